@@ -1,0 +1,65 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Local development runs with DEBUG on; production leaves DEBUG unset (off).
+DEV_ENV := DEBUG=$${DEBUG:-true}
+
+.PHONY: run test install lint typecheck check-migrations check-deploy lock clean-demo
+
+# Stamps make `install` a no-op until the lock files change.
+$(BIN)/.installed: requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	@touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(BIN)/.installed node_modules/.installed
+
+run: install
+	@mkdir -p var
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  The clinic is starting at http://127.0.0.1:$(PORT)/"
+	@echo "  Sign in as frontdesk, practitioner or manager; the password is 'demo'."
+	@echo "  Emails patients would receive are written to var/mail/."
+	@echo ""
+	$(DEV_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --port $(PORT)
+
+# The whole suite. On SQLite and the filesystem broker by default; on PostgreSQL and
+# Redis when DATABASE_URL and CELERY_BROKER_URL are set.
+test: install
+	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(DEV_ENV) $(BIN)/mypy .
+
+check-migrations: install
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The deploy check runs on production settings: DEBUG off, a real-looking key and host.
+check-deploy: install
+	DEBUG=false SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		ALLOWED_HOSTS=clinic.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Regenerate requirements.lock after changing the dependencies in pyproject.toml.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 --quiet -o requirements.lock
+
+# Forget the local demo database and mail folder; the next `make run` loads fresh demo data.
+clean-demo:
+	rm -rf var/db.sqlite3 var/db.sqlite3-* var/mail var/celery

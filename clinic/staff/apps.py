@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class StaffConfig(AppConfig):
+    name = "clinic.staff"
+    label = "staff"
+    verbose_name = "Staff and access"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.signals import user_logged_in
+
+        from clinic.staff import middleware
+        from clinic.staff.models import PractitionerProfile
+
+        user_logged_in.connect(middleware.stamp_session_start, dispatch_uid="staff-session-start")
+        # Who may do what is part of the record: staff accounts and profiles are audited.
+        auditlog.register(
+            get_user_model(), exclude_fields=["password", "last_login"], m2m_fields={"groups"}
+        )
+        auditlog.register(PractitionerProfile)

@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.db import models
+
+
+class ClinicAccess(models.Model):
+    """Carries the role permissions that are about work, not about one model.
+
+    No table: Django only needs the model to own these permissions, which the roles
+    migration grants to the role groups.
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("front_desk_work", "Register patients, book, reschedule and check in"),
+            ("clinical_work", "Read clinical records; consult, screen and treat"),
+            ("manage_clinic", "Configure the clinic: staff, rooms, hours and templates"),
+            ("view_reports", "Read the clinic's reports"),
+            ("view_audit_log", "Read the audit log"),
+        ]
+
+    def __str__(self) -> str:
+        return "Clinic access"
+
+
+class PractitionerProfile(models.Model):
+    """The professional side of a practitioner's staff account."""
+
+    class CalendarColour(models.TextChoices):
+        TEAL = "teal", "Teal"
+        INDIGO = "indigo", "Indigo"
+        ORANGE = "orange", "Orange"
+        PINK = "pink", "Pink"
+        GREEN = "green", "Green"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner_profile"
+    )
+    job_title = models.CharField(max_length=100, default="Aesthetic practitioner")
+    registration_body = models.CharField(
+        max_length=100, blank=True, help_text="For example NMC, GMC or GDC."
+    )
+    registration_number = models.CharField(max_length=50, blank=True)
+    calendar_colour = models.CharField(
+        max_length=10, choices=CalendarColour.choices, default=CalendarColour.TEAL
+    )
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()

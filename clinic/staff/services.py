@@ -1,0 +1,55 @@
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from clinic.staff.models import PractitionerProfile
+from clinic.staff.roles import Role
+
+
+@transaction.atomic
+def staff_member_create(
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    roles: Iterable[Role],
+    password: str | None = None,
+    job_title: str = "",
+    registration_body: str = "",
+    registration_number: str = "",
+    calendar_colour: str = PractitionerProfile.CalendarColour.TEAL,
+) -> User:
+    """Create a staff account in its role groups; practitioners also get a profile.
+
+    Without a password the account cannot sign in until one is set.
+    """
+    roles = frozenset(roles)
+    if not roles:
+        raise ValidationError("A member of staff needs at least one role.")
+    groups = list(Group.objects.filter(name__in=[role.group_name for role in roles]))
+    if len(groups) != len(roles):
+        raise ValidationError("The role groups are missing; run the migrations first.")
+
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    user.groups.set(groups)
+
+    if Role.PRACTITIONER in roles:
+        profile = PractitionerProfile(
+            user=user,
+            job_title=job_title or "Aesthetic practitioner",
+            registration_body=registration_body,
+            registration_number=registration_number,
+            calendar_colour=calendar_colour,
+        )
+        profile.full_clean()
+        profile.save()
+    return user

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from clinic import views
+
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("clinic.staff.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Clinic administration"
+admin.site.site_title = "Clinic administration"

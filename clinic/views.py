@@ -1,0 +1,50 @@
+from datetime import timedelta
+
+from auditlog.models import LogEntry
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from clinic.health import check_beat, health_report
+from clinic.staff.access import user_roles
+from clinic.staff.roles import Role
+from clinic.staff.selectors import audit_entry_list, staff_count_by_role
+
+
+def _manager_summary() -> dict[str, object]:
+    since = timezone.now() - timedelta(hours=24)
+    return {
+        "staff_by_role": [(role.label, n) for role, n in staff_count_by_role().items()],
+        "audit_last_24h": LogEntry.objects.filter(timestamp__gte=since).count(),
+        "recent_audit": list(audit_entry_list()[:5]),
+        "beat": check_beat(),
+    }
+
+
+@login_required
+@require_GET
+def today(request: HttpRequest) -> HttpResponse:
+    """The signed-in role's home: front desk, practitioner and manager each see their day."""
+    roles = user_roles(request.user)
+    if not roles:
+        raise PermissionDenied("Your account has no role yet. Ask the clinic manager for one.")
+    context: dict[str, object] = {
+        "today": timezone.localdate(),
+        "today_hour": timezone.localtime().hour,
+        "is_front_desk": Role.FRONT_DESK in roles,
+        "is_practitioner": Role.PRACTITIONER in roles,
+        "is_manager": Role.CLINIC_MANAGER in roles,
+    }
+    if Role.CLINIC_MANAGER in roles:
+        context["summary"] = _manager_summary()
+    return render(request, "clinic/today.html", context)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, broker and beat freshness, for load balancers and monitoring."""
+    healthy, body = health_report()
+    return JsonResponse(body, status=200 if healthy else 503)

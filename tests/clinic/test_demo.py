@@ -1,0 +1,59 @@
+"""The demo loader: its accounts and roles, safe to re-run, refused in production."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from clinic.demo import DEMO_PASSWORD
+from clinic.staff.access import user_roles
+from clinic.staff.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DEBUG=True)
+def test_it_creates_the_three_sign_ins_and_two_more_practitioners():
+    call_command("seed_demo")
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    assert user_roles(users["frontdesk"]) == {Role.FRONT_DESK}
+    assert user_roles(users["practitioner"]) == {Role.PRACTITIONER}
+    assert user_roles(users["manager"]) == {Role.CLINIC_MANAGER}
+    practitioners = [u for u in users.values() if Role.PRACTITIONER in user_roles(u)]
+    assert len(practitioners) == 3
+    assert all(hasattr(u, "practitioner_profile") for u in practitioners)
+
+
+@override_settings(DEBUG=True)
+@pytest.mark.parametrize("username", ["frontdesk", "practitioner", "manager"])
+def test_each_demo_sign_in_works_with_the_demo_password(username):
+    call_command("seed_demo")
+    client = Client()
+
+    response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
+
+    assert response.status_code == 302
+    assert client.get(reverse("today")).status_code == 200
+
+
+@override_settings(DEBUG=True)
+def test_running_it_again_keeps_what_is_there():
+    call_command("seed_demo")
+    desk = get_user_model().objects.get(username="frontdesk")
+    desk.first_name = "Renamed"
+    desk.save(update_fields=["first_name"])
+
+    call_command("seed_demo")
+
+    assert get_user_model().objects.get(username="frontdesk").first_name == "Renamed"
+    assert get_user_model().objects.filter(username="frontdesk").count() == 1
+
+
+@override_settings(DEBUG=False)
+def test_it_refuses_to_run_with_debug_off():
+    with pytest.raises(CommandError, match="only runs with DEBUG on"):
+        call_command("seed_demo")
+
+    assert not get_user_model().objects.filter(username="frontdesk").exists()

@@ -1,0 +1,86 @@
+"""/healthz: database, broker and beat freshness as JSON, 200 when all are well, 503 if not."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.celery import app as celery_app
+from clinic.models import BeatHeartbeat
+from clinic.tasks import beat_heartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_heartbeat_task_records_when_it_ran():
+    beat_heartbeat()
+
+    beat = BeatHeartbeat.objects.get()
+    assert timezone.now() - beat.last_beat_at < timedelta(seconds=5)
+
+
+def test_the_heartbeat_is_on_beats_schedule_every_minute():
+    entry = settings.CELERY_BEAT_SCHEDULE["beat-heartbeat"]
+
+    assert entry["task"] == beat_heartbeat.name
+    assert entry["schedule"] == 60.0
+
+
+def test_healthy_when_database_broker_and_beat_are_well(client):
+    beat_heartbeat()
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert {name: check["ok"] for name, check in body["checks"].items()} == {
+        "database": True,
+        "broker": True,
+        "beat": True,
+    }
+
+
+def test_unhealthy_before_beat_has_ever_run(client):
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["beat"] == {"ok": False, "detail": "no heartbeat yet"}
+
+
+def test_unhealthy_when_beats_heartbeat_is_stale(client):
+    BeatHeartbeat.objects.create(
+        last_beat_at=timezone.now() - settings.BEAT_STALE_AFTER - timedelta(seconds=30)
+    )
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["beat"]["ok"] is False
+
+
+def test_unhealthy_when_the_broker_cannot_be_reached(client, monkeypatch):
+    beat_heartbeat()
+    # Nothing listens on port 9 of the loopback address.
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"]["ok"] is False
+    assert response.json()["checks"]["database"]["ok"] is True
+
+
+def test_healthz_needs_no_sign_in_and_reveals_nothing_private(client, front_desk):
+    beat_heartbeat()
+
+    body = client.get(reverse("healthz")).content.decode()
+
+    assert "desk" not in body
+    assert settings.SECRET_KEY not in body
+
+
+def test_healthz_answers_only_get(client):
+    assert client.post(reverse("healthz")).status_code == 405

@@ -1,0 +1,150 @@
+"""Production settings: refuse to start half-configured, and pass Django's deploy check."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+    "ALLOWED_HOSTS": "clinic.example.org",
+}
+# Variables that would make the child inherit this test run's choices.
+INHERITED = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "DJANGO_SETTINGS_MODULE")
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in INHERITED}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _settings_in_production(**overrides: str) -> dict[str, object]:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({k: getattr(s, k) for k in ["
+        "'DEBUG', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', "
+        "'SECURE_SSL_REDIRECT', 'X_FRAME_OPTIONS', 'SECURE_REFERRER_POLICY']}))"
+    )
+    result = _run(
+        ["-c", code], {**PRODUCTION, "DJANGO_SETTINGS_MODULE": "clinic.settings", **overrides}
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("command", [["manage.py", "check"], ["-c", "import clinic.wsgi"]])
+def test_production_without_a_secret_key_stops_with_one_line(command):
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+
+    result = _run(command, env)
+
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Configuration error: SECRET_KEY is not set.")
+    assert "Traceback" not in result.stderr
+
+
+def test_production_without_allowed_hosts_stops_with_one_line():
+    result = _run(["manage.py", "check"], {**PRODUCTION, "ALLOWED_HOSTS": ""})
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Configuration error: ALLOWED_HOSTS is not set. "
+        "List the host names the clinic is served under."
+    )
+
+
+def test_debug_is_off_unless_asked_for():
+    result = _run(["-c", "import clinic.settings"], {"SECRET_KEY": "", "ALLOWED_HOSTS": ""})
+
+    assert result.returncode == 1
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_cookies_are_secure_and_hsts_is_on():
+    values = _settings_in_production()
+
+    assert values["DEBUG"] is False
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["CSRF_COOKIE_SECURE"] is True
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert isinstance(values["SECURE_HSTS_SECONDS"], int)
+    assert values["SECURE_HSTS_SECONDS"] >= 31_536_000
+    assert values["X_FRAME_OPTIONS"] == "DENY"
+    assert values["SECURE_REFERRER_POLICY"] == "same-origin"
+
+
+def test_the_environment_chooses_database_broker_and_email():
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], "
+        "s.CELERY_BROKER_URL, s.EMAIL_BACKEND, s.EMAIL_HOST, s.TIME_ZONE]))"
+    )
+    env = {
+        **PRODUCTION,
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "DATABASE_URL": "postgres://clinic:pw@db.internal:5432/clinic",
+        "CELERY_BROKER_URL": "redis://cache.internal:6379/1",
+        "EMAIL_URL": "smtp+tls://mailer:pw@smtp.internal:587",
+        "TIME_ZONE": "America/New_York",
+    }
+
+    result = _run(["-c", code], env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        "django.db.backends.postgresql",
+        "clinic",
+        "redis://cache.internal:6379/1",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.internal",
+        "America/New_York",
+    ]
+
+
+def test_with_nothing_set_it_runs_embedded():
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, "
+        "s.EMAIL_BACKEND]))"
+    )
+    env = {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "clinic.settings"}
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**{k: v for k, v in base.items() if k not in INHERITED}, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "django.core.mail.backends.filebased.EmailBackend",
+    ]

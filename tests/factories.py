@@ -1,0 +1,47 @@
+from collections.abc import Iterable
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, User
+
+from clinic.staff.models import PractitionerProfile
+from clinic.staff.roles import Role
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@clinic.example")
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def roles(obj: User, create: bool, extracted: Iterable[Role] | None, **kwargs: Any) -> None:
+        if create and extracted:
+            obj.groups.set(Group.objects.filter(name__in=[r.group_name for r in extracted]))
+            if Role.PRACTITIONER in extracted:
+                PractitionerProfileFactory(user=obj)
+
+
+class PractitionerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PractitionerProfile
+
+    user = factory.SubFactory(UserFactory)
+    job_title = "Aesthetic nurse practitioner"
+    registration_body = "NMC"
+    registration_number = factory.Sequence(lambda n: f"NMC{n:06d}")
+
+
+def make_staff(**kwargs: Any) -> User:
+    """A staff account, typed as the model (factory_boy's own typing says otherwise)."""
+    user: User = UserFactory(**kwargs)  # type: ignore[assignment]
+    return user
