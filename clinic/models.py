@@ -9,6 +9,7 @@ class BeatHeartbeat(models.Model):
 
     SINGLETON_ID = 1
 
+    id = models.SmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
     last_beat_at = models.DateTimeField()
 
     class Meta:

@@ -18,12 +18,7 @@ class SignInForm(AuthenticationForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["username"].label = "User name"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Field("username", autocomplete="username", autocapitalize="none"),
-            Field("password", autocomplete="current-password"),
-        )
+        self.fields["username"].widget.attrs.update(autocapitalize="none", spellcheck="false")
 
 
 class AuditFilterForm(forms.Form):

@@ -63,7 +63,9 @@ def test_unhealthy_when_beats_heartbeat_is_stale(client):
 
 def test_unhealthy_when_the_broker_cannot_be_reached(client, monkeypatch):
     beat_heartbeat()
-    # Nothing listens on port 9 of the loopback address.
+    # Nothing listens on port 9 of the loopback address. Celery reads the environment
+    # variable before its own configuration, so both are pointed there.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
 
     response = client.get(reverse("healthz"))

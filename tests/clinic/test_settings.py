@@ -15,7 +15,14 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "clinic.example.org",
 }
 # Variables that would make the child inherit this test run's choices.
-INHERITED = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "DJANGO_SETTINGS_MODULE")
+INHERITED = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "EMAIL_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -21,7 +21,8 @@ def grant_role_permissions(apps, grants):
     # Permissions are normally created after migrate; make sure they exist now.
     for app_label in {name.split(".")[0] for names in grants.values() for name in names}:
         app_config = apps.get_app_config(app_label)
-        app_config.models_module = True
+        if getattr(app_config, "models_module", None) is None:
+            app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
     for group_name, names in grants.items():
         group, _ = Group.objects.get_or_create(name=group_name)

@@ -1,0 +1,73 @@
+"""Playwright on the system Chromium (the Playwright browser download is not used).
+
+Outside CI a machine without Chromium skips these tests with the reason; in CI (CI=true)
+a missing Chromium fails them, so a green run always means the browser journeys ran.
+"""
+
+import importlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+
+# live_server runs Django in a thread beside Playwright's event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _chromium_path() -> str | None:
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if Path(configured).exists() else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = _chromium_path()
+    if path is None:
+        message = "Chromium not found: install Debian's chromium package or set CHROMIUM_PATH"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save one screenshot for a journey under test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def console_errors(page):
+    """Errors the page logs (a Content Security Policy violation shows up here)."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db):
+    """Browser tests run on a flushed database; put back the groups the migration made."""
+    migration = importlib.import_module("clinic.staff.migrations.0002_role_groups")
+    migration.grant_role_permissions(apps, migration.ROLE_PERMISSIONS)
