@@ -1,8 +1,10 @@
 """The Celery application, configured from Django settings (the CELERY_* names)."""
 
 from pathlib import Path
+from typing import Any
 
 from celery import Celery
+from celery.signals import beat_init
 
 from clinic.boot import load_settings_or_exit
 
@@ -22,3 +24,13 @@ def _make_filesystem_queue_folders() -> None:
 
 
 _make_filesystem_queue_folders()
+
+
+@beat_init.connect
+def _heartbeat_when_beat_starts(sender: Any = None, **kwargs: Any) -> None:
+    """Beat is alive as soon as it starts; without this /healthz waits for its first tick."""
+    from django.utils import timezone
+
+    from clinic.services import beat_heartbeat_record
+
+    beat_heartbeat_record(at=timezone.now())

@@ -86,3 +86,11 @@ def test_healthz_needs_no_sign_in_and_reveals_nothing_private(client, front_desk
 
 def test_healthz_answers_only_get(client):
     assert client.post(reverse("healthz")).status_code == 405
+
+
+def test_beat_records_a_heartbeat_as_soon_as_it_starts():
+    from celery.signals import beat_init
+
+    beat_init.send(sender=None)
+
+    assert BeatHeartbeat.objects.exists()
