@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.http import HttpRequest
 
 from clinic.staff.models import PractitionerProfile
 
@@ -8,3 +11,20 @@ class PractitionerProfileAdmin(admin.ModelAdmin):
     list_display = ["__str__", "job_title", "registration_body", "registration_number"]
     list_select_related = ["user"]
     search_fields = ["user__first_name", "user__last_name", "registration_number"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Staff accounts are switched off (untick "active"), never deleted.
+
+    Their names stand in the audit log and on clinical records for good.
+    """
+
+    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+    list_filter = ["is_active", "groups", "is_staff"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False

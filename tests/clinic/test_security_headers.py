@@ -42,3 +42,10 @@ def test_assets_are_served_by_the_app_not_a_cdn(manager_client):
     assert "/static/vendor/htmx/htmx.min.js" in html
     assert "https://" not in html
     assert "//cdn" not in html
+
+
+def test_an_unknown_address_gets_a_plain_not_found_page(manager_client):
+    response = manager_client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()

@@ -4,6 +4,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -152,3 +153,28 @@ def test_the_audit_page_costs_the_same_queries_for_ten_or_a_hundred_entries(
     assert get_user_model().objects.count() > 100
     with django_assert_num_queries(7):
         manager_client.get(reverse("audit_log"))
+
+
+def test_staff_accounts_cannot_be_deleted_in_the_admin(front_desk):
+    superuser = make_staff(username="root", is_staff=True, is_superuser=True)
+    request = RequestFactory().get("/admin/auth/user/")
+    request.user = superuser
+
+    assert not admin.site._registry[get_user_model()].has_delete_permission(request, front_desk)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the append-only trigger guards the production database, PostgreSQL",
+)
+def test_the_database_refuses_to_change_or_delete_audit_entries(front_desk):
+    from django.db import DatabaseError, transaction
+
+    entry = LogEntry.objects.get_for_object(front_desk).first()
+    assert entry is not None
+
+    with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr="tampered")
+    with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).delete()
+    assert LogEntry.objects.get(pk=entry.pk).object_repr == entry.object_repr
