@@ -12,9 +12,9 @@ DEV_ENV := DEBUG=$${DEBUG:-true}
 .PHONY: run test install lint typecheck check-migrations check-deploy lock clean-demo
 
 # Stamps make `install` a no-op until the lock files change.
-$(BIN)/.installed: requirements.lock
+$(BIN)/.installed: requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.lock
 	@touch $@
 
 node_modules/.installed: package-lock.json
@@ -55,10 +55,12 @@ check-deploy: install
 	DEBUG=false SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		ALLOWED_HOSTS=clinic.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-# Regenerate requirements.lock after changing the dependencies in pyproject.toml.
+# Regenerate the lock files after changing the dependencies in pyproject.toml:
+# requirements.lock for production, requirements-dev.lock adds the tools.
+LOCK := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --quiet
 lock: install
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
-		--python-version 3.11 --quiet -o requirements.lock
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -o requirements-dev.lock
 
 # Forget the local demo database and mail folder; the next `make run` loads fresh demo data.
 clean-demo:

@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.NoStoreMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "clinic.staff.middleware.AuditlogMiddleware",
     # django-axes wants to be last: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,7 +155,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # the lock lifts by itself (a receptionist who mistypes is never locked out for good).
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+# Locking the pair, not the address alone, because a clinic's staff often share one
+# public address; the price is that one address may try a few passwords per user name.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "clinic.staff.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.staff.views.locked_out"
 AXES_VERBOSE = False
@@ -163,11 +166,15 @@ AXES_VERBOSE = False
 # --- Security headers -------------------------------------------------------------------
 
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+# How many proxies append to X-Forwarded-For in front of the app (see staff/client_ip.py).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=1)
 if BEHIND_PROXY:
     # The TLS-terminating proxy in front of gunicorn says which scheme the browser used.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe /healthz over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
@@ -206,7 +213,7 @@ USE_TZ = True
 # --- Static files: Bootstrap, its icons and htmx come from node_modules (npm ci) ---------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),

@@ -26,7 +26,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(obj: User, create: bool, extracted: Iterable[Role] | None, **kwargs: Any) -> None:
         if create and extracted:
-            obj.groups.set(Group.objects.filter(name__in=[r.group_name for r in extracted]))
+            # get(), not filter(): a missing role group must fail loudly, not quietly.
+            obj.groups.set([Group.objects.get(name=role.group_name) for role in extracted])
             if Role.PRACTITIONER in extracted:
                 PractitionerProfileFactory(user=obj)
 

@@ -3,21 +3,28 @@
 Two kinds of answer, as everywhere in the app:
 - an object the user may not see does not exist for them (404);
 - an action their role may not take is refused (403, ``PermissionDenied``).
+
+Permissions come from the user's role groups only. Django's superuser flag grants nothing
+here: a technical administrator does not read clinical notes unless also a practitioner.
 """
 
-from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from clinic.staff.models import PractitionerProfile
+from django.contrib.auth.models import AnonymousUser, Permission, User
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
 from clinic.staff.roles import Role
 
 AnyUser = User | AnonymousUser
+View = Callable[..., HttpResponse]
 
 
 def user_roles(user: AnyUser) -> frozenset[Role]:
-    """The roles of a signed-in user, read once per request and kept on the user."""
-    if not user.is_authenticated:
+    """The roles of a signed-in, active user, read once per request and kept on the user."""
+    if not (user.is_authenticated and user.is_active):
         return frozenset()
     cached: frozenset[Role] | None = getattr(user, "_clinic_roles", None)
     if cached is None:
@@ -28,20 +35,43 @@ def user_roles(user: AnyUser) -> frozenset[Role]:
     return cached
 
 
-def has_role(user: AnyUser, role: Role) -> bool:
-    return role in user_roles(user)
+def role_permissions(user: AnyUser) -> frozenset[str]:
+    """The permissions ("app_label.codename") that the user's role groups grant."""
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    cached: frozenset[str] | None = getattr(user, "_clinic_role_permissions", None)
+    if cached is None:
+        by_name = {role.group_name for role in Role}
+        rows = Permission.objects.filter(group__user=user, group__name__in=by_name).values_list(
+            "content_type__app_label", "codename"
+        )
+        cached = frozenset(f"{app_label}.{codename}" for app_label, codename in rows)
+        user._clinic_role_permissions = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def has_role_permission(user: AnyUser, permission: str) -> bool:
+    return permission in role_permissions(user)
 
 
 def require_permission(user: AnyUser, permission: str) -> None:
-    """Refuse the action unless the user's role grants ``permission``."""
-    if not (user.is_authenticated and user.is_active and user.has_perm(permission)):
+    """Refuse the action unless one of the user's roles grants ``permission``."""
+    if not has_role_permission(user, permission):
         raise PermissionDenied
 
 
-def practitioner_for_user(user: AnyUser, pk: int) -> PractitionerProfile:
-    """A practitioner's profile, for any signed-in member of staff with a role."""
-    if not user_roles(user):
-        raise PermissionDenied
-    return get_object_or_404(
-        PractitionerProfile.objects.select_related("user"), pk=pk, user__is_active=True
-    )
+def permission_required(permission: str) -> Callable[[View], View]:
+    """View decorator: 403 unless the signed-in user's role grants ``permission``.
+
+    Goes under ``@login_required``, which sends anonymous visitors to sign in first.
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require_permission(request.user, permission)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

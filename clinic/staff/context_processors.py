@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
-from clinic.staff.access import user_roles
+from clinic.staff.access import has_role_permission, user_roles
 from clinic.staff.roles import VIEW_AUDIT_LOG
 
 
@@ -20,7 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"clinic_name": settings.CLINIC_NAME}
     items = [NavItem("Today", "today", "sun")]
-    if user.has_perm(VIEW_AUDIT_LOG):
+    if has_role_permission(user, VIEW_AUDIT_LOG):
         items.append(NavItem("Audit log", "audit_log", "journal-text"))
     roles = sorted(user_roles(user))
     return {

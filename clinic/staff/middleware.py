@@ -4,12 +4,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import auditlog.middleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+
+from clinic.staff.client_ip import client_ip
 
 SESSION_STARTED = "clinic_session_started"
 LAST_ACTIVITY = "clinic_last_activity"
@@ -57,3 +60,14 @@ class SessionTimeoutMiddleware:
             if now - request.session[LAST_ACTIVITY] >= ACTIVITY_RESOLUTION_SECONDS:
                 request.session[LAST_ACTIVITY] = now
         return self.get_response(request)
+
+
+class AuditlogMiddleware(auditlog.middleware.AuditlogMiddleware):
+    """django-auditlog's middleware, reading the client address as sign-in throttling does.
+
+    Its own reading trusts the first X-Forwarded-For entry, which a client can forge.
+    """
+
+    @staticmethod
+    def _get_remote_addr(request: HttpRequest) -> str | None:
+        return client_ip(request)

@@ -1,13 +1,14 @@
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from clinic.staff.access import permission_required
 from clinic.staff.forms import AuditFilterForm
 from clinic.staff.roles import VIEW_AUDIT_LOG
 from clinic.staff.selectors import audit_entry_list
@@ -20,7 +21,7 @@ def _local_midnight(day: object) -> datetime:
 
 
 @login_required
-@permission_required(VIEW_AUDIT_LOG, raise_exception=True)
+@permission_required(VIEW_AUDIT_LOG)
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Every change to, and every view of, audited records. Read-only by design."""

@@ -60,18 +60,18 @@ def test_someone_with_two_roles_sees_both(db):
 
 @pytest.mark.parametrize("who", ["front_desk", "practitioner"])
 def test_today_query_count_is_pinned(role_clients, who, django_assert_num_queries):
-    # session, user, user's groups (roles), user permissions, group permissions (menu)
-    with django_assert_num_queries(5):
+    # session, user, roles, role permissions (menu)
+    with django_assert_num_queries(4):
         role_clients[who].get(reverse("today"))
 
 
 def test_manager_today_query_count_does_not_grow_with_staff(
     manager_client, django_assert_num_queries
 ):
-    # session, user, groups (roles), staff per role, audit events in 24 h, five latest
-    # audit events, beat heartbeat, user permissions, group permissions (menu)
-    with django_assert_num_queries(9):
+    # session, user, roles, staff per role, audit events in 24 h, five latest audit
+    # events, beat heartbeat, role permissions (menu)
+    with django_assert_num_queries(8):
         manager_client.get(reverse("today"))
     UserFactory.create_batch(30)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         manager_client.get(reverse("today"))

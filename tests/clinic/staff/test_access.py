@@ -1,10 +1,13 @@
 """Every page, tried by every role: who may open it, who is refused, who must sign in."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 
-from clinic.staff.access import practitioner_for_user, require_permission, user_roles
+from clinic.staff.access import require_permission, user_roles
 from clinic.staff.roles import CLINICAL_WORK, VIEW_AUDIT_LOG, Role
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -75,29 +78,32 @@ def test_role_permissions_are_granted_by_the_migration(front_desk, practitioner,
     assert not practitioner.has_perm(VIEW_AUDIT_LOG)
 
 
-def test_require_permission_refuses_the_wrong_role(front_desk, practitioner):
-    from django.core.exceptions import PermissionDenied
+def test_a_superuser_without_a_role_reaches_nothing_in_the_app(db):
+    root = make_staff(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(root)
 
+    with pytest.raises(PermissionDenied):
+        require_permission(root, CLINICAL_WORK)
+    assert client.get(reverse("today")).status_code == 403
+    assert client.get(reverse("audit_log")).status_code == 403
+
+
+def test_a_superuser_who_is_also_manager_still_may_not_do_clinical_work(db):
+    root = make_staff(username="root", is_superuser=True, roles=[Role.CLINIC_MANAGER])
+
+    require_permission(root, VIEW_AUDIT_LOG)
+    with pytest.raises(PermissionDenied):
+        require_permission(root, CLINICAL_WORK)
+
+
+def test_require_permission_refuses_the_wrong_role(front_desk, practitioner):
     require_permission(practitioner, CLINICAL_WORK)
     with pytest.raises(PermissionDenied):
         require_permission(front_desk, CLINICAL_WORK)
 
 
 def test_require_permission_refuses_a_switched_off_account(practitioner):
-    from django.core.exceptions import PermissionDenied
-
     practitioner.is_active = False
     with pytest.raises(PermissionDenied):
         require_permission(practitioner, CLINICAL_WORK)
-
-
-def test_practitioner_lookup_hides_unknown_and_refuses_roleless(practitioner, front_desk, outsider):
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    profile = practitioner.practitioner_profile
-    assert practitioner_for_user(front_desk, profile.pk) == profile
-    with pytest.raises(Http404):
-        practitioner_for_user(front_desk, profile.pk + 1000)
-    with pytest.raises(PermissionDenied):
-        practitioner_for_user(outsider, profile.pk)
