@@ -15,10 +15,10 @@ FORGED = "203.0.113.66"
 
 
 def _request(remote: str, forwarded: str | None = None):
-    headers = {"REMOTE_ADDR": remote}
+    request = RequestFactory().get("/", REMOTE_ADDR=remote)
     if forwarded is not None:
-        headers["HTTP_X_FORWARDED_FOR"] = forwarded
-    return RequestFactory().get("/", **headers)
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return request
 
 
 @override_settings(BEHIND_PROXY=False)
