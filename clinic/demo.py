@@ -1,8 +1,9 @@
 """Demo data for `make run`: a clinic a new user can explore at once.
 
-Each part of the product adds its own section to ``SECTIONS``; ``load_demo`` runs them in
-order inside one transaction. Demo accounts share the password ``demo``, so the loader
-refuses to run unless DEBUG is on.
+Each part of the product adds its own section to ``SECTIONS``. ``load_demo`` loads every
+section that is not there yet, each in its own transaction, so a demo database made
+before a section existed gains it on the next `make run` and keeps everything else.
+Demo accounts share the password ``demo``, so the loader refuses to run unless DEBUG is on.
 """
 
 from collections.abc import Callable
@@ -77,6 +78,7 @@ def _load_staff(log: Callable[[str], None]) -> None:
             email=f"{person.username}@clinic.example",
             roles=[person.role],
             password=DEMO_PASSWORD,
+            check_password_strength=False,
             job_title=person.job_title,
             registration_body=person.registration_body,
             registration_number=person.registration_number,
@@ -85,22 +87,31 @@ def _load_staff(log: Callable[[str], None]) -> None:
     log(f"Staff: {len(DEMO_STAFF)} accounts (password '{DEMO_PASSWORD}').")
 
 
-SECTIONS: list[Callable[[Callable[[str], None]], None]] = [_load_staff]
-
-
-def demo_is_loaded() -> bool:
+def _staff_loaded() -> bool:
     return get_user_model().objects.filter(username=DEMO_STAFF[0].username).exists()
 
 
-def load_demo(log: Callable[[str], None]) -> bool:
-    """Load every demo section once. Returns False when the demo was already there."""
+@dataclass(frozen=True)
+class DemoSection:
+    name: str
+    is_loaded: Callable[[], bool]
+    load: Callable[[Callable[[str], None]], None]
+
+
+SECTIONS = [DemoSection("staff", _staff_loaded, _load_staff)]
+
+
+def load_demo(log: Callable[[str], None]) -> list[str]:
+    """Load each demo section that is not there yet; return the names of those loaded."""
     if not settings.DEBUG:
         raise ImproperlyConfigured(
             "The demo loader only runs with DEBUG on: its accounts share a published password."
         )
-    if demo_is_loaded():
-        return False
-    with transaction.atomic():
-        for section in SECTIONS:
-            section(log)
-    return True
+    loaded = []
+    for section in SECTIONS:
+        if section.is_loaded():
+            continue
+        with transaction.atomic():
+            section.load(log)
+        loaded.append(section.name)
+    return loaded

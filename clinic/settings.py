@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -263,6 +264,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "clinic.tasks.beat_heartbeat", "schedule": 60.0},
+    "purge-sign-in-records": {
+        "task": "clinic.staff.tasks.purge_sign_in_records",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 # /healthz calls beat stale when its heartbeat is older than this.
 BEAT_STALE_AFTER = timedelta(seconds=env.int("BEAT_STALE_AFTER_SECONDS", default=180))

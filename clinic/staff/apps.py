@@ -9,14 +9,19 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
         from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
         from django.contrib.auth.signals import user_logged_in
 
         from clinic.staff import middleware
         from clinic.staff.models import PractitionerProfile
 
         user_logged_in.connect(middleware.stamp_session_start, dispatch_uid="staff-session-start")
-        # Who may do what is part of the record: staff accounts and profiles are audited.
+        # Who may do what is part of the record: staff accounts, their roles, what each
+        # role grants and practitioners' profiles are all audited.
         auditlog.register(
-            get_user_model(), exclude_fields=["password", "last_login"], m2m_fields={"groups"}
+            get_user_model(),
+            exclude_fields=["password", "last_login"],
+            m2m_fields={"groups", "user_permissions"},
         )
+        auditlog.register(Group, m2m_fields={"permissions"})
         auditlog.register(PractitionerProfile)

@@ -1,6 +1,10 @@
 from collections.abc import Iterable
+from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -17,6 +21,7 @@ def staff_member_create(
     email: str,
     roles: Iterable[Role],
     password: str | None = None,
+    check_password_strength: bool = True,
     job_title: str = "",
     registration_body: str = "",
     registration_number: str = "",
@@ -24,7 +29,8 @@ def staff_member_create(
 ) -> User:
     """Create a staff account in its role groups; practitioners also get a profile.
 
-    Without a password the account cannot sign in until one is set.
+    Without a password the account cannot sign in until one is set. The password policy
+    applies unless ``check_password_strength`` is off (only the demo loader turns it off).
     """
     roles = frozenset(roles)
     if not roles:
@@ -35,6 +41,8 @@ def staff_member_create(
 
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     if password:
+        if check_password_strength:
+            validate_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -53,3 +61,14 @@ def staff_member_create(
         profile.full_clean()
         profile.save()
     return user
+
+
+def sign_in_records_purge(*, now: datetime) -> None:
+    """Forget expired sessions and failed sign-in attempts whose cool-off is long over.
+
+    Successful sign-ins (django-axes' access log) are kept: they are part of the record.
+    """
+    from axes.models import AccessAttempt
+
+    Session.objects.filter(expire_date__lt=now).delete()
+    AccessAttempt.objects.filter(attempt_time__lt=now - settings.AXES_COOLOFF_TIME).delete()

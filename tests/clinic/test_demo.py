@@ -57,3 +57,19 @@ def test_it_refuses_to_run_with_debug_off():
         call_command("seed_demo")
 
     assert not get_user_model().objects.filter(username="frontdesk").exists()
+
+
+@override_settings(DEBUG=True)
+def test_a_section_added_later_is_loaded_into_an_existing_demo(monkeypatch):
+    from clinic import demo
+
+    call_command("seed_demo")
+    loaded_later: list[object] = []
+    extra = demo.DemoSection("rooms", lambda: bool(loaded_later), loaded_later.append)
+    monkeypatch.setattr(demo, "SECTIONS", [*demo.SECTIONS, extra])
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert len(loaded_later) == 1
+    assert get_user_model().objects.filter(username="frontdesk").count() == 1

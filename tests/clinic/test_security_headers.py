@@ -49,3 +49,9 @@ def test_an_unknown_address_gets_a_plain_not_found_page(manager_client):
 
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
+
+
+def test_page_titles_name_the_page_and_the_clinic(client):
+    html = client.get(reverse("login")).content.decode()
+
+    assert "<title>Sign in · Microneedling Clinic</title>" in html

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,7 +53,10 @@ def _settings_in_production(**overrides: str) -> dict[str, object]:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("command", [["manage.py", "check"], ["-c", "import clinic.wsgi"]])
+@pytest.mark.parametrize(
+    "command",
+    [["manage.py", "check"], ["-c", "import clinic.wsgi"], ["-c", "import clinic.celery"]],
+)
 def test_production_without_a_secret_key_stops_with_one_line(command):
     env = {**PRODUCTION, "SECRET_KEY": ""}
 
@@ -155,3 +159,58 @@ def test_with_nothing_set_it_runs_embedded():
         "filesystem://",
         "django.core.mail.backends.filebased.EmailBackend",
     ]
+
+
+def test_session_limits_come_from_the_environment():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_IDLE_TIMEOUT.total_seconds(), s.SESSION_ABSOLUTE_LIFETIME.total_seconds())"
+    )
+    env = {
+        **PRODUCTION,
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "SESSION_IDLE_MINUTES": "5",
+        "SESSION_MAX_HOURS": "8",
+    }
+
+    result = _run(["-c", code], env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["300.0", "28800.0"]
+
+
+def test_production_serves_pages_over_https_with_its_own_hashed_static_files(tmp_path):
+    """The real production stack: DEBUG off, manifest storage, SSL redirect, HSTS."""
+    env = {
+        **PRODUCTION,
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+    }
+    collected = _run(["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env)
+    assert collected.returncode == 0, collected.stderr
+    code = (
+        "import json, django; django.setup(); from django.test import Client; "
+        "c = Client(HTTP_HOST='clinic.example.org'); "
+        "s = c.get('/accounts/login/', secure=True); p = c.get('/accounts/login/'); "
+        "h = c.get('/healthz'); "
+        "print(json.dumps({'https': s.status_code, 'html': s.content.decode(), "
+        "'hsts': s.get('Strict-Transport-Security', ''), 'http': p.status_code, "
+        "'redirect': p.get('Location', ''), 'healthz': h.status_code}))"
+    )
+
+    result = _run(["-c", code], env)
+
+    assert result.returncode == 0, result.stderr
+    page = json.loads(result.stdout)
+    assert page["https"] == 200
+    assert "max-age=31536000" in page["hsts"]
+    assert page["http"] == 301
+    assert page["redirect"] == "https://clinic.example.org/accounts/login/"
+    # Probes reach /healthz over plain HTTP; here it answers (503: no migrated database).
+    assert page["healthz"] == 503
+    # Static URLs carry content hashes, so browsers may cache them for good.
+    assert re.search(
+        r"/static/vendor/bootstrap/css/bootstrap\.min\.[0-9a-f]{12}\.css", page["html"]
+    )
+    assert re.search(r"/static/css/clinic\.[0-9a-f]{12}\.css", page["html"])

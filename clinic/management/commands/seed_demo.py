@@ -7,7 +7,7 @@ from clinic.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo clinic (staff and sample data) once; later runs keep what is there."
+    help = "Load the demo clinic (staff and sample data); later runs add only what is missing."
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -15,6 +15,6 @@ class Command(BaseCommand):
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         if loaded:
-            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {', '.join(loaded)}."))
         else:
             self.stdout.write("Demo data is already loaded; leaving it as it is.")

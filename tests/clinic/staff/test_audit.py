@@ -178,3 +178,27 @@ def test_the_database_refuses_to_change_or_delete_audit_entries(front_desk):
     with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
         LogEntry.objects.filter(pk=entry.pk).delete()
     assert LogEntry.objects.get(pk=entry.pk).object_repr == entry.object_repr
+
+
+def test_changes_to_what_a_role_grants_are_recorded(manager):
+    from auditlog.context import set_actor
+    from django.contrib.auth.models import Group, Permission
+
+    front_desk_group = Group.objects.get(name=Role.FRONT_DESK.group_name)
+    clinical = Permission.objects.get(codename="clinical_work")
+    with set_actor(manager):
+        front_desk_group.permissions.add(clinical)
+
+    entry = LogEntry.objects.get_for_object(front_desk_group).get(actor=manager)
+    assert "permissions" in entry.changes_dict
+
+
+def test_permissions_given_to_one_account_are_recorded(manager, front_desk):
+    from auditlog.context import set_actor
+    from django.contrib.auth.models import Permission
+
+    with set_actor(manager):
+        front_desk.user_permissions.add(Permission.objects.get(codename="clinical_work"))
+
+    entry = LogEntry.objects.get_for_object(front_desk).get(actor=manager)
+    assert "user_permissions" in entry.changes_dict
