@@ -25,6 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     roles = sorted(user_roles(user))
     return {
         "clinic_name": settings.CLINIC_NAME,
+        "idle_timeout_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
         "nav_items": items,
         "current_url_name": getattr(request.resolver_match, "url_name", None),
         "user_role_labels": [role.label for role in roles],

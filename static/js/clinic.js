@@ -3,6 +3,14 @@
 (function () {
   "use strict";
 
+  function csrfHeaders() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    } catch (e) {
+      return {};
+    }
+  }
+
   // When an htmx request fails, say so plainly instead of leaving the page unchanged.
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
@@ -24,5 +32,50 @@
     close.setAttribute("aria-label", "Close");
     alert.appendChild(close);
     main.prepend(alert);
+  });
+
+  // Idle sign-out: warn two minutes ahead so nobody loses what they were typing, and
+  // leave the page once the server has ended the session.
+  document.addEventListener("DOMContentLoaded", function () {
+    var body = document.body;
+    var idleSeconds = parseInt(body.getAttribute("data-idle-seconds"), 10);
+    var warning = document.querySelector("[data-testid=idle-warning]");
+    if (!idleSeconds || !warning) { return; }
+    var warnAfter = Math.max(idleSeconds - 120, 0) * 1000;
+    var warnTimer = null;
+    var leaveTimer = null;
+
+    function restart() {
+      window.clearTimeout(warnTimer);
+      window.clearTimeout(leaveTimer);
+      warning.classList.add("d-none");
+      warnTimer = window.setTimeout(function () {
+        warning.classList.remove("d-none");
+        warning.querySelector("button").focus();
+      }, warnAfter);
+      // Reloading lets the server say why the session ended and come back here after.
+      leaveTimer = window.setTimeout(function () {
+        window.location.reload();
+      }, idleSeconds * 1000 + 1000);
+    }
+
+    warning.querySelector("[data-action=stay-signed-in]").addEventListener("click", function () {
+      fetch(body.getAttribute("data-keepalive-url"), {
+        method: "POST",
+        headers: csrfHeaders(),
+        credentials: "same-origin",
+        // A session that has already ended answers with a redirect to sign in.
+        redirect: "manual"
+      }).then(function (response) {
+        if (response.status === 204) {
+          restart();
+        } else {
+          window.location.reload();
+        }
+      });
+    });
+    // Any htmx exchange with the server is activity too.
+    document.addEventListener("htmx:afterRequest", restart);
+    restart();
   });
 })();

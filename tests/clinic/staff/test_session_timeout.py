@@ -88,3 +88,34 @@ def test_the_idle_limit_is_configurable(front_desk):
             client.post(reverse("login"), {"username": "desk", "password": TEST_PASSWORD})
         assert _get_at(client, start + timedelta(minutes=4)).status_code == 200
         assert _get_at(client, start + timedelta(minutes=10)).status_code == 302
+
+
+def test_stay_signed_in_counts_as_activity(signed_in):
+    client, start = signed_in
+    idle = settings.SESSION_IDLE_TIMEOUT
+
+    with time_machine.travel(start + idle - timedelta(minutes=2), tick=False):
+        assert client.post(reverse("keepalive")).status_code == 204
+
+    assert _get_at(client, start + 2 * idle - timedelta(minutes=5)).status_code == 200
+
+
+def test_stay_signed_in_is_too_late_once_the_session_has_ended(signed_in):
+    client, start = signed_in
+
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        response = client.post(reverse("keepalive"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_stay_signed_in_accepts_only_post(front_desk_client):
+    assert front_desk_client.get(reverse("keepalive")).status_code == 405
+
+
+def test_stay_signed_in_needs_a_session(client):
+    response = client.post(reverse("keepalive"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
