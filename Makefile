@@ -21,10 +21,11 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# WhiteNoise looks in STATIC_ROOT from the first request, before any collectstatic.
 install: $(BIN)/.installed node_modules/.installed
+	@mkdir -p var staticfiles
 
 run: install
-	@mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo

@@ -3,6 +3,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 
 class SignInForm(AuthenticationForm):
@@ -17,8 +18,12 @@ class SignInForm(AuthenticationForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["username"].label = "User name"
-        self.fields["username"].widget.attrs.update(autocapitalize="none", spellcheck="false")
+        username = self.fields["username"]
+        username.label = "User name"
+        username.widget.attrs.update(autocapitalize="none", spellcheck="false")
+        # AuthenticationForm sets max_length after the field is built, so no validator
+        # enforces it; an overlong name would otherwise reach the failed-attempt record.
+        username.validators.append(MaxLengthValidator(self.username_field.max_length or 150))
 
 
 class AuditFilterForm(forms.Form):

@@ -102,3 +102,30 @@ def test_a_signed_in_user_visiting_the_login_page_goes_to_today(front_desk_clien
 
     assert response.status_code == 302
     assert response["Location"] == reverse("today")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"username": "desk"},
+        {"password": TEST_PASSWORD},
+        {"username": "x" * 1000, "password": "y"},
+        {"username": "de\x00sk", "password": TEST_PASSWORD},
+        {"username": "desk", "password": "p\x00w"},
+        {"username": "' OR 1=1 --", "password": "' OR 1=1 --"},
+    ],
+)
+def test_malformed_sign_in_attempts_get_the_form_back_not_an_error(front_desk, data):
+    response = Client().post(reverse("login"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_audit_filters_with_a_nul_byte_are_refused_cleanly(manager_client):
+    response = manager_client.get(reverse("audit_log"), {"actor": "bo\x00ss"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
