@@ -47,24 +47,22 @@ def test_behind_two_proxies_the_second_entry_from_the_right_is_used():
     assert client_ip(_request("10.0.0.3", f"{FORGED}, 198.51.100.7, 10.0.0.2")) == "198.51.100.7"
 
 
+def _sign_in(client: Client, password: str, forwarded_for: str):
+    return client.post(
+        reverse("login"),
+        {"username": "desk", "password": password},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
 @pytest.mark.django_db
 @override_settings(BEHIND_PROXY=False)
 def test_a_forged_header_cannot_dodge_the_sign_in_lock(front_desk):
     client = Client()
     for n in range(settings.AXES_FAILURE_LIMIT):
-        client.post(
-            reverse("login"),
-            {"username": "desk", "password": "guess"},
-            headers={"X-Forwarded-For": f"203.0.113.{n}"},
-        )
+        _sign_in(client, "guess", f"203.0.113.{n}")
 
-    response = client.post(
-        reverse("login"),
-        {"username": "desk", "password": TEST_PASSWORD},
-        headers={"X-Forwarded-For": "203.0.113.200"},
-    )
-
-    assert response.status_code == 429
+    assert _sign_in(client, TEST_PASSWORD, "203.0.113.200").status_code == 429
 
 
 @pytest.mark.django_db
@@ -72,19 +70,9 @@ def test_a_forged_header_cannot_dodge_the_sign_in_lock(front_desk):
 def test_behind_a_proxy_colleagues_at_other_addresses_are_not_locked_out(front_desk):
     attacker, colleague = Client(), Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        attacker.post(
-            reverse("login"),
-            {"username": "desk", "password": "guess"},
-            headers={"X-Forwarded-For": "198.51.100.66"},
-        )
+        _sign_in(attacker, "guess", "198.51.100.66")
 
-    response = colleague.post(
-        reverse("login"),
-        {"username": "desk", "password": TEST_PASSWORD},
-        headers={"X-Forwarded-For": "198.51.100.7"},
-    )
-
-    assert response.status_code == 302
+    assert _sign_in(colleague, TEST_PASSWORD, "198.51.100.7").status_code == 302
 
 
 @pytest.mark.django_db

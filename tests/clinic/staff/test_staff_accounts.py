@@ -69,21 +69,21 @@ def test_without_a_password_the_account_cannot_sign_in_yet():
     assert not user.has_usable_password()
 
 
-def test_the_command_creates_the_first_manager(monkeypatch, capsys):
-    monkeypatch.setenv("STAFF_PASSWORD", STRONG)
-
+def _create_manager_by_command() -> None:
     call_command(
         "create_staff",
         "hmarsh",
-        "--role",
-        "clinic_manager",
-        "--first-name",
-        "Helen",
-        "--last-name",
-        "Marsh",
-        "--email",
-        "helen@clinic.example",
+        "--role=clinic_manager",
+        "--first-name=Helen",
+        "--last-name=Marsh",
+        "--email=helen@clinic.example",
     )
+
+
+def test_the_command_creates_the_first_manager(monkeypatch, capsys):
+    monkeypatch.setenv("STAFF_PASSWORD", STRONG)
+
+    _create_manager_by_command()
 
     user = get_user_model().objects.get(username="hmarsh")
     assert user_roles(user) == {Role.CLINIC_MANAGER}
@@ -94,14 +94,7 @@ def test_the_command_explains_a_refused_password(monkeypatch):
     monkeypatch.setenv("STAFF_PASSWORD", "short")
 
     with pytest.raises(CommandError, match="too short"):
-        call_command(
-            "create_staff",
-            "hmarsh",
-            "--role=clinic_manager",
-            "--first-name=Helen",
-            "--last-name=Marsh",
-            "--email=helen@clinic.example",
-        )
+        _create_manager_by_command()
 
 
 def test_the_command_asks_for_a_password_it_cannot_prompt_for(monkeypatch):
@@ -109,14 +102,7 @@ def test_the_command_asks_for_a_password_it_cannot_prompt_for(monkeypatch):
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
 
     with pytest.raises(CommandError, match="set STAFF_PASSWORD"):
-        call_command(
-            "create_staff",
-            "hmarsh",
-            "--role=clinic_manager",
-            "--first-name=Helen",
-            "--last-name=Marsh",
-            "--email=helen@clinic.example",
-        )
+        _create_manager_by_command()
 
 
 def test_expired_sessions_and_stale_failed_attempts_are_purged(front_desk, settings):
