@@ -4,12 +4,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.db.models import Count, Q, QuerySet
 
-from clinic.staff.models import PractitionerProfile
 from clinic.staff.roles import Role
-
-
-def practitioner_list() -> QuerySet[PractitionerProfile]:
-    return PractitionerProfile.objects.select_related("user").filter(user__is_active=True)
 
 
 def staff_count_by_role() -> dict[Role, int]:
