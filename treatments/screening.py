@@ -1,0 +1,499 @@
+"""Contraindication screening for microneedling: rules as data, one pure function.
+
+``screen(answers, rules)`` takes what the practitioner recorded (a ``ScreeningAnswers``)
+and the rule set, and returns every finding with its level, the reason the practitioner
+reads, and the source; the highest level wins. No database access: the caller stores the
+result, including ``ruleset_version``, so a past decision can be explained later.
+
+Time windows are judged against the *treatment date*, not today: an isotretinoin stop
+five months before a consultation clears a session booked two months later.
+
+The rules shipped by default follow ../CLINICAL.md (in the product's shared docs); the
+clinic manager may switch a rule off or change its level (``RuleAdjustment``).
+"""
+
+import calendar
+import enum
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+RULESET_VERSION = "2026.11"
+
+ALSTER = (
+    "Alster TS, Graham PM. Microneedling: a review and practical guide. "
+    "Dermatol Surg 2018;44:397-404."
+)
+CHU = (
+    "Chu S, Foulad DP, Mesinkovska NA. Safety profile for microneedling: a systematic "
+    "review. Dermatol Surg 2021;47:1249-1254."
+)
+JUHASZ = (
+    "Juhasz M, Cohen JL. Microneedling for the treatment of scars: an update for "
+    "clinicians. Clin Cosmet Investig Dermatol 2020;13:997-1003."
+)
+CLINIC = "Clinic convention (product default, editable by the clinic)."
+
+
+class Level(enum.IntEnum):
+    """Outcome levels, ordered: a higher value is more serious."""
+
+    CLEAR = 0
+    PRECAUTION = 1
+    NEEDS_CLEARANCE = 2
+    CONTRAINDICATED = 3
+
+    @property
+    def code(self) -> str:
+        return self.name.lower()
+
+    @property
+    def label(self) -> str:
+        return {
+            Level.CLEAR: "Clear",
+            Level.PRECAUTION: "Precaution",
+            Level.NEEDS_CLEARANCE: "Needs clearance",
+            Level.CONTRAINDICATED: "Contraindicated",
+        }[self]
+
+    @classmethod
+    def from_code(cls, code: str) -> "Level":
+        return cls[code.upper()]
+
+
+class Condition(enum.StrEnum):
+    """Yes/no answers of the medical-history questionnaire that rules look at."""
+
+    ACTIVE_ACNE = "active_acne"
+    ECZEMA_FLARE = "eczema_flare"
+    ROSACEA_FLARE = "rosacea_flare"
+    ROSACEA_CONTROLLED = "rosacea_controlled"
+    PSORIASIS_PLAQUES = "psoriasis_plaques"
+    SKIN_INFECTION_OR_WOUND = "skin_infection_or_wound"
+    COLD_SORE_ACTIVE = "cold_sore_active"
+    COLD_SORE_HISTORY = "cold_sore_history"
+    SUNBURN = "sunburn"
+    SUSPICIOUS_LESION = "suspicious_lesion"
+    CANCER_TREATMENT_IN_PROGRESS = "cancer_treatment_in_progress"
+    PREGNANT_OR_BREASTFEEDING = "pregnant_or_breastfeeding"
+    BLEEDING_DISORDER = "bleeding_disorder"
+    TAKING_ISOTRETINOIN = "taking_isotretinoin"
+    KELOID_TENDENCY = "keloid_tendency"
+    IMMUNOSUPPRESSION_OR_AUTOIMMUNE = "immunosuppression_or_autoimmune"
+    UNCONTROLLED_DIABETES = "uncontrolled_diabetes"
+    NEEDLE_METAL_ALLERGY = "needle_metal_allergy"
+    TOPICAL_ANAESTHETIC_ALLERGY = "topical_anaesthetic_allergy"
+    LOW_PAIN_TOLERANCE_OR_NEEDLE_PHOBIA = "low_pain_tolerance_or_needle_phobia"
+
+
+class DatedEvent(enum.StrEnum):
+    """Dates of the questionnaire that time-window rules look at."""
+
+    RADIOTHERAPY_TO_AREA = "radiotherapy_to_area"
+    ISOTRETINOIN_STOPPED = "isotretinoin_stopped"
+    CHEMICAL_PEEL = "chemical_peel"
+    LASER_OR_IPL = "laser_or_ipl"
+    TOXIN_OR_FILLER = "toxin_or_filler"
+    TOPICAL_RETINOID_OR_ACID = "topical_retinoid_or_acid"
+
+
+@dataclass(frozen=True)
+class ScreeningAnswers:
+    """What is known about the patient, as of one consultation or check-in."""
+
+    treatment_date: date
+    conditions: frozenset[Condition] = frozenset()
+    dates: Mapping[DatedEvent, date] = field(default_factory=dict)
+    medications: tuple[str, ...] = ()
+    fitzpatrick_type: int | None = None
+
+
+# --- Triggers: the conditions under which a rule fires ----------------------------------
+
+
+@dataclass(frozen=True)
+class HasCondition:
+    condition: Condition
+
+
+@dataclass(frozen=True)
+class WithinWindow:
+    """Fires until ``days`` or ``months`` after the event, counted to the treatment date."""
+
+    event: DatedEvent
+    days: int = 0
+    months: int = 0
+
+
+@dataclass(frozen=True)
+class TakesMedication:
+    """Fires when a medication line names one of ``names`` (generic or brand) as a word."""
+
+    group: str
+    names: Mapping[str, str]  # name as written -> generic name it stands for
+
+
+@dataclass(frozen=True)
+class FitzpatrickAtLeast:
+    skin_type: int
+
+
+Trigger = HasCondition | WithinWindow | TakesMedication | FitzpatrickAtLeast
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    level: Level
+    reason: str
+    source: str
+    triggers: tuple[Trigger, ...]
+    needs_physician_clearance: bool = False
+
+
+@dataclass(frozen=True)
+class RuleAdjustment:
+    """A clinic's change to a default rule: switched off, or a different level."""
+
+    enabled: bool = True
+    level: Level | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    title: str
+    level: Level
+    reason: str
+    source: str
+    detail: str
+    needs_physician_clearance: bool = False
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    treatment_date: date
+    level: Level
+    findings: tuple[Finding, ...]
+    ruleset_version: str
+
+    @property
+    def is_clear(self) -> bool:
+        return self.level is Level.CLEAR
+
+
+# --- Medication names -------------------------------------------------------------------
+
+
+def _names(groups: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """{generic: [brands...]} -> {each name: generic}."""
+    return {name: generic for generic, brands in groups.items() for name in (generic, *brands)}
+
+
+BLOOD_THINNERS = _names(
+    {
+        # vitamin K antagonists
+        "warfarin": ["Coumadin", "Marevan", "Jantoven"],
+        "acenocoumarol": ["Sinthrome", "Sintrom"],
+        "phenprocoumon": ["Marcumar", "Falithrom"],
+        # direct oral anticoagulants
+        "apixaban": ["Eliquis"],
+        "rivaroxaban": ["Xarelto"],
+        "edoxaban": ["Lixiana", "Savaysa"],
+        "dabigatran": ["Pradaxa"],
+        # heparins
+        "heparin": [],
+        "enoxaparin": ["Clexane", "Lovenox", "Inhixa"],
+        "dalteparin": ["Fragmin"],
+        "tinzaparin": ["Innohep"],
+        # antiplatelets
+        "clopidogrel": ["Plavix", "Grepid"],
+        "prasugrel": ["Efient", "Effient"],
+        "ticagrelor": ["Brilique", "Brilinta"],
+        "dipyridamole": ["Persantin", "Persantine", "Asasantin"],
+        "aspirin": ["acetylsalicylic acid", "Nu-Seals", "Disprin", "Caprin"],
+    }
+)
+
+BLEEDING_SUPPLEMENTS = _names(
+    {
+        "fish oil": ["omega-3", "omega 3", "cod liver oil"],
+        "vitamin E": ["tocopherol"],
+        "ginkgo": ["ginkgo biloba"],
+    }
+)
+
+ORAL_ISOTRETINOIN = _names(
+    {"isotretinoin": ["Roaccutane", "Accutane", "Absorica", "Claravis", "Amnesteem"]}
+)
+
+IMMUNOSUPPRESSANTS = _names(
+    {
+        "methotrexate": [],
+        "ciclosporin": ["cyclosporine", "Neoral"],
+        "tacrolimus": ["Prograf", "Adoport"],
+        "azathioprine": ["Imuran"],
+        "mycophenolate": ["CellCept", "Myfortic"],
+        "prednisolone": [],
+        "prednisone": [],
+    }
+)
+
+TOPICAL_RETINOIDS_AND_ACIDS = _names(
+    {
+        "tretinoin": ["Retin-A"],
+        "adapalene": ["Differin", "Epiduo"],
+        "tazarotene": ["Zorac"],
+        "retinol": [],
+        "glycolic acid": [],
+        "salicylic acid": [],
+        "azelaic acid": ["Skinoren", "Finacea"],
+    }
+)
+
+
+def _normalise(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    # Whole words, where only letters count as part of a word: "aspirin75mg" names aspirin,
+    # "heparinised" does not name heparin. Spaces and hyphens between the words of a name
+    # are interchangeable ("omega-3", "omega 3"), but one is needed ("vitamine" is French).
+    words = re.split(r"[\s\-]+", _normalise(name).strip())
+    body = r"[\s\-]+".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<![a-z]){body}(?![a-z])")
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def medication_matches(line: str, names: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The (name as listed, generic) pairs that a free-text medication line mentions."""
+    text = _normalise(line)
+    found = []
+    for name, generic in names.items():
+        pattern = _PATTERNS.get(name)
+        if pattern is None:
+            pattern = _PATTERNS[name] = _name_pattern(name)
+        if pattern.search(text):
+            found.append((name, generic))
+    return found
+
+
+# --- Dates ------------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month ``months`` later, or the month's last day if it is short."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def window_end(event_on: date, window: WithinWindow) -> date:
+    """The first date on which the window no longer applies."""
+    return add_months(event_on, window.months) + timedelta(days=window.days)
+
+
+# --- The default rules ------------------------------------------------------------------
+
+
+def _flag(
+    code: str,
+    condition: Condition,
+    level: Level,
+    title: str,
+    reason: str,
+    source: str,
+    **extra: bool,
+) -> Rule:
+    return Rule(code, title, level, reason, source, (HasCondition(condition),), **extra)
+
+
+C, N, P = Level.CONTRAINDICATED, Level.NEEDS_CLEARANCE, Level.PRECAUTION
+
+# One rule a paragraph, in the order of the clinical reference.
+# fmt: off
+DEFAULT_RULES: tuple[Rule, ...] = (
+    _flag("active_acne", Condition.ACTIVE_ACNE, C, "Active acne in the area",
+          "Needling inflamed acne can spread bacteria and worsen inflammation. "
+          "Reschedule once the acne is controlled.", ALSTER),
+    _flag("eczema_flare", Condition.ECZEMA_FLARE, C, "Eczema or dermatitis flare in the area",
+          "Treating a flaring barrier risks irritation, infection and a worse flare.", ALSTER),
+    _flag("rosacea_flare", Condition.ROSACEA_FLARE, C, "Active rosacea flare",
+          "Needling during a flare can intensify redness and inflammation.", ALSTER),
+    _flag("rosacea_controlled", Condition.ROSACEA_CONTROLLED, N, "Controlled rosacea",
+          "Rosacea that is controlled may be treated with care; record why it is safe now.",
+          ALSTER),
+    _flag("psoriasis_plaques", Condition.PSORIASIS_PLAQUES, C, "Psoriasis plaques in the area",
+          "Skin injury can trigger new plaques (Koebner phenomenon).", ALSTER),
+    _flag("skin_infection_or_wound", Condition.SKIN_INFECTION_OR_WOUND, C,
+          "Skin infection or open wound in the area",
+          "Needling would spread infection and delay healing.", CHU),
+    _flag("cold_sore_active", Condition.COLD_SORE_ACTIVE, C, "Active cold sore",
+          "Herpes simplex can spread across needled skin. Reschedule once healed.", CHU),
+    _flag("cold_sore_history", Condition.COLD_SORE_HISTORY, P, "History of cold sores",
+          "Treatment can reactivate herpes simplex: consider antiviral prophylaxis, "
+          "for example starting 2 days before.", CHU),
+    _flag("sunburn", Condition.SUNBURN, C, "Sunburn in the area",
+          "Sunburnt skin is already injured. Wait until it has healed.", ALSTER),
+    _flag("suspicious_lesion", Condition.SUSPICIOUS_LESION, C,
+          "Skin cancer or suspicious lesion in the area",
+          "Do not needle over a lesion that may be malignant. Refer for assessment.", ALSTER),
+    _flag("cancer_treatment_in_progress", Condition.CANCER_TREATMENT_IN_PROGRESS, C,
+          "Chemotherapy or radiotherapy in progress",
+          "Healing and immunity are impaired during cancer treatment.", ALSTER),
+    Rule("radiotherapy_recent", "Radiotherapy to the area within 3 months", N,
+         "Irradiated skin heals poorly for months afterwards; treat only with clearance.",
+         ALSTER, (WithinWindow(DatedEvent.RADIOTHERAPY_TO_AREA, months=3),)),
+    _flag("pregnant_or_breastfeeding", Condition.PREGNANT_OR_BREASTFEEDING, C,
+          "Pregnancy or breastfeeding",
+          "Not treated during pregnancy or breastfeeding, by clinic convention.", CLINIC),
+    _flag("bleeding_disorder", Condition.BLEEDING_DISORDER, N,
+          "Bleeding disorder (e.g. haemophilia)",
+          "Needling causes pinpoint bleeding. Treat only with the physician's clearance.",
+          ALSTER, needs_physician_clearance=True),
+    Rule("blood_thinners", "Blood thinner (anticoagulant or antiplatelet)", N,
+         "Blood thinners increase bleeding and bruising. Never advise stopping a prescribed "
+         "drug: the prescriber decides.", ALSTER,
+         (TakesMedication("blood thinners", BLOOD_THINNERS),)),
+    Rule("bleeding_supplements", "Supplement that raises bleeding risk", P,
+         "Fish oil, vitamin E and ginkgo increase bruising: pause them a week before.",
+         CLINIC, (TakesMedication("supplements", BLEEDING_SUPPLEMENTS),)),
+    Rule("isotretinoin_recent", "Oral isotretinoin within the last 6 months", N,
+         "Isotretinoin impairs wound healing and has been linked to atypical scarring; "
+         "treatment is usual from 6 months after the last dose.", JUHASZ,
+         (HasCondition(Condition.TAKING_ISOTRETINOIN),
+          WithinWindow(DatedEvent.ISOTRETINOIN_STOPPED, months=6),
+          TakesMedication("oral isotretinoin", ORAL_ISOTRETINOIN))),
+    _flag("keloid_tendency", Condition.KELOID_TENDENCY, N,
+          "Keloid or hypertrophic scarring tendency",
+          "Skin injury may provoke raised scars; weigh the risk and record why it is "
+          "acceptable.", ALSTER),
+    Rule("immunosuppression", "Immunosuppression or autoimmune disease", N,
+         "Infection risk is higher and healing slower.", CHU,
+         (HasCondition(Condition.IMMUNOSUPPRESSION_OR_AUTOIMMUNE),
+          TakesMedication("immunosuppressants", IMMUNOSUPPRESSANTS))),
+    _flag("uncontrolled_diabetes", Condition.UNCONTROLLED_DIABETES, N, "Uncontrolled diabetes",
+          "Poorly controlled diabetes slows healing and raises infection risk.", CHU),
+    _flag("needle_metal_allergy", Condition.NEEDLE_METAL_ALLERGY, C,
+          "Allergy to the needle metal (stainless steel, nickel)",
+          "Needles of that metal can cause an allergic granulomatous reaction.", CHU),
+    _flag("topical_anaesthetic_allergy", Condition.TOPICAL_ANAESTHETIC_ALLERGY, C,
+          "Allergy to topical anaesthetic",
+          "The numbing cream used before treatment could cause a reaction.", CLINIC),
+    Rule("chemical_peel_recent", "Chemical peel within 30 days", N,
+         "The skin barrier needs time to recover from a peel before needling.", ALSTER,
+         (WithinWindow(DatedEvent.CHEMICAL_PEEL, days=30),)),
+    Rule("laser_recent", "Laser or IPL within 14 days", N,
+         "Skin treated with laser or IPL needs two weeks to settle.", ALSTER,
+         (WithinWindow(DatedEvent.LASER_OR_IPL, days=14),)),
+    Rule("toxin_or_filler_recent", "Botulinum toxin or dermal filler within 14 days", N,
+         "Needling can displace recently placed toxin or filler.", CLINIC,
+         (WithinWindow(DatedEvent.TOXIN_OR_FILLER, days=14),)),
+    Rule("topical_retinoid_recent", "Topical retinoids or acid exfoliants within 5 days", P,
+         "They make skin more reactive: pause them 5 days before treatment.", ALSTER,
+         (WithinWindow(DatedEvent.TOPICAL_RETINOID_OR_ACID, days=5),
+          TakesMedication("topical retinoids or acids", TOPICAL_RETINOIDS_AND_ACIDS))),
+    Rule("fitzpatrick_iv_to_vi", "Fitzpatrick skin type IV to VI", P,
+         "Higher risk of post-inflammatory hyperpigmentation: use a shallower depth.", CHU,
+         (FitzpatrickAtLeast(4),)),
+    _flag("low_pain_tolerance", Condition.LOW_PAIN_TOLERANCE_OR_NEEDLE_PHOBIA, P,
+          "Low pain tolerance or needle phobia",
+          "Use topical numbing cream and discuss what to expect.", CLINIC),
+)
+# fmt: on
+
+
+# --- The engine -------------------------------------------------------------------------
+
+
+def _fires(trigger: Trigger, answers: ScreeningAnswers) -> str | None:
+    """Why the trigger fires for these answers, or None when it does not."""
+    if isinstance(trigger, HasCondition):
+        return "Answered yes" if trigger.condition in answers.conditions else None
+    if isinstance(trigger, WithinWindow):
+        event_on = answers.dates.get(trigger.event)
+        if event_on is None:
+            return None
+        end = window_end(event_on, trigger)
+        if answers.treatment_date >= end:
+            return None
+        return f"On {event_on:%d %b %Y}; eligible from {end:%d %b %Y}"
+    if isinstance(trigger, TakesMedication):
+        for line in answers.medications:
+            matches = medication_matches(line, trigger.names)
+            if matches:
+                name, generic = matches[0]
+                named = name if name == generic else f"{name} ({generic})"
+                return f"{named} in “{line.strip()}”"
+        return None
+    if answers.fitzpatrick_type is not None and answers.fitzpatrick_type >= trigger.skin_type:
+        return f"Fitzpatrick type {answers.fitzpatrick_type}"
+    return None
+
+
+def apply_adjustments(
+    rules: Iterable[Rule], adjustments: Mapping[str, RuleAdjustment]
+) -> tuple[Rule, ...]:
+    """The clinic's rule set: defaults minus switched-off rules, with changed levels."""
+    adjusted = []
+    for rule in rules:
+        change = adjustments.get(rule.code)
+        if change is None:
+            adjusted.append(rule)
+        elif change.enabled:
+            adjusted.append(replace(rule, level=change.level or rule.level))
+    return tuple(adjusted)
+
+
+def ruleset_version(adjustments: Mapping[str, RuleAdjustment]) -> str:
+    """The default version, plus a fingerprint of the clinic's changes when it has any."""
+    effective = sorted(
+        (code, change.enabled, change.level.code if change.level else "")
+        for code, change in adjustments.items()
+    )
+    if not effective:
+        return RULESET_VERSION
+    digest = hashlib.sha256(repr(effective).encode()).hexdigest()[:8]
+    return f"{RULESET_VERSION}+{digest}"
+
+
+def screen(
+    answers: ScreeningAnswers,
+    rules: Iterable[Rule] = DEFAULT_RULES,
+    adjustments: Mapping[str, RuleAdjustment] | None = None,
+) -> ScreeningResult:
+    """Every rule that fires, most serious first; the highest level is the outcome."""
+    adjustments = adjustments or {}
+    findings = []
+    for rule in apply_adjustments(rules, adjustments):
+        for trigger in rule.triggers:
+            detail = _fires(trigger, answers)
+            if detail is not None:
+                findings.append(
+                    Finding(
+                        code=rule.code,
+                        title=rule.title,
+                        level=rule.level,
+                        reason=rule.reason,
+                        source=rule.source,
+                        detail=detail,
+                        needs_physician_clearance=rule.needs_physician_clearance,
+                    )
+                )
+                break
+    findings.sort(key=lambda finding: -finding.level)
+    level = max((finding.level for finding in findings), default=Level.CLEAR)
+    return ScreeningResult(
+        treatment_date=answers.treatment_date,
+        level=level,
+        findings=tuple(findings),
+        ruleset_version=ruleset_version(adjustments),
+    )
