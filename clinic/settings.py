@@ -242,6 +242,10 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLINIC_NAME = env.str("CLINIC_NAME", default="Microneedling Clinic")
+# Phone numbers written without a country code are read as this country's.
+PHONE_REGION = env.str("PHONE_REGION", default="GB")
+# At most this many possible duplicates are listed when a patient is registered.
+DUPLICATE_WARNING_LIMIT = 5
 
 # --- Celery -----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("clinic.staff.urls")),
+    path("patients/", include("patients.urls")),
     path("admin/", admin.site.urls),
 ]
 

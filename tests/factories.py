@@ -7,6 +7,8 @@ from django.contrib.auth.models import Group, User
 
 from clinic.staff.models import PractitionerProfile
 from clinic.staff.roles import Role
+from patients.models import Patient
+from patients.validators import normalise_text
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -46,3 +48,23 @@ def make_staff(**kwargs: Any) -> User:
     """A staff account, typed as the model (factory_boy's own typing says otherwise)."""
     user: User = UserFactory(**kwargs)  # type: ignore[assignment]
     return user
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "patients.Patient"
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=80)
+    email = factory.Sequence(lambda n: f"patient{n}@example.org")
+    mobile = factory.Sequence(lambda n: f"+447911{n % 1000000:06d}")
+    consents_to_transactional_email = True
+    search_name = factory.LazyAttribute(lambda p: normalise_text(f"{p.first_name} {p.last_name}"))
+    created_by = factory.SubFactory(UserFactory)
+
+
+def make_patient(**kwargs: Any) -> Patient:
+    """A patient, typed as the model (factory_boy's own typing says otherwise)."""
+    patient: Patient = PatientFactory(**kwargs)  # type: ignore[assignment]
+    return patient

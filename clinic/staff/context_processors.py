@@ -6,12 +6,27 @@ from django.http import HttpRequest
 from clinic.staff.access import has_role_permission, user_roles
 from clinic.staff.roles import VIEW_AUDIT_LOG
 
+# (label, url name, icon, the role permission that shows it; None: every role)
+MENU = [
+    ("Today", "today", "sun", None),
+    ("Patients", "patients:list", "people", "patients.view_patient"),
+    ("Audit log", "audit_log", "journal-text", VIEW_AUDIT_LOG),
+]
+
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url_name: str
     icon: str
+    active: bool
+
+
+def _is_current(url_name: str, view_name: str) -> bool:
+    if url_name == view_name:
+        return True
+    namespace, _, _ = url_name.rpartition(":")
+    return bool(namespace) and view_name.startswith(f"{namespace}:")
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -19,14 +34,15 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"clinic_name": settings.CLINIC_NAME}
-    items = [NavItem("Today", "today", "sun")]
-    if has_role_permission(user, VIEW_AUDIT_LOG):
-        items.append(NavItem("Audit log", "audit_log", "journal-text"))
-    roles = sorted(user_roles(user))
+    view_name = getattr(request.resolver_match, "view_name", "") or ""
+    items = [
+        NavItem(label, url_name, icon, _is_current(url_name, view_name))
+        for label, url_name, icon, permission in MENU
+        if permission is None or has_role_permission(user, permission)
+    ]
     return {
         "clinic_name": settings.CLINIC_NAME,
         "idle_timeout_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
         "nav_items": items,
-        "current_url_name": getattr(request.resolver_match, "url_name", None),
-        "user_role_labels": [role.label for role in roles],
+        "user_role_labels": [role.label for role in sorted(user_roles(user))],
     }

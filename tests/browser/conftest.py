@@ -12,6 +12,14 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
+from clinic.staff.role_grants import grant_role_permissions
+
+# The data migrations that grant role permissions; each has a ROLE_PERMISSIONS table.
+ROLE_MIGRATIONS = [
+    "clinic.staff.migrations.0002_role_groups",
+    "patients.migrations.0003_role_permissions",
+]
+
 # live_server runs Django in a thread beside Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -69,5 +77,5 @@ def console_errors(page):
 @pytest.fixture(autouse=True)
 def role_groups(transactional_db):
     """Browser tests run on a flushed database; put back the groups the migration made."""
-    migration = importlib.import_module("clinic.staff.migrations.0002_role_groups")
-    migration.grant_role_permissions(apps, migration.ROLE_PERMISSIONS)
+    for module in ROLE_MIGRATIONS:
+        grant_role_permissions(apps, importlib.import_module(module).ROLE_PERMISSIONS)

@@ -1,0 +1,113 @@
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from clinic.staff.access import has_role_permission, permission_required
+from patients.access import CHANGE_PATIENTS, REGISTER_PATIENTS, VIEW_PATIENTS, patient_for_user
+from patients.forms import PatientForm, PatientSearchForm
+from patients.models import Patient
+from patients.selectors import patient_possible_duplicates, patient_search
+from patients.services import patient_register, patient_update
+
+PAGE_SIZE = 25
+
+
+@login_required
+@permission_required(VIEW_PATIENTS)
+@require_GET
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """Find a patient by name, phone, email or date of birth; htmx refreshes the results."""
+    form = PatientSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(patient_search(query), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "query": query,
+        "page": page,
+        "can_register": has_role_permission(request.user, REGISTER_PATIENTS),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "patients/_patient_results.html", context)
+    return render(request, "patients/patient_list.html", context)
+
+
+def _save_with_duplicate_check(
+    request: HttpRequest,
+    form: PatientForm,
+    save: Callable[..., Patient],
+    exclude_pk: int | None = None,
+) -> tuple[Patient | None, list[Patient]]:
+    """Validate, warn about near-matches until confirmed, then save through the service."""
+    if not form.is_valid():
+        return None, []
+    fields = form.patient_fields()
+    duplicates = patient_possible_duplicates(
+        first_name=fields["first_name"],
+        last_name=fields["last_name"],
+        date_of_birth=fields["date_of_birth"],
+        email=fields["email"],
+        mobile=fields["mobile"],
+        exclude_pk=exclude_pk,
+    )
+    if duplicates and not form.cleaned_data.get("confirm_not_duplicate"):
+        form.show_duplicate_confirmation()
+        return None, duplicates
+    try:
+        return save(by=request.user, **fields), []
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None, []
+
+
+@login_required
+@permission_required(REGISTER_PATIENTS)
+def patient_new(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    duplicates: list[Patient] = []
+    if request.method == "POST":
+        patient, duplicates = _save_with_duplicate_check(request, form, patient_register)
+        if patient is not None:
+            messages.success(request, f"{patient.full_name} is registered.")
+            return redirect("patients:detail", pk=patient.pk)
+    context = {"form": form, "duplicates": duplicates, "title": "Register a patient"}
+    return render(request, "patients/patient_form.html", context)
+
+
+@login_required
+@require_GET
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = patient_for_user(request.user, pk)
+    context = {
+        "patient": patient,
+        "can_edit": has_role_permission(request.user, CHANGE_PATIENTS),
+    }
+    return render(request, "patients/patient_detail.html", context)
+
+
+@login_required
+def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = patient_for_user(request.user, pk, permission=CHANGE_PATIENTS)
+    form = PatientForm(request.POST or None, instance=patient)
+    duplicates: list[Patient] = []
+    if request.method == "POST":
+
+        def update(**fields: object) -> Patient:
+            return patient_update(patient=patient, **fields)  # type: ignore[arg-type]
+
+        saved, duplicates = _save_with_duplicate_check(request, form, update, patient.pk)
+        if saved is not None:
+            messages.success(request, f"{saved.full_name}'s details are saved.")
+            return redirect("patients:detail", pk=saved.pk)
+    context = {
+        "form": form,
+        "duplicates": duplicates,
+        "patient": patient,
+        "title": f"Edit {patient.full_name}",
+    }
+    return render(request, "patients/patient_form.html", context)
