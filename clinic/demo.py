@@ -13,10 +13,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 
 from clinic.staff.models import PractitionerProfile
 from clinic.staff.roles import Role
 from clinic.staff.services import staff_member_create
+from patients.models import Patient
+from patients.validators import normalise_text
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - a published demo password, refused without DEBUG
 
@@ -87,6 +90,53 @@ def _load_staff(log: Callable[[str], None]) -> None:
     log(f"Staff: {len(DEMO_STAFF)} accounts (password '{DEMO_PASSWORD}').")
 
 
+# Fifty patients with the spread of names a clinic sees, accents included.
+DEMO_PATIENT_NAMES = [
+    ("Zoë", "Martin"), ("Aisha", "Rahman"), ("Chloé", "Dubois"), ("Priya", "Patel"),
+    ("Olivia", "Hughes"), ("Siobhán", "Kelly"), ("Mei", "Chen"), ("Fatima", "Hussain"),
+    ("Grace", "Okoye"), ("Hannah", "Schmidt"), ("Isla", "MacLeod"), ("Amélie", "Laurent"),
+    ("Lucy", "Evans"), ("Nadia", "Kowalska"), ("Sofia", "Rossi"), ("Yasmin", "Ali"),
+    ("Emily", "Clarke"), ("Ines", "García"), ("Jade", "Thompson"), ("Kiran", "Sharma"),
+    ("Laura", "Nowak"), ("Maya", "Cohen"), ("Niamh", "O'Brien"), ("Orla", "Byrne"),
+    ("Phoebe", "Wright"), ("Rachel", "Green"), ("Sara", "Lindqvist"), ("Tara", "Singh"),
+    ("Uma", "Reddy"), ("Vanessa", "Costa"), ("Wendy", "Liu"), ("Ximena", "López"),
+    ("Yara", "Haddad"), ("Zara", "Ahmed"), ("Daniel", "Morgan"), ("James", "Taylor"),
+    ("Mohammed", "Khan"), ("Oliver", "Davies"), ("Tomasz", "Wiśniewski"), ("Kwame", "Mensah"),
+    ("Liam", "Walsh"), ("Noah", "Bennett"), ("Arjun", "Mehta"), ("Ben", "Carter"),
+    ("Chidi", "Eze"), ("Diego", "Fernández"), ("Ethan", "Price"), ("Felix", "Bauer"),
+    ("Hiro", "Tanaka"), ("Jonas", "Berg"),
+]  # fmt: skip
+
+
+def _load_patients(log: Callable[[str], None]) -> None:
+    from patients.services import patient_register
+
+    desk = get_user_model().objects.get(username="frontdesk")
+    today = timezone.localdate()
+    for n, (first, last) in enumerate(DEMO_PATIENT_NAMES):
+        plain = normalise_text(f"{first}.{last}").replace(" ", "").replace("'", "")
+        no_email = n % 9 == 4  # a few patients give only a phone number
+        patient_register(
+            by=desk,
+            first_name=first,
+            last_name=last,
+            date_of_birth=today.replace(year=today.year - 22 - (n * 7) % 45, day=1 + n % 28),
+            sex=Patient.Sex.MALE if n >= 34 else Patient.Sex.FEMALE,
+            email="" if no_email else f"{plain}@example.org",
+            mobile=f"+447400{100000 + n * 7919:06d}",
+            preferred_channel=Patient.Channel.SMS if no_email else Patient.Channel.EMAIL,
+            consents_to_transactional_email=not no_email and n % 11 != 3,
+            consents_to_marketing_email=n % 3 == 0,
+            town=["Bath", "Bristol", "Cardiff", "Oxford", "London"][n % 5],
+            notes="Prefers morning appointments." if n % 10 == 0 else "",
+        )
+    log(f"Patients: {len(DEMO_PATIENT_NAMES)}.")
+
+
+def _patients_loaded() -> bool:
+    return Patient.objects.exists()
+
+
 def _staff_loaded() -> bool:
     return get_user_model().objects.filter(username=DEMO_STAFF[0].username).exists()
 
@@ -98,7 +148,10 @@ class DemoSection:
     load: Callable[[Callable[[str], None]], None]
 
 
-SECTIONS = [DemoSection("staff", _staff_loaded, _load_staff)]
+SECTIONS = [
+    DemoSection("staff", _staff_loaded, _load_staff),
+    DemoSection("patients", _patients_loaded, _load_patients),
+]
 
 
 def load_demo(log: Callable[[str], None]) -> list[str]:

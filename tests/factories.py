@@ -58,7 +58,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=80)
     email = factory.Sequence(lambda n: f"patient{n}@example.org")
-    mobile = factory.Sequence(lambda n: f"+447911{n % 1000000:06d}")
+    mobile = factory.Sequence(lambda n: f"+447400{n % 1000000:06d}")
     consents_to_transactional_email = True
     search_name = factory.LazyAttribute(lambda p: normalise_text(f"{p.first_name} {p.last_name}"))
     created_by = factory.SubFactory(UserFactory)

@@ -73,3 +73,16 @@ def test_a_section_added_later_is_loaded_into_an_existing_demo(monkeypatch):
 
     assert len(loaded_later) == 1
     assert get_user_model().objects.filter(username="frontdesk").count() == 1
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_has_fifty_patients_to_find():
+    from patients.models import Patient
+    from patients.selectors import patient_search
+
+    call_command("seed_demo")
+
+    assert Patient.objects.count() == 50
+    assert [p.full_name for p in patient_search("zoe mart")] == ["Zoë Martin"]
+    assert Patient.objects.filter(email="").exists()
+    assert Patient.objects.filter(consents_to_transactional_email=False).exists()
