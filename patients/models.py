@@ -69,7 +69,9 @@ class Patient(models.Model):
             models.Index(fields=["date_of_birth"], name="patient_birth_date"),
             models.Index(fields=["email"], name="patient_email"),
             models.Index(fields=["mobile"], name="patient_mobile"),
-            models.Index(fields=["last_name", "first_name", "id"], name="patient_list_order"),
+            # Deliberately no index in list order: PostgreSQL would walk it for the first
+            # page of a search and filter most of the table instead of using the trigram
+            # index (docs/benchmarks/patient-search.md).
         ]
 
     def __str__(self) -> str:

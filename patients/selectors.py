@@ -40,10 +40,10 @@ def patient_search(query: str) -> QuerySet[Patient]:
         return patients
     if (birth := _as_date(query)) is not None:
         return patients.filter(date_of_birth=birth)
-    if "@" in query:
+    if "@" in query or ("." in query and " " not in query):
         return patients.filter(email__startswith=query.lower())
     if (phone := _as_phone(query)) is not None:
-        return patients.filter(Q(mobile=phone) | Q(emergency_contact_phone=phone))
+        return patients.filter(mobile=phone)
     for word in normalise_text(query).split():
         patients = patients.filter(search_name__contains=word)
     return patients
