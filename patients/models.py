@@ -27,7 +27,9 @@ class Patient(models.Model):
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.NOT_STATED)
     email = models.EmailField(blank=True)
-    mobile = models.CharField(max_length=20, blank=True, help_text="Stored as +447700900123.")
+    mobile = models.CharField(
+        max_length=20, blank=True, help_text="Used for text reminders. UK numbers may start with 0."
+    )
     address_line1 = models.CharField("address", max_length=200, blank=True)
     address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
     town = models.CharField(max_length=100, blank=True)

@@ -39,7 +39,9 @@ def display_phone(stored: str) -> str:
     if not stored:
         return ""
     number = phonenumbers.parse(stored, settings.PHONE_REGION)
-    if phonenumbers.region_code_for_number(number) == settings.PHONE_REGION:
+    # Compare country codes, not regions: +44 7911 numbers belong to Jersey, say, yet are
+    # dialled like any UK mobile.
+    if number.country_code == phonenumbers.country_code_for_region(settings.PHONE_REGION):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 

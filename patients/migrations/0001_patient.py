@@ -42,7 +42,9 @@ class Migration(migrations.Migration):
                 (
                     "mobile",
                     models.CharField(
-                        blank=True, help_text="Stored as +447700900123.", max_length=20
+                        blank=True,
+                        help_text="Used for text reminders. UK numbers may start with 0.",
+                        max_length=20,
                     ),
                 ),
                 (

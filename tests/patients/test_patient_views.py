@@ -267,3 +267,18 @@ def test_a_birth_date_of_today_is_accepted(front_desk_client):
     assert response.status_code == 302
     assert Patient.objects.get().date_of_birth == timezone.localdate()
     assert timezone.localdate() - Patient.objects.get().date_of_birth < timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+447911123456", "07911 123456"),
+        ("+447400123456", "07400 123456"),
+        ("+12015550123", "+1 201-555-0123"),
+        ("", ""),
+    ],
+)
+def test_numbers_are_shown_as_dialled_from_the_clinic(stored, shown):
+    from patients.validators import display_phone
+
+    assert display_phone(stored) == shown
