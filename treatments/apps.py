@@ -5,3 +5,14 @@ class TreatmentsConfig(AppConfig):
     """Treatment catalog, consultations and screening, plans, sessions and aftercare."""
 
     name = "treatments"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from treatments.models import Consultation, MedicalHistory, ScreeningFinding
+
+        # Clinical records: every create, change and delete, with who and when. Views
+        # are recorded by the views that show them (clinic.staff.audit.audit_view).
+        auditlog.register(Consultation)
+        auditlog.register(MedicalHistory)
+        auditlog.register(ScreeningFinding)

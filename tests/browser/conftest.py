@@ -18,6 +18,7 @@ from clinic.staff.role_grants import grant_role_permissions
 ROLE_MIGRATIONS = [
     "clinic.staff.migrations.0002_role_groups",
     "patients.migrations.0003_role_permissions",
+    "treatments.migrations.0002_role_permissions",
 ]
 
 # live_server runs Django in a thread beside Playwright's event loop.

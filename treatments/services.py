@@ -1,0 +1,222 @@
+"""Writes for consultations and screening. Every one checks the consultation's state."""
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from patients.models import Patient
+from treatments.models import (
+    HISTORY_CONDITION_FIELDS,
+    HISTORY_DATE_FIELDS,
+    Consultation,
+    MedicalHistory,
+    ScreeningFinding,
+)
+from treatments.screening import (
+    Condition,
+    DatedEvent,
+    Level,
+    ScreeningAnswers,
+    ScreeningResult,
+    screen,
+)
+
+CONSULTATION_FIELDS = (
+    "consulted_on",
+    "intended_treatment_date",
+    "concerns",
+    "areas",
+    "goals",
+    "skin_assessment",
+    "fitzpatrick_type",
+)
+HISTORY_FIELDS = (
+    *HISTORY_CONDITION_FIELDS,
+    *HISTORY_DATE_FIELDS,
+    "medications",
+    "allergies",
+    "other_conditions",
+)
+
+
+class ConsultationLocked(ValidationError):
+    """The consultation is signed: it cannot change, only receive addenda."""
+
+
+def screening_answers(
+    *, history: dict[str, Any], fitzpatrick_type: int | None, treatment_date: date
+) -> ScreeningAnswers:
+    """The screening engine's view of a history (a model's fields or a form's data)."""
+    medications = str(history.get("medications") or "")
+    return ScreeningAnswers(
+        treatment_date=treatment_date,
+        conditions=frozenset(c for c in Condition if history.get(c.value)),
+        dates={
+            event: history[f"{event.value}_on"]
+            for event in DatedEvent
+            if history.get(f"{event.value}_on")
+        },
+        medications=tuple(line.strip() for line in medications.splitlines() if line.strip()),
+        fitzpatrick_type=fitzpatrick_type,
+    )
+
+
+def _history_values(history: MedicalHistory) -> dict[str, Any]:
+    return {name: getattr(history, name) for name in HISTORY_FIELDS}
+
+
+def _check_dates(consulted_on: date, intended: date, history: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    if consulted_on > timezone.localdate():
+        errors["consulted_on"] = ["A consultation cannot be dated in the future."]
+    if intended < consulted_on:
+        errors["intended_treatment_date"] = ["The treatment cannot come before the consultation."]
+    for name in HISTORY_DATE_FIELDS:
+        happened = history.get(name)
+        if happened and happened > consulted_on:
+            errors[name] = ["This date is after the consultation. Check it."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def consultation_start(*, patient: Patient, practitioner: User) -> Consultation:
+    """A draft consultation whose history starts as the last one's answers."""
+    today = timezone.localdate()
+    consultation = Consultation.objects.create(
+        patient=patient, practitioner=practitioner, consulted_on=today,
+        intended_treatment_date=today,
+    )  # fmt: skip
+    previous = (
+        MedicalHistory.objects.filter(consultation__patient=patient)
+        .exclude(consultation=consultation)
+        .order_by("-consultation__consulted_on", "-consultation_id")
+        .first()
+    )
+    values = _history_values(previous) if previous else {}
+    MedicalHistory.objects.create(consultation=consultation, **values)
+    _record_screening(consultation)
+    return consultation
+
+
+def _record_screening(consultation: Consultation) -> ScreeningResult:
+    """Screen the draft again and keep its findings; overrides of findings that still
+    fire are kept, the rest go with the findings they belonged to."""
+    history = consultation.history
+    result = screen(
+        screening_answers(
+            history=_history_values(history),
+            fitzpatrick_type=consultation.fitzpatrick_type,
+            treatment_date=consultation.intended_treatment_date,
+        )
+    )
+    fired = {finding.code: finding for finding in result.findings}
+    consultation.findings.exclude(code__in=fired).delete()
+    existing = {finding.code: finding for finding in consultation.findings.all()}
+    for code, finding in fired.items():
+        row = existing.get(code) or ScreeningFinding(consultation=consultation, code=code)
+        # An override answers one finding as it stood; if the finding changes, ask again.
+        changed = row.pk is not None and (row.level, row.detail) != (
+            finding.level.code,
+            finding.detail,
+        )
+        row.title, row.level, row.reason = finding.title, finding.level.code, finding.reason
+        row.source, row.detail = finding.source, finding.detail
+        row.needs_physician_clearance = finding.needs_physician_clearance
+        if changed:
+            row.override_reason, row.physician_clearance_note = "", ""
+            row.overridden_by, row.overridden_at = None, None
+        row.save()
+    consultation.screening_level = result.level.code
+    consultation.ruleset_version = result.ruleset_version
+    consultation.save(update_fields=["screening_level", "ruleset_version", "updated_at"])
+    return result
+
+
+def _require_draft(consultation: Consultation) -> None:
+    if consultation.is_signed:
+        raise ConsultationLocked("This consultation is signed. Add an addendum instead.")
+
+
+@transaction.atomic
+def consultation_update(
+    *, consultation: Consultation, by: User, fields: dict[str, Any], history: dict[str, Any]
+) -> ScreeningResult:
+    """Save the draft's answers and screen again."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    _require_draft(consultation)
+    if by != consultation.practitioner:
+        raise ValidationError("Only the practitioner who holds the consultation may change it.")
+    merged = {name: fields.get(name, getattr(consultation, name)) for name in CONSULTATION_FIELDS}
+    _check_dates(merged["consulted_on"], merged["intended_treatment_date"], history)
+    for name, value in merged.items():
+        setattr(consultation, name, value)
+    consultation.full_clean()
+    consultation.save()
+    record = consultation.history
+    for name in HISTORY_FIELDS:
+        if name in history:
+            setattr(record, name, history[name])
+    record.full_clean()
+    record.save()
+    return _record_screening(consultation)
+
+
+@transaction.atomic
+def finding_override(
+    *, finding: ScreeningFinding, by: User, reason: str, physician_clearance_note: str = ""
+) -> ScreeningFinding:
+    """Record why treatment may go ahead despite a needs-clearance finding."""
+    finding = ScreeningFinding.objects.select_for_update().get(pk=finding.pk)
+    _require_draft(finding.consultation)
+    if finding.level == Level.CONTRAINDICATED.code:
+        raise ValidationError("A contraindication cannot be overridden.")
+    if finding.level != Level.NEEDS_CLEARANCE.code:
+        raise ValidationError("Only a needs-clearance finding takes an override.")
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = ["Write why treatment may go ahead."]
+    if finding.needs_physician_clearance and not physician_clearance_note.strip():
+        errors["physician_clearance_note"] = ["This finding needs the physician's clearance."]
+    if errors:
+        raise ValidationError(errors)
+    finding.override_reason = reason.strip()
+    finding.physician_clearance_note = physician_clearance_note.strip()
+    finding.overridden_by = by
+    finding.overridden_at = timezone.now()
+    finding.save()
+    return finding
+
+
+def allowed_decisions(consultation: Consultation) -> list[str]:
+    """The decisions the findings allow: the practitioner may always decline to treat."""
+    findings = list(consultation.findings.all())
+    if any(f.level == Level.CONTRAINDICATED.code for f in findings):
+        return [Consultation.Decision.NOT_SUITABLE]
+    if any(f.blocks_treatment for f in findings):
+        return [Consultation.Decision.NOT_SUITABLE]
+    if findings:
+        return [Consultation.Decision.NOT_SUITABLE, Consultation.Decision.SUITABLE_WITH_PRECAUTIONS]
+    return [c.value for c in Consultation.Decision]
+
+
+@transaction.atomic
+def consultation_sign(*, consultation: Consultation, by: User, decision: str) -> Consultation:
+    """Record the decision and make the consultation permanent."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    _require_draft(consultation)
+    if by != consultation.practitioner:
+        raise ValidationError("Only the practitioner who holds the consultation may sign it.")
+    allowed = allowed_decisions(consultation)
+    if decision not in allowed:
+        labels = ", ".join(str(Consultation.Decision(d).label).lower() for d in allowed)
+        raise ValidationError({"decision": [f"With these findings the decision can be: {labels}."]})
+    consultation.decision = decision
+    consultation.status = Consultation.Status.SIGNED
+    consultation.signed_at = timezone.now()
+    consultation.save(update_fields=["decision", "status", "signed_at", "updated_at"])
+    return consultation
