@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("clinic.staff.urls")),
     path("patients/", include("patients.urls")),
+    path("", include("treatments.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -222,3 +222,9 @@ class ScreeningFinding(models.Model):
         if self.level == Level.CONTRAINDICATED.code:
             return True
         return self.level == Level.NEEDS_CLEARANCE.code and not self.is_overridden
+
+
+def history_label(name: str) -> str:
+    """The question a history field answers, as the practitioner reads it."""
+    field = MedicalHistory._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))

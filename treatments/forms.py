@@ -1,0 +1,159 @@
+from typing import Any, cast
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from django import forms
+
+from treatments.models import Consultation, MedicalHistory
+from treatments.screening import Condition
+from treatments.services import HISTORY_FIELDS
+
+FITZPATRICK_TYPES = [
+    ("", "Choose…"),
+    (1, "I: always burns, never tans"),
+    (2, "II: usually burns, tans minimally"),
+    (3, "III: sometimes burns, tans evenly"),
+    (4, "IV: burns minimally, tans well"),
+    (5, "V: rarely burns, tans deeply"),
+    (6, "VI: never burns"),
+]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ConsultationForm(forms.ModelForm):
+    concerns = forms.MultipleChoiceField(
+        choices=Consultation.Concern.choices, widget=forms.CheckboxSelectMultiple
+    )
+    areas = forms.MultipleChoiceField(
+        choices=Consultation.Area.choices, widget=forms.CheckboxSelectMultiple
+    )
+    fitzpatrick_type = forms.TypedChoiceField(
+        label="Fitzpatrick skin type", choices=FITZPATRICK_TYPES, coerce=int
+    )
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "consulted_on",
+            "intended_treatment_date",
+            "concerns",
+            "areas",
+            "goals",
+            "skin_assessment",
+            "fitzpatrick_type",
+        ]
+        labels = {"intended_treatment_date": "First treatment on (planned)"}
+        widgets = {
+            "consulted_on": DATE,
+            "intended_treatment_date": DATE,
+            "goals": forms.Textarea(attrs={"rows": 2}),
+            "skin_assessment": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "Concerns and goals",
+                Row(Column("consulted_on"), Column("intended_treatment_date")),
+                Row(Column(Field("concerns")), Column(Field("areas"))),
+                "goals",
+            ),
+            Fieldset("Skin assessment", "fitzpatrick_type", "skin_assessment"),
+        )
+
+
+def _checkboxes(*conditions: Condition) -> list[str]:
+    return [condition.value for condition in conditions]
+
+
+class HistoryForm(forms.ModelForm):
+    """The history questionnaire: every condition the screening rules ask about."""
+
+    class Meta:
+        model = MedicalHistory
+        fields = HISTORY_FIELDS
+        widgets = {
+            **{name: DATE for name in HISTORY_FIELDS if name.endswith("_on")},
+            "medications": forms.Textarea(
+                attrs={"rows": 3, "placeholder": "Eliquis 5mg twice daily\nVitamin E 400 IU"}
+            ),
+            "allergies": forms.Textarea(attrs={"rows": 2}),
+            "other_conditions": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        c = Condition
+        self.helper.layout = Layout(
+            Fieldset(
+                "The skin today",
+                *_checkboxes(
+                    c.ACTIVE_ACNE, c.ECZEMA_FLARE, c.ROSACEA_FLARE, c.ROSACEA_CONTROLLED,
+                    c.PSORIASIS_PLAQUES, c.SKIN_INFECTION_OR_WOUND, c.COLD_SORE_ACTIVE,
+                    c.SUNBURN, c.SUSPICIOUS_LESION,
+                ),
+            ),
+            Fieldset(
+                "Medical history",
+                *_checkboxes(
+                    c.COLD_SORE_HISTORY, c.CANCER_TREATMENT_IN_PROGRESS,
+                    c.PREGNANT_OR_BREASTFEEDING, c.BLEEDING_DISORDER, c.KELOID_TENDENCY,
+                    c.IMMUNOSUPPRESSION_OR_AUTOIMMUNE, c.UNCONTROLLED_DIABETES,
+                ),
+                "other_conditions",
+            ),
+            Fieldset(
+                "Medicines",
+                "medications",
+                "taking_isotretinoin",
+                "isotretinoin_stopped_on",
+            ),
+            Fieldset(
+                "Recent procedures",
+                Row(Column("radiotherapy_to_area_on"), Column("chemical_peel_on")),
+                Row(Column("laser_or_ipl_on"), Column("toxin_or_filler_on")),
+                Row(Column("topical_retinoid_or_acid_on")),
+            ),
+            Fieldset(
+                "Allergies and comfort",
+                *_checkboxes(
+                    c.NEEDLE_METAL_ALLERGY, c.TOPICAL_ANAESTHETIC_ALLERGY,
+                    c.LOW_PAIN_TOLERANCE_OR_NEEDLE_PHOBIA,
+                ),
+                "allergies",
+            ),
+        )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("taking_isotretinoin") and cleaned.get("isotretinoin_stopped_on"):
+            self.add_error(
+                "isotretinoin_stopped_on",
+                "They are taking it now: leave the stop date empty, or untick 'taking now'.",
+            )
+        return cleaned
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label="Why treatment may go ahead", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    physician_clearance_note = forms.CharField(
+        label="Physician's clearance (who, when, what they said)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SignForm(forms.Form):
+    decision = forms.ChoiceField(choices=Consultation.Decision.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["decision"])
+        field.choices = [(v, label) for v, label in Consultation.Decision.choices if v in allowed]

@@ -1,0 +1,31 @@
+"""Clinical panels that the patient record shows, without patients importing treatments."""
+
+from typing import Any
+
+from django import template
+
+from clinic.staff.access import has_role_permission
+from patients.models import Patient
+from treatments.access import ADD_CONSULTATION, VIEW_CONSULTATION
+from treatments.selectors import clearance_for_patient, consultation_list_for_patient
+
+register = template.Library()
+
+
+@register.inclusion_tag("treatments/_clearance_badge.html")
+def clearance_badge(patient: Patient) -> dict[str, Any]:
+    return {"clearance": clearance_for_patient(patient)}
+
+
+@register.inclusion_tag("treatments/_patient_consultations.html", takes_context=True)
+def patient_consultations(context: dict[str, Any], patient: Patient) -> dict[str, Any]:
+    """The consultation list, for practitioners only; nothing at all for anyone else."""
+    user = context["request"].user
+    if not has_role_permission(user, VIEW_CONSULTATION):
+        return {"visible": False}
+    return {
+        "visible": True,
+        "patient": patient,
+        "consultations": list(consultation_list_for_patient(patient)),
+        "can_add": has_role_permission(user, ADD_CONSULTATION),
+    }

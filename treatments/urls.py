@@ -1,0 +1,22 @@
+from django.urls import path
+
+from treatments import views
+
+app_name = "treatments"
+
+urlpatterns = [
+    path(
+        "patients/<int:patient_pk>/consultations/new/",
+        views.consultation_new,
+        name="consultation_new",
+    ),
+    path("consultations/screen/", views.screening_preview, name="screening_preview"),
+    path("consultations/<int:pk>/", views.consultation_detail, name="consultation"),
+    path("consultations/<int:pk>/edit/", views.consultation_edit, name="consultation_edit"),
+    path("consultations/<int:pk>/sign/", views.consultation_sign_view, name="consultation_sign"),
+    path(
+        "consultations/<int:pk>/findings/<int:finding_pk>/override/",
+        views.finding_override_view,
+        name="finding_override",
+    ),
+]

@@ -1,0 +1,226 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.staff.access import permission_required
+from clinic.staff.audit import audit_view
+from patients.access import patient_for_user
+from treatments.access import (
+    ADD_CONSULTATION,
+    CHANGE_CONSULTATION,
+    VIEW_CONSULTATION,
+    consultation_for_user,
+)
+from treatments.forms import ConsultationForm, HistoryForm, OverrideForm, SignForm
+from treatments.models import (
+    HISTORY_CONDITION_FIELDS,
+    HISTORY_DATE_FIELDS,
+    Consultation,
+    MedicalHistory,
+    ScreeningFinding,
+    history_label,
+)
+from treatments.screening import screen
+from treatments.selectors import latest_history
+from treatments.services import (
+    HISTORY_FIELDS,
+    allowed_decisions,
+    consultation_sign,
+    consultation_start,
+    consultation_update,
+    finding_override,
+    screening_answers,
+)
+
+
+def _forms(
+    request: HttpRequest, consultation: Consultation | None, history: MedicalHistory | None
+) -> tuple[ConsultationForm, HistoryForm]:
+    """The two forms of the page. A new consultation's history starts from ``history``
+    (the last one's answers) without ever binding to that earlier record."""
+    data = request.POST if request.method == "POST" else None
+    today = timezone.localdate()
+    initial = {"consulted_on": today, "intended_treatment_date": today}
+    if consultation is not None:
+        history_form = HistoryForm(data, instance=history, prefix="h")
+    else:
+        start = {name: getattr(history, name) for name in HISTORY_FIELDS} if history else {}
+        history_form = HistoryForm(data, initial=start, prefix="h")
+    return (
+        ConsultationForm(data, instance=consultation, initial=initial, prefix="c"),
+        history_form,
+    )
+
+
+def _save(
+    request: HttpRequest, consultation: Consultation, form: ConsultationForm, history: HistoryForm
+) -> bool:
+    try:
+        consultation_update(
+            consultation=consultation,
+            by=request.user,  # type: ignore[arg-type]
+            fields={name: form.cleaned_data[name] for name in form.Meta.fields},
+            history=history.cleaned_data,
+        )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            target = form if field in form.fields else history
+            target.add_error(field if field in target.fields else None, errors)
+        return False
+    return True
+
+
+@login_required
+@permission_required(ADD_CONSULTATION)
+def consultation_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """Start a consultation; the history begins as the last consultation's answers."""
+    patient = patient_for_user(request.user, patient_pk)
+    previous = latest_history(patient)
+    form, history = _forms(request, None, previous)
+    if request.method == "POST" and form.is_valid() and history.is_valid():
+        with transaction.atomic():
+            consultation = consultation_start(patient=patient, practitioner=request.user)  # type: ignore[arg-type]
+            saved = _save(request, consultation, form, history)
+            if not saved:
+                transaction.set_rollback(True)
+        if saved:
+            messages.success(request, "Consultation saved as a draft. Review and sign it.")
+            return redirect("treatments:consultation", pk=consultation.pk)
+    context = {
+        "patient": patient,
+        "form": form,
+        "history": history,
+        "preview": _preview(form, history),
+    }
+    return render(request, "treatments/consultation_form.html", context)
+
+
+@login_required
+@permission_required(CHANGE_CONSULTATION)
+def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = consultation_for_user(request.user, pk)
+    if consultation.is_signed:
+        messages.info(request, "This consultation is signed and cannot change.")
+        return redirect("treatments:consultation", pk=pk)
+    form, history = _forms(request, consultation, consultation.history)
+    valid = request.method == "POST" and form.is_valid() and history.is_valid()
+    if valid and _save(request, consultation, form, history):
+        messages.success(request, "Consultation saved.")
+        return redirect("treatments:consultation", pk=pk)
+    audit_view(consultation.history)
+    context = {
+        "patient": consultation.patient,
+        "consultation": consultation,
+        "form": form,
+        "history": history,
+        "preview": _preview(form, history),
+    }
+    return render(request, "treatments/consultation_form.html", context)
+
+
+def _preview(form: ConsultationForm, history: HistoryForm) -> Any:
+    """Screen what the form holds right now, without saving (the live panel)."""
+    form.is_valid()
+    history.is_valid()
+    treatment_date = form.cleaned_data.get("intended_treatment_date") or timezone.localdate()
+    answers = screening_answers(
+        history=history.cleaned_data,
+        fitzpatrick_type=form.cleaned_data.get("fitzpatrick_type"),
+        treatment_date=treatment_date,
+    )
+    return screen(answers)
+
+
+@login_required
+@permission_required(ADD_CONSULTATION)
+@require_POST
+def screening_preview(request: HttpRequest) -> HttpResponse:
+    """htmx: the findings for the form as it is being filled in."""
+    form, history = _forms(request, None, None)
+    if not (form.is_bound and history.is_bound):
+        return HttpResponse(status=400)
+    return render(request, "treatments/_screening_panel.html", {"preview": _preview(form, history)})
+
+
+@login_required
+@permission_required(VIEW_CONSULTATION)
+@require_GET
+def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = consultation_for_user(request.user, pk)
+    audit_view(consultation)
+    audit_view(consultation.history)
+    findings = list(consultation.findings.select_related("overridden_by"))
+    allowed = allowed_decisions(consultation) if not consultation.is_signed else []
+    history = consultation.history
+    concerns = dict(Consultation.Concern.choices)
+    areas = dict(Consultation.Area.choices)
+    context = {
+        "consultation": consultation,
+        "patient": consultation.patient,
+        "history": history,
+        "concern_labels": [concerns.get(c, c) for c in consultation.concerns],
+        "area_labels": [areas.get(a, a) for a in consultation.areas],
+        "history_yes": [
+            history_label(name) for name in HISTORY_CONDITION_FIELDS if getattr(history, name)
+        ],
+        "history_dates": [
+            (history_label(name), getattr(history, name))
+            for name in HISTORY_DATE_FIELDS
+            if getattr(history, name)
+        ],
+        "findings": findings,
+        "override_form": OverrideForm(),
+        "sign_form": SignForm(allowed=allowed),
+        "can_change": request.user == consultation.practitioner and not consultation.is_signed,
+    }
+    return render(request, "treatments/consultation_detail.html", context)
+
+
+@login_required
+@permission_required(CHANGE_CONSULTATION)
+@require_POST
+def finding_override_view(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    consultation = consultation_for_user(request.user, pk)
+    finding = get_object_or_404(ScreeningFinding, pk=finding_pk, consultation=consultation)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            if request.user != consultation.practitioner:
+                raise ValidationError("Only the consultation's practitioner may record this.")
+            finding_override(finding=finding, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Override recorded for “{finding.title}”.")
+    else:
+        messages.error(request, "Write why treatment may go ahead.")
+    return redirect("treatments:consultation", pk=pk)
+
+
+@login_required
+@permission_required(CHANGE_CONSULTATION)
+@require_POST
+def consultation_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = consultation_for_user(request.user, pk)
+    form = SignForm(request.POST, allowed=allowed_decisions(consultation))
+    if not form.is_valid():
+        messages.error(request, "Choose one of the decisions the findings allow.")
+        return redirect("treatments:consultation", pk=pk)
+    try:
+        consultation_sign(
+            consultation=consultation,
+            by=request.user,  # type: ignore[arg-type]
+            decision=form.cleaned_data["decision"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Consultation signed. It can no longer be changed.")
+    return redirect("treatments:consultation", pk=pk)
