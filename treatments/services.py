@@ -1,5 +1,6 @@
 """Writes for consultations and screening. Every one checks the consultation's state."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -192,9 +193,9 @@ def finding_override(
     return finding
 
 
-def allowed_decisions(consultation: Consultation) -> list[str]:
+def allowed_decisions(findings: Iterable[ScreeningFinding]) -> list[str]:
     """The decisions the findings allow: the practitioner may always decline to treat."""
-    findings = list(consultation.findings.all())
+    findings = list(findings)
     if any(f.level == Level.CONTRAINDICATED.code for f in findings):
         return [Consultation.Decision.NOT_SUITABLE]
     if any(f.blocks_treatment for f in findings):
@@ -211,7 +212,7 @@ def consultation_sign(*, consultation: Consultation, by: User, decision: str) ->
     _require_draft(consultation)
     if by != consultation.practitioner:
         raise ValidationError("Only the practitioner who holds the consultation may sign it.")
-    allowed = allowed_decisions(consultation)
+    allowed = allowed_decisions(consultation.findings.all())
     if decision not in allowed:
         labels = ", ".join(str(Consultation.Decision(d).label).lower() for d in allowed)
         raise ValidationError({"decision": [f"With these findings the decision can be: {labels}."]})

@@ -126,16 +126,24 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _preview(form: ConsultationForm, history: HistoryForm) -> Any:
-    """Screen what the form holds right now, without saving (the live panel)."""
-    form.is_valid()
-    history.is_valid()
-    treatment_date = form.cleaned_data.get("intended_treatment_date") or timezone.localdate()
-    answers = screening_answers(
-        history=history.cleaned_data,
-        fitzpatrick_type=form.cleaned_data.get("fitzpatrick_type"),
-        treatment_date=treatment_date,
+    """Screen what the form holds right now, without saving (the live panel).
+
+    A bound form gives what validates so far; an unbound one its starting values, such
+    as a history carried over from the last consultation.
+    """
+    if form.is_bound:
+        form.is_valid()
+        history.is_valid()
+        answers, history_answers = form.cleaned_data, history.cleaned_data
+    else:
+        answers, history_answers = dict(form.initial), dict(history.initial)
+    return screen(
+        screening_answers(
+            history=history_answers,
+            fitzpatrick_type=answers.get("fitzpatrick_type"),
+            treatment_date=answers.get("intended_treatment_date") or timezone.localdate(),
+        )
     )
-    return screen(answers)
 
 
 @login_required
@@ -157,7 +165,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit_view(consultation)
     audit_view(consultation.history)
     findings = list(consultation.findings.select_related("overridden_by"))
-    allowed = allowed_decisions(consultation) if not consultation.is_signed else []
+    allowed = allowed_decisions(findings) if not consultation.is_signed else []
     history = consultation.history
     concerns = dict(Consultation.Concern.choices)
     areas = dict(Consultation.Area.choices)
@@ -209,7 +217,7 @@ def finding_override_view(request: HttpRequest, pk: int, finding_pk: int) -> Htt
 @require_POST
 def consultation_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = consultation_for_user(request.user, pk)
-    form = SignForm(request.POST, allowed=allowed_decisions(consultation))
+    form = SignForm(request.POST, allowed=allowed_decisions(consultation.findings.all()))
     if not form.is_valid():
         messages.error(request, "Choose one of the decisions the findings allow.")
         return redirect("treatments:consultation", pk=pk)

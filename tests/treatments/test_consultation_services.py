@@ -166,7 +166,7 @@ def test_the_findings_decide_which_decisions_are_open(
         finding = consultation.findings.get(code="blood_thinners")
         finding_override(finding=finding, by=practitioner, reason="Prescriber agrees.")
 
-    assert allowed_decisions(consultation) == allowed
+    assert allowed_decisions(consultation.findings.all()) == allowed
 
 
 def test_signing_is_refused_for_a_decision_the_findings_do_not_allow(consultation, practitioner):
