@@ -4,10 +4,14 @@ Each part of the product adds its own section to ``SECTIONS``. ``load_demo`` loa
 section that is not there yet, each in its own transaction, so a demo database made
 before a section existed gains it on the next `make run` and keeps everything else.
 Demo accounts share the password ``demo``, so the loader refuses to run unless DEBUG is on.
+
+The loader sits above every app: it is the one module of ``clinic`` that imports
+``patients`` and ``treatments``, and nothing imports it but its command.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,7 +24,9 @@ from clinic.staff.roles import Role
 from clinic.staff.services import staff_member_create
 from patients.models import Patient
 from patients.validators import normalise_text
+from treatments.screening import add_months
 
+PRACTITIONERS = ["practitioner", "lfischer", "thughes"]
 DEMO_PASSWORD = "demo"  # noqa: S105 - a published demo password, refused without DEBUG
 
 
@@ -133,6 +139,80 @@ def _load_patients(log: Callable[[str], None]) -> None:
     log(f"Patients: {len(DEMO_PATIENT_NAMES)}.")
 
 
+# (patient index, practitioner, history answers, fields, override reason, decision)
+# Every screening level, several time windows, drafts and signed consultations.
+def _demo_consultations(today: date) -> list[tuple[int, str, dict, dict, str, str]]:
+    months_ago = lambda n: add_months(today, -n)  # noqa: E731 - a table of dates reads better
+    days_ago = lambda n: today - timedelta(days=n)  # noqa: E731
+    return [
+        (0, "practitioner", {}, {"fitzpatrick_type": 2}, "", "suitable"),
+        (1, "practitioner", {}, {"fitzpatrick_type": 5}, "", "suitable_with_precautions"),
+        (2, "practitioner", {"medications": "Eliquis 5mg bd\nRamipril 5mg od"},
+         {"fitzpatrick_type": 3},
+         "Prescriber agrees; expect more pinpoint bleeding; shallower passes.",
+         "suitable_with_precautions"),
+        (3, "lfischer", {"active_acne": True}, {"fitzpatrick_type": 3}, "", "not_suitable"),
+        (4, "lfischer", {"isotretinoin_stopped_on": months_ago(4)}, {"fitzpatrick_type": 2},
+         "", ""),
+        (5, "lfischer", {"isotretinoin_stopped_on": months_ago(7)}, {"fitzpatrick_type": 2},
+         "", "suitable"),
+        (6, "thughes", {"pregnant_or_breastfeeding": True}, {"fitzpatrick_type": 1}, "",
+         "not_suitable"),
+        (7, "thughes", {"chemical_peel_on": days_ago(20)}, {"fitzpatrick_type": 2}, "", ""),
+        (8, "thughes", {"cold_sore_history": True, "low_pain_tolerance_or_needle_phobia": True},
+         {"fitzpatrick_type": 4}, "", "suitable_with_precautions"),
+        (9, "practitioner", {"keloid_tendency": True, "medications": "aspirin 75mg"},
+         {"fitzpatrick_type": 6}, "", ""),
+        (10, "practitioner", {"sunburn": True}, {"fitzpatrick_type": 2}, "", "not_suitable"),
+        (11, "lfischer", {"laser_or_ipl_on": days_ago(10), "medications": "Omega-3 1000mg"},
+         {"fitzpatrick_type": 3}, "", ""),
+        (12, "thughes", {"medications": "Xarelto 20mg od"}, {"fitzpatrick_type": 3}, "", ""),
+        (13, "practitioner", {"topical_retinoid_or_acid_on": days_ago(2)},
+         {"fitzpatrick_type": 2}, "", "suitable_with_precautions"),
+        (14, "lfischer", {"radiotherapy_to_area_on": months_ago(2)}, {"fitzpatrick_type": 2},
+         "", ""),
+        (15, "thughes", {"eczema_flare": True, "rosacea_controlled": True},
+         {"fitzpatrick_type": 2}, "", "not_suitable"),
+    ]  # fmt: skip
+
+
+def _load_consultations(log: Callable[[str], None]) -> None:
+    from treatments.models import ScreeningFinding
+    from treatments.services import (
+        consultation_sign,
+        consultation_start,
+        consultation_update,
+        finding_override,
+    )
+
+    staff = {u.username: u for u in get_user_model().objects.filter(username__in=PRACTITIONERS)}
+    patients = list(Patient.objects.order_by("id"))
+    table = _demo_consultations(timezone.localdate())
+    for index, who, history, fields, override, decision in table:
+        practitioner = staff[who]
+        consultation = consultation_start(patient=patients[index], practitioner=practitioner)
+        consultation_update(
+            consultation=consultation,
+            by=practitioner,
+            fields={"concerns": ["acne_scars"], "areas": ["face"], **fields},
+            history=history,
+        )
+        if override:
+            for finding in ScreeningFinding.objects.filter(
+                consultation=consultation, level="needs_clearance"
+            ):
+                finding_override(finding=finding, by=practitioner, reason=override)
+        if decision:
+            consultation_sign(consultation=consultation, by=practitioner, decision=decision)
+    log(f"Consultations: {len(table)}, drafts and signed, every screening level.")
+
+
+def _consultations_loaded() -> bool:
+    from treatments.models import Consultation
+
+    return Consultation.objects.exists()
+
+
 def _patients_loaded() -> bool:
     return Patient.objects.exists()
 
@@ -151,6 +231,7 @@ class DemoSection:
 SECTIONS = [
     DemoSection("staff", _staff_loaded, _load_staff),
     DemoSection("patients", _patients_loaded, _load_patients),
+    DemoSection("consultations", _consultations_loaded, _load_consultations),
 ]
 
 

@@ -86,3 +86,20 @@ def test_the_demo_has_fifty_patients_to_find():
     assert [p.full_name for p in patient_search("zoe mart")] == ["Zoë Martin"]
     assert Patient.objects.filter(email="").exists()
     assert Patient.objects.filter(consents_to_transactional_email=False).exists()
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_consultations_cover_every_screening_level():
+    from treatments.models import Consultation
+
+    call_command("seed_demo")
+
+    levels = set(Consultation.objects.values_list("screening_level", flat=True))
+    assert levels == {"clear", "precaution", "needs_clearance", "contraindicated"}
+    assert Consultation.objects.filter(status="signed").exists()
+    assert Consultation.objects.filter(status="draft").exists()
+    assert Consultation.objects.filter(findings__overridden_at__isnull=False).exists()
+    windows = Consultation.objects.filter(
+        findings__code__in=["isotretinoin_recent", "chemical_peel_recent", "laser_recent"]
+    )
+    assert windows.count() >= 3
