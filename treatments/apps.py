@@ -9,10 +9,17 @@ class TreatmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from treatments.models import Consultation, MedicalHistory, ScreeningFinding
+        from treatments.models import (
+            Consultation,
+            MedicalHistory,
+            ScreeningFinding,
+            ScreeningRuleSetting,
+        )
 
         # Clinical records: every create, change and delete, with who and when. Views
         # are recorded by the views that show them (clinic.staff.audit.audit_view).
         auditlog.register(Consultation)
         auditlog.register(MedicalHistory)
         auditlog.register(ScreeningFinding)
+        # The clinic's changes to the screening rules: who switched what, and when.
+        auditlog.register(ScreeningRuleSetting)

@@ -157,3 +157,19 @@ class SignForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.ChoiceField, self.fields["decision"])
         field.choices = [(v, label) for v, label in Consultation.Decision.choices if v in allowed]
+
+
+class RuleSettingForm(forms.Form):
+    LEVELS = [
+        ("", "Default level"),
+        ("contraindicated", "Contraindicated"),
+        ("needs_clearance", "Needs clearance"),
+        ("precaution", "Precaution"),
+    ]
+
+    enabled = forms.TypedChoiceField(
+        label="In use",
+        choices=[("1", "On"), ("0", "Off")],
+        coerce=lambda value: value == "1",
+    )
+    level = forms.ChoiceField(choices=LEVELS, required=False)

@@ -228,3 +228,26 @@ def history_label(name: str) -> str:
     """The question a history field answers, as the practitioner reads it."""
     field = MedicalHistory._meta.get_field(name)
     return str(getattr(field, "verbose_name", name))
+
+
+class ScreeningRuleSetting(models.Model):
+    """The clinic's change to one default screening rule: switched off or another level.
+
+    Changing a setting changes the rule-set version that new screenings record; results
+    already stored never change.
+    """
+
+    code = models.CharField(max_length=50, unique=True)
+    enabled = models.BooleanField(default=True)
+    level = LevelField(blank=True, help_text="Empty: the rule's default level.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        state = "off" if not self.enabled else (self.level or "default level")
+        return f"{self.code}: {state}"

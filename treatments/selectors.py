@@ -1,7 +1,8 @@
 from django.db.models import QuerySet
 
 from patients.models import Patient
-from treatments.models import Consultation, MedicalHistory
+from treatments.models import Consultation, MedicalHistory, ScreeningRuleSetting
+from treatments.screening import Level, RuleAdjustment
 
 
 def latest_history(patient: Patient) -> MedicalHistory | None:
@@ -31,3 +32,14 @@ def clearance_for_patient(patient: Patient) -> str:
     if decision is None:
         return "review"
     return "no" if decision == Consultation.Decision.NOT_SUITABLE else "yes"
+
+
+def rule_adjustments() -> dict[str, RuleAdjustment]:
+    """The clinic's changes to the default rules, as the screening engine takes them."""
+    return {
+        setting.code: RuleAdjustment(
+            enabled=setting.enabled,
+            level=Level.from_code(setting.level) if setting.level else None,
+        )
+        for setting in ScreeningRuleSetting.objects.all()
+    }

@@ -16,8 +16,10 @@ from treatments.models import (
     Consultation,
     MedicalHistory,
     ScreeningFinding,
+    ScreeningRuleSetting,
 )
 from treatments.screening import (
+    DEFAULT_RULES,
     Condition,
     DatedEvent,
     Level,
@@ -25,6 +27,7 @@ from treatments.screening import (
     ScreeningResult,
     screen,
 )
+from treatments.selectors import rule_adjustments
 
 CONSULTATION_FIELDS = (
     "consulted_on",
@@ -113,7 +116,8 @@ def _record_screening(consultation: Consultation) -> ScreeningResult:
             history=_history_values(history),
             fitzpatrick_type=consultation.fitzpatrick_type,
             treatment_date=consultation.intended_treatment_date,
-        )
+        ),
+        adjustments=rule_adjustments(),
     )
     fired = {finding.code: finding for finding in result.findings}
     consultation.findings.exclude(code__in=fired).delete()
@@ -221,3 +225,21 @@ def consultation_sign(*, consultation: Consultation, by: User, decision: str) ->
     consultation.signed_at = timezone.now()
     consultation.save(update_fields=["decision", "status", "signed_at", "updated_at"])
     return consultation
+
+
+@transaction.atomic
+def screening_rule_configure(
+    *, code: str, by: User, enabled: bool, level: Level | None
+) -> ScreeningRuleSetting:
+    """Switch a default rule off or on, or give it another level (None: its default)."""
+    if code not in {rule.code for rule in DEFAULT_RULES}:
+        raise ValidationError(f"There is no screening rule “{code}”.")
+    setting = ScreeningRuleSetting.objects.select_for_update().filter(
+        code=code
+    ).first() or ScreeningRuleSetting(code=code)
+    setting.enabled = enabled
+    setting.level = level.code if level else ""
+    setting.changed_by = by
+    setting.full_clean()
+    setting.save()
+    return setting

@@ -5,6 +5,8 @@ from treatments import views
 app_name = "treatments"
 
 urlpatterns = [
+    path("screening-rules/", views.screening_rules, name="screening_rules"),
+    path("screening-rules/<slug:code>/", views.screening_rule_update, name="screening_rule"),
     path(
         "patients/<int:patient_pk>/consultations/new/",
         views.consultation_new,

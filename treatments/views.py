@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.staff.access import permission_required
 from clinic.staff.audit import audit_view
+from clinic.staff.roles import MANAGE_CLINIC
 from patients.access import patient_for_user
 from treatments.access import (
     ADD_CONSULTATION,
@@ -18,17 +19,24 @@ from treatments.access import (
     VIEW_CONSULTATION,
     consultation_for_user,
 )
-from treatments.forms import ConsultationForm, HistoryForm, OverrideForm, SignForm
+from treatments.forms import (
+    ConsultationForm,
+    HistoryForm,
+    OverrideForm,
+    RuleSettingForm,
+    SignForm,
+)
 from treatments.models import (
     HISTORY_CONDITION_FIELDS,
     HISTORY_DATE_FIELDS,
     Consultation,
     MedicalHistory,
     ScreeningFinding,
+    ScreeningRuleSetting,
     history_label,
 )
-from treatments.screening import screen
-from treatments.selectors import latest_history
+from treatments.screening import DEFAULT_RULES, Level, ruleset_version, screen
+from treatments.selectors import latest_history, rule_adjustments
 from treatments.services import (
     HISTORY_FIELDS,
     allowed_decisions,
@@ -37,6 +45,7 @@ from treatments.services import (
     consultation_update,
     finding_override,
     screening_answers,
+    screening_rule_configure,
 )
 
 
@@ -142,7 +151,8 @@ def _preview(form: ConsultationForm, history: HistoryForm) -> Any:
             history=history_answers,
             fitzpatrick_type=answers.get("fitzpatrick_type"),
             treatment_date=answers.get("intended_treatment_date") or timezone.localdate(),
-        )
+        ),
+        adjustments=rule_adjustments(),
     )
 
 
@@ -232,3 +242,49 @@ def consultation_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Consultation signed. It can no longer be changed.")
     return redirect("treatments:consultation", pk=pk)
+
+
+@login_required
+@permission_required(MANAGE_CLINIC)
+def screening_rules(request: HttpRequest) -> HttpResponse:
+    """The manager's view of every default rule and the clinic's changes to it."""
+    settings_by_code = {
+        s.code: s for s in ScreeningRuleSetting.objects.select_related("changed_by")
+    }
+    rows = []
+    for rule in DEFAULT_RULES:
+        setting = settings_by_code.get(rule.code)
+        initial = {
+            "enabled": "1" if setting is None or setting.enabled else "0",
+            "level": setting.level if setting else "",
+        }
+        rows.append({"rule": rule, "setting": setting, "form": RuleSettingForm(initial=initial)})
+    context = {"rows": rows, "version": ruleset_version(rule_adjustments())}
+    return render(request, "treatments/screening_rules.html", context)
+
+
+@login_required
+@permission_required(MANAGE_CLINIC)
+@require_POST
+def screening_rule_update(request: HttpRequest, code: str) -> HttpResponse:
+    form = RuleSettingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose on or off, and a level from the list.")
+        return redirect("treatments:screening_rules")
+    level = form.cleaned_data["level"]
+    try:
+        screening_rule_configure(
+            code=code,
+            by=request.user,  # type: ignore[arg-type]
+            enabled=form.cleaned_data["enabled"],
+            level=Level.from_code(level) if level else None,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except IntegrityError:
+        messages.error(request, "Someone changed this rule at the same moment. Try again.")
+    else:
+        messages.success(
+            request, "Rule updated. New screenings use it; past results stay as they were."
+        )
+    return redirect("treatments:screening_rules")

@@ -4,12 +4,13 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from clinic.staff.access import has_role_permission, user_roles
-from clinic.staff.roles import VIEW_AUDIT_LOG
+from clinic.staff.roles import MANAGE_CLINIC, VIEW_AUDIT_LOG
 
 # (label, url name, icon, the role permission that shows it; None: every role)
 MENU = [
     ("Today", "today", "sun", None),
     ("Patients", "patients:list", "people", "patients.view_patient"),
+    ("Screening rules", "treatments:screening_rules", "shield-check", MANAGE_CLINIC),
     ("Audit log", "audit_log", "journal-text", VIEW_AUDIT_LOG),
 ]
 

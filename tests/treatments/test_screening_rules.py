@@ -1,0 +1,131 @@
+"""The manager's changes to screening rules: audited, used by new screenings only."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+
+from tests.factories import make_patient
+from treatments.models import ScreeningRuleSetting
+from treatments.screening import RULESET_VERSION
+from treatments.services import consultation_start, consultation_update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("manager", 200), ("practitioner", 403), ("front_desk", 403), ("outsider", 403),
+     ("anonymous", 302)],
+)  # fmt: skip
+def test_only_the_manager_opens_the_rules(role_clients, who, expected):
+    assert role_clients[who].get(reverse("treatments:screening_rules")).status_code == expected
+
+
+@pytest.mark.parametrize("who", ["practitioner", "front_desk", "outsider"])
+def test_other_roles_cannot_change_a_rule(role_clients, who):
+    url = reverse("treatments:screening_rule", args=["keloid_tendency"])
+
+    assert role_clients[who].post(url, {"enabled": "0", "level": ""}).status_code == 403
+    assert not ScreeningRuleSetting.objects.exists()
+
+
+def test_a_rule_switched_off_stops_new_findings_and_leaves_old_ones(
+    manager_client, manager, practitioner
+):
+    patient = make_patient()
+    before = consultation_start(patient=patient, practitioner=practitioner)
+    consultation_update(
+        consultation=before, by=practitioner, fields={}, history={"keloid_tendency": True}
+    )
+
+    response = manager_client.post(
+        reverse("treatments:screening_rule", args=["keloid_tendency"]),
+        {"enabled": "0", "level": ""},
+    )
+
+    assert response.status_code == 302
+    after = consultation_start(patient=patient, practitioner=practitioner)
+    after.refresh_from_db()
+    assert not after.findings.exists()
+    assert after.ruleset_version.startswith(f"{RULESET_VERSION}+")
+    before.refresh_from_db()
+    assert before.findings.get().code == "keloid_tendency"
+    assert before.ruleset_version == RULESET_VERSION
+
+
+def test_a_rule_given_another_level_screens_at_that_level(manager_client, practitioner):
+    manager_client.post(
+        reverse("treatments:screening_rule", args=["keloid_tendency"]),
+        {"enabled": "1", "level": "contraindicated"},
+    )
+    consultation = consultation_start(patient=make_patient(), practitioner=practitioner)
+
+    consultation_update(
+        consultation=consultation, by=practitioner, fields={}, history={"keloid_tendency": True}
+    )
+
+    consultation.refresh_from_db()
+    assert consultation.screening_level == "contraindicated"
+
+
+def test_rule_changes_are_audited_with_who_made_them(manager_client, manager):
+    manager_client.post(
+        reverse("treatments:screening_rule", args=["fitzpatrick_iv_to_vi"]),
+        {"enabled": "0", "level": ""},
+    )
+
+    setting = ScreeningRuleSetting.objects.get()
+    entry = LogEntry.objects.get_for_object(setting).get()
+    assert entry.actor == manager
+    assert setting.changed_by == manager
+
+
+@pytest.mark.parametrize(
+    ("code", "data", "message"),
+    [
+        ("no_such_rule", {"enabled": "0", "level": ""}, "There is no screening rule"),
+        ("keloid_tendency", {"enabled": "maybe", "level": ""}, "Choose on or off"),
+        ("keloid_tendency", {"enabled": "1", "level": "clear"}, "Choose on or off"),
+        ("keloid_tendency", {}, "Choose on or off"),
+    ],
+)
+def test_bad_changes_are_explained(manager_client, code, data, message):
+    response = manager_client.post(
+        reverse("treatments:screening_rule", args=[code]), data, follow=True
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ScreeningRuleSetting.objects.exists()
+
+
+def test_the_rules_page_lists_every_rule_in_a_fixed_number_of_queries(
+    manager_client, django_assert_num_queries
+):
+    from treatments.screening import DEFAULT_RULES
+
+    # session, user, role permissions, settings with who changed them, settings again
+    # for the rule-set version, roles (menu)
+    with django_assert_num_queries(6):
+        response = manager_client.get(reverse("treatments:screening_rules"))
+    assert len(response.context["rows"]) == len(DEFAULT_RULES)
+
+
+def test_a_simultaneous_first_change_is_answered_calmly(manager_client, monkeypatch):
+    from django.db import IntegrityError
+
+    import treatments.views
+
+    def collide(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(treatments.views, "screening_rule_configure", collide)
+
+    response = manager_client.post(
+        reverse("treatments:screening_rule", args=["keloid_tendency"]),
+        {"enabled": "0", "level": ""},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "at the same moment" in response.content.decode()
