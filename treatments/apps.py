@@ -11,6 +11,7 @@ class TreatmentsConfig(AppConfig):
 
         from treatments.models import (
             Consultation,
+            ConsultationAddendum,
             MedicalHistory,
             ScreeningFinding,
             ScreeningRuleSetting,
@@ -21,5 +22,6 @@ class TreatmentsConfig(AppConfig):
         auditlog.register(Consultation)
         auditlog.register(MedicalHistory)
         auditlog.register(ScreeningFinding)
+        auditlog.register(ConsultationAddendum)
         # The clinic's changes to the screening rules: who switched what, and when.
         auditlog.register(ScreeningRuleSetting)

@@ -173,3 +173,12 @@ class RuleSettingForm(forms.Form):
         coerce=lambda value: value == "1",
     )
     level = forms.ChoiceField(choices=LEVELS, required=False)
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label="Addendum",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A correction or later note. The signed consultation itself stays as it was.",
+    )

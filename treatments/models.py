@@ -251,3 +251,19 @@ class ScreeningRuleSetting(models.Model):
     def __str__(self) -> str:
         state = "off" if not self.enabled else (self.level or "default level")
         return f"{self.code}: {state}"
+
+
+class ConsultationAddendum(models.Model):
+    """A correction or later note on a signed consultation, which itself never changes."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "consultation addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.consultation}"

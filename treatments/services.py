@@ -14,6 +14,7 @@ from treatments.models import (
     HISTORY_CONDITION_FIELDS,
     HISTORY_DATE_FIELDS,
     Consultation,
+    ConsultationAddendum,
     MedicalHistory,
     ScreeningFinding,
     ScreeningRuleSetting,
@@ -243,3 +244,18 @@ def screening_rule_configure(
     setting.full_clean()
     setting.save()
     return setting
+
+
+@transaction.atomic
+def consultation_addendum_add(
+    *, consultation: Consultation, by: User, text: str
+) -> ConsultationAddendum:
+    """Add a correction to a signed consultation; a draft is simply edited instead."""
+    if not consultation.is_signed:
+        raise ValidationError("This consultation is still a draft: edit it instead.")
+    if not text.strip():
+        raise ValidationError({"text": ["Write the addendum."]})
+    addendum = ConsultationAddendum(consultation=consultation, author=by, text=text.strip())
+    addendum.full_clean()
+    addendum.save()
+    return addendum

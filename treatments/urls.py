@@ -17,6 +17,9 @@ urlpatterns = [
     path("consultations/<int:pk>/edit/", views.consultation_edit, name="consultation_edit"),
     path("consultations/<int:pk>/sign/", views.consultation_sign_view, name="consultation_sign"),
     path(
+        "consultations/<int:pk>/addenda/", views.consultation_addendum, name="consultation_addendum"
+    ),
+    path(
         "consultations/<int:pk>/findings/<int:finding_pk>/override/",
         views.finding_override_view,
         name="finding_override",

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.staff.access import permission_required
+from clinic.staff.access import has_role_permission, permission_required
 from clinic.staff.audit import audit_view
 from clinic.staff.roles import MANAGE_CLINIC
 from patients.access import patient_for_user
@@ -20,6 +20,7 @@ from treatments.access import (
     consultation_for_user,
 )
 from treatments.forms import (
+    AddendumForm,
     ConsultationForm,
     HistoryForm,
     OverrideForm,
@@ -40,6 +41,7 @@ from treatments.selectors import latest_history, rule_adjustments
 from treatments.services import (
     HISTORY_FIELDS,
     allowed_decisions,
+    consultation_addendum_add,
     consultation_sign,
     consultation_start,
     consultation_update,
@@ -195,6 +197,10 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "findings": findings,
         "override_form": OverrideForm(),
+        "addenda": list(consultation.addenda.select_related("author")),
+        "addendum_form": AddendumForm(),
+        "can_add_addendum": consultation.is_signed
+        and has_role_permission(request.user, CHANGE_CONSULTATION),
         "sign_form": SignForm(allowed=allowed),
         "can_change": request.user == consultation.practitioner and not consultation.is_signed,
     }
@@ -288,3 +294,25 @@ def screening_rule_update(request: HttpRequest, code: str) -> HttpResponse:
             request, "Rule updated. New screenings use it; past results stay as they were."
         )
     return redirect("treatments:screening_rules")
+
+
+@login_required
+@permission_required(CHANGE_CONSULTATION)
+@require_POST
+def consultation_addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = consultation_for_user(request.user, pk)
+    form = AddendumForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("treatments:consultation", pk=pk)
+    try:
+        consultation_addendum_add(
+            consultation=consultation,
+            by=request.user,  # type: ignore[arg-type]
+            text=form.cleaned_data["text"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Addendum added.")
+    return redirect("treatments:consultation", pk=pk)

@@ -308,10 +308,10 @@ def test_the_consultation_page_costs_the_same_for_few_or_many_findings(
     )
     # session, user, role permissions, consultation with patient, practitioner and
     # history, access-log entries for the consultation and its history (two inserts),
-    # findings with who overrode them, roles (menu)
-    with django_assert_num_queries(8):
+    # findings with who overrode them, addenda with their authors, roles (menu)
+    with django_assert_num_queries(9):
         practitioner_client.get(reverse("treatments:consultation", args=[few.pk]))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         practitioner_client.get(reverse("treatments:consultation", args=[many.pk]))
     assert many.findings.count() == 7
 
@@ -338,3 +338,51 @@ def test_tomorrow_is_a_fine_planned_treatment_date(practitioner_client, patient)
     )
 
     assert response.status_code == 302
+
+
+def test_a_signed_consultation_takes_addenda_that_are_audited(
+    practitioner_client, practitioner, draft
+):
+    from treatments.services import consultation_sign
+
+    consultation_sign(consultation=draft, by=practitioner, decision="not_suitable")
+
+    response = practitioner_client.post(
+        reverse("treatments:consultation_addendum", args=[draft.pk]),
+        {"text": "Patient later confirmed Eliquis was stopped by her GP on 1 Nov."},
+        follow=True,
+    )
+
+    addendum = draft.addenda.get()
+    assert "Addendum added" in response.content.decode()
+    assert addendum.author == practitioner
+    assert LogEntry.objects.get_for_object(addendum).get().actor == practitioner
+    draft.refresh_from_db()
+    assert draft.decision == "not_suitable"
+
+
+def test_a_draft_takes_no_addendum_and_an_empty_one_is_refused(
+    practitioner_client, practitioner, draft
+):
+    url = reverse("treatments:consultation_addendum", args=[draft.pk])
+
+    draft_answer = practitioner_client.post(url, {"text": "note"}, follow=True)
+    from treatments.services import consultation_sign
+
+    consultation_sign(consultation=draft, by=practitioner, decision="not_suitable")
+    empty_answer = practitioner_client.post(url, {"text": "   "}, follow=True)
+
+    assert "still a draft" in draft_answer.content.decode()
+    assert "This field is required" in empty_answer.content.decode()
+    assert not draft.addenda.exists()
+
+
+@pytest.mark.parametrize("who", ["front_desk", "manager", "outsider"])
+def test_other_roles_cannot_add_addenda(role_clients, practitioner, draft, who):
+    from treatments.services import consultation_sign
+
+    consultation_sign(consultation=draft, by=practitioner, decision="not_suitable")
+    url = reverse("treatments:consultation_addendum", args=[draft.pk])
+
+    assert role_clients[who].post(url, {"text": "x"}).status_code == 403
+    assert not draft.addenda.exists()
