@@ -8,6 +8,7 @@ from treatments.models import Consultation
 VIEW_CONSULTATION = "treatments.view_consultation"
 ADD_CONSULTATION = "treatments.add_consultation"
 CHANGE_CONSULTATION = "treatments.change_consultation"
+ADD_CONSENT = "treatments.add_consentsignature"
 
 
 def consultation_for_user(user: AnyUser, pk: int) -> Consultation:

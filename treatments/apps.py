@@ -10,6 +10,8 @@ class TreatmentsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from treatments.models import (
+            ConsentSignature,
+            ConsentText,
             Consultation,
             ConsultationAddendum,
             MedicalHistory,
@@ -23,5 +25,7 @@ class TreatmentsConfig(AppConfig):
         auditlog.register(MedicalHistory)
         auditlog.register(ScreeningFinding)
         auditlog.register(ConsultationAddendum)
+        auditlog.register(ConsentText)
+        auditlog.register(ConsentSignature)
         # The clinic's changes to the screening rules: who switched what, and when.
         auditlog.register(ScreeningRuleSetting)

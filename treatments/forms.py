@@ -182,3 +182,18 @@ class AddendumForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="A correction or later note. The signed consultation itself stays as it was.",
     )
+
+
+class ConsentForm(forms.Form):
+    """Filled in by the patient on the clinic tablet."""
+
+    consent_text = forms.IntegerField(widget=forms.HiddenInput)
+    typed_name = forms.CharField(
+        label="Your full name",
+        max_length=201,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    agreed = forms.BooleanField(
+        label="I have read and understood this, and I agree to microneedling treatment.",
+        required=False,
+    )

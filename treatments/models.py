@@ -267,3 +267,50 @@ class ConsultationAddendum(models.Model):
 
     def __str__(self) -> str:
         return f"Addendum to {self.consultation}"
+
+
+class ConsentText(models.Model):
+    """The consent a patient reads and signs, versioned per treatment.
+
+    A new version is a new row; a signature always points at the exact text signed.
+    """
+
+    treatment = models.CharField(max_length=50, default="microneedling")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["treatment", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "version"], name="consent_text_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class ConsentSignature(models.Model):
+    """A patient's signature on one version of a consent text, taken on the clinic tablet."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
+    consent_text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
+    typed_name = models.CharField(max_length=201)
+    agreed = models.BooleanField()
+    signed_at = models.DateTimeField(default=timezone.now)
+    witnessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(agreed=True), name="consent_agreed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} signed {self.consent_text}"

@@ -1,7 +1,15 @@
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import QuerySet, Subquery
 
 from patients.models import Patient
-from treatments.models import Consultation, MedicalHistory, ScreeningRuleSetting
+from treatments.models import (
+    ConsentSignature,
+    ConsentText,
+    Consultation,
+    MedicalHistory,
+    ScreeningRuleSetting,
+)
 from treatments.screening import Level, RuleAdjustment
 
 
@@ -43,3 +51,30 @@ def rule_adjustments() -> dict[str, RuleAdjustment]:
         )
         for setting in ScreeningRuleSetting.objects.all()
     }
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    signature: ConsentSignature | None
+    is_current: bool
+
+
+def consent_state(patient: Patient, treatment: str = "microneedling") -> ConsentState:
+    """The patient's latest consent signature, and whether it is on the text in force.
+
+    One query, signed or not: the newest version comes along as a subquery.
+    """
+    newest = (
+        ConsentText.objects.filter(treatment=treatment).order_by("-version").values("version")[:1]
+    )
+    signature = (
+        ConsentSignature.objects.filter(patient=patient, consent_text__treatment=treatment)
+        .select_related("consent_text")
+        .annotate(newest_version=Subquery(newest))
+        .order_by("-signed_at", "-id")
+        .first()
+    )
+    if signature is None:
+        return ConsentState(signature=None, is_current=False)
+    is_current = signature.consent_text.version == signature.newest_version
+    return ConsentState(signature=signature, is_current=is_current)

@@ -10,9 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Patient
+from patients.validators import normalise_text
 from treatments.models import (
     HISTORY_CONDITION_FIELDS,
     HISTORY_DATE_FIELDS,
+    ConsentSignature,
+    ConsentText,
     Consultation,
     ConsultationAddendum,
     MedicalHistory,
@@ -259,3 +262,46 @@ def consultation_addendum_add(
     addendum.full_clean()
     addendum.save()
     return addendum
+
+
+def consent_text_current(treatment: str = "microneedling") -> ConsentText:
+    """The version of the consent text that patients sign today."""
+    text = ConsentText.objects.filter(treatment=treatment).order_by("-version").first()
+    if text is None:
+        raise ValidationError(f"There is no consent text for {treatment}.")
+    return text
+
+
+@transaction.atomic
+def consent_sign(
+    *, patient: Patient, consent_text: ConsentText, typed_name: str, agreed: bool, by: User
+) -> ConsentSignature:
+    """The patient signs the current consent: their full name typed, and the box ticked."""
+    errors: dict[str, list[str]] = {}
+    current = consent_text_current(consent_text.treatment)
+    if consent_text.pk != current.pk:
+        raise ValidationError(
+            "The consent text has changed since this page was opened. Read the new version."
+        )
+    if normalise_text(typed_name) != normalise_text(patient.full_name):
+        errors["typed_name"] = [f"Type your full name as registered: {patient.full_name}."]
+    if not agreed:
+        errors["agreed"] = ["Tick the box to show you agree."]
+    if errors:
+        raise ValidationError(errors)
+    return ConsentSignature.objects.create(
+        patient=patient,
+        consent_text=consent_text,
+        typed_name=typed_name.strip(),
+        agreed=True,
+        witnessed_by=by,
+    )
+
+
+def has_current_consent(patient: Patient, treatment: str = "microneedling") -> bool:
+    """Whether the patient has signed the version of the consent in force today."""
+    current = ConsentText.objects.filter(treatment=treatment).order_by("-version").first()
+    return (
+        current is not None
+        and ConsentSignature.objects.filter(patient=patient, consent_text=current).exists()
+    )

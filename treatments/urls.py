@@ -12,6 +12,7 @@ urlpatterns = [
         views.consultation_new,
         name="consultation_new",
     ),
+    path("patients/<int:patient_pk>/consent/", views.consent_sign_view, name="consent_sign"),
     path("consultations/screen/", views.screening_preview, name="screening_preview"),
     path("consultations/<int:pk>/", views.consultation_detail, name="consultation"),
     path("consultations/<int:pk>/edit/", views.consultation_edit, name="consultation_edit"),

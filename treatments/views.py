@@ -14,6 +14,7 @@ from clinic.staff.audit import audit_view
 from clinic.staff.roles import MANAGE_CLINIC
 from patients.access import patient_for_user
 from treatments.access import (
+    ADD_CONSENT,
     ADD_CONSULTATION,
     CHANGE_CONSULTATION,
     VIEW_CONSULTATION,
@@ -21,6 +22,7 @@ from treatments.access import (
 )
 from treatments.forms import (
     AddendumForm,
+    ConsentForm,
     ConsultationForm,
     HistoryForm,
     OverrideForm,
@@ -30,6 +32,7 @@ from treatments.forms import (
 from treatments.models import (
     HISTORY_CONDITION_FIELDS,
     HISTORY_DATE_FIELDS,
+    ConsentText,
     Consultation,
     MedicalHistory,
     ScreeningFinding,
@@ -41,6 +44,8 @@ from treatments.selectors import latest_history, rule_adjustments
 from treatments.services import (
     HISTORY_FIELDS,
     allowed_decisions,
+    consent_sign,
+    consent_text_current,
     consultation_addendum_add,
     consultation_sign,
     consultation_start,
@@ -316,3 +321,35 @@ def consultation_addendum(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Addendum added.")
     return redirect("treatments:consultation", pk=pk)
+
+
+@login_required
+@permission_required(ADD_CONSENT)
+def consent_sign_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """The page handed to the patient on the tablet: the current text, name, tick, sign."""
+    patient = patient_for_user(request.user, patient_pk)
+    try:
+        text = consent_text_current()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("patients:detail", pk=patient_pk)
+    form = ConsentForm(request.POST or None, initial={"consent_text": text.pk})
+    if request.method == "POST" and form.is_valid():
+        signed_text = ConsentText.objects.filter(pk=form.cleaned_data["consent_text"]).first()
+        try:
+            if signed_text is None:
+                raise ValidationError("That consent text does not exist. Reload the page.")
+            consent_sign(
+                patient=patient,
+                consent_text=signed_text,
+                typed_name=form.cleaned_data["typed_name"],
+                agreed=form.cleaned_data["agreed"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Consent signed (version {text.version}). Thank you.")
+            return redirect("patients:detail", pk=patient_pk)
+    context = {"patient": patient, "text": text, "form": form}
+    return render(request, "treatments/consent_sign.html", context)

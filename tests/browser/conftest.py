@@ -19,6 +19,7 @@ ROLE_MIGRATIONS = [
     "clinic.staff.migrations.0002_role_groups",
     "patients.migrations.0003_role_permissions",
     "treatments.migrations.0002_role_permissions",
+    "treatments.migrations.0007_consent_permissions",
 ]
 
 # live_server runs Django in a thread beside Playwright's event loop.

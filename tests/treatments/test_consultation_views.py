@@ -320,12 +320,12 @@ def test_the_patient_record_for_a_practitioner_does_not_grow_with_consultations(
     practitioner_client, practitioner, patient, django_assert_num_queries
 ):
     consultation_start(patient=patient, practitioner=practitioner)
-    # session, user, role permissions, patient, badge, consultations, roles (menu)
-    with django_assert_num_queries(7):
+    # session, user, role permissions, patient, badge, consent, consultations, roles (menu)
+    with django_assert_num_queries(8):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
     for _ in range(5):
         consultation_start(patient=patient, practitioner=practitioner)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
 
 

@@ -6,8 +6,12 @@ from django import template
 
 from clinic.staff.access import has_role_permission
 from patients.models import Patient
-from treatments.access import ADD_CONSULTATION, VIEW_CONSULTATION
-from treatments.selectors import clearance_for_patient, consultation_list_for_patient
+from treatments.access import ADD_CONSENT, ADD_CONSULTATION, VIEW_CONSULTATION
+from treatments.selectors import (
+    clearance_for_patient,
+    consent_state,
+    consultation_list_for_patient,
+)
 
 register = template.Library()
 
@@ -28,4 +32,19 @@ def patient_consultations(context: dict[str, Any], patient: Patient) -> dict[str
         "patient": patient,
         "consultations": list(consultation_list_for_patient(patient)),
         "can_add": has_role_permission(user, ADD_CONSULTATION),
+    }
+
+
+@register.inclusion_tag("treatments/_consent_status.html", takes_context=True)
+def consent_status(context: dict[str, Any], patient: Patient) -> dict[str, Any]:
+    """Whether the patient has signed the consent in force, and a way to sign it."""
+    user = context["request"].user
+    if not has_role_permission(user, ADD_CONSENT):
+        return {"visible": False}
+    state = consent_state(patient)
+    return {
+        "visible": True,
+        "patient": patient,
+        "signature": state.signature,
+        "is_current": state.is_current,
     }
