@@ -68,7 +68,7 @@ def _save_with_duplicate_check(
 @login_required
 @permission_required(REGISTER_PATIENTS)
 def patient_new(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None)
+    form = PatientForm(request.POST if request.method == "POST" else None)
     duplicates: list[Patient] = []
     if request.method == "POST":
         patient, duplicates = _save_with_duplicate_check(request, form, patient_register)
@@ -93,7 +93,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_for_user(request.user, pk, permission=CHANGE_PATIENTS)
-    form = PatientForm(request.POST or None, instance=patient)
+    form = PatientForm(request.POST if request.method == "POST" else None, instance=patient)
     duplicates: list[Patient] = []
     if request.method == "POST":
 

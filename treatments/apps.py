@@ -10,6 +10,7 @@ class TreatmentsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from treatments.models import (
+            CheckInScreening,
             ConsentSignature,
             ConsentText,
             Consultation,
@@ -27,5 +28,6 @@ class TreatmentsConfig(AppConfig):
         auditlog.register(ConsultationAddendum)
         auditlog.register(ConsentText)
         auditlog.register(ConsentSignature)
+        auditlog.register(CheckInScreening)
         # The clinic's changes to the screening rules: who switched what, and when.
         auditlog.register(ScreeningRuleSetting)

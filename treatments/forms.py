@@ -4,8 +4,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 
-from treatments.models import Consultation, MedicalHistory
-from treatments.screening import Condition
+from treatments.check_in import CHANGING_CONDITIONS
+from treatments.models import Consultation, MedicalHistory, history_label
+from treatments.screening import Condition, DatedEvent
 from treatments.services import HISTORY_FIELDS
 
 FITZPATRICK_TYPES = [
@@ -197,3 +198,57 @@ class ConsentForm(forms.Form):
         label="I have read and understood this, and I agree to microneedling treatment.",
         required=False,
     )
+
+
+class CheckInForm(forms.Form):
+    """ "Anything changed since your last visit?": short, for the day of a session."""
+
+    new_medications = forms.CharField(
+        label="New medicines or supplements",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line, with strength and dose.",
+    )
+    other_changes = forms.CharField(
+        label="Anything else that changed", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    override_reason = forms.CharField(
+        label="Override for a needs-clearance finding (if any)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    physician_clearance_note = forms.CharField(
+        label="Physician's clearance (if a finding asks for it)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for condition in CHANGING_CONDITIONS:
+            self.fields[condition.value] = forms.BooleanField(
+                label=history_label(condition.value), required=False
+            )
+        for event in DatedEvent:
+            self.fields[event.value] = forms.DateField(
+                label=history_label(f"{event.value}_on"), required=False, widget=DATE
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset("The skin and health today", *[c.value for c in CHANGING_CONDITIONS]),
+            Fieldset("Medicines", "new_medications"),
+            Fieldset(
+                "Procedures since the last visit",
+                Row(*[Column(e.value) for e in list(DatedEvent)[:3]]),
+                Row(*[Column(e.value) for e in list(DatedEvent)[3:]]),
+            ),
+            Fieldset("Notes and overrides", "other_changes", "override_reason",
+                     "physician_clearance_note"),
+        )  # fmt: skip
+
+    def conditions(self) -> set[Condition]:
+        return {c for c in CHANGING_CONDITIONS if self.cleaned_data.get(c.value)}
+
+    def dates(self) -> dict[DatedEvent, Any]:
+        return {e: self.cleaned_data[e.value] for e in DatedEvent if self.cleaned_data.get(e.value)}

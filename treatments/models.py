@@ -314,3 +314,35 @@ class ConsentSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} signed {self.consent_text}"
+
+
+class CheckInScreening(models.Model):
+    """Screening again on the day of a session: the consultation's history plus what
+    changed since, judged for today. A session may start only if ``may_start``.
+
+    Immutable once made; screening again makes a new one.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="check_ins")
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="+")
+    screened_on = models.DateField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    changes = models.JSONField(default=dict, help_text="What the patient said changed.")
+    level = LevelField()
+    ruleset_version = models.CharField(max_length=40)
+    findings = models.JSONField(default=list)
+    override_reason = models.TextField(blank=True)
+    physician_clearance_note = models.TextField(blank=True)
+    may_start = models.BooleanField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-screened_on"], name="check_in_patient_day")]
+
+    def __str__(self) -> str:
+        return f"Check-in screening for {self.patient} on {self.screened_on:%d %b %Y}"
+
+    @property
+    def blocking(self) -> list[dict[str, str]]:
+        return [f for f in self.findings if f.get("blocks")]

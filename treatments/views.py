@@ -20,8 +20,10 @@ from treatments.access import (
     VIEW_CONSULTATION,
     consultation_for_user,
 )
+from treatments.check_in import check_in_screen, session_may_start
 from treatments.forms import (
     AddendumForm,
+    CheckInForm,
     ConsentForm,
     ConsultationForm,
     HistoryForm,
@@ -32,6 +34,7 @@ from treatments.forms import (
 from treatments.models import (
     HISTORY_CONDITION_FIELDS,
     HISTORY_DATE_FIELDS,
+    CheckInScreening,
     ConsentText,
     Consultation,
     MedicalHistory,
@@ -333,7 +336,8 @@ def consent_sign_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("patients:detail", pk=patient_pk)
-    form = ConsentForm(request.POST or None, initial={"consent_text": text.pk})
+    data = request.POST if request.method == "POST" else None
+    form = ConsentForm(data, initial={"consent_text": text.pk})
     if request.method == "POST" and form.is_valid():
         signed_text = ConsentText.objects.filter(pk=form.cleaned_data["consent_text"]).first()
         try:
@@ -353,3 +357,46 @@ def consent_sign_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
             return redirect("patients:detail", pk=patient_pk)
     context = {"patient": patient, "text": text, "form": form}
     return render(request, "treatments/consent_sign.html", context)
+
+
+@login_required
+@permission_required(CHANGE_CONSULTATION)
+def check_in_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """Screen again on the day of a session: what changed since the last visit."""
+    patient = patient_for_user(request.user, patient_pk)
+    form = CheckInForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_in = check_in_screen(
+                patient=patient,
+                by=request.user,  # type: ignore[arg-type]
+                conditions=form.conditions(),
+                new_medications=form.cleaned_data["new_medications"],
+                dates=form.dates(),
+                other_changes=form.cleaned_data["other_changes"],
+                override_reason=form.cleaned_data["override_reason"],
+                physician_clearance_note=form.cleaned_data["physician_clearance_note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("treatments:check_in", pk=check_in.pk)
+    return render(request, "treatments/check_in_form.html", {"patient": patient, "form": form})
+
+
+@login_required
+@permission_required(VIEW_CONSULTATION)
+@require_GET
+def check_in_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    check_in = get_object_or_404(
+        CheckInScreening.objects.select_related("patient", "by", "consultation"), pk=pk
+    )
+    audit_view(check_in)
+    may_start, reasons = session_may_start(check_in, timezone.localdate())
+    context = {
+        "check_in": check_in,
+        "patient": check_in.patient,
+        "may_start": may_start,
+        "reasons": reasons,
+    }
+    return render(request, "treatments/check_in_detail.html", context)

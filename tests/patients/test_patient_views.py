@@ -283,3 +283,10 @@ def test_numbers_are_shown_as_dialled_from_the_clinic(stored, shown):
     from patients.validators import display_phone
 
     assert display_phone(stored) == shown
+
+
+def test_an_empty_submission_says_what_is_required(front_desk_client):
+    response = front_desk_client.post(reverse("patients:new"), {})
+
+    assert response.status_code == 200
+    assert "required" in " ".join(response.context["form"].errors["first_name"])

@@ -107,3 +107,11 @@ def test_the_record_costs_the_same_signed_or_not(
     _sign(front_desk_client, patient)
     with django_assert_num_queries(7):
         front_desk_client.get(url)
+
+
+def test_an_empty_consent_submission_is_explained(front_desk_client, patient):
+    response = front_desk_client.post(reverse("treatments:consent_sign", args=[patient.pk]), {})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not ConsentSignature.objects.exists()
