@@ -179,6 +179,8 @@ def _demo_consultations(today: date) -> list[tuple[int, str, dict, dict, str, st
 def _load_consultations(log: Callable[[str], None]) -> None:
     from treatments.models import ScreeningFinding
     from treatments.services import (
+        consent_sign,
+        consent_text_current,
         consultation_sign,
         consultation_start,
         consultation_update,
@@ -204,6 +206,14 @@ def _load_consultations(log: Callable[[str], None]) -> None:
                 finding_override(finding=finding, by=practitioner, reason=override)
         if decision:
             consultation_sign(consultation=consultation, by=practitioner, decision=decision)
+        if decision in ("suitable", "suitable_with_precautions"):
+            consent_sign(
+                patient=consultation.patient,
+                consent_text=consent_text_current(),
+                typed_name=consultation.patient.full_name,
+                agreed=True,
+                by=practitioner,
+            )
     log(f"Consultations: {len(table)}, drafts and signed, every screening level.")
 
 

@@ -103,3 +103,11 @@ def test_the_demo_consultations_cover_every_screening_level():
         findings__code__in=["isotretinoin_recent", "chemical_peel_recent", "laser_recent"]
     )
     assert windows.count() >= 3
+    from treatments.models import ConsentSignature
+
+    assert (
+        ConsentSignature.objects.count()
+        == Consultation.objects.filter(
+            decision__in=["suitable", "suitable_with_precautions"]
+        ).count()
+    )
