@@ -252,3 +252,8 @@ class CheckInForm(forms.Form):
 
     def dates(self) -> dict[DatedEvent, Any]:
         return {e: self.cleaned_data[e.value] for e in DatedEvent if self.cleaned_data.get(e.value)}
+
+
+class ConsentTextForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 16}))

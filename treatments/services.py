@@ -305,3 +305,33 @@ def has_current_consent(patient: Patient, treatment: str = "microneedling") -> b
         current is not None
         and ConsentSignature.objects.filter(patient=patient, consent_text=current).exists()
     )
+
+
+@transaction.atomic
+def consent_text_publish(
+    *, by: User, title: str, body: str, treatment: str = "microneedling"
+) -> ConsentText:
+    """A new version of the consent text; from now on patients sign this one."""
+    errors = {}
+    if not title.strip():
+        errors["title"] = ["Give the consent a title."]
+    if not body.strip():
+        errors["body"] = ["Write the consent text."]
+    if errors:
+        raise ValidationError(errors)
+    latest = (
+        ConsentText.objects.select_for_update()
+        .filter(treatment=treatment)
+        .order_by("-version")
+        .first()
+    )
+    text = ConsentText(
+        treatment=treatment,
+        version=(latest.version + 1) if latest else 1,
+        title=title.strip(),
+        body=body.strip(),
+        published_by=by,
+    )
+    text.full_clean()
+    text.save()
+    return text

@@ -6,6 +6,7 @@ app_name = "treatments"
 
 urlpatterns = [
     path("screening-rules/", views.screening_rules, name="screening_rules"),
+    path("consent-texts/", views.consent_texts, name="consent_texts"),
     path("screening-rules/<slug:code>/", views.screening_rule_update, name="screening_rule"),
     path(
         "patients/<int:patient_pk>/consultations/new/",

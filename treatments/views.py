@@ -25,6 +25,7 @@ from treatments.forms import (
     AddendumForm,
     CheckInForm,
     ConsentForm,
+    ConsentTextForm,
     ConsultationForm,
     HistoryForm,
     OverrideForm,
@@ -49,6 +50,7 @@ from treatments.services import (
     allowed_decisions,
     consent_sign,
     consent_text_current,
+    consent_text_publish,
     consultation_addendum_add,
     consultation_sign,
     consultation_start,
@@ -400,3 +402,24 @@ def check_in_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reasons": reasons,
     }
     return render(request, "treatments/check_in_detail.html", context)
+
+
+@login_required
+@permission_required(MANAGE_CLINIC)
+def consent_texts(request: HttpRequest) -> HttpResponse:
+    """The manager publishes a new version of the consent; older versions stay as signed."""
+    versions = list(ConsentText.objects.filter(treatment="microneedling").order_by("-version"))
+    current = versions[0] if versions else None
+    initial = {"title": current.title, "body": current.body} if current else {}
+    form = ConsentTextForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = consent_text_publish(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, f"Version {text.version} published. Patients sign it from now on."
+            )
+            return redirect("treatments:consent_texts")
+    return render(request, "treatments/consent_texts.html", {"versions": versions, "form": form})

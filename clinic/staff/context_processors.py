@@ -11,6 +11,7 @@ MENU = [
     ("Today", "today", "sun", None),
     ("Patients", "patients:list", "people", "patients.view_patient"),
     ("Screening rules", "treatments:screening_rules", "shield-check", MANAGE_CLINIC),
+    ("Consent", "treatments:consent_texts", "file-earmark-text", MANAGE_CLINIC),
     ("Audit log", "audit_log", "journal-text", VIEW_AUDIT_LOG),
 ]
 

@@ -115,3 +115,45 @@ def test_an_empty_consent_submission_is_explained(front_desk_client, patient):
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not ConsentSignature.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("manager", 200), ("practitioner", 403), ("front_desk", 403), ("outsider", 403),
+     ("anonymous", 302)],
+)  # fmt: skip
+def test_only_the_manager_publishes_consent(role_clients, who, expected):
+    url = reverse("treatments:consent_texts")
+
+    assert role_clients[who].get(url).status_code == expected
+    if expected != 200:
+        role_clients[who].post(url, {"title": "T", "body": "B"})
+        assert ConsentText.objects.count() == 1
+
+
+def test_publishing_makes_a_new_version_and_asks_patients_again(
+    manager_client, manager, front_desk_client, patient
+):
+    _sign(front_desk_client, patient)
+
+    response = manager_client.post(
+        reverse("treatments:consent_texts"),
+        {"title": "Consent to microneedling treatment", "body": "Revised wording."},
+    )
+
+    newest = consent_text_current()
+    assert response.status_code == 302
+    assert newest.version == 2
+    assert newest.published_by == manager
+    assert ConsentText.objects.get(version=1).body != "Revised wording."
+    assert not has_current_consent(patient)
+    assert LogEntry.objects.get_for_object(newest).get().actor == manager
+
+
+@pytest.mark.parametrize("data", [{"title": "", "body": "x"}, {"title": "T", "body": "  "}, {}])
+def test_an_empty_consent_is_not_published(manager_client, data):
+    response = manager_client.post(reverse("treatments:consent_texts"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert ConsentText.objects.count() == 1
