@@ -185,7 +185,7 @@ class ScreeningFinding(models.Model):
     level = LevelField()
     reason = models.TextField()
     source = models.TextField()
-    detail = models.CharField(max_length=300)
+    detail = models.TextField()
     needs_physician_clearance = models.BooleanField(default=False)
     override_reason = models.TextField(blank=True)
     physician_clearance_note = models.TextField(blank=True)

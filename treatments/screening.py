@@ -206,7 +206,7 @@ BLOOD_THINNERS = _names(
         "edoxaban": ["Lixiana", "Savaysa"],
         "dabigatran": ["Pradaxa"],
         # heparins
-        "heparin": [],
+        "heparin": ["LMWH", "low molecular weight heparin"],
         "enoxaparin": ["Clexane", "Lovenox", "Inhixa"],
         "dalteparin": ["Fragmin"],
         "tinzaparin": ["Innohep"],
@@ -214,8 +214,18 @@ BLOOD_THINNERS = _names(
         "clopidogrel": ["Plavix", "Grepid"],
         "prasugrel": ["Efient", "Effient"],
         "ticagrelor": ["Brilique", "Brilinta"],
-        "dipyridamole": ["Persantin", "Persantine", "Asasantin"],
-        "aspirin": ["acetylsalicylic acid", "Nu-Seals", "Disprin", "Caprin"],
+        "dipyridamole": ["Persantin", "Persantine", "Asasantin", "Aggrenox"],
+        "aspirin": [
+            "acetylsalicylic acid",
+            "ASA",
+            "Nu-Seals",
+            "Disprin",
+            "Caprin",
+            "Ecotrin",
+            "Micropirin",
+        ],
+        # a heparin-like anticoagulant
+        "fondaparinux": ["Arixtra"],
     }
 )
 
@@ -297,8 +307,11 @@ def add_months(day: date, months: int) -> date:
 
 
 def window_end(event_on: date, window: WithinWindow) -> date:
-    """The first date on which the window no longer applies."""
-    return add_months(event_on, window.months) + timedelta(days=window.days)
+    """The first date on which the window no longer applies (never, for absurd dates)."""
+    try:
+        return add_months(event_on, window.months) + timedelta(days=window.days)
+    except (OverflowError, ValueError):
+        return date.max
 
 
 # --- The default rules ------------------------------------------------------------------
@@ -427,13 +440,16 @@ def _fires(trigger: Trigger, answers: ScreeningAnswers) -> str | None:
             return None
         return f"On {event_on:%d %b %Y}; eligible from {end:%d %b %Y}"
     if isinstance(trigger, TakesMedication):
+        # Every line that names one, so a medicine added later changes the finding and an
+        # earlier override no longer covers it.
+        found = []
         for line in answers.medications:
             matches = medication_matches(line, trigger.names)
             if matches:
                 name, generic = matches[0]
                 named = name if name == generic else f"{name} ({generic})"
-                return f"{named} in “{line.strip()}”"
-        return None
+                found.append(f"{named} in “{line.strip()}”")
+        return "; ".join(found) or None
     if answers.fitzpatrick_type is not None and answers.fitzpatrick_type >= trigger.skin_type:
         return f"Fitzpatrick type {answers.fitzpatrick_type}"
     return None

@@ -29,6 +29,7 @@ from treatments.screening import (
     Level,
     ScreeningAnswers,
     ScreeningResult,
+    add_months,
     screen,
 )
 from treatments.selectors import rule_adjustments
@@ -77,12 +78,21 @@ def _history_values(history: MedicalHistory) -> dict[str, Any]:
     return {name: getattr(history, name) for name in HISTORY_FIELDS}
 
 
+# A consultation screens for a first treatment within this many months; later than that,
+# the patient should be seen again.
+PLANNING_HORIZON_MONTHS = 12
+
+
 def _check_dates(consulted_on: date, intended: date, history: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     if consulted_on > timezone.localdate():
         errors["consulted_on"] = ["A consultation cannot be dated in the future."]
     if intended < consulted_on:
         errors["intended_treatment_date"] = ["The treatment cannot come before the consultation."]
+    elif intended > add_months(consulted_on, PLANNING_HORIZON_MONTHS):
+        errors["intended_treatment_date"] = [
+            f"More than {PLANNING_HORIZON_MONTHS} months ahead: consult again nearer the time."
+        ]
     for name in HISTORY_DATE_FIELDS:
         happened = history.get(name)
         if happened and happened > consulted_on:
@@ -111,9 +121,13 @@ def consultation_start(*, patient: Patient, practitioner: User) -> Consultation:
     return consultation
 
 
+def _findings_state(consultation: Consultation) -> set[tuple[str, str, str]]:
+    return set(consultation.findings.values_list("code", "level", "detail"))
+
+
 def _record_screening(consultation: Consultation) -> ScreeningResult:
     """Screen the draft again and keep its findings; overrides of findings that still
-    fire are kept, the rest go with the findings they belonged to."""
+    fire unchanged are kept, the rest go with the findings they belonged to."""
     history = consultation.history
     result = screen(
         screening_answers(
@@ -162,11 +176,21 @@ def consultation_update(
         raise ValidationError("Only the practitioner who holds the consultation may change it.")
     merged = {name: fields.get(name, getattr(consultation, name)) for name in CONSULTATION_FIELDS}
     _check_dates(merged["consulted_on"], merged["intended_treatment_date"], history)
+    record = consultation.history
+    was_taking = getattr(record, Condition.TAKING_ISOTRETINOIN.value)
+    stopped_taking = was_taking and history.get(Condition.TAKING_ISOTRETINOIN.value) is False
+    if stopped_taking and not history.get("isotretinoin_stopped_on"):
+        raise ValidationError(
+            {
+                "isotretinoin_stopped_on": [
+                    "They were taking isotretinoin: give the date they stopped."
+                ]
+            }
+        )
     for name, value in merged.items():
         setattr(consultation, name, value)
     consultation.full_clean()
     consultation.save()
-    record = consultation.history
     for name in HISTORY_FIELDS:
         if name in history:
             setattr(record, name, history[name])
@@ -180,8 +204,11 @@ def finding_override(
     *, finding: ScreeningFinding, by: User, reason: str, physician_clearance_note: str = ""
 ) -> ScreeningFinding:
     """Record why treatment may go ahead despite a needs-clearance finding."""
+    # Lock the consultation, not only the finding, so that an override cannot land on a
+    # consultation being signed at the same moment.
+    consultation = Consultation.objects.select_for_update().get(pk=finding.consultation_id)
+    _require_draft(consultation)
     finding = ScreeningFinding.objects.select_for_update().get(pk=finding.pk)
-    _require_draft(finding.consultation)
     if finding.level == Level.CONTRAINDICATED.code:
         raise ValidationError("A contraindication cannot be overridden.")
     if finding.level != Level.NEEDS_CLEARANCE.code:
@@ -204,8 +231,6 @@ def finding_override(
 def allowed_decisions(findings: Iterable[ScreeningFinding]) -> list[str]:
     """The decisions the findings allow: the practitioner may always decline to treat."""
     findings = list(findings)
-    if any(f.level == Level.CONTRAINDICATED.code for f in findings):
-        return [Consultation.Decision.NOT_SUITABLE]
     if any(f.blocks_treatment for f in findings):
         return [Consultation.Decision.NOT_SUITABLE]
     if findings:
@@ -213,22 +238,34 @@ def allowed_decisions(findings: Iterable[ScreeningFinding]) -> list[str]:
     return [c.value for c in Consultation.Decision]
 
 
-@transaction.atomic
 def consultation_sign(*, consultation: Consultation, by: User, decision: str) -> Consultation:
-    """Record the decision and make the consultation permanent."""
-    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    _require_draft(consultation)
-    if by != consultation.practitioner:
-        raise ValidationError("Only the practitioner who holds the consultation may sign it.")
-    allowed = allowed_decisions(consultation.findings.all())
-    if decision not in allowed:
-        labels = ", ".join(str(Consultation.Decision(d).label).lower() for d in allowed)
-        raise ValidationError({"decision": [f"With these findings the decision can be: {labels}."]})
-    consultation.decision = decision
-    consultation.status = Consultation.Status.SIGNED
-    consultation.signed_at = timezone.now()
-    consultation.save(update_fields=["decision", "status", "signed_at", "updated_at"])
-    return consultation
+    """Screen once more with the rules in force now, then record the decision and make
+    the consultation permanent. If the findings changed (say the manager re-levelled a
+    rule since the draft was saved), the new findings are kept and signing is refused,
+    so the practitioner signs only what they have seen."""
+    with transaction.atomic():
+        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        _require_draft(consultation)
+        if by != consultation.practitioner:
+            raise ValidationError("Only the practitioner who holds the consultation may sign it.")
+        seen = _findings_state(consultation)
+        _record_screening(consultation)
+        if _findings_state(consultation) == seen:
+            allowed = allowed_decisions(consultation.findings.all())
+            if decision not in allowed:
+                labels = ", ".join(str(Consultation.Decision(d).label).lower() for d in allowed)
+                raise ValidationError(
+                    {"decision": [f"With these findings the decision can be: {labels}."]}
+                )
+            consultation.decision = decision
+            consultation.status = Consultation.Status.SIGNED
+            consultation.signed_at = timezone.now()
+            consultation.save(update_fields=["decision", "status", "signed_at", "updated_at"])
+            return consultation
+    raise ValidationError(
+        "The screening changed since this consultation was saved (the clinic's rules were "
+        "updated). Review the findings and sign again."
+    )
 
 
 @transaction.atomic

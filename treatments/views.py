@@ -104,6 +104,9 @@ def consultation_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     """Start a consultation; the history begins as the last consultation's answers."""
     patient = patient_for_user(request.user, patient_pk)
     previous = latest_history(patient)
+    if previous is not None:
+        # The form starts from the last history: that is a view of a clinical record.
+        audit_view(previous)
     form, history = _forms(request, None, previous)
     if request.method == "POST" and form.is_valid() and history.is_valid():
         with transaction.atomic():

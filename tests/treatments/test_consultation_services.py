@@ -262,3 +262,70 @@ def test_yesterday_is_a_fine_consultation_date(consultation, practitioner):
 
     consultation.refresh_from_db()
     assert consultation.consulted_on == yesterday
+
+
+# --- From review ----------------------------------------------------------------------
+
+
+def test_a_new_blood_thinner_after_an_override_asks_for_a_new_one(consultation, practitioner):
+    _fill(consultation, practitioner, {"medications": "warfarin 3mg"})
+    finding_override(finding=consultation.findings.get(), by=practitioner, reason="Agreed.")
+
+    _fill(consultation, practitioner, {"medications": "warfarin 3mg\nclopidogrel 75mg"})
+
+    finding = consultation.findings.get()
+    assert "clopidogrel" in finding.detail
+    assert not finding.is_overridden
+
+
+def test_unticking_isotretinoin_needs_the_stop_date(consultation, practitioner):
+    _fill(consultation, practitioner, {"taking_isotretinoin": True})
+
+    with pytest.raises(ValidationError) as refused:
+        _fill(consultation, practitioner, {"taking_isotretinoin": False})
+    assert "isotretinoin_stopped_on" in refused.value.message_dict
+
+    _fill(
+        consultation,
+        practitioner,
+        {"taking_isotretinoin": False, "isotretinoin_stopped_on": TODAY() - timedelta(days=30)},
+    )
+    assert consultation.findings.get().code == "isotretinoin_recent"
+
+
+def test_a_treatment_more_than_a_year_ahead_is_refused(consultation, practitioner):
+    with pytest.raises(ValidationError) as refused:
+        _fill(consultation, practitioner, intended_treatment_date=add_months(TODAY(), 13))
+
+    assert "intended_treatment_date" in refused.value.message_dict
+
+
+def test_signing_after_a_rule_change_shows_the_new_findings_first(
+    consultation, practitioner, manager
+):
+    from treatments.services import screening_rule_configure
+
+    _fill(consultation, practitioner, {"keloid_tendency": True})
+    finding_override(finding=consultation.findings.get(), by=practitioner, reason="Accepted.")
+    screening_rule_configure(
+        code="keloid_tendency", by=manager, enabled=True, level=Level.CONTRAINDICATED
+    )
+
+    with pytest.raises(ValidationError, match="screening changed"):
+        consultation_sign(
+            consultation=consultation, by=practitioner, decision="suitable_with_precautions"
+        )
+
+    consultation.refresh_from_db()
+    assert not consultation.is_signed
+    assert consultation.screening_level == "contraindicated"
+    assert allowed_decisions(consultation.findings.all()) == ["not_suitable"]
+    consultation_sign(consultation=consultation, by=practitioner, decision="not_suitable")
+
+
+def test_a_long_medication_line_fits_on_postgresql_too(consultation, practitioner):
+    line = "Eliquis 5mg " + "taken twice daily with food as directed by the cardiologist " * 6
+
+    _fill(consultation, practitioner, {"medications": line})
+
+    assert line.strip() in consultation.findings.get().detail

@@ -386,3 +386,21 @@ def test_other_roles_cannot_add_addenda(role_clients, practitioner, draft, who):
 
     assert role_clients[who].post(url, {"text": "x"}).status_code == 403
     assert not draft.addenda.exists()
+
+
+def test_opening_a_new_consultation_records_a_view_of_the_last_history(
+    practitioner_client, practitioner, draft
+):
+    practitioner_client.get(reverse("treatments:consultation_new", args=[draft.patient.pk]))
+
+    entry = LogEntry.objects.get_for_object(draft.history).get(action=LogEntry.Action.ACCESS)
+    assert entry.actor == practitioner
+
+
+def test_the_live_panel_survives_dates_at_the_end_of_the_calendar(practitioner_client):
+    response = practitioner_client.post(
+        reverse("treatments:screening_preview"),
+        _form(**{"h-isotretinoin_stopped_on": "9999-12-20"}),
+    )
+
+    assert response.status_code == 200

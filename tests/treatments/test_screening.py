@@ -387,3 +387,34 @@ def test_saying_more_never_makes_the_outcome_less_serious(some, more, meds):
 
     assert after.level >= before.level
     assert set(_codes(before)) <= set(_codes(after))
+
+
+# --- From review: every line, more names, absurd dates ----------------------------------
+
+
+def test_every_line_naming_a_blood_thinner_is_in_the_finding():
+    result = screen(_answers(medications=("warfarin 3mg", "Ramipril", "clopidogrel 75mg")))
+
+    detail = result.findings[0].detail
+    assert "warfarin" in detail
+    assert "clopidogrel 75mg" in detail
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["ASA 81mg daily", "Arixtra 2.5mg sc", "fondaparinux", "LMWH prophylaxis", "Aggrenox bd",
+     "Ecotrin 325", "Micropirin 75mg", "low molecular weight heparin"],
+)  # fmt: skip
+def test_more_blood_thinner_spellings_are_recognised(line):
+    assert _codes(screen(_answers(medications=(line,)))) == ["blood_thinners"]
+
+
+@pytest.mark.parametrize("line", ["Asacol 400mg", "Basal insulin", "casamino"])
+def test_asa_is_only_a_word_of_its_own(line):
+    assert screen(_answers(medications=(line,))).is_clear
+
+
+def test_a_date_near_the_end_of_the_calendar_does_not_crash():
+    result = screen(_answers(dates={DatedEvent.ISOTRETINOIN_STOPPED: date(9999, 12, 1)}))
+
+    assert result.level is Level.NEEDS_CLEARANCE
