@@ -1,10 +1,13 @@
 """Screening again at check-in, and whether a session may start.
 
-The check-in form is short: what changed since the last visit. Conditions that come and
-go (a flare, sunburn, a cold sore, pregnancy) are asked afresh; lasting ones (a bleeding
-disorder, keloid scarring) carry over from the signed consultation. Overrides recorded at
-the consultation still count when the finding is the same; a new needs-clearance finding
-needs an override now.
+1. The practitioner asks what changed since the last visit. Conditions that come and go
+   (a flare, sunburn, a cold sore, pregnancy) are asked afresh; lasting ones (a bleeding
+   disorder, keloid scarring) carry over from the signed consultation and new ones can
+   be added. "Taking isotretinoin" carries over until a stop date is given.
+2. The answers are screened for today. Overrides recorded at the consultation still count
+   for a finding that is unchanged; any other needs-clearance finding is shown first and
+   then takes its own override (``check_in_override``).
+3. ``session_may_start(patient=..., on=...)`` is what treatment sessions ask.
 """
 
 from datetime import date
@@ -25,6 +28,7 @@ CHANGING_CONDITIONS = (
     Condition.ACTIVE_ACNE,
     Condition.ECZEMA_FLARE,
     Condition.ROSACEA_FLARE,
+    Condition.PSORIASIS_PLAQUES,
     Condition.SKIN_INFECTION_OR_WOUND,
     Condition.COLD_SORE_ACTIVE,
     Condition.SUNBURN,
@@ -35,7 +39,8 @@ CHANGING_CONDITIONS = (
 )
 
 
-def _consultation_for_check_in(patient: Patient) -> Consultation:
+def clearing_consultation(patient: Patient) -> Consultation:
+    """The latest signed consultation, if it clears the patient for treatment."""
     consultation = (
         Consultation.objects.filter(patient=patient, status=Consultation.Status.SIGNED)
         .select_related("history")
@@ -51,6 +56,12 @@ def _consultation_for_check_in(patient: Patient) -> Consultation:
     return consultation
 
 
+def carried_conditions(consultation: Consultation) -> set[Condition]:
+    """Lasting conditions answered yes at the consultation; they stand at every check-in."""
+    history = consultation.history
+    return {c for c in Condition if c not in CHANGING_CONDITIONS and getattr(history, c.value)}
+
+
 def _answers_today(
     consultation: Consultation,
     today: date,
@@ -59,21 +70,29 @@ def _answers_today(
     dates: dict[DatedEvent, date],
 ) -> ScreeningAnswers:
     history = consultation.history
-    lasting = {c for c in Condition if c not in CHANGING_CONDITIONS and getattr(history, c.value)}
-    merged_dates = {
-        event: day
-        for event in DatedEvent
-        if (day := max(filter(None, [getattr(history, f"{event.value}_on"), dates.get(event)]),
-                       default=None))
-    }  # fmt: skip
+    conditions = carried_conditions(consultation) | conditions
+    still_taking = getattr(history, Condition.TAKING_ISOTRETINOIN.value) and (
+        DatedEvent.ISOTRETINOIN_STOPPED not in dates
+    )
+    if still_taking:
+        conditions.add(Condition.TAKING_ISOTRETINOIN)
+    merged_dates = {}
+    for event in DatedEvent:
+        known = [d for d in (getattr(history, f"{event.value}_on"), dates.get(event)) if d]
+        if known:
+            merged_dates[event] = max(known)
     new_lines = tuple(line.strip() for line in new_medications.splitlines() if line.strip())
     return ScreeningAnswers(
         treatment_date=today,
-        conditions=frozenset(lasting | conditions),
+        conditions=frozenset(conditions),
         dates=merged_dates,
         medications=history.medication_lines() + new_lines,
         fitzpatrick_type=consultation.fitzpatrick_type,
     )
+
+
+def _may_start(findings: list[dict[str, Any]]) -> bool:
+    return not any(f["blocks"] for f in findings)
 
 
 @transaction.atomic
@@ -85,32 +104,23 @@ def check_in_screen(
     new_medications: str = "",
     dates: dict[DatedEvent, date] | None = None,
     other_changes: str = "",
-    override_reason: str = "",
-    physician_clearance_note: str = "",
 ) -> CheckInScreening:
-    """Screen for today and record whether the session may start."""
+    """Screen for today with what changed, and record whether the session may start."""
     dates = dates or {}
     today = timezone.localdate()
     if any(day > today for day in dates.values()):
         raise ValidationError("A date of a past procedure cannot be in the future.")
-    consultation = _consultation_for_check_in(patient)
+    consultation = clearing_consultation(patient)
     result = screen(
         _answers_today(consultation, today, conditions, new_medications, dates),
         adjustments=rule_adjustments(),
     )
     cleared_before = {(f.code, f.detail) for f in consultation.findings.all() if f.is_overridden}
-    needs_physician = False
-    findings: list[dict[str, Any]] = []
+    findings = []
     for finding in result.findings:
-        cleared_by = ""
-        if finding.level is Level.NEEDS_CLEARANCE:
-            if (finding.code, finding.detail) in cleared_before:
-                cleared_by = "consultation"
-            elif override_reason.strip():
-                cleared_by = "check-in"
-                needs_physician |= finding.needs_physician_clearance
-        blocks = finding.level is Level.CONTRAINDICATED or (
-            finding.level is Level.NEEDS_CLEARANCE and not cleared_by
+        carried = (
+            finding.level is Level.NEEDS_CLEARANCE
+            and (finding.code, finding.detail) in cleared_before
         )
         findings.append(
             {
@@ -120,13 +130,13 @@ def check_in_screen(
                 "level_label": finding.level.label,
                 "reason": finding.reason,
                 "detail": finding.detail,
-                "cleared_by": cleared_by,
-                "blocks": blocks,
+                "needs_physician_clearance": finding.needs_physician_clearance,
+                "cleared_by": "consultation" if carried else "",
+                "override_reason": "",
+                "physician_clearance_note": "",
+                "blocks": finding.level is Level.CONTRAINDICATED
+                or (finding.level is Level.NEEDS_CLEARANCE and not carried),
             }
-        )
-    if needs_physician and not physician_clearance_note.strip():
-        raise ValidationError(
-            {"physician_clearance_note": ["A finding here needs the physician's clearance."]}
         )
     return CheckInScreening.objects.create(
         patient=patient,
@@ -142,19 +152,67 @@ def check_in_screen(
         level=result.level.code,
         ruleset_version=result.ruleset_version,
         findings=findings,
-        override_reason=override_reason.strip(),
-        physician_clearance_note=physician_clearance_note.strip(),
-        may_start=not any(f["blocks"] for f in findings),
+        may_start=_may_start(findings),
     )
 
 
-def session_may_start(check_in: CheckInScreening | None, on: date) -> tuple[bool, list[str]]:
-    """Whether a session on ``on`` may start, and if not, why, in the practitioner's words.
+@transaction.atomic
+def check_in_override(
+    *,
+    check_in: CheckInScreening,
+    code: str,
+    by: User,
+    reason: str,
+    physician_clearance_note: str = "",
+) -> CheckInScreening:
+    """Record, after seeing it, why a needs-clearance finding at check-in may go ahead."""
+    check_in = CheckInScreening.objects.select_for_update().get(pk=check_in.pk)
+    if check_in.screened_on != timezone.localdate():
+        raise ValidationError("This screening is not from today: screen again.")
+    finding = next((f for f in check_in.findings if f["code"] == code), None)
+    if finding is None:
+        raise ValidationError("There is no such finding in this screening.")
+    if finding["level"] != Level.NEEDS_CLEARANCE.code:
+        raise ValidationError("Only a needs-clearance finding takes an override.")
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = ["Write why treatment may go ahead."]
+    if finding["needs_physician_clearance"] and not physician_clearance_note.strip():
+        errors["physician_clearance_note"] = ["This finding needs the physician's clearance."]
+    if errors:
+        raise ValidationError(errors)
+    finding.update(
+        cleared_by="check-in",
+        override_reason=reason.strip(),
+        physician_clearance_note=physician_clearance_note.strip(),
+        overridden_by=by.get_full_name() or by.get_username(),
+        overridden_at=timezone.now().isoformat(),
+        blocks=False,
+    )
+    check_in.may_start = _may_start(check_in.findings)
+    check_in.save(update_fields=["findings", "may_start"])
+    return check_in
 
-    The plug for treatment sessions: they call this with the day's latest check-in.
+
+def session_may_start(*, patient: Patient, on: date) -> tuple[bool, list[str]]:
+    """Whether a session for ``patient`` on ``on`` may start, and if not, why.
+
+    The answer comes from the day's latest check-in screening, and only while the
+    consultation it built on is still the latest signed one.
     """
-    if check_in is None or check_in.screened_on != on:
+    check_in = (
+        CheckInScreening.objects.filter(patient=patient, screened_on=on)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if check_in is None:
         return False, ["Screen the patient again at check-in today before starting."]
+    try:
+        current = clearing_consultation(patient)
+    except ValidationError as exc:
+        return False, exc.messages
+    if current.pk != check_in.consultation_id:
+        return False, ["A newer consultation was signed since check-in: screen again."]
     why = {"contraindicated": "contraindicated", "needs_clearance": "needs an override"}
-    reasons = [f"{f['title']}: {why[f['level']]}" for f in check_in.blocking]
-    return check_in.may_start and not reasons, reasons
+    reasons = [f"{f['title']}: {why[f['level']]}" for f in check_in.findings if f["blocks"]]
+    return not reasons, reasons

@@ -201,7 +201,11 @@ class ConsentForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    """ "Anything changed since your last visit?": short, for the day of a session."""
+    """ "Anything changed since your last visit?": for the day of a session.
+
+    Lasting conditions from the consultation show ticked and cannot be unticked here
+    (a change to those needs a new consultation); any condition may be newly ticked.
+    """
 
     new_medications = forms.CharField(
         label="New medicines or supplements",
@@ -212,43 +216,38 @@ class CheckInForm(forms.Form):
     other_changes = forms.CharField(
         label="Anything else that changed", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    override_reason = forms.CharField(
-        label="Override for a needs-clearance finding (if any)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    physician_clearance_note = forms.CharField(
-        label="Physician's clearance (if a finding asks for it)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, carried: set[Condition], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for condition in CHANGING_CONDITIONS:
+        for condition in Condition:
             self.fields[condition.value] = forms.BooleanField(
-                label=history_label(condition.value), required=False
+                label=history_label(condition.value),
+                required=False,
+                initial=condition in carried,
+                disabled=condition in carried,
+                help_text="From the consultation." if condition in carried else "",
             )
         for event in DatedEvent:
             self.fields[event.value] = forms.DateField(
                 label=history_label(f"{event.value}_on"), required=False, widget=DATE
             )
+        lasting = [c.value for c in Condition if c not in CHANGING_CONDITIONS]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset("The skin and health today", *[c.value for c in CHANGING_CONDITIONS]),
+            Fieldset("Lasting conditions (new ones may be added)", *lasting),
             Fieldset("Medicines", "new_medications"),
             Fieldset(
                 "Procedures since the last visit",
                 Row(*[Column(e.value) for e in list(DatedEvent)[:3]]),
                 Row(*[Column(e.value) for e in list(DatedEvent)[3:]]),
             ),
-            Fieldset("Notes and overrides", "other_changes", "override_reason",
-                     "physician_clearance_note"),
-        )  # fmt: skip
+            Fieldset("Notes", "other_changes"),
+        )
 
     def conditions(self) -> set[Condition]:
-        return {c for c in CHANGING_CONDITIONS if self.cleaned_data.get(c.value)}
+        return {c for c in Condition if self.cleaned_data.get(c.value)}
 
     def dates(self) -> dict[DatedEvent, Any]:
         return {e: self.cleaned_data[e.value] for e in DatedEvent if self.cleaned_data.get(e.value)}

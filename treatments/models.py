@@ -320,7 +320,8 @@ class CheckInScreening(models.Model):
     """Screening again on the day of a session: the consultation's history plus what
     changed since, judged for today. A session may start only if ``may_start``.
 
-    Immutable once made; screening again makes a new one.
+    Its answers never change; screening again makes a new one. Overrides of its
+    needs-clearance findings are added to the findings after they have been seen.
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="check_ins")
@@ -332,8 +333,6 @@ class CheckInScreening(models.Model):
     level = LevelField()
     ruleset_version = models.CharField(max_length=40)
     findings = models.JSONField(default=list)
-    override_reason = models.TextField(blank=True)
-    physician_clearance_note = models.TextField(blank=True)
     may_start = models.BooleanField()
 
     class Meta:
@@ -342,7 +341,3 @@ class CheckInScreening(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in screening for {self.patient} on {self.screened_on:%d %b %Y}"
-
-    @property
-    def blocking(self) -> list[dict[str, str]]:
-        return [f for f in self.findings if f.get("blocks")]

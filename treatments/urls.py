@@ -16,6 +16,11 @@ urlpatterns = [
     path("patients/<int:patient_pk>/consent/", views.consent_sign_view, name="consent_sign"),
     path("patients/<int:patient_pk>/check-in/", views.check_in_new, name="check_in_new"),
     path("check-ins/<int:pk>/", views.check_in_detail, name="check_in"),
+    path(
+        "check-ins/<int:pk>/findings/<slug:code>/override/",
+        views.check_in_override_view,
+        name="check_in_override",
+    ),
     path("consultations/screen/", views.screening_preview, name="screening_preview"),
     path("consultations/<int:pk>/", views.consultation_detail, name="consultation"),
     path("consultations/<int:pk>/edit/", views.consultation_edit, name="consultation_edit"),

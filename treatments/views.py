@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.staff.access import has_role_permission, permission_required
+from clinic.staff.access import has_role_permission, permission_required, require_permission
 from clinic.staff.audit import audit_view
 from clinic.staff.roles import MANAGE_CLINIC
 from patients.access import patient_for_user
@@ -20,7 +20,13 @@ from treatments.access import (
     VIEW_CONSULTATION,
     consultation_for_user,
 )
-from treatments.check_in import check_in_screen, session_may_start
+from treatments.check_in import (
+    carried_conditions,
+    check_in_override,
+    check_in_screen,
+    clearing_consultation,
+    session_may_start,
+)
 from treatments.forms import (
     AddendumForm,
     CheckInForm,
@@ -369,7 +375,14 @@ def consent_sign_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
 def check_in_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     """Screen again on the day of a session: what changed since the last visit."""
     patient = patient_for_user(request.user, patient_pk)
-    form = CheckInForm(request.POST if request.method == "POST" else None)
+    try:
+        consultation = clearing_consultation(patient)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("patients:detail", pk=patient_pk)
+    audit_view(consultation.history)
+    data = request.POST if request.method == "POST" else None
+    form = CheckInForm(data, carried=carried_conditions(consultation))
     if request.method == "POST" and form.is_valid():
         try:
             check_in = check_in_screen(
@@ -379,8 +392,6 @@ def check_in_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
                 new_medications=form.cleaned_data["new_medications"],
                 dates=form.dates(),
                 other_changes=form.cleaned_data["other_changes"],
-                override_reason=form.cleaned_data["override_reason"],
-                physician_clearance_note=form.cleaned_data["physician_clearance_note"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -389,22 +400,58 @@ def check_in_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     return render(request, "treatments/check_in_form.html", {"patient": patient, "form": form})
 
 
+def _check_in_for_user(request: HttpRequest, pk: int) -> CheckInScreening:
+    require_permission(request.user, VIEW_CONSULTATION)
+    return get_object_or_404(
+        CheckInScreening.objects.select_related("patient", "by", "consultation"), pk=pk
+    )
+
+
 @login_required
 @permission_required(VIEW_CONSULTATION)
 @require_GET
 def check_in_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    check_in = get_object_or_404(
-        CheckInScreening.objects.select_related("patient", "by", "consultation"), pk=pk
-    )
+    check_in = _check_in_for_user(request, pk)
     audit_view(check_in)
-    may_start, reasons = session_may_start(check_in, timezone.localdate())
+    today = timezone.localdate()
+    latest_today = (
+        CheckInScreening.objects.filter(patient=check_in.patient, screened_on=today)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    is_current = latest_today == check_in.pk
+    may_start, reasons = (
+        session_may_start(patient=check_in.patient, on=today) if is_current else (False, [])
+    )
     context = {
         "check_in": check_in,
         "patient": check_in.patient,
+        "is_current": is_current,
         "may_start": may_start,
         "reasons": reasons,
+        "override_form": OverrideForm(),
+        "can_override": is_current and has_role_permission(request.user, CHANGE_CONSULTATION),
     }
     return render(request, "treatments/check_in_detail.html", context)
+
+
+@login_required
+@permission_required(CHANGE_CONSULTATION)
+@require_POST
+def check_in_override_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    check_in = _check_in_for_user(request, pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write why treatment may go ahead.")
+        return redirect("treatments:check_in", pk=pk)
+    try:
+        check_in_override(check_in=check_in, code=code, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Override recorded.")
+    return redirect("treatments:check_in", pk=pk)
 
 
 @login_required

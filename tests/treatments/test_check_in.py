@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_patient
-from treatments.check_in import check_in_screen, session_may_start
+from treatments.check_in import check_in_override, check_in_screen, session_may_start
 from treatments.screening import Condition, DatedEvent, add_months
 from treatments.services import (
     consultation_sign,
@@ -17,12 +19,13 @@ from treatments.services import (
 )
 
 pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
 
 
-def _consulted(practitioner, history=None, override="", decision="suitable", **fields):
-    consultation = consultation_start(patient=make_patient(), practitioner=practitioner)
+def _consulted(practitioner, history=None, override="", decision="suitable", patient=None):
+    consultation = consultation_start(patient=patient or make_patient(), practitioner=practitioner)
     consultation_update(
-        consultation=consultation, by=practitioner, fields=fields, history=history or {}
+        consultation=consultation, by=practitioner, fields={}, history=history or {}
     )
     if override:
         for finding in consultation.findings.filter(level="needs_clearance"):
@@ -31,95 +34,138 @@ def _consulted(practitioner, history=None, override="", decision="suitable", **f
     return consultation
 
 
+def _screen(consultation, by, **kwargs):
+    kwargs.setdefault("conditions", set())
+    return check_in_screen(patient=consultation.patient, by=by, **kwargs)
+
+
+def _may_start(consultation):
+    return session_may_start(patient=consultation.patient, on=TODAY())
+
+
 def test_nothing_changed_and_a_clear_consultation_may_start(practitioner):
     consultation = _consulted(practitioner)
 
-    check_in = check_in_screen(patient=consultation.patient, by=practitioner, conditions=set())
+    check_in = _screen(consultation, practitioner)
 
     assert check_in.may_start
     assert check_in.findings == []
-    assert session_may_start(check_in, timezone.localdate()) == (True, [])
+    assert _may_start(consultation) == (True, [])
 
 
 @pytest.mark.parametrize(
     "condition",
     [Condition.ACTIVE_ACNE, Condition.SUNBURN, Condition.COLD_SORE_ACTIVE,
-     Condition.PREGNANT_OR_BREASTFEEDING, Condition.ECZEMA_FLARE],
+     Condition.PREGNANT_OR_BREASTFEEDING, Condition.ECZEMA_FLARE, Condition.PSORIASIS_PLAQUES,
+     Condition.NEEDLE_METAL_ALLERGY, Condition.TOPICAL_ANAESTHETIC_ALLERGY],
 )  # fmt: skip
 def test_a_new_contraindication_today_stops_the_session(practitioner, condition):
     consultation = _consulted(practitioner)
 
-    check_in = check_in_screen(
-        patient=consultation.patient, by=practitioner, conditions={condition}
-    )
+    _screen(consultation, practitioner, conditions={condition})
 
-    may, reasons = session_may_start(check_in, timezone.localdate())
+    may, reasons = _may_start(consultation)
     assert not may
-    assert "contraindicated" in reasons[0]
+    assert reasons[0].endswith(": contraindicated")
 
 
-def test_a_new_blood_thinner_needs_an_override_today(practitioner):
+def test_a_new_blood_thinner_is_shown_first_then_overridden(practitioner):
     consultation = _consulted(practitioner)
-    patient = consultation.patient
 
-    without = check_in_screen(
-        patient=patient, by=practitioner, conditions=set(), new_medications="Xarelto 20mg od"
-    )
-    with_override = check_in_screen(
-        patient=patient,
-        by=practitioner,
-        conditions=set(),
-        new_medications="Xarelto 20mg od",
-        override_reason="Started last week; prescriber agrees to go ahead.",
+    check_in = _screen(consultation, practitioner, new_medications="Xarelto 20mg od")
+    assert _may_start(consultation) == (
+        False,
+        ["Blood thinner (anticoagulant or antiplatelet): needs an override"],
     )
 
-    assert not without.may_start
-    assert session_may_start(without, timezone.localdate())[1] == [
-        "Blood thinner (anticoagulant or antiplatelet): needs an override"
-    ]
-    assert with_override.may_start
-    assert with_override.findings[0]["cleared_by"] == "check-in"
+    check_in_override(
+        check_in=check_in, code="blood_thinners", by=practitioner, reason="Prescriber agrees."
+    )
+
+    assert _may_start(consultation) == (True, [])
 
 
-def test_an_override_from_the_consultation_still_counts_for_the_same_finding(practitioner):
+def test_each_new_finding_needs_its_own_override(practitioner):
+    consultation = _consulted(practitioner)
+    check_in = _screen(
+        consultation, practitioner, new_medications="Xarelto 20mg od\nmethotrexate 15mg weekly"
+    )
+
+    check_in_override(check_in=check_in, code="blood_thinners", by=practitioner, reason="Agreed.")
+
+    may, reasons = _may_start(consultation)
+    assert not may
+    assert reasons == ["Immunosuppression or autoimmune disease: needs an override"]
+
+
+@pytest.mark.parametrize("code", ["active_acne", "no_such_rule"])
+def test_contraindications_and_unknown_findings_take_no_override(practitioner, code):
+    consultation = _consulted(practitioner)
+    check_in = _screen(consultation, practitioner, conditions={Condition.ACTIVE_ACNE})
+
+    with pytest.raises(ValidationError):
+        check_in_override(check_in=check_in, code=code, by=practitioner, reason="Mild.")
+
+
+def test_yesterdays_screening_takes_no_override(practitioner):
+    consultation = _consulted(practitioner)
+    check_in = _screen(consultation, practitioner, new_medications="warfarin")
+
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=1)),
+        pytest.raises(ValidationError, match="not from today"),
+    ):
+        check_in_override(check_in=check_in, code="blood_thinners", by=practitioner, reason="x")
+
+
+def test_an_override_from_the_consultation_counts_for_the_same_finding_only(practitioner):
     consultation = _consulted(
-        practitioner,
-        {"medications": "warfarin 3mg"},
-        override="INR stable; prescriber agrees.",
-        decision="suitable_with_precautions",
-    )
-
-    check_in = check_in_screen(patient=consultation.patient, by=practitioner, conditions=set())
-
-    assert check_in.may_start
-    assert check_in.findings[0]["cleared_by"] == "consultation"
-
-
-def test_a_flare_at_the_consultation_is_not_assumed_at_check_in(practitioner):
-    # Rosacea was controlled at the consultation (cleared); today there is no flare.
-    consultation = _consulted(
-        practitioner, {"rosacea_controlled": True}, override="Controlled for a year.",
+        practitioner, {"medications": "warfarin 3mg"}, override="INR stable.",
         decision="suitable_with_precautions",
     )  # fmt: skip
 
-    check_in = check_in_screen(patient=consultation.patient, by=practitioner, conditions=set())
+    same = _screen(consultation, practitioner)
+    assert same.findings[0]["cleared_by"] == "consultation"
+    assert _may_start(consultation)[0]
 
-    assert [f["code"] for f in check_in.findings] == ["rosacea_controlled"]
-    assert check_in.may_start
+    _screen(consultation, practitioner, new_medications="clopidogrel 75mg")
+    assert not _may_start(consultation)[0]
+
+
+def test_lasting_conditions_carry_over_from_the_consultation(practitioner):
+    consultation = _consulted(
+        practitioner, {"keloid_tendency": True}, override="Accepted risk.",
+        decision="suitable_with_precautions",
+    )  # fmt: skip
+
+    check_in = _screen(consultation, practitioner)
+
+    assert [f["code"] for f in check_in.findings] == ["keloid_tendency"]
+    assert check_in.findings[0]["cleared_by"] == "consultation"
+
+
+def test_taking_isotretinoin_carries_over_until_a_stop_date_is_given(practitioner):
+    consultation = _consulted(
+        practitioner, {"taking_isotretinoin": True}, override="Dermatologist agrees.",
+        decision="suitable_with_precautions",
+    )  # fmt: skip
+
+    carried = _screen(consultation, practitioner)
+    stopped_long_ago = _screen(
+        consultation,
+        practitioner,
+        dates={DatedEvent.ISOTRETINOIN_STOPPED: add_months(TODAY(), -7)},
+    )
+
+    assert [f["code"] for f in carried.findings] == ["isotretinoin_recent"]
+    assert stopped_long_ago.findings == []
 
 
 def test_windows_are_judged_for_the_day_of_the_check_in(practitioner):
-    today = timezone.localdate()
-    consultation = _consulted(
-        practitioner,
-        {"isotretinoin_stopped_on": add_months(today, -7)},
-    )
+    consultation = _consulted(practitioner, {"isotretinoin_stopped_on": add_months(TODAY(), -7)})
 
-    check_in = check_in_screen(
-        patient=consultation.patient,
-        by=practitioner,
-        conditions=set(),
-        dates={DatedEvent.CHEMICAL_PEEL: today - timedelta(days=10)},
+    check_in = _screen(
+        consultation, practitioner, dates={DatedEvent.CHEMICAL_PEEL: TODAY() - timedelta(days=10)}
     )
 
     assert [f["code"] for f in check_in.findings] == ["chemical_peel_recent"]
@@ -130,11 +176,8 @@ def test_a_procedure_date_in_the_future_is_refused(practitioner):
     consultation = _consulted(practitioner)
 
     with pytest.raises(ValidationError, match="cannot be in the future"):
-        check_in_screen(
-            patient=consultation.patient,
-            by=practitioner,
-            conditions=set(),
-            dates={DatedEvent.LASER_OR_IPL: timezone.localdate() + timedelta(days=1)},
+        _screen(
+            consultation, practitioner, dates={DatedEvent.LASER_OR_IPL: TODAY() + timedelta(days=1)}
         )
 
 
@@ -149,28 +192,47 @@ def test_no_check_in_without_a_consultation_that_clears_the_patient(practitioner
         check_in_screen(patient=patient, by=practitioner, conditions=set())
 
 
-def test_a_session_needs_todays_check_in(practitioner):
+def test_a_session_needs_a_check_in_from_that_day(practitioner):
     consultation = _consulted(practitioner)
-    check_in = check_in_screen(patient=consultation.patient, by=practitioner, conditions=set())
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    _screen(consultation, practitioner)
+    tomorrow = TODAY() + timedelta(days=1)
 
-    assert session_may_start(None, tomorrow)[0] is False
-    assert session_may_start(check_in, tomorrow) == (
+    assert session_may_start(patient=consultation.patient, on=tomorrow) == (
         False,
         ["Screen the patient again at check-in today before starting."],
     )
 
 
-def test_a_bleeding_disorder_cleared_today_needs_the_physicians_note(practitioner):
-    consultation = _consulted(practitioner)
+def test_a_consultation_signed_after_check_in_needs_a_new_check_in(practitioner):
+    first = _consulted(practitioner)
+    _screen(first, practitioner)
+    _consulted(practitioner, patient=first.patient)
 
-    with pytest.raises(ValidationError):
-        check_in_screen(
-            patient=consultation.patient,
-            by=practitioner,
-            conditions={Condition.BLEEDING_DISORDER},
-            override_reason="Newly diagnosed, mild.",
+    assert _may_start(first) == (
+        False,
+        ["A newer consultation was signed since check-in: screen again."],
+    )
+
+
+def test_a_not_suitable_consultation_after_check_in_stops_the_session(practitioner):
+    first = _consulted(practitioner)
+    _screen(first, practitioner)
+    _consulted(practitioner, {"sunburn": True}, decision="not_suitable", patient=first.patient)
+
+    may, reasons = _may_start(first)
+    assert not may
+    assert "No signed consultation clears" in reasons[0]
+
+
+def test_a_new_bleeding_disorder_needs_the_physicians_note(practitioner):
+    consultation = _consulted(practitioner)
+    check_in = _screen(consultation, practitioner, conditions={Condition.BLEEDING_DISORDER})
+
+    with pytest.raises(ValidationError) as refused:
+        check_in_override(
+            check_in=check_in, code="bleeding_disorder", by=practitioner, reason="Mild."
         )
+    assert "physician_clearance_note" in refused.value.message_dict
 
 
 # --- The pages ------------------------------------------------------------------------
@@ -182,10 +244,8 @@ def test_a_bleeding_disorder_cleared_today_needs_the_physicians_note(practitione
      ("anonymous", 302)],
 )  # fmt: skip
 def test_only_practitioners_screen_at_check_in(role_clients, practitioner, who, expected):
-    from django.urls import reverse
-
     consultation = _consulted(practitioner)
-    check_in = check_in_screen(patient=consultation.patient, by=practitioner, conditions=set())
+    check_in = _screen(consultation, practitioner)
 
     new = reverse("treatments:check_in_new", args=[consultation.patient.pk])
     result = reverse("treatments:check_in", args=[check_in.pk])
@@ -193,20 +253,60 @@ def test_only_practitioners_screen_at_check_in(role_clients, practitioner, who, 
     assert role_clients[who].get(result).status_code == expected
 
 
-def test_the_check_in_page_screens_and_shows_whether_to_start(practitioner_client, practitioner):
-    from django.urls import reverse
+@pytest.mark.parametrize("who", ["front_desk", "manager", "outsider"])
+def test_other_roles_cannot_override_at_check_in(role_clients, practitioner, who):
+    consultation = _consulted(practitioner)
+    check_in = _screen(consultation, practitioner, new_medications="warfarin")
+    url = reverse("treatments:check_in_override", args=[check_in.pk, "blood_thinners"])
 
+    assert role_clients[who].post(url, {"reason": "ok"}).status_code == 403
+    assert not _may_start(consultation)[0]
+
+
+def test_the_form_shows_lasting_conditions_ticked_and_fixed(practitioner_client, practitioner):
+    consultation = _consulted(
+        practitioner, {"keloid_tendency": True}, override="Accepted.",
+        decision="suitable_with_precautions",
+    )  # fmt: skip
+
+    form = practitioner_client.get(
+        reverse("treatments:check_in_new", args=[consultation.patient.pk])
+    ).context["form"]
+
+    assert form.fields["keloid_tendency"].initial is True
+    assert form.fields["keloid_tendency"].disabled
+    assert not form.fields["sunburn"].disabled
+
+
+def test_check_in_through_the_pages_screens_shows_and_overrides(practitioner_client, practitioner):
     consultation = _consulted(practitioner)
 
     response = practitioner_client.post(
         reverse("treatments:check_in_new", args=[consultation.patient.pk]),
-        {"sunburn": "on", "new_medications": ""},
+        {"new_medications": "Eliquis 5mg bd"},
         follow=True,
     )
-
     html = response.content.decode()
     assert 'data-testid="may-not-start"' in html
-    assert "Sunburn in the area: contraindicated" in html
+    assert "Record override" in html
+
+    check_in = consultation.patient.check_ins.get()
+    response = practitioner_client.post(
+        reverse("treatments:check_in_override", args=[check_in.pk, "blood_thinners"]),
+        {"reason": "Prescriber agrees."},
+        follow=True,
+    )
+    assert 'data-testid="may-start"' in response.content.decode()
+
+
+def test_an_empty_submission_means_nothing_changed(practitioner_client, practitioner):
+    consultation = _consulted(practitioner)
+
+    response = practitioner_client.post(
+        reverse("treatments:check_in_new", args=[consultation.patient.pk]), {}, follow=True
+    )
+
+    assert 'data-testid="may-start"' in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -217,8 +317,6 @@ def test_the_check_in_page_screens_and_shows_whether_to_start(practitioner_clien
     ],
 )
 def test_bad_check_in_answers_are_explained(practitioner_client, practitioner, data, message):
-    from django.urls import reverse
-
     consultation = _consulted(practitioner)
 
     response = practitioner_client.post(
@@ -230,11 +328,10 @@ def test_bad_check_in_answers_are_explained(practitioner_client, practitioner, d
 
 
 def test_a_patient_never_consulted_is_told_to_consult_first(practitioner_client):
-    from django.urls import reverse
-
     patient = make_patient()
 
-    response = practitioner_client.post(reverse("treatments:check_in_new", args=[patient.pk]), {})
+    response = practitioner_client.get(
+        reverse("treatments:check_in_new", args=[patient.pk]), follow=True
+    )
 
-    assert response.status_code == 200
     assert "must consult first" in response.content.decode()
