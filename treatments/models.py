@@ -164,7 +164,8 @@ class MedicalHistory(models.Model):
         verbose_name_plural = "medical histories"
 
     def __str__(self) -> str:
-        return f"History at {self.consultation}"
+        # Shown in the audit log, so it names no condition and no patient.
+        return f"Medical history #{self.pk}"
 
     def medication_lines(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.medications.splitlines() if line.strip())
@@ -210,7 +211,8 @@ class ScreeningFinding(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.get_level_display()})"
+        # Shown in the audit log, so it names no condition.
+        return f"Screening finding #{self.pk}"
 
     @property
     def is_overridden(self) -> bool:

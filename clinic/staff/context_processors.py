@@ -47,4 +47,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "idle_timeout_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
         "nav_items": items,
         "user_role_labels": [role.label for role in sorted(user_roles(user))],
+        # Whether audit entries of clinical records may show what changed in them.
+        "sees_clinical": has_role_permission(user, "treatments.view_consultation"),
     }

@@ -202,3 +202,25 @@ def test_permissions_given_to_one_account_are_recorded(manager, front_desk):
 
     entry = LogEntry.objects.get_for_object(front_desk).get(actor=manager)
     assert "user_permissions" in entry.changes_dict
+
+
+def test_the_manager_sees_that_a_clinical_record_changed_but_not_what(manager_client, practitioner):
+    from auditlog.context import set_actor
+
+    from tests.factories import make_patient
+    from treatments.services import consultation_start, consultation_update
+
+    with set_actor(practitioner):
+        consultation = consultation_start(patient=make_patient(), practitioner=practitioner)
+        consultation_update(
+            consultation=consultation,
+            by=practitioner,
+            fields={},
+            history={"pregnant_or_breastfeeding": True, "medications": "warfarin"},
+        )
+
+    html = manager_client.get(reverse("audit_log")).content.decode()
+
+    assert "clinical record" in html
+    for secret in ("pregnant", "Pregnancy", "medications", "warfarin", "Contraindicated"):
+        assert secret not in html
