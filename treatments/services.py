@@ -32,7 +32,7 @@ from treatments.screening import (
     add_months,
     screen,
 )
-from treatments.selectors import rule_adjustments
+from treatments.selectors import consent_state, rule_adjustments
 
 CONSULTATION_FIELDS = (
     "consulted_on",
@@ -336,12 +336,11 @@ def consent_sign(
 
 
 def has_current_consent(patient: Patient, treatment: str = "microneedling") -> bool:
-    """Whether the patient has signed the version of the consent in force today."""
-    current = ConsentText.objects.filter(treatment=treatment).order_by("-version").first()
-    return (
-        current is not None
-        and ConsentSignature.objects.filter(patient=patient, consent_text=current).exists()
-    )
+    """Whether the patient has signed the version of the consent in force today.
+
+    Plans ask this before they are made (no plan without current consent).
+    """
+    return consent_state(patient, treatment).is_current
 
 
 @transaction.atomic
