@@ -1,7 +1,9 @@
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -67,6 +69,24 @@ from treatments.services import (
 )
 
 
+def _staff(request: HttpRequest) -> User:
+    """The signed-in member of staff (every view here is behind @login_required)."""
+    return cast(User, request.user)
+
+
+def _act(
+    request: HttpRequest, action: Callable[[], object], done: str, back: str, pk: int
+) -> HttpResponse:
+    """Run a service for a POST, say how it went, and go back to the page."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(back, pk=pk)
+
+
 def _forms(
     request: HttpRequest, consultation: Consultation | None, history: MedicalHistory | None
 ) -> tuple[ConsultationForm, HistoryForm]:
@@ -92,7 +112,7 @@ def _save(
     try:
         consultation_update(
             consultation=consultation,
-            by=request.user,  # type: ignore[arg-type]
+            by=_staff(request),
             fields={name: form.cleaned_data[name] for name in form.Meta.fields},
             history=history.cleaned_data,
         )
@@ -116,7 +136,7 @@ def consultation_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     form, history = _forms(request, None, previous)
     if request.method == "POST" and form.is_valid() and history.is_valid():
         with transaction.atomic():
-            consultation = consultation_start(patient=patient, practitioner=request.user)  # type: ignore[arg-type]
+            consultation = consultation_start(patient=patient, practitioner=_staff(request))
             saved = _save(request, consultation, form, history)
             if not saved:
                 transaction.set_rollback(True)
@@ -237,7 +257,7 @@ def finding_override_view(request: HttpRequest, pk: int, finding_pk: int) -> Htt
         try:
             if request.user != consultation.practitioner:
                 raise ValidationError("Only the consultation's practitioner may record this.")
-            finding_override(finding=finding, by=request.user, **form.cleaned_data)
+            finding_override(finding=finding, by=_staff(request), **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -256,17 +276,15 @@ def consultation_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose one of the decisions the findings allow.")
         return redirect("treatments:consultation", pk=pk)
-    try:
-        consultation_sign(
-            consultation=consultation,
-            by=request.user,  # type: ignore[arg-type]
-            decision=form.cleaned_data["decision"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Consultation signed. It can no longer be changed.")
-    return redirect("treatments:consultation", pk=pk)
+    return _act(
+        request,
+        lambda: consultation_sign(
+            consultation=consultation, by=_staff(request), decision=form.cleaned_data["decision"]
+        ),
+        "Consultation signed. It can no longer be changed.",
+        "treatments:consultation",
+        pk,
+    )
 
 
 @login_required
@@ -300,7 +318,7 @@ def screening_rule_update(request: HttpRequest, code: str) -> HttpResponse:
     try:
         screening_rule_configure(
             code=code,
-            by=request.user,  # type: ignore[arg-type]
+            by=_staff(request),
             enabled=form.cleaned_data["enabled"],
             level=Level.from_code(level) if level else None,
         )
@@ -324,17 +342,15 @@ def consultation_addendum(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("treatments:consultation", pk=pk)
-    try:
-        consultation_addendum_add(
-            consultation=consultation,
-            by=request.user,  # type: ignore[arg-type]
-            text=form.cleaned_data["text"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Addendum added.")
-    return redirect("treatments:consultation", pk=pk)
+    return _act(
+        request,
+        lambda: consultation_addendum_add(
+            consultation=consultation, by=_staff(request), text=form.cleaned_data["text"]
+        ),
+        "Addendum added.",
+        "treatments:consultation",
+        pk,
+    )
 
 
 @login_required
@@ -359,7 +375,7 @@ def consent_sign_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
                 consent_text=signed_text,
                 typed_name=form.cleaned_data["typed_name"],
                 agreed=form.cleaned_data["agreed"],
-                by=request.user,  # type: ignore[arg-type]
+                by=_staff(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -387,7 +403,7 @@ def check_in_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
         try:
             check_in = check_in_screen(
                 patient=patient,
-                by=request.user,  # type: ignore[arg-type]
+                by=_staff(request),
                 conditions=form.conditions(),
                 new_medications=form.cleaned_data["new_medications"],
                 dates=form.dates(),
@@ -445,13 +461,15 @@ def check_in_override_view(request: HttpRequest, pk: int, code: str) -> HttpResp
     if not form.is_valid():
         messages.error(request, "Write why treatment may go ahead.")
         return redirect("treatments:check_in", pk=pk)
-    try:
-        check_in_override(check_in=check_in, code=code, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Override recorded.")
-    return redirect("treatments:check_in", pk=pk)
+    return _act(
+        request,
+        lambda: check_in_override(
+            check_in=check_in, code=code, by=_staff(request), **form.cleaned_data
+        ),
+        "Override recorded.",
+        "treatments:check_in",
+        pk,
+    )
 
 
 @login_required
@@ -464,7 +482,7 @@ def consent_texts(request: HttpRequest) -> HttpResponse:
     form = ConsentTextForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            text = consent_text_publish(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            text = consent_text_publish(by=_staff(request), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
