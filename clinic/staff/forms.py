@@ -54,7 +54,7 @@ class AuditFilterForm(forms.Form):
             Field("actor", wrapper_class="col"),
             Field("date_from", wrapper_class="col"),
             Field("date_to", wrapper_class="col"),
-            Submit("filter", "Filter", css_class="btn-outline-primary mb-3"),
+            Submit("filter", "Filter", css_class="mb-3"),
         )
 
     def clean(self) -> dict[str, object]:
