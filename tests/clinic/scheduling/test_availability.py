@@ -20,8 +20,8 @@ WEEKDAYS = weekly_hours(range(5), time(9), time(17))
 HOUR = timedelta(hours=1)
 
 
-def _utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def _utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def _query(**overrides) -> AvailabilityQuery:
@@ -138,7 +138,7 @@ def test_wall_clock_hours_hold_across_the_spring_change_in_london():
     # 08:00 UTC (09:00 BST) on Monday 30th.
     query = _query(first_day=date(2026, 3, 27), last_day=date(2026, 3, 30))
 
-    firsts = {}
+    firsts: dict[date, datetime] = {}
     for slot in free_slots(query):
         firsts.setdefault(slot.start.astimezone(LONDON).date(), slot.start)
 
@@ -169,7 +169,7 @@ def test_a_weekend_clinic_on_the_day_the_clocks_change_in_new_york():
         opening_hours=weekly_hours([5, 6], time(10), time(12)),
     )
 
-    firsts = {}
+    firsts: dict[date, datetime] = {}
     for slot in free_slots(query):
         firsts.setdefault(slot.start.astimezone(NEW_YORK).date(), slot.start)
 
