@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "auditlog",
     "clinic.apps.ClinicConfig",
     "clinic.staff",
+    "clinic.scheduling",
     "patients",
     "treatments",
 ]

@@ -68,3 +68,9 @@ def make_patient(**kwargs: Any) -> Patient:
     """A patient, typed as the model (factory_boy's own typing says otherwise)."""
     patient: Patient = PatientFactory(**kwargs)  # type: ignore[assignment]
     return patient
+
+
+def make_practitioner(**kwargs: Any) -> PractitionerProfile:
+    """A practitioner's profile (with its account), typed as the model."""
+    profile: PractitionerProfile = PractitionerProfileFactory(**kwargs)  # type: ignore[assignment]
+    return profile

@@ -1,0 +1,230 @@
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from clinic.staff.models import PractitionerProfile
+from patients.models import Patient
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in available_timezones():
+        raise ValidationError(f"“{name}” is not a time zone name, such as Europe/London.")
+
+
+class Location(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    address = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class Room(models.Model):
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["location", "name"], name="room_name_per_location"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location})"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class OpeningHours(models.Model):
+    """When a location is open on a weekday, in its own local time."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(opens__lt=models.F("closes")),
+                                   name="opening_hours_opens_before_closing"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class Closure(models.Model):
+    """Days a location is closed (holidays), inclusive."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="closures")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(first_day__lte=models.F("last_day")),
+                                   name="closure_first_day_not_after_last"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"Closed {self.first_day:%d %b} to {self.last_day:%d %b %Y}"
+
+
+class WorkingHours(models.Model):
+    """A practitioner's weekly hours at a location, in the location's local time."""
+
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(starts__lt=models.F("ends")),
+                                   name="working_hours_start_before_end"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        day = self.get_weekday_display()
+        return f"{self.practitioner}: {day} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class Leave(models.Model):
+    """Time a practitioner is away (an exception to their weekly hours)."""
+
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="leave"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(starts_at__lt=models.F("ends_at")),
+                                   name="leave_starts_before_it_ends"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} away {self.starts_at:%d %b} to {self.ends_at:%d %b %Y}"
+
+
+class AppointmentType(models.Model):
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", "Consultation"
+        TREATMENT = "treatment", "Treatment session"
+        REVIEW = "review", "Review"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    duration_minutes = models.PositiveSmallIntegerField()
+    buffer_before_minutes = models.PositiveSmallIntegerField(default=0)
+    buffer_after_minutes = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(duration_minutes__gte=5),
+                                   name="appointment_type_at_least_5_minutes"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Appointment(models.Model):
+    """One booking: a patient, a practitioner, a room, a time.
+
+    A practitioner and a room are each in at most one active appointment at a time: the
+    booking service checks and locks; on PostgreSQL an exclusion constraint has the last
+    word (scheduling/migrations/0002_no_double_booking.py).
+    """
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CONFIRMED = "confirmed", "Confirmed"
+        CHECKED_IN = "checked_in", "Checked in"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    ACTIVE = (
+        Status.BOOKED,
+        Status.CONFIRMED,
+        Status.CHECKED_IN,
+        Status.IN_PROGRESS,
+        Status.COMPLETED,
+    )
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.PROTECT, related_name="appointments"
+    )
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # The time the appointment keeps the practitioner and room from anything else: the
+    # appointment with its type's buffers before and after.
+    blocked_from = models.DateTimeField()
+    blocked_until = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
+    version = models.PositiveIntegerField(default=1, help_text="Goes up each time it moves.")
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    cancellation_reason = models.TextField(blank=True)
+    late_cancel = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["practitioner", "blocked_from"], name="appointment_practitioner"),
+            models.Index(fields=["room", "blocked_from"], name="appointment_room"),
+            models.Index(fields=["location", "starts_at"], name="appointment_location_day"),
+            models.Index(fields=["patient", "starts_at"], name="appointment_patient"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(starts_at__lt=models.F("ends_at")),
+                                   name="appointment_starts_before_it_ends"),
+            models.CheckConstraint(
+                condition=models.Q(blocked_from__lte=models.F("starts_at"),
+                                   blocked_until__gte=models.F("ends_at")),
+                name="appointment_blocks_at_least_itself",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"Appointment #{self.pk}"

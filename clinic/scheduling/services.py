@@ -1,0 +1,158 @@
+"""Booking: the one way an appointment is made, safe against two people at once."""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Closure,
+    Leave,
+    Location,
+    OpeningHours,
+    Room,
+    WorkingHours,
+)
+from clinic.staff.models import PractitionerProfile
+from patients.models import Patient
+
+# PostgreSQL's codes for a violated exclusion constraint and for a deadlock: both mean
+# another booking won the race.
+EXCLUSION_VIOLATION = "23P01"
+DEADLOCK_DETECTED = "40P01"
+
+
+class SlotTaken(Exception):
+    """Someone else booked that practitioner or room for that time a moment ago."""
+
+    message = "That slot was just taken. Choose another time."
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+
+
+def _check_hours(
+    *, location_id: int, practitioner: PractitionerProfile, start: datetime, end: datetime
+) -> None:
+    """Inside the location's opening hours and the practitioner's, not on a closure or leave."""
+    location = Location.objects.get(pk=location_id)
+    zone = location.zone
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    day = local_start.date()
+    if local_end.date() != day:
+        raise ValidationError("An appointment must start and end on the same day.")
+    weekday = day.weekday()
+    if Closure.objects.filter(location=location, first_day__lte=day, last_day__gte=day).exists():
+        raise ValidationError(f"The clinic is closed on {day:%A %d %B}.")
+    inside = OpeningHours.objects.filter(
+        location=location,
+        weekday=weekday,
+        opens__lte=local_start.time(),
+        closes__gte=local_end.time(),
+    ).exists()
+    if not inside:
+        raise ValidationError("That time is outside the clinic's opening hours.")
+    working = WorkingHours.objects.filter(
+        practitioner=practitioner,
+        location=location,
+        weekday=weekday,
+        starts__lte=local_start.time(),
+        ends__gte=local_end.time(),
+    ).exists()
+    if not working:
+        raise ValidationError(f"{practitioner} does not work at that time.")
+    if Leave.objects.filter(
+        practitioner=practitioner, starts_at__lt=end, ends_at__gt=start
+    ).exists():
+        raise ValidationError(f"{practitioner} is away at that time.")
+
+
+def _blocked(
+    appointment_type: AppointmentType, start: datetime, end: datetime
+) -> tuple[datetime, datetime]:
+    return (
+        start - timedelta(minutes=appointment_type.buffer_before_minutes),
+        end + timedelta(minutes=appointment_type.buffer_after_minutes),
+    )
+
+
+def _clashes(
+    *, practitioner: PractitionerProfile, room: Room, start: datetime, end: datetime,
+    appointment_type: AppointmentType, exclude_pk: int | None = None,
+) -> bool:  # fmt: skip
+    """An active appointment of the practitioner or room whose blocked time, buffers
+    included, overlaps this one's."""
+    blocked_from, blocked_until = _blocked(appointment_type, start, end)
+    clashes = Appointment.objects.filter(
+        Q(practitioner=practitioner) | Q(room=room),
+        status__in=Appointment.ACTIVE,
+        blocked_from__lt=blocked_until,
+        blocked_until__gt=blocked_from,
+    )
+    if exclude_pk is not None:
+        clashes = clashes.exclude(pk=exclude_pk)
+    return clashes.exists()
+
+
+def appointment_book(
+    *,
+    patient: Patient,
+    practitioner: PractitionerProfile,
+    room: Room,
+    appointment_type: AppointmentType,
+    start: datetime,
+    by: User,
+) -> Appointment:
+    """Book an appointment, or raise SlotTaken (someone was faster) or ValidationError.
+
+    1. Lock the practitioner's and the room's rows, in a fixed order, so two bookings for
+       either wait for each other instead of both passing the check.
+    2. Check the hours, closures and leave, then any clash (buffers included).
+    3. Insert. On PostgreSQL the exclusion constraint refuses a clash that got past the
+       check; that, and a deadlock between two lockers, also mean "just taken".
+    """
+    if start.tzinfo is None:
+        raise ValidationError("The start time must carry its time zone.")
+    if not appointment_type.is_active:
+        raise ValidationError("That appointment type is no longer offered.")
+    end = start + timedelta(minutes=appointment_type.duration_minutes)
+    blocked_from, blocked_until = _blocked(appointment_type, start, end)
+    try:
+        with transaction.atomic():
+            PractitionerProfile.objects.select_for_update().get(pk=practitioner.pk)
+            Room.objects.select_for_update().get(pk=room.pk)
+            if not room.is_active:
+                raise ValidationError(f"{room.name} is not in use.")
+            _check_hours(
+                location_id=room.location_id, practitioner=practitioner, start=start, end=end
+            )
+            if _clashes(
+                practitioner=practitioner, room=room, start=start, end=end,
+                appointment_type=appointment_type,
+            ):  # fmt: skip
+                raise SlotTaken
+            appointment = Appointment(
+                patient=patient,
+                practitioner=practitioner,
+                room=room,
+                location_id=room.location_id,
+                appointment_type=appointment_type,
+                starts_at=start,
+                ends_at=end,
+                blocked_from=blocked_from,
+                blocked_until=blocked_until,
+                booked_by=by,
+            )
+            appointment.full_clean()
+            appointment.save()
+            return appointment
+    except DatabaseError as exc:
+        if _sqlstate(exc) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
+            raise SlotTaken from exc
+        raise

@@ -1,0 +1,220 @@
+"""Booking: hours, closures, leave and buffers are kept, and nobody is double-booked."""
+
+import threading
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, connections, transaction
+
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Closure,
+    Leave,
+    Location,
+    OpeningHours,
+    Room,
+    WorkingHours,
+)
+from clinic.scheduling.services import SlotTaken, appointment_book
+from tests.factories import make_patient, make_practitioner, make_staff
+
+MONDAY = date(2026, 11, 23)
+ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="races and the exclusion constraint are PostgreSQL's; SQLite serialises writes",
+)
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    # London is on GMT in late November, so local time equals UTC here.
+    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
+
+
+@pytest.fixture
+def clinic(db):
+    location = Location.objects.create(name="Bath", time_zone="Europe/London")
+    rooms = [Room.objects.create(location=location, name=f"Room {n}") for n in (1, 2)]
+    for weekday in range(5):
+        OpeningHours.objects.create(
+            location=location, weekday=weekday, opens=time(9), closes=time(17)
+        )
+    practitioners = [make_practitioner() for _ in range(2)]
+    for practitioner in practitioners:
+        for weekday in (0, 1, 2, 3):  # not on Fridays
+            WorkingHours.objects.create(
+                practitioner=practitioner, location=location, weekday=weekday,
+                starts=time(9), ends=time(17),
+            )  # fmt: skip
+    session = AppointmentType.objects.create(
+        name="Treatment session", kind="treatment", duration_minutes=60, buffer_after_minutes=10
+    )
+    return {
+        "location": location,
+        "rooms": rooms,
+        "practitioners": practitioners,
+        "type": session,
+        "patient": make_patient(),
+        "desk": make_staff(),
+    }
+
+
+def _book(clinic, start, practitioner=0, room=0, **overrides):
+    fields = {
+        "patient": clinic["patient"],
+        "practitioner": clinic["practitioners"][practitioner],
+        "room": clinic["rooms"][room],
+        "appointment_type": clinic["type"],
+        "start": start,
+        "by": clinic["desk"],
+    }
+    return appointment_book(**{**fields, **overrides})
+
+
+def test_a_booking_inside_the_hours_is_made(clinic):
+    appointment = _book(clinic, _at(MONDAY, 10))
+
+    assert appointment.status == Appointment.Status.BOOKED
+    assert appointment.ends_at - appointment.starts_at == timedelta(hours=1)
+    assert appointment.location == clinic["location"]
+    assert appointment.version == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (_at(MONDAY, 8, 30), "outside the clinic's opening hours"),
+        (_at(MONDAY, 16, 30), "outside the clinic's opening hours"),
+        (_at(MONDAY + timedelta(days=4), 10), "does not work at that time"),  # Friday
+        (_at(MONDAY + timedelta(days=5), 10), "outside the clinic's opening hours"),  # Saturday
+    ],
+)
+def test_a_booking_outside_the_hours_is_refused_with_the_reason(clinic, start, message):
+    with pytest.raises(ValidationError, match=message):
+        _book(clinic, start)
+
+    assert not Appointment.objects.exists()
+
+
+def test_a_closure_and_leave_are_refused_with_the_reason(clinic):
+    Closure.objects.create(location=clinic["location"], first_day=MONDAY, last_day=MONDAY)
+    Leave.objects.create(
+        practitioner=clinic["practitioners"][0],
+        starts_at=_at(MONDAY + timedelta(days=1), 0),
+        ends_at=_at(MONDAY + timedelta(days=2), 0),
+    )
+
+    with pytest.raises(ValidationError, match="closed on Monday 23 November"):
+        _book(clinic, _at(MONDAY, 10))
+    with pytest.raises(ValidationError, match="is away"):
+        _book(clinic, _at(MONDAY + timedelta(days=1), 10))
+
+
+@pytest.mark.parametrize(
+    ("practitioner", "room", "start"),
+    [
+        (0, 1, _at(MONDAY, 10, 30)),  # same practitioner, other room
+        (1, 0, _at(MONDAY, 10, 30)),  # same room, other practitioner
+        (0, 1, _at(MONDAY, 11)),  # right after, but inside the 10-minute buffer
+        (0, 1, _at(MONDAY, 9, 15)),  # ends inside the first
+    ],
+)
+def test_clashes_are_refused_as_just_taken(clinic, practitioner, room, start):
+    _book(clinic, _at(MONDAY, 10))
+
+    with pytest.raises(SlotTaken):
+        _book(clinic, start, practitioner=practitioner, room=room)
+
+
+def test_after_the_buffer_the_next_booking_fits(clinic):
+    _book(clinic, _at(MONDAY, 10))
+
+    assert _book(clinic, _at(MONDAY, 11, 10))
+
+
+def test_a_cancelled_appointment_frees_its_time(clinic):
+    first = _book(clinic, _at(MONDAY, 10))
+    first.status = Appointment.Status.CANCELLED
+    first.save(update_fields=["status"])
+
+    assert _book(clinic, _at(MONDAY, 10))
+
+
+def test_a_time_without_a_time_zone_is_refused(clinic):
+    with pytest.raises(ValidationError, match="time zone"):
+        _book(clinic, datetime(2026, 11, 23, 10))  # noqa: DTZ001 - the point of the test
+
+
+@ON_POSTGRESQL
+def test_the_database_refuses_an_overlap_that_skips_the_service(clinic):
+    first = _book(clinic, _at(MONDAY, 10))
+    twin = Appointment(
+        patient=first.patient, practitioner=first.practitioner, room=clinic["rooms"][1],
+        location=first.location, appointment_type=first.appointment_type,
+        starts_at=_at(MONDAY, 10, 30), ends_at=_at(MONDAY, 11, 30), booked_by=first.booked_by,
+        blocked_from=_at(MONDAY, 10, 30), blocked_until=_at(MONDAY, 11, 40),
+    )  # fmt: skip
+
+    with pytest.raises(IntegrityError, match="not_double_booked"), transaction.atomic():
+        twin.save()
+
+
+def _race(clinic, contenders: list[dict]) -> tuple[int, list[str]]:
+    """Fire the bookings at once, each on its own connection; count wins and failures."""
+    barrier = threading.Barrier(len(contenders))
+    wins, failures = [], []
+    lock = threading.Lock()
+
+    def contend(overrides: dict) -> None:
+        try:
+            barrier.wait()
+            _book(clinic, _at(MONDAY, 10), **overrides)
+            with lock:
+                wins.append(1)
+        except SlotTaken:
+            with lock:
+                failures.append("taken")
+        except Exception as exc:  # anything else would be a 500
+            with lock:
+                failures.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=contend, args=(c,)) for c in contenders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return len(wins), failures
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_sixteen_bookings_racing_for_one_practitioner_let_exactly_one_through(clinic):
+    # Sixteen receptionists, one practitioner, one slot, two rooms between them.
+    contenders = [{"practitioner": 0, "room": n % 2} for n in range(16)]
+
+    wins, failures = _race(clinic, contenders)
+
+    assert wins == 1
+    assert failures == ["taken"] * 15
+    assert Appointment.objects.count() == 1
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_sixteen_bookings_racing_for_one_room_let_exactly_one_through(clinic):
+    extra = [make_practitioner() for _ in range(14)]
+    for practitioner in extra:
+        WorkingHours.objects.create(
+            practitioner=practitioner, location=clinic["location"], weekday=0,
+            starts=time(9), ends=time(17),
+        )  # fmt: skip
+    clinic["practitioners"] += extra
+    contenders = [{"practitioner": n, "room": 0} for n in range(16)]
+
+    wins, failures = _race(clinic, contenders)
+
+    assert wins == 1
+    assert failures == ["taken"] * 15
