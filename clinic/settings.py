@@ -245,6 +245,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLINIC_NAME = env.str("CLINIC_NAME", default="Microneedling Clinic")
 # Phone numbers written without a country code are read as this country's.
 PHONE_REGION = env.str("PHONE_REGION", default="GB")
+# A cancellation this close to the start is flagged late (reports count them).
+LATE_CANCEL_WINDOW = timedelta(hours=env.int("LATE_CANCEL_HOURS", default=24))
 # At most this many possible duplicates are listed when a patient is registered.
 DUPLICATE_WARNING_LIMIT = 5
 

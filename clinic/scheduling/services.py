@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -156,3 +157,119 @@ def appointment_book(
         if _sqlstate(exc) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
             raise SlotTaken from exc
         raise
+
+
+# --- Changes to an appointment: one service per transition, each checking the state ----
+
+S = Appointment.Status
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    return Appointment.objects.select_for_update().get(pk=appointment.pk)
+
+
+def _require(appointment: Appointment, allowed: tuple[str, ...], action: str) -> None:
+    if appointment.status not in allowed:
+        state = appointment.get_status_display().lower()
+        raise ValidationError(f"This appointment is {state}: it cannot be {action}.")
+
+
+def appointment_move(*, appointment: Appointment, start: datetime, by: User) -> Appointment:
+    """Move to a new start (same practitioner, room and type); the version goes up, so
+    anything scheduled for the old time (reminders) knows it is stale."""
+    if start.tzinfo is None:
+        raise ValidationError("The start time must carry its time zone.")
+    end = start + timedelta(minutes=appointment.appointment_type.duration_minutes)
+    blocked_from, blocked_until = _blocked(appointment.appointment_type, start, end)
+    try:
+        with transaction.atomic():
+            PractitionerProfile.objects.select_for_update().get(pk=appointment.practitioner_id)
+            Room.objects.select_for_update().get(pk=appointment.room_id)
+            current = _locked(appointment)
+            _require(current, (S.BOOKED, S.CONFIRMED), "moved")
+            _check_hours(
+                location_id=current.location_id,
+                practitioner=current.practitioner,
+                start=start,
+                end=end,
+            )
+            if _clashes(
+                practitioner=current.practitioner, room=current.room, start=start, end=end,
+                appointment_type=current.appointment_type, exclude_pk=current.pk,
+            ):  # fmt: skip
+                raise SlotTaken
+            current.starts_at, current.ends_at = start, end
+            current.blocked_from, current.blocked_until = blocked_from, blocked_until
+            current.status = S.BOOKED  # a moved appointment needs confirming again
+            current.version += 1
+            current.save()
+            return current
+    except DatabaseError as exc:
+        if _sqlstate(exc) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
+            raise SlotTaken from exc
+        raise
+
+
+@transaction.atomic
+def appointment_cancel(
+    *, appointment: Appointment, reason: str, by: User, now: datetime
+) -> Appointment:
+    """Cancel with a reason; inside the late-cancellation window it is flagged late."""
+    current = _locked(appointment)
+    _require(current, (S.BOOKED, S.CONFIRMED), "cancelled")
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the appointment is cancelled."]})
+    current.status = S.CANCELLED
+    current.cancellation_reason = reason.strip()
+    current.late_cancel = current.starts_at - now < settings.LATE_CANCEL_WINDOW
+    current.version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def appointment_confirm(*, appointment: Appointment, by: User | None) -> Appointment:
+    current = _locked(appointment)
+    _require(current, (S.BOOKED,), "confirmed")
+    current.status = S.CONFIRMED
+    current.save(update_fields=["status", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def appointment_check_in(*, appointment: Appointment, by: User) -> Appointment:
+    current = _locked(appointment)
+    _require(current, (S.BOOKED, S.CONFIRMED), "checked in")
+    current.status = S.CHECKED_IN
+    current.save(update_fields=["status", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def appointment_mark_no_show(*, appointment: Appointment, by: User, now: datetime) -> Appointment:
+    """Only once the start time has passed: before it, the patient may still come."""
+    current = _locked(appointment)
+    _require(current, (S.BOOKED, S.CONFIRMED), "marked as a no-show")
+    if now < current.starts_at:
+        raise ValidationError("The appointment has not started yet: it cannot be a no-show.")
+    current.status = S.NO_SHOW
+    current.save(update_fields=["status", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def appointment_start(*, appointment: Appointment, by: User) -> Appointment:
+    current = _locked(appointment)
+    _require(current, (S.CHECKED_IN,), "started")
+    current.status = S.IN_PROGRESS
+    current.save(update_fields=["status", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
+    current = _locked(appointment)
+    _require(current, (S.IN_PROGRESS,), "completed")
+    current.status = S.COMPLETED
+    current.save(update_fields=["status", "updated_at"])
+    return current

@@ -17,7 +17,17 @@ from clinic.scheduling.models import (
     Room,
     WorkingHours,
 )
-from clinic.scheduling.services import SlotTaken, appointment_book
+from clinic.scheduling.services import (
+    SlotTaken,
+    appointment_book,
+    appointment_cancel,
+    appointment_check_in,
+    appointment_complete,
+    appointment_confirm,
+    appointment_mark_no_show,
+    appointment_move,
+    appointment_start,
+)
 from tests.factories import make_patient, make_practitioner, make_staff
 
 MONDAY = date(2026, 11, 23)
@@ -218,3 +228,104 @@ def test_sixteen_bookings_racing_for_one_room_let_exactly_one_through(clinic):
 
     assert wins == 1
     assert failures == ["taken"] * 15
+
+
+# --- Transitions ----------------------------------------------------------------------
+
+
+def test_moving_keeps_the_rules_and_bumps_the_version(clinic):
+    appointment = _book(clinic, _at(MONDAY, 10))
+    appointment_confirm(appointment=appointment, by=clinic["desk"])
+
+    moved = appointment_move(appointment=appointment, start=_at(MONDAY, 14), by=clinic["desk"])
+
+    assert moved.starts_at == _at(MONDAY, 14)
+    assert moved.version == 2
+    assert moved.status == Appointment.Status.BOOKED  # to be confirmed again
+    with pytest.raises(ValidationError, match="opening hours"):
+        appointment_move(appointment=moved, start=_at(MONDAY, 16, 30), by=clinic["desk"])
+
+
+def test_moving_onto_another_booking_is_just_taken_but_onto_itself_is_fine(clinic):
+    first = _book(clinic, _at(MONDAY, 10))
+    _book(clinic, _at(MONDAY, 12))
+
+    with pytest.raises(SlotTaken):
+        appointment_move(appointment=first, start=_at(MONDAY, 11, 30), by=clinic["desk"])
+    assert appointment_move(appointment=first, start=_at(MONDAY, 10, 15), by=clinic["desk"])
+
+
+@pytest.mark.parametrize(
+    ("hours_before", "late"), [(48, False), (24, False), (23, True), (1, True)]
+)
+def test_cancelling_inside_the_window_is_flagged_late(clinic, hours_before, late):
+    appointment = _book(clinic, _at(MONDAY, 10))
+
+    cancelled = appointment_cancel(
+        appointment=appointment,
+        reason="Unwell",
+        by=clinic["desk"],
+        now=_at(MONDAY, 10) - timedelta(hours=hours_before),
+    )
+
+    assert cancelled.status == Appointment.Status.CANCELLED
+    assert cancelled.late_cancel is late
+    assert cancelled.version == 2
+
+
+def test_a_cancellation_needs_a_reason(clinic):
+    appointment = _book(clinic, _at(MONDAY, 10))
+
+    with pytest.raises(ValidationError):
+        appointment_cancel(
+            appointment=appointment, reason=" ", by=clinic["desk"], now=_at(MONDAY, 8)
+        )
+
+
+def test_no_show_only_after_the_start(clinic):
+    appointment = _book(clinic, _at(MONDAY, 10))
+
+    with pytest.raises(ValidationError, match="not started yet"):
+        appointment_mark_no_show(appointment=appointment, by=clinic["desk"], now=_at(MONDAY, 9, 59))
+    marked = appointment_mark_no_show(
+        appointment=appointment, by=clinic["desk"], now=_at(MONDAY, 10, 5)
+    )
+    assert marked.status == Appointment.Status.NO_SHOW
+
+
+def test_the_day_goes_booked_checked_in_in_progress_completed(clinic):
+    appointment = _book(clinic, _at(MONDAY, 10))
+    desk = clinic["desk"]
+
+    appointment = appointment_check_in(appointment=appointment, by=desk)
+    appointment = appointment_start(appointment=appointment, by=desk)
+    appointment = appointment_complete(appointment=appointment, by=desk)
+
+    assert appointment.status == Appointment.Status.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        ("cancelled", "check_in"), ("completed", "cancel"), ("no_show", "move"),
+        ("booked", "start"), ("checked_in", "complete"), ("in_progress", "check_in"),
+        ("confirmed", "confirm"),
+    ],
+)  # fmt: skip
+def test_each_transition_checks_the_current_state(clinic, status, action):
+    appointment = _book(clinic, _at(MONDAY, 10))
+    Appointment.objects.filter(pk=appointment.pk).update(status=status)
+    desk = clinic["desk"]
+    act = {
+        "check_in": lambda: appointment_check_in(appointment=appointment, by=desk),
+        "cancel": lambda: appointment_cancel(
+            appointment=appointment, reason="x", by=desk, now=_at(MONDAY, 8)
+        ),
+        "move": lambda: appointment_move(appointment=appointment, start=_at(MONDAY, 14), by=desk),
+        "start": lambda: appointment_start(appointment=appointment, by=desk),
+        "complete": lambda: appointment_complete(appointment=appointment, by=desk),
+        "confirm": lambda: appointment_confirm(appointment=appointment, by=desk),
+    }[action]
+
+    with pytest.raises(ValidationError, match="cannot be"):
+        act()
