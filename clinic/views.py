@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clinic.health import check_beat, health_report
+from clinic.scheduling.selectors import appointments_on
 from clinic.staff.access import user_roles
 from clinic.staff.roles import Role
 from clinic.staff.selectors import audit_entry_list, staff_count_by_role
@@ -40,6 +41,12 @@ def today(request: HttpRequest) -> HttpResponse:
     }
     if Role.CLINIC_MANAGER in roles:
         context["summary"] = _manager_summary()
+    if Role.FRONT_DESK in roles:
+        context["day_list"] = list(appointments_on(timezone.localdate()))
+    if Role.PRACTITIONER in roles:
+        context["my_day"] = list(
+            appointments_on(timezone.localdate(), practitioner_user_id=request.user.pk)
+        )
     return render(request, "clinic/today.html", context)
 
 

@@ -74,3 +74,34 @@ def make_practitioner(**kwargs: Any) -> PractitionerProfile:
     """A practitioner's profile (with its account), typed as the model."""
     profile: PractitionerProfile = PractitionerProfileFactory(**kwargs)  # type: ignore[assignment]
     return profile
+
+
+def make_appointment(
+    *, starts_at: Any, practitioner: PractitionerProfile | None = None, **kwargs: Any
+) -> Any:
+    """An appointment row for display tests (booking rules live in the service's tests)."""
+    from datetime import timedelta
+
+    from clinic.scheduling.models import Appointment, AppointmentType, Location, Room
+
+    location, _ = Location.objects.get_or_create(
+        name="Bath", defaults={"time_zone": "Europe/London"}
+    )
+    room, _ = Room.objects.get_or_create(location=location, name="Room 1")
+    kind, _ = AppointmentType.objects.get_or_create(
+        name="Treatment session", defaults={"kind": "treatment", "duration_minutes": 60}
+    )
+    practitioner = practitioner or make_practitioner()
+    return Appointment.objects.create(
+        patient=kwargs.pop("patient", None) or make_patient(),
+        practitioner=practitioner,
+        room=room,
+        location=location,
+        appointment_type=kind,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        blocked_from=starts_at,
+        blocked_until=starts_at + timedelta(hours=1),
+        booked_by=practitioner.user,
+        **kwargs,
+    )

@@ -1,5 +1,7 @@
 """Each role's "Today" page: what it shows, and a query count that does not grow."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -60,8 +62,8 @@ def test_someone_with_two_roles_sees_both(db):
 
 @pytest.mark.parametrize("who", ["front_desk", "practitioner"])
 def test_today_query_count_is_pinned(role_clients, who, django_assert_num_queries):
-    # session, user, roles, role permissions (menu)
-    with django_assert_num_queries(4):
+    # session, user, roles, the day's appointments, role permissions (menu)
+    with django_assert_num_queries(5):
         role_clients[who].get(reverse("today"))
 
 
@@ -75,3 +77,47 @@ def test_manager_today_query_count_does_not_grow_with_staff(
     UserFactory.create_batch(30)
     with django_assert_num_queries(8):
         manager_client.get(reverse("today"))
+
+
+def _today_at(hour: int):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return datetime.combine(
+        timezone.localdate(), time(hour), tzinfo=timezone.get_current_timezone()
+    )
+
+
+def test_front_desk_sees_every_appointment_today_at_a_fixed_cost(
+    front_desk_client, django_assert_num_queries
+):
+    from tests.factories import make_appointment
+
+    for hour in (9, 10, 11):
+        make_appointment(starts_at=_today_at(hour))
+    # session, user, roles, the day's appointments with patients, practitioners, rooms
+    # and types, role permissions (menu)
+    with django_assert_num_queries(5):
+        response = front_desk_client.get(reverse("today"))
+    assert response.content.decode().count('data-testid="appointment-row"') == 3
+
+    for hour in range(9, 18):
+        make_appointment(starts_at=_today_at(hour))
+    with django_assert_num_queries(5):
+        response = front_desk_client.get(reverse("today"))
+    assert response.content.decode().count('data-testid="appointment-row"') == 12
+
+
+def test_a_practitioner_sees_only_their_own_day(practitioner_client, practitioner):
+    from tests.factories import make_appointment
+
+    mine = make_appointment(starts_at=_today_at(10), practitioner=practitioner.practitioner_profile)
+    make_appointment(starts_at=_today_at(11))
+    make_appointment(starts_at=_today_at(10) + timedelta(days=1),
+                     practitioner=practitioner.practitioner_profile)  # fmt: skip
+
+    html = practitioner_client.get(reverse("today")).content.decode()
+
+    assert html.count('data-testid="appointment-row"') == 1
+    assert mine.patient.full_name in html
