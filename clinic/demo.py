@@ -11,11 +11,11 @@ The loader sits above every app: it is the one module of ``clinic`` that imports
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -217,6 +217,135 @@ def _load_consultations(log: Callable[[str], None]) -> None:
     log(f"Consultations: {len(table)}, drafts and signed, every screening level.")
 
 
+def _load_appointment_book(log: Callable[[str], None]) -> None:
+    """A location, rooms and hours, and two weeks of appointments around today."""
+    from clinic.scheduling import services as booking
+    from clinic.scheduling.models import (
+        AppointmentType,
+        Closure,
+        Leave,
+        Location,
+        OpeningHours,
+        Room,
+        WorkingHours,
+    )
+    from clinic.staff.models import PractitionerProfile
+
+    today = timezone.localdate()
+    location = Location.objects.create(
+        name="Bath", time_zone=settings.TIME_ZONE, address="12 Milsom Street, Bath BA1 1DN"
+    )
+    rooms = [Room.objects.create(location=location, name=n) for n in ("Room 1", "Room 2", "Room 3")]
+    for weekday in range(5):
+        OpeningHours.objects.create(
+            location=location, weekday=weekday, opens=time(9), closes=time(18)
+        )
+    OpeningHours.objects.create(location=location, weekday=5, opens=time(9), closes=time(14))
+    new_year = date(today.year if today.month >= 6 else today.year - 1, 12, 24)
+    Closure.objects.create(
+        location=location,
+        first_day=new_year,
+        last_day=new_year + timedelta(days=9),
+        reason="Christmas and New Year",
+    )
+    profiles = {p.user.username: p for p in PractitionerProfile.objects.select_related("user")}
+    days = {"practitioner": range(5), "lfischer": (0, 2, 4), "thughes": (1, 3, 5)}
+    for username, weekdays in days.items():
+        for weekday in weekdays:
+            WorkingHours.objects.create(
+                practitioner=profiles[username],
+                location=location,
+                weekday=weekday,
+                starts=time(9),
+                ends=time(18) if weekday < 5 else time(14),
+            )
+    leave_day = today + timedelta(days=8)
+    Leave.objects.create(
+        practitioner=profiles["thughes"],
+        starts_at=datetime.combine(leave_day, time(0), tzinfo=location.zone),
+        ends_at=datetime.combine(leave_day + timedelta(days=1), time(0), tzinfo=location.zone),
+        reason="Training day",
+    )
+    kinds = {
+        "consultation": AppointmentType.objects.create(
+            name="Consultation", kind="consultation", duration_minutes=45, buffer_after_minutes=10
+        ),
+        "treatment": AppointmentType.objects.create(
+            name="Treatment session",
+            kind="treatment",
+            duration_minutes=60,
+            buffer_before_minutes=10,
+            buffer_after_minutes=10,
+        ),
+        "review": AppointmentType.objects.create(name="Review", kind="review", duration_minutes=20),
+    }
+    booked = _book_demo_fortnight(booking, location, rooms, profiles, kinds, today)
+    log(f"Appointment book: 1 location, 3 rooms, hours, a closure, {booked} appointments.")
+
+
+def _book_demo_fortnight(booking, location, rooms, profiles, kinds, today) -> int:  # type: ignore[no-untyped-def]
+    """Book through the real service, then move each to a status that fits its day."""
+    desk = get_user_model().objects.get(username="frontdesk")
+    patients = list(Patient.objects.order_by("id"))
+    now = timezone.now()
+    count = 0
+    for offset in range(-7, 8):
+        day = today + timedelta(days=offset)
+        for n, (hour, minute) in enumerate(((9, 0), (10, 30), (12, 0), (14, 0), (15, 30))):
+            username = list(profiles)[(offset + n) % 3]
+            kind = ("treatment", "consultation", "review", "treatment", "consultation")[n]
+            start = datetime.combine(day, time(hour, minute), tzinfo=location.zone)
+            try:
+                appointment = booking.appointment_book(
+                    patient=patients[(offset * 5 + n) % len(patients)],
+                    practitioner=profiles[username],
+                    room=rooms[n % 3],
+                    appointment_type=kinds[kind],
+                    start=start,
+                    by=desk,
+                )
+            except (ValidationError, booking.SlotTaken):
+                continue  # a closure, a day off or leave: the demo skips it like a person would
+            count += 1
+            _give_status(booking, appointment, desk, now, offset, n)
+    return count
+
+
+def _give_status(booking, appointment, desk, now, offset, n) -> None:  # type: ignore[no-untyped-def]
+    if appointment.starts_at < now:
+        if n == 4:
+            booking.appointment_mark_no_show(appointment=appointment, by=desk, now=now)
+        elif n == 2 and offset % 2:
+            booking.appointment_cancel(
+                appointment=appointment,
+                reason="Unwell",
+                by=desk,
+                now=appointment.starts_at - timedelta(hours=3),
+            )
+        else:
+            appointment = booking.appointment_check_in(appointment=appointment, by=desk)
+            appointment = booking.appointment_start(appointment=appointment, by=desk)
+            if offset < 0 or n != 1:
+                booking.appointment_complete(appointment=appointment, by=desk)
+    elif offset == 0 and n == 3:
+        booking.appointment_check_in(appointment=appointment, by=desk)
+    elif n % 2 == 0:
+        booking.appointment_confirm(appointment=appointment, by=None)
+    elif n == 3 and offset == 3:
+        booking.appointment_cancel(
+            appointment=appointment,
+            reason="Holiday",
+            by=desk,
+            now=appointment.starts_at - timedelta(days=2),
+        )
+
+
+def _appointment_book_loaded() -> bool:
+    from clinic.scheduling.models import Location
+
+    return Location.objects.exists()
+
+
 def _consultations_loaded() -> bool:
     from treatments.models import Consultation
 
@@ -242,6 +371,7 @@ SECTIONS = [
     DemoSection("staff", _staff_loaded, _load_staff),
     DemoSection("patients", _patients_loaded, _load_patients),
     DemoSection("consultations", _consultations_loaded, _load_consultations),
+    DemoSection("appointment book", _appointment_book_loaded, _load_appointment_book),
 ]
 
 

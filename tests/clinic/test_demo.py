@@ -111,3 +111,18 @@ def test_the_demo_consultations_cover_every_screening_level():
             decision__in=["suitable", "suitable_with_precautions"]
         ).count()
     )
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_appointment_book_has_a_fortnight_in_every_status():
+    from clinic.scheduling.models import Appointment, Closure, Location, Room
+
+    call_command("seed_demo")
+
+    assert Location.objects.count() == 1
+    assert Room.objects.count() == 3
+    assert Closure.objects.exists()
+    statuses = set(Appointment.objects.values_list("status", flat=True))
+    assert {"booked", "confirmed", "completed", "cancelled", "no_show"} <= statuses
+    assert Appointment.objects.filter(late_cancel=True).exists()
+    assert Appointment.objects.count() >= 30
