@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("clinic.staff.urls")),
     path("patients/", include("patients.urls")),
     path("", include("treatments.urls")),
+    path("", include("clinic.scheduling.urls")),
     path("admin/", admin.site.urls),
 ]
 

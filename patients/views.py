@@ -86,6 +86,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "patient": patient,
         "can_edit": has_role_permission(request.user, CHANGE_PATIENTS),
+        "can_book": has_role_permission(request.user, "scheduling.add_appointment"),
     }
     return render(request, "patients/patient_detail.html", context)
 

@@ -20,6 +20,7 @@ ROLE_MIGRATIONS = [
     "patients.migrations.0003_role_permissions",
     "treatments.migrations.0002_role_permissions",
     "treatments.migrations.0007_consent_permissions",
+    "clinic.scheduling.migrations.0003_role_permissions",
 ]
 
 # live_server runs Django in a thread beside Playwright's event loop.

@@ -9,12 +9,8 @@ from django.db import IntegrityError, connection, connections, transaction
 
 from clinic.scheduling.models import (
     Appointment,
-    AppointmentType,
     Closure,
     Leave,
-    Location,
-    OpeningHours,
-    Room,
     WorkingHours,
 )
 from clinic.scheduling.services import (
@@ -28,7 +24,7 @@ from clinic.scheduling.services import (
     appointment_move,
     appointment_start,
 )
-from tests.factories import make_patient, make_practitioner, make_staff
+from tests.factories import make_practitioner
 
 MONDAY = date(2026, 11, 23)
 ON_POSTGRESQL = pytest.mark.skipif(
@@ -40,34 +36,6 @@ ON_POSTGRESQL = pytest.mark.skipif(
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     # London is on GMT in late November, so local time equals UTC here.
     return datetime.combine(day, time(hour, minute), tzinfo=UTC)
-
-
-@pytest.fixture
-def clinic(db):
-    location = Location.objects.create(name="Bath", time_zone="Europe/London")
-    rooms = [Room.objects.create(location=location, name=f"Room {n}") for n in (1, 2)]
-    for weekday in range(5):
-        OpeningHours.objects.create(
-            location=location, weekday=weekday, opens=time(9), closes=time(17)
-        )
-    practitioners = [make_practitioner() for _ in range(2)]
-    for practitioner in practitioners:
-        for weekday in (0, 1, 2, 3):  # not on Fridays
-            WorkingHours.objects.create(
-                practitioner=practitioner, location=location, weekday=weekday,
-                starts=time(9), ends=time(17),
-            )  # fmt: skip
-    session = AppointmentType.objects.create(
-        name="Treatment session", kind="treatment", duration_minutes=60, buffer_after_minutes=10
-    )
-    return {
-        "location": location,
-        "rooms": rooms,
-        "practitioners": practitioners,
-        "type": session,
-        "patient": make_patient(),
-        "desk": make_staff(),
-    }
 
 
 def _book(clinic, start, practitioner=0, room=0, **overrides):

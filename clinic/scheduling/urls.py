@@ -1,0 +1,11 @@
+from django.urls import path
+
+from clinic.scheduling import views
+
+app_name = "scheduling"
+
+urlpatterns = [
+    path("appointments/new/", views.appointment_new, name="new"),
+    path("appointments/<int:pk>/", views.appointment_detail, name="appointment"),
+    path("appointments/<int:pk>/<slug:action>/", views.appointment_action, name="action"),
+]

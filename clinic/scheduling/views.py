@@ -1,0 +1,149 @@
+from collections.abc import Callable
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.scheduling import services
+from clinic.scheduling.forms import BookingForm, CancelForm
+from clinic.scheduling.models import Appointment
+from clinic.staff.access import (
+    AnyUser,
+    has_role_permission,
+    permission_required,
+    require_permission,
+)
+from patients.access import VIEW_PATIENTS
+from patients.models import Patient
+
+VIEW = "scheduling.view_appointment"
+BOOK = "scheduling.add_appointment"
+CHANGE = "scheduling.change_appointment"
+
+
+def appointment_for_user(user: AnyUser, pk: int) -> Appointment:
+    require_permission(user, VIEW)
+    return get_object_or_404(
+        Appointment.objects.select_related(
+            "patient", "practitioner__user", "room", "location", "appointment_type"
+        ),
+        pk=pk,
+    )
+
+
+def _staff(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@login_required
+@permission_required(BOOK)
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    """Book a patient in: type, practitioner, room, date and time."""
+    require_permission(request.user, VIEW_PATIENTS)
+    raw = request.POST.get("patient") or request.GET.get("patient") or ""
+    patient = Patient.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if patient is None and request.method != "POST":
+        messages.info(request, "Find the patient first, then book from their record.")
+        return redirect("patients:list")
+    data = request.POST if request.method == "POST" else None
+    form = BookingForm(data, initial={"patient": patient.pk if patient else None})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment = services.appointment_book(
+                patient=form.cleaned_data["patient"],
+                practitioner=form.cleaned_data["practitioner"],
+                room=form.cleaned_data["room"],
+                appointment_type=form.cleaned_data["appointment_type"],
+                start=form.start(),
+                by=_staff(request),
+            )
+        except services.SlotTaken:
+            form.add_error(None, services.SlotTaken.message)
+            status = 409
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Booked for {appointment.patient.full_name}.")
+            return redirect("scheduling:appointment", pk=appointment.pk)
+    return render(
+        request,
+        "scheduling/appointment_form.html",
+        {"form": form, "patient": patient},
+        status=status,
+    )
+
+
+@login_required
+@permission_required(VIEW)
+@require_GET
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_for_user(request.user, pk)
+    context = {
+        "appointment": appointment,
+        "can_change": has_role_permission(request.user, CHANGE),
+        "cancel_form": CancelForm(),
+        "has_started": appointment.starts_at <= timezone.now(),
+    }
+    return render(request, "scheduling/appointment_detail.html", context)
+
+
+def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str) -> HttpResponse:
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("scheduling:appointment", pk=pk)
+
+
+@login_required
+@permission_required(CHANGE)
+@require_POST
+def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Check in, mark a no-show, confirm or cancel, from the appointment's page."""
+    appointment = appointment_for_user(request.user, pk)
+    by, now = _staff(request), timezone.now()
+    if action == "check-in":
+        return _act(
+            request,
+            pk,
+            lambda: services.appointment_check_in(appointment=appointment, by=by),
+            "Checked in.",
+        )
+    if action == "no-show":
+        return _act(
+            request,
+            pk,
+            lambda: services.appointment_mark_no_show(appointment=appointment, by=by, now=now),
+            "Marked as a no-show.",
+        )
+    if action == "confirm":
+        return _act(
+            request,
+            pk,
+            lambda: services.appointment_confirm(appointment=appointment, by=by),
+            "Confirmed.",
+        )
+    if action == "cancel":
+        form = CancelForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Say why the appointment is cancelled.")
+            return redirect("scheduling:appointment", pk=pk)
+        reason = form.cleaned_data["reason"]
+        return _act(
+            request,
+            pk,
+            lambda: services.appointment_cancel(
+                appointment=appointment, reason=reason, by=by, now=now
+            ),
+            "Cancelled.",
+        )
+    return HttpResponse("Unknown action.", status=404)
