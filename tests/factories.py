@@ -87,7 +87,10 @@ def make_appointment(
     location, _ = Location.objects.get_or_create(
         name="Bath", defaults={"time_zone": "Europe/London"}
     )
-    room, _ = Room.objects.get_or_create(location=location, name="Room 1")
+    # A room of its own, so that helper appointments never clash with each other.
+    room = kwargs.pop("room", None) or Room.objects.create(
+        location=location, name=f"Room {Room.objects.count() + 1}"
+    )
     kind, _ = AppointmentType.objects.get_or_create(
         name="Treatment session", defaults={"kind": "treatment", "duration_minutes": 60}
     )
