@@ -51,3 +51,10 @@ class BookingForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CalendarForm(forms.Form):
+    date = forms.DateField(required=False)
+    by = forms.ChoiceField(
+        choices=[("practitioner", "By practitioner"), ("room", "By room")], required=False
+    )

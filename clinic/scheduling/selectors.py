@@ -23,3 +23,15 @@ def appointments_on(day: date, *, practitioner_user_id: int | None = None) -> Qu
     return appointments.select_related(
         "patient", "practitioner__user", "room", "appointment_type", "location"
     ).order_by("starts_at", "room__name")
+
+
+def appointments_between(first: date, last: date) -> QuerySet[Appointment]:
+    """Appointments from the start of ``first`` to the end of ``last``, local days."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start, _ = day_bounds(first, zone)
+    _, end = day_bounds(last, zone)
+    return (
+        Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("patient", "practitioner__user", "room", "appointment_type")
+        .order_by("starts_at", "room__name")
+    )

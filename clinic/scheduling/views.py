@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import cast
 
 from django.contrib import messages
@@ -11,14 +12,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.scheduling import services
-from clinic.scheduling.forms import BookingForm, CancelForm
-from clinic.scheduling.models import Appointment
+from clinic.scheduling.forms import BookingForm, CalendarForm, CancelForm
+from clinic.scheduling.models import Appointment, Room
+from clinic.scheduling.selectors import appointments_between, appointments_on
 from clinic.staff.access import (
     AnyUser,
     has_role_permission,
     permission_required,
     require_permission,
 )
+from clinic.staff.models import PractitionerProfile
 from patients.access import VIEW_PATIENTS
 from patients.models import Patient
 
@@ -147,3 +150,73 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             "Cancelled.",
         )
     return HttpResponse("Unknown action.", status=404)
+
+
+def _calendar_params(request: HttpRequest) -> tuple[CalendarForm, date, str]:
+    form = CalendarForm(request.GET)
+    day, by = timezone.localdate(), "practitioner"
+    if form.is_valid():
+        day = form.cleaned_data["date"] or day
+        by = form.cleaned_data["by"] or by
+    return form, day, by
+
+
+def _columns(appointments: list[Appointment], by: str) -> list[tuple[str, list[Appointment]]]:
+    """Group appointments into columns: every active practitioner or room, busy or not."""
+    if by == "room":
+        heads = [(r.pk, str(r.name)) for r in Room.objects.filter(is_active=True).order_by("name")]
+        key = "room_id"
+    else:
+        profiles = PractitionerProfile.objects.filter(user__is_active=True).select_related("user")
+        heads = [(p.pk, str(p)) for p in profiles]
+        key = "practitioner_id"
+    grouped: dict[int, list[Appointment]] = {pk: [] for pk, _ in heads}
+    for appointment in appointments:
+        pk = getattr(appointment, key)
+        if pk not in grouped:
+            # Booked with someone (or somewhere) since switched off: still shown.
+            owner = appointment.room if by == "room" else appointment.practitioner
+            heads.append((pk, str(getattr(owner, "name", owner))))
+            grouped[pk] = []
+        grouped[pk].append(appointment)
+    return [(name, grouped[pk]) for pk, name in heads]
+
+
+@login_required
+@permission_required(VIEW)
+@require_GET
+def calendar_day(request: HttpRequest) -> HttpResponse:
+    """The day by practitioner or by room; a bad date says so and shows today."""
+    form, day, by = _calendar_params(request)
+    appointments = list(appointments_on(day))
+    context = {
+        "form": form,
+        "day": day,
+        "by": by,
+        "columns": _columns(appointments, by),
+        "previous": day - timedelta(days=1),
+        "next": day + timedelta(days=1),
+    }
+    return render(request, "scheduling/calendar_day.html", context)
+
+
+@login_required
+@permission_required(VIEW)
+@require_GET
+def calendar_week(request: HttpRequest) -> HttpResponse:
+    """Monday to Sunday of the week holding the date."""
+    form, day, _ = _calendar_params(request)
+    monday = day - timedelta(days=day.weekday())
+    days = [monday + timedelta(days=n) for n in range(7)]
+    zone = timezone.get_current_timezone()
+    by_day: dict[date, list[Appointment]] = {d: [] for d in days}
+    for appointment in appointments_between(days[0], days[-1]):
+        by_day[appointment.starts_at.astimezone(zone).date()].append(appointment)
+    context = {
+        "form": form,
+        "day": day,
+        "week": [(d, by_day[d]) for d in days],
+        "previous": monday - timedelta(days=7),
+        "next": monday + timedelta(days=7),
+    }
+    return render(request, "scheduling/calendar_week.html", context)

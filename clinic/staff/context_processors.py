@@ -9,6 +9,7 @@ from clinic.staff.roles import MANAGE_CLINIC, VIEW_AUDIT_LOG
 # (label, url name, icon, the role permission that shows it; None: every role)
 MENU = [
     ("Today", "today", "sun", None),
+    ("Calendar", "scheduling:calendar_day", "calendar3", "scheduling.view_appointment"),
     ("Patients", "patients:list", "people", "patients.view_patient"),
     ("Screening rules", "treatments:screening_rules", "shield-check", MANAGE_CLINIC),
     ("Consent", "treatments:consent_texts", "file-earmark-text", MANAGE_CLINIC),
