@@ -1,5 +1,6 @@
 """Booking: the one way an appointment is made, safe against two people at once."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -227,49 +228,51 @@ def appointment_cancel(
     return current
 
 
-@transaction.atomic
-def appointment_confirm(*, appointment: Appointment, by: User | None) -> Appointment:
+def _set_status(
+    appointment: Appointment,
+    allowed: tuple[str, ...],
+    status: str,
+    verb: str,
+    also: Callable[[Appointment], None] | None = None,
+) -> Appointment:
+    """Lock, check the current state (and ``also``, if given), then change the status."""
     current = _locked(appointment)
-    _require(current, (S.BOOKED,), "confirmed")
-    current.status = S.CONFIRMED
+    _require(current, allowed, verb)
+    if also is not None:
+        also(current)
+    current.status = status
     current.save(update_fields=["status", "updated_at"])
     return current
+
+
+@transaction.atomic
+def appointment_confirm(*, appointment: Appointment, by: User | None) -> Appointment:
+    return _set_status(appointment, (S.BOOKED,), S.CONFIRMED, "confirmed")
 
 
 @transaction.atomic
 def appointment_check_in(*, appointment: Appointment, by: User) -> Appointment:
-    current = _locked(appointment)
-    _require(current, (S.BOOKED, S.CONFIRMED), "checked in")
-    current.status = S.CHECKED_IN
-    current.save(update_fields=["status", "updated_at"])
-    return current
+    return _set_status(appointment, (S.BOOKED, S.CONFIRMED), S.CHECKED_IN, "checked in")
 
 
 @transaction.atomic
 def appointment_mark_no_show(*, appointment: Appointment, by: User, now: datetime) -> Appointment:
     """Only once the start time has passed: before it, the patient may still come."""
-    current = _locked(appointment)
-    _require(current, (S.BOOKED, S.CONFIRMED), "marked as a no-show")
-    if now < current.starts_at:
-        raise ValidationError("The appointment has not started yet: it cannot be a no-show.")
-    current.status = S.NO_SHOW
-    current.save(update_fields=["status", "updated_at"])
-    return current
+
+    def started(current: Appointment) -> None:
+        if now < current.starts_at:
+            raise ValidationError("The appointment has not started yet: it cannot be a no-show.")
+
+    return _set_status(
+        appointment, (S.BOOKED, S.CONFIRMED), S.NO_SHOW, "marked as a no-show", started
+    )
 
 
 @transaction.atomic
 def appointment_start(*, appointment: Appointment, by: User) -> Appointment:
-    current = _locked(appointment)
-    _require(current, (S.CHECKED_IN,), "started")
-    current.status = S.IN_PROGRESS
-    current.save(update_fields=["status", "updated_at"])
-    return current
+    return _set_status(appointment, (S.CHECKED_IN,), S.IN_PROGRESS, "started")
 
 
 @transaction.atomic
 def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
-    current = _locked(appointment)
-    _require(current, (S.IN_PROGRESS,), "completed")
-    current.status = S.COMPLETED
-    current.save(update_fields=["status", "updated_at"])
-    return current
+    return _set_status(appointment, (S.IN_PROGRESS,), S.COMPLETED, "completed")

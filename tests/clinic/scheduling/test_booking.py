@@ -277,7 +277,7 @@ def test_the_day_goes_booked_checked_in_in_progress_completed(clinic):
     [
         ("cancelled", "check_in"), ("completed", "cancel"), ("no_show", "move"),
         ("booked", "start"), ("checked_in", "complete"), ("in_progress", "check_in"),
-        ("confirmed", "confirm"),
+        ("confirmed", "confirm"), ("cancelled", "no_show"),
     ],
 )  # fmt: skip
 def test_each_transition_checks_the_current_state(clinic, status, action):
@@ -293,6 +293,10 @@ def test_each_transition_checks_the_current_state(clinic, status, action):
         "start": lambda: appointment_start(appointment=appointment, by=desk),
         "complete": lambda: appointment_complete(appointment=appointment, by=desk),
         "confirm": lambda: appointment_confirm(appointment=appointment, by=desk),
+        # Before the start, too: the state is what is wrong, and the message says so.
+        "no_show": lambda: appointment_mark_no_show(
+            appointment=appointment, by=desk, now=_at(MONDAY, 8)
+        ),
     }[action]
 
     with pytest.raises(ValidationError, match="cannot be"):
