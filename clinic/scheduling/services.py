@@ -128,9 +128,10 @@ def appointment_book(
     try:
         with transaction.atomic():
             PractitionerProfile.objects.select_for_update().get(pk=practitioner.pk)
-            Room.objects.select_for_update().get(pk=room.pk)
-            if not room.is_active:
-                raise ValidationError(f"{room.name} is not in use.")
+            # Judge the room as it is now, under the lock, not as the caller last saw it.
+            locked_room = Room.objects.select_for_update().get(pk=room.pk)
+            if not locked_room.is_active:
+                raise ValidationError(f"{locked_room.name} is not in use.")
             _check_hours(
                 location_id=room.location_id, practitioner=practitioner, start=start, end=end
             )

@@ -11,6 +11,7 @@ from clinic.scheduling.models import (
     Appointment,
     Closure,
     Leave,
+    Room,
     WorkingHours,
 )
 from clinic.scheduling.services import (
@@ -301,3 +302,11 @@ def test_each_transition_checks_the_current_state(clinic, status, action):
 
     with pytest.raises(ValidationError, match="cannot be"):
         act()
+
+
+def test_a_room_switched_off_meanwhile_is_refused(clinic):
+    stale = clinic["rooms"][0]
+    Room.objects.filter(pk=stale.pk).update(is_active=False)
+
+    with pytest.raises(ValidationError, match="not in use"):
+        _book(clinic, _at(MONDAY, 10), room=0)
