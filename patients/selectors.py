@@ -2,6 +2,7 @@ import re
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from patients.models import Patient
@@ -24,7 +25,7 @@ def _as_phone(text: str) -> str | None:
         return None
     try:
         return normalise_phone(text)
-    except Exception:
+    except ValidationError:  # not a phone number, so not a phone search
         return None
 
 

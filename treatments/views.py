@@ -1,9 +1,7 @@
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.staff.access import has_role_permission, permission_required, require_permission
 from clinic.staff.audit import audit_view
 from clinic.staff.roles import MANAGE_CLINIC
+from clinic.web import perform, signed_in_staff
 from patients.access import patient_for_user
 from treatments.access import (
     ADD_CONSENT,
@@ -69,24 +68,6 @@ from treatments.services import (
 )
 
 
-def _staff(request: HttpRequest) -> User:
-    """The signed-in member of staff (every view here is behind @login_required)."""
-    return cast(User, request.user)
-
-
-def _act(
-    request: HttpRequest, action: Callable[[], object], done: str, back: str, pk: int
-) -> HttpResponse:
-    """Run a service for a POST, say how it went, and go back to the page."""
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-    return redirect(back, pk=pk)
-
-
 def _forms(
     request: HttpRequest, consultation: Consultation | None, history: MedicalHistory | None
 ) -> tuple[ConsultationForm, HistoryForm]:
@@ -112,7 +93,7 @@ def _save(
     try:
         consultation_update(
             consultation=consultation,
-            by=_staff(request),
+            by=signed_in_staff(request),
             fields={name: form.cleaned_data[name] for name in form.Meta.fields},
             history=history.cleaned_data,
         )
@@ -136,7 +117,9 @@ def consultation_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     form, history = _forms(request, None, previous)
     if request.method == "POST" and form.is_valid() and history.is_valid():
         with transaction.atomic():
-            consultation = consultation_start(patient=patient, practitioner=_staff(request))
+            consultation = consultation_start(
+                patient=patient, practitioner=signed_in_staff(request)
+            )
             saved = _save(request, consultation, form, history)
             if not saved:
                 transaction.set_rollback(True)
@@ -257,7 +240,7 @@ def finding_override_view(request: HttpRequest, pk: int, finding_pk: int) -> Htt
         try:
             if request.user != consultation.practitioner:
                 raise ValidationError("Only the consultation's practitioner may record this.")
-            finding_override(finding=finding, by=_staff(request), **form.cleaned_data)
+            finding_override(finding=finding, by=signed_in_staff(request), **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -276,14 +259,16 @@ def consultation_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose one of the decisions the findings allow.")
         return redirect("treatments:consultation", pk=pk)
-    return _act(
+    return perform(
         request,
         lambda: consultation_sign(
-            consultation=consultation, by=_staff(request), decision=form.cleaned_data["decision"]
+            consultation=consultation,
+            by=signed_in_staff(request),
+            decision=form.cleaned_data["decision"],
         ),
         "Consultation signed. It can no longer be changed.",
         "treatments:consultation",
-        pk,
+        pk=pk,
     )
 
 
@@ -318,7 +303,7 @@ def screening_rule_update(request: HttpRequest, code: str) -> HttpResponse:
     try:
         screening_rule_configure(
             code=code,
-            by=_staff(request),
+            by=signed_in_staff(request),
             enabled=form.cleaned_data["enabled"],
             level=Level.from_code(level) if level else None,
         )
@@ -342,14 +327,14 @@ def consultation_addendum(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("treatments:consultation", pk=pk)
-    return _act(
+    return perform(
         request,
         lambda: consultation_addendum_add(
-            consultation=consultation, by=_staff(request), text=form.cleaned_data["text"]
+            consultation=consultation, by=signed_in_staff(request), text=form.cleaned_data["text"]
         ),
         "Addendum added.",
         "treatments:consultation",
-        pk,
+        pk=pk,
     )
 
 
@@ -375,7 +360,7 @@ def consent_sign_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
                 consent_text=signed_text,
                 typed_name=form.cleaned_data["typed_name"],
                 agreed=form.cleaned_data["agreed"],
-                by=_staff(request),
+                by=signed_in_staff(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -403,7 +388,7 @@ def check_in_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
         try:
             check_in = check_in_screen(
                 patient=patient,
-                by=_staff(request),
+                by=signed_in_staff(request),
                 conditions=form.conditions(),
                 new_medications=form.cleaned_data["new_medications"],
                 dates=form.dates(),
@@ -461,14 +446,14 @@ def check_in_override_view(request: HttpRequest, pk: int, code: str) -> HttpResp
     if not form.is_valid():
         messages.error(request, "Write why treatment may go ahead.")
         return redirect("treatments:check_in", pk=pk)
-    return _act(
+    return perform(
         request,
         lambda: check_in_override(
-            check_in=check_in, code=code, by=_staff(request), **form.cleaned_data
+            check_in=check_in, code=code, by=signed_in_staff(request), **form.cleaned_data
         ),
         "Override recorded.",
         "treatments:check_in",
-        pk,
+        pk=pk,
     )
 
 
@@ -482,7 +467,7 @@ def consent_texts(request: HttpRequest) -> HttpResponse:
     form = ConsentTextForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            text = consent_text_publish(by=_staff(request), **form.cleaned_data)
+            text = consent_text_publish(by=signed_in_staff(request), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

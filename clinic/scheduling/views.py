@@ -1,10 +1,8 @@
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +20,7 @@ from clinic.staff.access import (
     require_permission,
 )
 from clinic.staff.models import PractitionerProfile
+from clinic.web import perform, signed_in_staff
 from patients.access import VIEW_PATIENTS
 from patients.models import Patient
 
@@ -38,10 +37,6 @@ def appointment_for_user(user: AnyUser, pk: int) -> Appointment:
         ),
         pk=pk,
     )
-
-
-def _staff(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 @login_required
@@ -65,7 +60,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                 room=form.cleaned_data["room"],
                 appointment_type=form.cleaned_data["appointment_type"],
                 start=form.start(),
-                by=_staff(request),
+                by=signed_in_staff(request),
             )
         except services.SlotTaken:
             form.add_error(None, services.SlotTaken.message)
@@ -97,57 +92,44 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scheduling/appointment_detail.html", context)
 
 
-def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str) -> HttpResponse:
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-    return redirect("scheduling:appointment", pk=pk)
-
-
 @login_required
 @permission_required(CHANGE)
 @require_POST
 def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Check in, mark a no-show, confirm or cancel, from the appointment's page."""
     appointment = appointment_for_user(request.user, pk)
-    by, now = _staff(request), timezone.now()
-    if action == "check-in":
-        return _act(
-            request,
-            pk,
+    by, now = signed_in_staff(request), timezone.now()
+    simple: dict[str, tuple[Callable[[], object], str]] = {
+        "check-in": (
             lambda: services.appointment_check_in(appointment=appointment, by=by),
             "Checked in.",
-        )
-    if action == "no-show":
-        return _act(
-            request,
-            pk,
+        ),
+        "no-show": (
             lambda: services.appointment_mark_no_show(appointment=appointment, by=by, now=now),
             "Marked as a no-show.",
-        )
-    if action == "confirm":
-        return _act(
-            request,
-            pk,
+        ),
+        "confirm": (
             lambda: services.appointment_confirm(appointment=appointment, by=by),
             "Confirmed.",
-        )
+        ),
+    }
+    if action in simple:
+        run, done = simple[action]
+        return perform(request, run, done, "scheduling:appointment", pk=pk)
     if action == "cancel":
         form = CancelForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Say why the appointment is cancelled.")
             return redirect("scheduling:appointment", pk=pk)
         reason = form.cleaned_data["reason"]
-        return _act(
+        return perform(
             request,
-            pk,
             lambda: services.appointment_cancel(
                 appointment=appointment, reason=reason, by=by, now=now
             ),
             "Cancelled.",
+            "scheduling:appointment",
+            pk=pk,
         )
     return HttpResponse("Unknown action.", status=404)
 

@@ -1,0 +1,28 @@
+"""Small helpers that the apps' function views share."""
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+
+def signed_in_staff(request: HttpRequest) -> User:
+    """The signed-in member of staff, for views behind ``@login_required``."""
+    return cast(User, request.user)
+
+
+def perform(
+    request: HttpRequest, action: Callable[[], object], done: str, to: str, **url_kwargs: Any
+) -> HttpResponse:
+    """Run a service for a POST, say plainly how it went, and go back to the page."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(to, **url_kwargs)
