@@ -19,6 +19,7 @@ from clinic.scheduling.models import (
     Room,
     WorkingHours,
 )
+from clinic.scheduling.signals import appointment_cancelled, appointment_moved
 from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
 
@@ -200,11 +201,15 @@ def appointment_move(*, appointment: Appointment, start: datetime, by: User) -> 
                 appointment_type=current.appointment_type, exclude_pk=current.pk,
             ):  # fmt: skip
                 raise SlotTaken
+            previous_start = current.starts_at
             current.starts_at, current.ends_at = start, end
             current.blocked_from, current.blocked_until = blocked_from, blocked_until
             current.status = S.BOOKED  # a moved appointment needs confirming again
             current.version += 1
             current.save()
+            appointment_moved.send(
+                sender=Appointment, appointment=current, previous_start=previous_start, by=by
+            )
             return current
     except DatabaseError as exc:
         if _sqlstate(exc) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
@@ -226,6 +231,7 @@ def appointment_cancel(
     current.late_cancel = current.starts_at - now < settings.LATE_CANCEL_WINDOW
     current.version += 1
     current.save()
+    appointment_cancelled.send(sender=Appointment, appointment=current, by=by)
     return current
 
 
