@@ -1,10 +1,29 @@
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from clinic.scheduling.models import Appointment
+from clinic.scheduling.availability import (
+    AvailabilityQuery,
+    Interval,
+    Resource,
+    Slot,
+    free_slots,
+)
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Closure,
+    Leave,
+    Location,
+    OpeningHours,
+    Room,
+    WorkingHours,
+)
+from clinic.staff.models import PractitionerProfile
 
 
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -35,3 +54,99 @@ def appointments_between(first: date, last: date) -> QuerySet[Appointment]:
         .select_related("patient", "practitioner__user", "room", "appointment_type")
         .order_by("starts_at", "room__name")
     )
+
+
+def availability_query(
+    *,
+    location: Location,
+    appointment_type: AppointmentType,
+    first_day: date,
+    last_day: date,
+    practitioner_ids: Sequence[int] | None = None,
+    room_ids: Sequence[int] | None = None,
+    not_before: datetime | None = None,
+    ignore_appointment_ids: Sequence[int] = (),
+) -> AvailabilityQuery:
+    """Everything ``free_slots`` needs for a location over local days, in seven queries.
+
+    1. opening hours; 2. closures over the range; 3. practitioners with their working
+    hours here (prefetched: 4); 5. leave; 6. rooms; 7. the active appointments of those
+    practitioners or rooms over the range, as busy time that includes their buffers.
+    ``ignore_appointment_ids`` leaves out appointments about to move (a plan's later
+    sessions being re-proposed), so their own times count as free.
+    """
+    zone = location.zone
+    range_start, _ = day_bounds(first_day, zone)
+    _, range_end = day_bounds(last_day, zone)
+    opening: dict[int, list[tuple[time, time]]] = {}
+    for hours in OpeningHours.objects.filter(location=location):
+        opening.setdefault(hours.weekday, []).append((hours.opens, hours.closes))
+    closures = [
+        (c.first_day, c.last_day)
+        for c in Closure.objects.filter(
+            location=location, first_day__lte=last_day, last_day__gte=first_day
+        )
+    ]
+    profiles = PractitionerProfile.objects.filter(user__is_active=True).prefetch_related(
+        Prefetch(
+            "working_hours",
+            queryset=WorkingHours.objects.filter(location=location),
+            to_attr="hours_here",
+        )
+    )
+    if practitioner_ids is not None:
+        profiles = profiles.filter(pk__in=practitioner_ids)
+    profiles_list = [p for p in profiles.order_by("pk") if p.hours_here]
+    rooms = Room.objects.filter(location=location, is_active=True).order_by("name")
+    if room_ids is not None:
+        rooms = rooms.filter(pk__in=room_ids)
+    rooms_list = list(rooms)
+    busy: dict[tuple[str, int], list[Interval]] = {}
+    for leave in Leave.objects.filter(
+        practitioner__in=profiles_list, starts_at__lt=range_end, ends_at__gt=range_start
+    ):
+        busy.setdefault(("p", leave.practitioner_id), []).append(
+            Interval(leave.starts_at, leave.ends_at)
+        )
+    taken = (
+        Appointment.objects.filter(
+            Q(practitioner__in=profiles_list) | Q(room__in=rooms_list),
+            status__in=Appointment.ACTIVE,
+            blocked_from__lt=range_end + timedelta(hours=12),
+            blocked_until__gt=range_start - timedelta(hours=12),
+        )
+        .exclude(pk__in=ignore_appointment_ids)
+        .values_list("practitioner_id", "room_id", "blocked_from", "blocked_until")
+    )
+    for practitioner_id, room_id, blocked_from, blocked_until in taken:
+        interval = Interval(blocked_from, blocked_until)
+        busy.setdefault(("p", practitioner_id), []).append(interval)
+        busy.setdefault(("r", room_id), []).append(interval)
+
+    def week(rows: Sequence[WorkingHours]) -> dict[int, list[tuple[time, time]]]:
+        hours: dict[int, list[tuple[time, time]]] = {}
+        for row in rows:
+            hours.setdefault(row.weekday, []).append((row.starts, row.ends))
+        return hours
+
+    return AvailabilityQuery(
+        time_zone=zone,
+        first_day=first_day,
+        last_day=last_day,
+        duration=timedelta(minutes=appointment_type.duration_minutes),
+        buffer_before=timedelta(minutes=appointment_type.buffer_before_minutes),
+        buffer_after=timedelta(minutes=appointment_type.buffer_after_minutes),
+        opening_hours=opening,
+        closures=closures,
+        practitioners=[
+            Resource(p.pk, hours=week(p.hours_here), busy=busy.get(("p", p.pk), ()))
+            for p in profiles_list
+        ],
+        rooms=[Resource(r.pk, busy=busy.get(("r", r.pk), ())) for r in rooms_list],
+        not_before=not_before,
+    )
+
+
+def free_slots_for(**kwargs: Any) -> list[Slot]:
+    """Free slots straight from the database: ``availability_query`` then ``free_slots``."""
+    return free_slots(availability_query(**kwargs))

@@ -1,0 +1,116 @@
+"""The database's view of availability agrees with what the booking service accepts."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from clinic.scheduling.models import Closure, Leave
+from clinic.scheduling.selectors import availability_query, free_slots_for
+from clinic.scheduling.services import SlotTaken, appointment_book
+
+MONDAY = date(2026, 11, 23)
+
+
+def _slots(clinic, **kwargs):
+    fields = {
+        "location": clinic["location"],
+        "appointment_type": clinic["type"],
+        "first_day": MONDAY,
+        "last_day": MONDAY + timedelta(days=6),
+    }
+    return free_slots_for(**{**fields, **kwargs})
+
+
+def _book(clinic, start, practitioner=0, room=0):
+    return appointment_book(
+        patient=clinic["patient"],
+        practitioner=clinic["practitioners"][practitioner],
+        room=clinic["rooms"][room],
+        appointment_type=clinic["type"],
+        start=start,
+        by=clinic["desk"],
+    )
+
+
+def test_every_slot_offered_can_be_booked_and_then_is_no_longer_offered(clinic):
+    first = _slots(clinic)[0]
+    practitioner = clinic["practitioners"][0]
+
+    appointment = _book(clinic, first.start)
+
+    again = _slots(clinic, practitioner_ids=[practitioner.pk])
+    assert first.start not in {s.start for s in again}
+    # The 10-minute buffer after a 60-minute session keeps the next hour's start too.
+    assert appointment.ends_at not in {s.start for s in again}
+    assert appointment.ends_at + timedelta(minutes=15) in {s.start for s in again}
+
+
+def test_a_slot_the_booking_service_refuses_is_never_offered(clinic):
+    practitioner = clinic["practitioners"][0]
+    slots = {s.start for s in _slots(clinic, practitioner_ids=[practitioner.pk])}
+    for day_offset in range(5):
+        for quarter in range(0, 8 * 4):
+            start = datetime.combine(MONDAY + timedelta(days=day_offset), time(9), tzinfo=UTC)
+            start += timedelta(minutes=15 * quarter)
+            try:
+                _book(clinic, start).delete()
+                bookable = True
+            except (SlotTaken, ValidationError):  # refused for hours or a clash
+                bookable = False
+            assert bookable == (start in slots), start
+
+
+def test_leave_closures_and_the_practitioners_days_off_are_not_offered(clinic):
+    practitioner = clinic["practitioners"][0]
+    Closure.objects.create(location=clinic["location"], first_day=MONDAY, last_day=MONDAY)
+    Leave.objects.create(
+        practitioner=practitioner,
+        starts_at=datetime.combine(MONDAY + timedelta(days=1), time(0), tzinfo=UTC),
+        ends_at=datetime.combine(MONDAY + timedelta(days=2), time(0), tzinfo=UTC),
+    )
+
+    days = {s.start.date() for s in _slots(clinic, practitioner_ids=[practitioner.pk])}
+
+    # Monday closed, Tuesday on leave, Friday not a working day, weekend closed.
+    assert days == {MONDAY + timedelta(days=2), MONDAY + timedelta(days=3)}
+
+
+def test_an_appointment_to_be_moved_can_be_ignored(clinic):
+    practitioner = clinic["practitioners"][0]
+    start = datetime.combine(MONDAY, time(10), tzinfo=UTC)
+    appointment = _book(clinic, start)
+
+    kept = {s.start for s in _slots(clinic, practitioner_ids=[practitioner.pk])}
+    ignored = {
+        s.start
+        for s in _slots(
+            clinic, practitioner_ids=[practitioner.pk], ignore_appointment_ids=[appointment.pk]
+        )
+    }
+
+    assert start not in kept
+    assert start in ignored
+
+
+def test_nothing_before_the_given_moment_is_offered(clinic):
+    now = datetime.combine(MONDAY + timedelta(days=2), time(12), tzinfo=UTC)
+    assert min(s.start for s in _slots(clinic, not_before=now)) == now
+
+
+@pytest.mark.parametrize("busy_days", [1, 4])
+def test_the_query_count_does_not_grow_with_the_bookings(
+    clinic, busy_days, django_assert_num_queries
+):
+    for offset in range(busy_days):
+        for hour in (9, 11, 13):
+            _book(clinic, datetime.combine(MONDAY + timedelta(days=offset), time(hour), tzinfo=UTC))
+    Closure.objects.create(location=clinic["location"], first_day=MONDAY, last_day=MONDAY)
+    # opening hours, closures, practitioners, their working hours, rooms, leave, appointments
+    with django_assert_num_queries(7):
+        availability_query(
+            location=clinic["location"],
+            appointment_type=clinic["type"],
+            first_day=MONDAY,
+            last_day=MONDAY + timedelta(days=6),
+        )
