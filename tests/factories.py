@@ -108,3 +108,52 @@ def make_appointment(
         booked_by=practitioner.user,
         **kwargs,
     )
+
+
+def make_cleared_patient(practitioner: User, *, consent: bool = True, **history: Any) -> Any:
+    """A patient whose signed consultation clears them (and, by default, signed consent)."""
+    from treatments.models import ConsentSignature
+    from treatments.services import (
+        consent_text_current,
+        consultation_sign,
+        consultation_start,
+        consultation_update,
+    )
+
+    patient = make_patient()
+    consultation = consultation_start(patient=patient, practitioner=practitioner)
+    consultation_update(consultation=consultation, by=practitioner, fields={}, history=history)
+    consultation = consultation_sign(
+        consultation=consultation, by=practitioner, decision="suitable"
+    )
+    if consent:
+        ConsentSignature.objects.create(
+            patient=patient,
+            consent_text=consent_text_current(),
+            typed_name=patient.full_name,
+            agreed=True,
+            witnessed_by=practitioner,
+        )
+    return consultation
+
+
+def make_clinic_location(practitioners: int = 2, weekdays: tuple[int, ...] = (0, 1, 2, 3)) -> Any:
+    """Bath, open 09:00-17:00 Monday to Friday, two rooms, practitioners on ``weekdays``."""
+    from datetime import time
+
+    from clinic.scheduling.models import Location, OpeningHours, Room, WorkingHours
+
+    location = Location.objects.create(name="Bath", time_zone="Europe/London")
+    rooms = [Room.objects.create(location=location, name=f"Room {n}") for n in (1, 2)]
+    for weekday in range(5):
+        OpeningHours.objects.create(
+            location=location, weekday=weekday, opens=time(9), closes=time(17)
+        )
+    profiles = [make_practitioner() for _ in range(practitioners)]
+    for profile in profiles:
+        for weekday in weekdays:
+            WorkingHours.objects.create(
+                practitioner=profile, location=location, weekday=weekday,
+                starts=time(9), ends=time(17),
+            )  # fmt: skip
+    return location, rooms, profiles

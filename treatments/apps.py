@@ -9,15 +9,23 @@ class TreatmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from clinic.scheduling.signals import appointment_cancelled, appointment_moved
+        from treatments import plans
         from treatments.models import (
             CheckInScreening,
             ConsentSignature,
             ConsentText,
             Consultation,
             ConsultationAddendum,
+            DepthGuidance,
             MedicalHistory,
             ScreeningFinding,
             ScreeningRuleSetting,
+            SessionDepth,
+            Treatment,
+            TreatmentArea,
+            TreatmentPlan,
+            TreatmentSession,
         )
 
         # Clinical records: every create, change and delete, with who and when. Views
@@ -31,3 +39,15 @@ class TreatmentsConfig(AppConfig):
         auditlog.register(CheckInScreening)
         # The clinic's changes to the screening rules: who switched what, and when.
         auditlog.register(ScreeningRuleSetting)
+        # Plans, sessions and their records; the catalog the manager edits.
+        auditlog.register(TreatmentPlan, m2m_fields={"areas"})
+        auditlog.register(TreatmentSession)
+        auditlog.register(SessionDepth)
+        auditlog.register(Treatment)
+        auditlog.register(TreatmentArea)
+        auditlog.register(DepthGuidance)
+        # A plan keeps its later sessions in window when one of its appointments moves.
+        appointment_moved.connect(plans.on_appointment_moved, dispatch_uid="plan_follow_move")
+        appointment_cancelled.connect(
+            plans.on_appointment_cancelled, dispatch_uid="plan_follow_cancel"
+        )

@@ -1,3 +1,6 @@
+from datetime import datetime
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -343,3 +346,280 @@ class CheckInScreening(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in screening for {self.patient} on {self.screened_on:%d %b %Y}"
+
+
+# --- The treatment catalog ------------------------------------------------------------
+
+
+class Treatment(models.Model):
+    """A treatment the clinic offers, such as microneedling, with the areas it treats."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    appointment_type = models.ForeignKey(
+        "scheduling.AppointmentType",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="What its sessions are booked as (buffers and colour in the calendar).",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TreatmentArea(models.Model):
+    """An area a treatment is offered for, with the course defaults a plan starts from."""
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="areas")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    default_sessions = models.PositiveSmallIntegerField(default=4)
+    min_interval_days = models.PositiveSmallIntegerField(default=28)
+    max_interval_days = models.PositiveSmallIntegerField(default=42)
+    session_minutes = models.PositiveSmallIntegerField(default=60)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["treatment", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "code"], name="treatment_area_code"),
+            models.CheckConstraint(
+                condition=models.Q(default_sessions__gte=1, default_sessions__lte=12),
+                name="treatment_area_sessions_1_to_12",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_interval_days__gte=1)
+                & models.Q(min_interval_days__lte=models.F("max_interval_days")),
+                name="treatment_area_interval_window",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(session_minutes__gte=15, session_minutes__lte=240),
+                name="treatment_area_session_15_to_240_minutes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepthGuidance(models.Model):
+    """Needle depth guidance for a zone of an area, for thin and thick skin, in mm.
+
+    The depth recorded at a session outside ``low``..``high`` needs a reason.
+    """
+
+    area = models.ForeignKey(TreatmentArea, on_delete=models.CASCADE, related_name="depths")
+    zone = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    thin_min_mm = models.DecimalField(max_digits=3, decimal_places=2)
+    thin_max_mm = models.DecimalField(max_digits=3, decimal_places=2)
+    thick_min_mm = models.DecimalField(max_digits=3, decimal_places=2)
+    thick_max_mm = models.DecimalField(max_digits=3, decimal_places=2)
+
+    class Meta:
+        ordering = ["area", "position", "zone"]
+        verbose_name_plural = "depth guidance"
+        constraints = [
+            models.UniqueConstraint(fields=["area", "zone"], name="depth_guidance_zone"),
+            models.CheckConstraint(
+                condition=models.Q(thin_min_mm__gt=0)
+                & models.Q(thin_min_mm__lte=models.F("thin_max_mm"))
+                & models.Q(thick_min_mm__lte=models.F("thick_max_mm"))
+                & models.Q(thick_max_mm__lte=3),
+                name="depth_guidance_ranges",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.zone}"
+
+    @property
+    def low(self) -> Decimal:
+        return min(self.thin_min_mm, self.thick_min_mm)
+
+    @property
+    def high(self) -> Decimal:
+        return max(self.thin_max_mm, self.thick_max_mm)
+
+
+# --- Treatment plans and their sessions ----------------------------------------------
+
+
+class TreatmentPlan(models.Model):
+    """A course of sessions for one patient, made from a signed consultation.
+
+    Its sessions are proposed all at once against real availability; the front desk
+    books them (the plan becomes active) and moving one keeps the later ones in their
+    interval window.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="plans")
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="plans")
+    areas = models.ManyToManyField(TreatmentArea, related_name="+")
+    location = models.ForeignKey("scheduling.Location", on_delete=models.PROTECT, related_name="+")
+    sessions_planned = models.PositiveSmallIntegerField()
+    min_interval_days = models.PositiveSmallIntegerField()
+    max_interval_days = models.PositiveSmallIntegerField()
+    session_minutes = models.PositiveSmallIntegerField()
+    preferred_practitioner = models.ForeignKey(
+        "staff.PractitionerProfile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    preferred_weekdays = models.JSONField(default=list, blank=True)
+    preferred_time = models.TimeField(null=True, blank=True)
+    earliest_start = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    notes = models.TextField(blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="plan_patient")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sessions_planned__gte=1, sessions_planned__lte=12),
+                name="plan_sessions_1_to_12",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_interval_days__gte=1)
+                & models.Q(min_interval_days__lte=models.F("max_interval_days")),
+                name="plan_interval_window",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Treatment plan #{self.pk}"
+
+
+class TreatmentSession(models.Model):
+    """One session of a plan: first a proposal, then a booking, then a signed record.
+
+    The record (device, lot, depths, products, reaction) is written by the practitioner
+    during the session; signing completes it and it never changes after that.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        BOOKED = "booked", "Booked"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Device(models.TextChoices):
+        PEN = "pen", "Automated microneedling pen"
+        ROLLER = "roller", "Derma roller"
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    appointment = models.OneToOneField(
+        "scheduling.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="treatment_session",
+    )
+    # The proposal, kept until the session is booked (and the basis for a booking).
+    proposed_start = models.DateTimeField(null=True, blank=True)
+    proposed_practitioner = models.ForeignKey(
+        "staff.PractitionerProfile", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    proposed_room = models.ForeignKey(
+        "scheduling.Room", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The interval window after the previous session (none for the first), local dates.
+    window_first = models.DateField(null=True, blank=True)
+    window_last = models.DateField(null=True, blank=True)
+    problem = models.TextField(blank=True, help_text="Why the window could not be kept.")
+    # The record of the session.
+    device = models.CharField(max_length=10, choices=Device.choices, blank=True)
+    device_model = models.CharField(max_length=100, blank=True)
+    needle_lot = models.CharField("Cartridge or needle lot", max_length=50, blank=True)
+    passes = models.PositiveSmallIntegerField(null=True, blank=True)
+    numbing_cream = models.CharField(max_length=100, blank=True)
+    numbing_applied_at = models.TimeField(null=True, blank=True)
+    products_applied = models.TextField(blank=True)
+    skin_reaction = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="session_number_per_plan"),
+            models.CheckConstraint(
+                condition=~models.Q(status="completed") | models.Q(signed_at__isnull=False),
+                name="session_completed_is_signed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number} of treatment plan #{self.plan_id}"
+
+    @property
+    def start(self) -> datetime | None:
+        """When it is (booked) or would be (proposed)."""
+        if self.appointment is not None:
+            return self.appointment.starts_at
+        return self.proposed_start
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class SessionDepth(models.Model):
+    """The needle depth used on one zone at a session, and why if outside the guidance."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="depths")
+    zone = models.CharField(max_length=100)
+    depth_mm = models.DecimalField(max_digits=3, decimal_places=2)
+    guidance_low_mm = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    guidance_high_mm = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "zone"], name="session_depth_zone"),
+            models.CheckConstraint(
+                condition=models.Q(depth_mm__gt=0, depth_mm__lte=3), name="session_depth_0_to_3_mm"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone}: {self.depth_mm} mm"
+
+    @property
+    def outside_guidance(self) -> bool:
+        if self.guidance_low_mm is None or self.guidance_high_mm is None:
+            return False
+        return not self.guidance_low_mm <= self.depth_mm <= self.guidance_high_mm

@@ -66,6 +66,7 @@ def availability_query(
     room_ids: Sequence[int] | None = None,
     not_before: datetime | None = None,
     ignore_appointment_ids: Sequence[int] = (),
+    duration_minutes: int | None = None,
 ) -> AvailabilityQuery:
     """Everything ``free_slots`` needs for a location over local days, in seven queries.
 
@@ -73,7 +74,8 @@ def availability_query(
     hours here (prefetched: 4); 5. leave; 6. rooms; 7. the active appointments of those
     practitioners or rooms over the range, as busy time that includes their buffers.
     ``ignore_appointment_ids`` leaves out appointments about to move (a plan's later
-    sessions being re-proposed), so their own times count as free.
+    sessions being re-proposed), so their own times count as free. The length is the
+    type's unless ``duration_minutes`` is given.
     """
     zone = location.zone
     range_start, _ = day_bounds(first_day, zone)
@@ -133,7 +135,7 @@ def availability_query(
         time_zone=zone,
         first_day=first_day,
         last_day=last_day,
-        duration=timedelta(minutes=appointment_type.duration_minutes),
+        duration=timedelta(minutes=duration_minutes or appointment_type.duration_minutes),
         buffer_before=timedelta(minutes=appointment_type.buffer_before_minutes),
         buffer_after=timedelta(minutes=appointment_type.buffer_after_minutes),
         opening_hours=opening,

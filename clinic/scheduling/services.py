@@ -111,8 +111,12 @@ def appointment_book(
     appointment_type: AppointmentType,
     start: datetime,
     by: User,
+    duration_minutes: int | None = None,
 ) -> Appointment:
     """Book an appointment, or raise SlotTaken (someone was faster) or ValidationError.
+
+    The length is the type's unless ``duration_minutes`` is given (a treatment plan's
+    sessions take as long as the plan's areas need).
 
     1. Lock the practitioner's and the room's rows, in a fixed order, so two bookings for
        either wait for each other instead of both passing the check.
@@ -124,7 +128,10 @@ def appointment_book(
         raise ValidationError("The start time must carry its time zone.")
     if not appointment_type.is_active:
         raise ValidationError("That appointment type is no longer offered.")
-    end = start + timedelta(minutes=appointment_type.duration_minutes)
+    minutes = duration_minutes or appointment_type.duration_minutes
+    if not 5 <= minutes <= 480:
+        raise ValidationError("An appointment lasts between 5 minutes and 8 hours.")
+    end = start + timedelta(minutes=minutes)
     blocked_from, blocked_until = _blocked(appointment_type, start, end)
     try:
         with transaction.atomic():
@@ -177,19 +184,26 @@ def _require(appointment: Appointment, allowed: tuple[str, ...], action: str) ->
         raise ValidationError(f"This appointment is {state}: it cannot be {action}.")
 
 
-def appointment_move(*, appointment: Appointment, start: datetime, by: User) -> Appointment:
-    """Move to a new start (same practitioner, room and type); the version goes up, so
-    anything scheduled for the old time (reminders) knows it is stale."""
+def appointment_move(
+    *, appointment: Appointment, start: datetime, by: User, room: Room | None = None
+) -> Appointment:
+    """Move to a new start, keeping the practitioner, type and length (and the room
+    unless another one at the same location is given); the version goes up, so anything
+    scheduled for the old time (reminders) knows it is stale."""
     if start.tzinfo is None:
         raise ValidationError("The start time must carry its time zone.")
-    end = start + timedelta(minutes=appointment.appointment_type.duration_minutes)
+    end = start + (appointment.ends_at - appointment.starts_at)
     blocked_from, blocked_until = _blocked(appointment.appointment_type, start, end)
+    room_ids = sorted({appointment.room_id, room.pk if room else appointment.room_id})
     try:
         with transaction.atomic():
             PractitionerProfile.objects.select_for_update().get(pk=appointment.practitioner_id)
-            Room.objects.select_for_update().get(pk=appointment.room_id)
+            rooms = {r.pk: r for r in Room.objects.select_for_update().filter(pk__in=room_ids)}
             current = _locked(appointment)
             _require(current, (S.BOOKED, S.CONFIRMED), "moved")
+            new_room = rooms[room.pk] if room else current.room
+            if new_room.location_id != current.location_id or not new_room.is_active:
+                raise ValidationError(f"{new_room.name} cannot be used for this appointment.")
             _check_hours(
                 location_id=current.location_id,
                 practitioner=current.practitioner,
@@ -197,13 +211,14 @@ def appointment_move(*, appointment: Appointment, start: datetime, by: User) -> 
                 end=end,
             )
             if _clashes(
-                practitioner=current.practitioner, room=current.room, start=start, end=end,
+                practitioner=current.practitioner, room=new_room, start=start, end=end,
                 appointment_type=current.appointment_type, exclude_pk=current.pk,
             ):  # fmt: skip
                 raise SlotTaken
             previous_start = current.starts_at
             current.starts_at, current.ends_at = start, end
             current.blocked_from, current.blocked_until = blocked_from, blocked_until
+            current.room = new_room
             current.status = S.BOOKED  # a moved appointment needs confirming again
             current.version += 1
             current.save()

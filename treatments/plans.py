@@ -1,0 +1,494 @@
+"""Treatment plans: made from a signed consultation, proposed at once, kept in window.
+
+1. ``plan_create`` checks the patient may have a plan (the latest signed consultation
+   allows treatment, the current consent is signed), stores the wishes and proposes
+   every session against real availability (``treatments.planning``).
+2. The front desk adjusts a proposal (``plan_session_adjust``: the later proposals follow)
+   and books them all (``plan_book``: the plan becomes active, screened again first).
+3. When a booked session moves or is cancelled, ``plan_follow`` re-proposes the later
+   sessions that no longer keep their window and moves their bookings; what cannot be
+   kept is written on the session, in plain words.
+"""
+
+from collections.abc import Sequence
+from contextvars import ContextVar
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.scheduling import services as booking
+from clinic.scheduling.availability import Slot
+from clinic.scheduling.models import Appointment, Location, Room
+from clinic.scheduling.selectors import free_slots_for
+from clinic.staff.models import PractitionerProfile
+from treatments.check_in import clearing_consultation
+from treatments.models import Consultation, Treatment, TreatmentArea, TreatmentPlan
+from treatments.models import TreatmentSession as Session
+from treatments.planning import PlanWishes, ProposedSession, propose_sessions
+from treatments.services import has_current_consent
+
+# How far past the last window the planner looks for free time before giving up.
+SEARCH_MARGIN_DAYS = 60
+P = TreatmentPlan.Status
+ST = Session.Status
+
+
+def plan_blockers(consultation: Consultation) -> list[str]:
+    """Why no plan may be made from this consultation now; empty when one may."""
+    reasons = []
+    if not consultation.is_signed:
+        reasons.append("Sign the consultation first.")
+    elif consultation.decision == Consultation.Decision.NOT_SUITABLE:
+        reasons.append("The consultation found the patient not suitable: no plan can be made.")
+    else:
+        try:
+            latest = clearing_consultation(consultation.patient)
+        except ValidationError as exc:
+            reasons.extend(exc.messages)
+        else:
+            if latest.pk != consultation.pk:
+                reasons.append("A newer consultation has been signed: plan from that one.")
+            elif any(f.blocks_treatment for f in latest.findings.all()):
+                reasons.append("A screening finding needs an override before planning.")
+    if not has_current_consent(consultation.patient):
+        reasons.append("The patient has not signed the current consent.")
+    return reasons
+
+
+def area_defaults(areas: Sequence[TreatmentArea]) -> dict[str, int]:
+    """A plan's defaults from its areas: the most sessions, the longest session, and the
+    interval window every area accepts (the latest minimum, the earliest maximum)."""
+    return {
+        "sessions_planned": max(a.default_sessions for a in areas),
+        "session_minutes": max(a.session_minutes for a in areas),
+        "min_interval_days": max(a.min_interval_days for a in areas),
+        "max_interval_days": max(
+            max(a.min_interval_days for a in areas), min(a.max_interval_days for a in areas)
+        ),
+    }
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    consultation: Consultation,
+    treatment: Treatment,
+    areas: Sequence[TreatmentArea],
+    location: Location,
+    by: User,
+    now: datetime,
+    sessions_planned: int | None = None,
+    min_interval_days: int | None = None,
+    max_interval_days: int | None = None,
+    session_minutes: int | None = None,
+    preferred_practitioner: PractitionerProfile | None = None,
+    preferred_weekdays: Sequence[int] = (),
+    preferred_time: time | None = None,
+    earliest_start: date | None = None,
+    notes: str = "",
+) -> TreatmentPlan:
+    """A draft plan with every session proposed; blank numbers come from the areas."""
+    blockers = plan_blockers(consultation)
+    if blockers:
+        raise ValidationError(blockers)
+    if not areas:
+        raise ValidationError({"areas": ["Choose at least one area."]})
+    if any(a.treatment_id != treatment.pk or not a.is_active for a in areas):
+        raise ValidationError({"areas": ["Choose areas offered for this treatment."]})
+    defaults = area_defaults(areas)
+    today = now.astimezone(location.zone).date()
+    plan = TreatmentPlan(
+        patient=consultation.patient,
+        consultation=consultation,
+        treatment=treatment,
+        location=location,
+        sessions_planned=sessions_planned or defaults["sessions_planned"],
+        min_interval_days=min_interval_days or defaults["min_interval_days"],
+        max_interval_days=max_interval_days or defaults["max_interval_days"],
+        session_minutes=session_minutes or defaults["session_minutes"],
+        preferred_practitioner=preferred_practitioner,
+        preferred_weekdays=sorted(set(preferred_weekdays)),
+        preferred_time=preferred_time,
+        earliest_start=max(earliest_start or consultation.intended_treatment_date, today),
+        notes=notes.strip(),
+        created_by=by,
+    )
+    _validate_numbers(plan)
+    plan.full_clean()
+    plan.save()
+    plan.areas.set(areas)
+    Session.objects.bulk_create(
+        Session(plan=plan, number=n) for n in range(1, plan.sessions_planned + 1)
+    )
+    _propose_from(plan, 1, now=now)
+    return plan
+
+
+def _validate_numbers(plan: TreatmentPlan) -> None:
+    errors: dict[str, list[str]] = {}
+    if not 1 <= plan.sessions_planned <= 12:
+        errors["sessions_planned"] = ["A course has between 1 and 12 sessions."]
+    if plan.min_interval_days < 1:
+        errors["min_interval_days"] = ["Sessions are at least a day apart."]
+    if plan.max_interval_days < plan.min_interval_days:
+        errors["max_interval_days"] = ["The longest interval cannot be shorter than the shortest."]
+    if not 15 <= plan.session_minutes <= 240:
+        errors["session_minutes"] = ["A session lasts between 15 and 240 minutes."]
+    if any(not isinstance(d, int) or not 0 <= d <= 6 for d in plan.preferred_weekdays):
+        errors["preferred_weekdays"] = ["Choose weekdays from the list."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _wishes(plan: TreatmentPlan) -> PlanWishes:
+    return PlanWishes(
+        sessions=plan.sessions_planned,
+        earliest=plan.earliest_start,
+        min_gap_days=plan.min_interval_days,
+        max_gap_days=plan.max_interval_days,
+        time_zone=plan.location.zone,
+        practitioner_id=plan.preferred_practitioner_id,
+        preferred_time=plan.preferred_time,
+        weekdays=frozenset(plan.preferred_weekdays),
+    )
+
+
+def _as_slot(session: Session) -> Slot:
+    """A session that has a time, as the planner sees it: fixed."""
+    if session.appointment is not None:
+        a = session.appointment
+        return Slot(a.starts_at, a.ends_at, (a.practitioner_id,), (a.room_id,))
+    if session.proposed_start is None:
+        raise ValidationError(f"Session {session.number} has no time yet: give it one first.")
+    end = session.proposed_start + timedelta(minutes=session.plan.session_minutes)
+    practitioner = session.proposed_practitioner_id or 0
+    return Slot(session.proposed_start, end, (practitioner,), (session.proposed_room_id or 0,))
+
+
+def _slots(
+    plan: TreatmentPlan,
+    first_day: date,
+    sessions_left: int,
+    *,
+    now: datetime,
+    practitioner_ids: Sequence[int] | None = None,
+    ignore: Sequence[int] = (),
+) -> list[Slot]:
+    last_day = first_day + timedelta(
+        days=sessions_left * plan.max_interval_days + SEARCH_MARGIN_DAYS
+    )
+    return free_slots_for(
+        location=plan.location,
+        appointment_type=plan.treatment.appointment_type,
+        first_day=first_day,
+        last_day=last_day,
+        practitioner_ids=practitioner_ids,
+        not_before=now,
+        ignore_appointment_ids=ignore,
+        duration_minutes=plan.session_minutes,
+    )
+
+
+def _sessions(plan: TreatmentPlan) -> list[Session]:
+    return list(
+        plan.sessions.select_related("appointment", "plan__location")
+        .select_for_update(of=("self",))
+        .order_by("number")
+    )
+
+
+def _propose_from(plan: TreatmentPlan, number: int, *, now: datetime) -> None:
+    """Propose sessions ``number`` onwards (all unbooked) after the ones before them."""
+    sessions = _sessions(plan)
+    fixed = [_as_slot(s) for s in sessions[: number - 1]]
+    later = sessions[number - 1 :]
+    first_day = plan.earliest_start
+    if fixed:
+        first_day = fixed[-1].start.astimezone(plan.location.zone).date()
+    slots = _slots(plan, first_day, len(later), now=now)
+    proposals = propose_sessions(_wishes(plan), slots, booked=fixed)
+    _store(later, proposals)
+
+
+def _store(sessions: Sequence[Session], proposals: Sequence[ProposedSession]) -> None:
+    by_number = {p.number: p for p in proposals}
+    for session in sessions:
+        proposal = by_number.get(session.number)
+        if proposal is None:
+            session.proposed_start = None
+            session.proposed_practitioner_id = None
+            session.proposed_room_id = None
+            session.window_first = session.window_last = None
+            session.problem = (
+                "No free time was found for this session: choose a time by hand or try "
+                "another practitioner."
+            )
+        else:
+            session.proposed_start = proposal.start
+            session.proposed_practitioner_id = proposal.practitioner_id
+            session.proposed_room_id = proposal.room_id
+            session.window_first, session.window_last = proposal.window or (None, None)
+            session.problem = proposal.problem
+        session.save(
+            update_fields=[
+                "proposed_start", "proposed_practitioner", "proposed_room",
+                "window_first", "window_last", "problem",
+            ]
+        )  # fmt: skip
+
+
+def _require_plan(plan: TreatmentPlan, allowed: tuple[str, ...], action: str) -> TreatmentPlan:
+    current = TreatmentPlan.objects.select_for_update().select_related(
+        "location", "treatment__appointment_type", "consultation__patient"
+    ).get(pk=plan.pk)  # fmt: skip
+    if current.status not in allowed:
+        state = current.get_status_display().lower()
+        raise ValidationError(f"This plan is {state}: it cannot be {action}.")
+    return current
+
+
+@transaction.atomic
+def plan_session_adjust(
+    *,
+    session: Session,
+    start: datetime,
+    by: User,
+    now: datetime,
+    practitioner: PractitionerProfile | None = None,
+    room: Room | None = None,
+) -> Session:
+    """Change a proposed (not yet booked) session's time; the later proposals follow.
+
+    The time must be free for the practitioner and a room: the same free slots the
+    planner uses decide.
+    """
+    plan = _require_plan(session.plan, (P.DRAFT, P.ACTIVE, P.PAUSED), "changed")
+    current = Session.objects.select_for_update().get(pk=session.pk)
+    if current.status != ST.PROPOSED:
+        raise ValidationError("This session is booked: move its appointment instead.")
+    zone = plan.location.zone
+    day = start.astimezone(zone).date()
+    practitioner_id = (
+        practitioner.pk
+        if practitioner
+        else current.proposed_practitioner_id or plan.preferred_practitioner_id
+    )
+    slots = [
+        s
+        for s in _slots(plan, day, 0, now=now)
+        if s.start == start and (practitioner_id is None or practitioner_id in s.practitioner_ids)
+    ]
+    slots = [s for s in slots if room is None or room.pk in s.room_ids]
+    if not slots:
+        raise ValidationError(
+            {"start_time": ["That time is not free (hours, leave or another booking)."]}
+        )
+    current.proposed_start = start
+    current.proposed_practitioner_id = practitioner_id or slots[0].practitioner_ids[0]
+    current.proposed_room_id = room.pk if room else slots[0].room_ids[0]
+    current.problem = _window_problem(current, plan)
+    current.save(
+        update_fields=["proposed_start", "proposed_practitioner", "proposed_room", "problem"]
+    )
+    _follow(plan, current.number, by=by, now=now)
+    return current
+
+
+def _window_problem(session: Session, plan: TreatmentPlan) -> str:
+    if session.window_first is None or session.window_last is None or session.start is None:
+        return ""
+    day = session.start.astimezone(plan.location.zone).date()
+    if session.window_first <= day <= session.window_last:
+        return ""
+    return (
+        f"Outside the {plan.min_interval_days}-to-{plan.max_interval_days}-day window "
+        f"({session.window_first:%d %b} to {session.window_last:%d %b %Y})."
+    )
+
+
+def plan_book(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
+    """Book every proposed session and make the plan active, or book none.
+
+    The patient is screened again first (the consultation still allows treatment and the
+    current consent is signed). If a proposed time was taken meanwhile, nothing is
+    booked; the proposals from there on are made afresh (and kept) and the error says so.
+    """
+    failure: list[str] = []
+    with transaction.atomic():
+        current = _require_plan(plan, (P.DRAFT, P.ACTIVE, P.PAUSED), "booked")
+        blockers = plan_blockers(current.consultation)
+        if blockers:
+            raise ValidationError(blockers)
+        proposed = [s for s in _sessions(current) if s.status == ST.PROPOSED]
+        if not proposed:
+            raise ValidationError("Every session of this plan is already booked.")
+        try:
+            with transaction.atomic():
+                for session in proposed:
+                    _book_session(current, session, by)
+        except booking.SlotTaken:
+            failure = ["A proposed time was just taken, so nothing was booked."]
+        except ValidationError as exc:
+            failure = [*exc.messages, "Nothing was booked."]
+        if failure:
+            _propose_from(current, proposed[0].number, now=now)
+        elif current.status == P.DRAFT:
+            current.status = P.ACTIVE
+            current.activated_at = now
+            current.save(update_fields=["status", "activated_at", "updated_at"])
+    if failure:
+        raise ValidationError(
+            [*failure, "New times are proposed from that session on: check them and book again."]
+        )
+    return current
+
+
+def _book_session(plan: TreatmentPlan, session: Session, by: User) -> None:
+    practitioner_id, room_id = session.proposed_practitioner_id, session.proposed_room_id
+    if session.proposed_start is None or practitioner_id is None or room_id is None:
+        raise ValidationError(f"Session {session.number} has no time yet: give it one first.")
+    appointment = booking.appointment_book(
+        patient=plan.patient,
+        practitioner=PractitionerProfile.objects.get(pk=practitioner_id),
+        room=Room.objects.get(pk=room_id),
+        appointment_type=plan.treatment.appointment_type,
+        start=session.proposed_start,
+        duration_minutes=plan.session_minutes,
+        by=by,
+    )
+    session.appointment = appointment
+    session.status = ST.BOOKED
+    session.save(update_fields=["appointment", "status"])
+
+
+# --- Following a move or a cancellation ----------------------------------------------
+
+# Set while the plan moves its own later sessions, so those moves do not start again.
+_following: ContextVar[bool] = ContextVar("plan_following", default=False)
+
+
+def _follow(plan: TreatmentPlan, number: int, *, by: User, now: datetime) -> list[Session]:
+    """Keep the sessions after ``number`` in their windows; return those that changed.
+
+    Walking forward from session ``number``: a later session whose time still falls in
+    its window (counted from the one before) stays; one that does not gets the best time
+    in its window (for a booked one, with the same practitioner, and its appointment is
+    moved there); one that cannot be kept says so in ``problem``.
+    """
+    sessions = _sessions(plan)
+    zone = plan.location.zone
+    changed = []
+    token = _following.set(True)
+    try:
+        for index in range(number, len(sessions)):
+            session, previous = sessions[index], sessions[index - 1]
+            if session.status in (ST.COMPLETED, ST.IN_PROGRESS, ST.CANCELLED):
+                continue
+            if previous.start is None:
+                break
+            previous_day = previous.start.astimezone(zone).date()
+            session.window_first = previous_day + timedelta(days=plan.min_interval_days)
+            session.window_last = previous_day + timedelta(days=plan.max_interval_days)
+            problem = _window_problem(session, plan) if session.start else "no time"
+            if not problem:
+                session.problem = ""
+                session.save(update_fields=["window_first", "window_last", "problem"])
+                continue
+            _repropose(plan, sessions, index, by=by, now=now)
+            changed.append(session)
+    finally:
+        _following.reset(token)
+    return changed
+
+
+def _repropose(
+    plan: TreatmentPlan, sessions: list[Session], index: int, *, by: User, now: datetime
+) -> None:
+    session = sessions[index]
+    fixed = [_as_slot(s) for s in sessions[:index]]
+    first_day = fixed[-1].start.astimezone(plan.location.zone).date()
+    appointment = session.appointment
+    wishes = _wishes(plan)
+    practitioner_ids = None
+    if appointment is not None:
+        practitioner_ids = [appointment.practitioner_id]
+        wishes = PlanWishes(**{**wishes.__dict__, "practitioner_id": appointment.practitioner_id})
+    later_ids = [s.appointment_id for s in sessions[index:] if s.appointment_id is not None]
+    slots = _slots(plan, first_day, 1, now=now, practitioner_ids=practitioner_ids, ignore=later_ids)
+    wishes = PlanWishes(**{**wishes.__dict__, "sessions": session.number})
+    proposals = propose_sessions(wishes, slots, booked=fixed)
+    if appointment is None:
+        _store([session], proposals)
+        return
+    if not proposals:
+        session.problem = "No free time was found to keep the window: move it by hand."
+        session.save(update_fields=["window_first", "window_last", "problem"])
+        return
+    proposal = proposals[0]
+    try:
+        moved = booking.appointment_move(
+            appointment=appointment,
+            start=proposal.start,
+            room=Room.objects.get(pk=proposal.room_id),
+            by=by,
+        )
+    except (booking.SlotTaken, ValidationError) as exc:
+        message = exc.message if isinstance(exc, booking.SlotTaken) else " ".join(exc.messages)
+        session.problem = f"Could not be moved to keep the window: {message}"
+    else:
+        session.appointment = moved
+        session.problem = proposal.problem
+    session.save(update_fields=["window_first", "window_last", "problem"])
+
+
+def plan_follow_move(*, appointment: Appointment, by: User, now: datetime) -> list[Session]:
+    """After a plan session's appointment moved: keep the later sessions in window."""
+    if _following.get():
+        return []
+    session = Session.objects.select_related("plan").filter(appointment=appointment).first()
+    if session is None or session.plan.status not in (P.ACTIVE, P.PAUSED, P.DRAFT):
+        return []
+    plan = _require_plan(session.plan, (P.ACTIVE, P.PAUSED, P.DRAFT), "changed")
+    return _follow(plan, session.number, by=by, now=now)
+
+
+def plan_follow_cancel(*, appointment: Appointment, by: User, now: datetime) -> list[Session]:
+    """After a plan session's appointment was cancelled: the session needs a new time.
+
+    It goes back to proposed with the best time in its window, and the later sessions
+    follow as after a move.
+    """
+    if _following.get():
+        return []
+    session = Session.objects.select_related("plan").filter(appointment=appointment).first()
+    if session is None or session.plan.status not in (P.ACTIVE, P.PAUSED, P.DRAFT):
+        return []
+    plan = _require_plan(session.plan, (P.ACTIVE, P.PAUSED, P.DRAFT), "changed")
+    session.appointment = None
+    session.status = ST.PROPOSED
+    session.save(update_fields=["appointment", "status"])
+    if session.number == 1:
+        _repropose_first(plan, now)
+        return _follow(plan, 1, by=by, now=now)
+    return _follow(plan, session.number - 1, by=by, now=now)
+
+
+def _repropose_first(plan: TreatmentPlan, now: datetime) -> None:
+    sessions = _sessions(plan)
+    slots = _slots(plan, plan.earliest_start, 1, now=now)
+    wishes = PlanWishes(**{**_wishes(plan).__dict__, "sessions": 1})
+    _store(sessions[:1], propose_sessions(wishes, slots))
+
+
+def on_appointment_moved(sender: Any, appointment: Appointment, by: User, **kwargs: Any) -> None:
+    plan_follow_move(appointment=appointment, by=by, now=timezone.now())
+
+
+def on_appointment_cancelled(
+    sender: Any, appointment: Appointment, by: User, **kwargs: Any
+) -> None:
+    plan_follow_cancel(appointment=appointment, by=by, now=timezone.now())
