@@ -1,5 +1,6 @@
 """Treatment plans: who may have one, proposals in window, booking, and following moves."""
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from clinic.scheduling.models import Appointment, Leave
 from clinic.scheduling.services import appointment_book, appointment_cancel, appointment_move
-from tests.factories import make_clinic_location, make_cleared_patient, make_patient, make_staff
+from tests.factories import make_cleared_patient, make_clinic_location, make_patient, make_staff
 from treatments.models import Treatment, TreatmentArea, TreatmentPlan, TreatmentSession
 from treatments.plans import area_defaults, plan_book, plan_create, plan_session_adjust
 from treatments.services import consultation_sign, consultation_start, consultation_update
@@ -69,7 +70,7 @@ def test_a_plan_proposes_every_session_inside_its_window_at_the_same_time(settin
     assert plan.status == TreatmentPlan.Status.DRAFT
     assert [s.number for s in sessions] == [1, 2, 3, 4]  # the face default
     assert sessions[0].start == datetime(2026, 11, 23, 9, tzinfo=UTC)
-    for previous, session in zip(sessions, sessions[1:], strict=False):
+    for previous, session in itertools.pairwise(sessions):
         assert 28 <= _days_apart(previous, session) <= 42
         assert session.window_first <= session.start.date() <= session.window_last
         assert session.start.time() == time(9)
@@ -191,7 +192,7 @@ def test_moving_session_two_out_of_reach_moves_three_and_four_with_it(setting):
 
     appointment_move(appointment=second.appointment, start=new_start, by=setting["desk"])
 
-    first, second, third, fourth = _sessions(plan)
+    _first, second, third, fourth = _sessions(plan)
     assert second.start == new_start
     for previous, session in ((second, third), (third, fourth)):
         assert 28 <= _days_apart(previous, session) <= 42, session.number
