@@ -187,7 +187,7 @@ def test_booking_screens_again_first(setting):
 def test_moving_session_two_out_of_reach_moves_three_and_four_with_it(setting):
     plan = _plan(setting)
     plan_book(plan=plan, by=setting["desk"], now=timezone.now())
-    first, second, third, fourth = _sessions(plan)
+    _, second, _, _ = _sessions(plan)
     new_start = second.start + timedelta(days=14)
 
     appointment_move(appointment=second.appointment, start=new_start, by=setting["desk"])
