@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import Count, Min, Q, QuerySet, Subquery
 
 from patients.models import Patient
 from treatments.models import (
@@ -9,6 +9,8 @@ from treatments.models import (
     Consultation,
     MedicalHistory,
     ScreeningRuleSetting,
+    TreatmentPlan,
+    TreatmentSession,
 )
 from treatments.screening import Level, RuleAdjustment
 
@@ -78,3 +80,20 @@ def consent_state(patient: Patient, treatment: str = "microneedling") -> Consent
         return ConsentState(signature=None, is_current=False)
     is_current = signature.consent_text.version == signature.newest_version
     return ConsentState(signature=signature, is_current=is_current)
+
+
+def plan_list_for_patient(patient: Patient) -> QuerySet[TreatmentPlan]:
+    """The patient's plans, newest first, with their treatment and how far along they are."""
+    completed = TreatmentSession.Status.COMPLETED
+    return (
+        TreatmentPlan.objects.filter(patient=patient)
+        .select_related("treatment")
+        .annotate(
+            sessions_done=Count("sessions", filter=Q(sessions__status=completed)),
+            next_start=Min(
+                "sessions__appointment__starts_at",
+                filter=Q(sessions__status=TreatmentSession.Status.BOOKED),
+            ),
+        )
+        .order_by("-created_at", "-id")
+    )

@@ -1,10 +1,26 @@
 from django.urls import path
 
-from treatments import views
+from treatments import plan_views, views
 
 app_name = "treatments"
 
 urlpatterns = [
+    path("consultations/<int:pk>/plans/new/", plan_views.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:pk>/book/", plan_views.plan_book_view, name="plan_book"),
+    path(
+        "plans/<int:pk>/sessions/<int:number>/adjust/",
+        plan_views.plan_session_adjust_view,
+        name="plan_session_adjust",
+    ),
+    path(
+        "plans/<int:pk>/sessions/<int:number>/move/",
+        plan_views.plan_session_move_view,
+        name="plan_session_move",
+    ),
+    path("sessions/<int:pk>/", plan_views.session_detail, name="session"),
+    path("sessions/<int:pk>/start/", plan_views.session_start_view, name="session_start"),
+    path("sessions/<int:pk>/sign/", plan_views.session_sign_view, name="session_sign"),
     path("screening-rules/", views.screening_rules, name="screening_rules"),
     path("consent-texts/", views.consent_texts, name="consent_texts"),
     path("screening-rules/<slug:code>/", views.screening_rule_update, name="screening_rule"),

@@ -17,6 +17,7 @@ from patients.access import patient_for_user
 from treatments.access import (
     ADD_CONSENT,
     ADD_CONSULTATION,
+    ADD_PLAN,
     CHANGE_CONSULTATION,
     VIEW_CONSULTATION,
     consultation_for_user,
@@ -225,6 +226,9 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and has_role_permission(request.user, CHANGE_CONSULTATION),
         "sign_form": SignForm(allowed=allowed),
         "can_change": request.user == consultation.practitioner and not consultation.is_signed,
+        "can_plan": consultation.is_signed
+        and consultation.decision != Consultation.Decision.NOT_SUITABLE
+        and has_role_permission(request.user, ADD_PLAN),
     }
     return render(request, "treatments/consultation_detail.html", context)
 

@@ -320,12 +320,13 @@ def test_the_patient_record_for_a_practitioner_does_not_grow_with_consultations(
     practitioner_client, practitioner, patient, django_assert_num_queries
 ):
     consultation_start(patient=patient, practitioner=practitioner)
-    # session, user, role permissions, patient, badge, consent, consultations, roles (menu)
-    with django_assert_num_queries(8):
+    # session, user, role permissions, patient, badge, consent, plans, consultations,
+    # roles (menu)
+    with django_assert_num_queries(9):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
     for _ in range(5):
         consultation_start(patient=patient, practitioner=practitioner)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
 
 

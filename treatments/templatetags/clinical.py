@@ -6,11 +6,12 @@ from django import template
 
 from clinic.staff.access import has_role_permission
 from patients.models import Patient
-from treatments.access import ADD_CONSENT, ADD_CONSULTATION, VIEW_CONSULTATION
+from treatments.access import ADD_CONSENT, ADD_CONSULTATION, VIEW_CONSULTATION, VIEW_PLAN
 from treatments.selectors import (
     clearance_for_patient,
     consent_state,
     consultation_list_for_patient,
+    plan_list_for_patient,
 )
 
 register = template.Library()
@@ -48,3 +49,12 @@ def consent_status(context: dict[str, Any], patient: Patient) -> dict[str, Any]:
         "signature": state.signature,
         "is_current": state.is_current,
     }
+
+
+@register.inclusion_tag("treatments/_patient_plans.html", takes_context=True)
+def patient_plans(context: dict[str, Any], patient: Patient) -> dict[str, Any]:
+    """The patient's treatment plans with progress: front desk and practitioners."""
+    user = context["request"].user
+    if not has_role_permission(user, VIEW_PLAN):
+        return {"visible": False}
+    return {"visible": True, "plans": list(plan_list_for_patient(patient))}

@@ -1,0 +1,194 @@
+"""Treatment sessions on the day: start after check-in screening, record, sign.
+
+1. ``session_start``: the appointment is checked in and the day's check-in screening
+   lets the session start (``session_may_start``); the appointment is then in progress.
+2. ``session_record_save``: the practitioner writes the record as they go (device, lot,
+   depth per zone, passes, numbing, products, reaction, notes). A depth outside the
+   catalog's guidance for its zone needs a reason.
+3. ``session_sign``: the record is complete, the appointment completed, and the record
+   never changes again. The plan is completed with its last session.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from clinic.scheduling import services as booking
+from clinic.scheduling.models import Appointment
+from treatments.check_in import session_may_start
+from treatments.models import (
+    DepthGuidance,
+    SessionDepth,
+    TreatmentArea,
+    TreatmentPlan,
+    TreatmentSession,
+)
+
+ST = TreatmentSession.Status
+RECORD_FIELDS = (
+    "device",
+    "device_model",
+    "needle_lot",
+    "passes",
+    "numbing_cream",
+    "numbing_applied_at",
+    "products_applied",
+    "skin_reaction",
+    "notes",
+)
+
+
+@dataclass(frozen=True)
+class Zone:
+    """Where a depth is recorded: a zone with guidance, or a whole area without any."""
+
+    name: str
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+    @property
+    def guidance(self) -> str:
+        if self.low is None or self.high is None:
+            return "no guidance in the catalog"
+        return f"{self.low} to {self.high} mm"
+
+
+def plan_zones(areas: list[TreatmentArea], guidance: list[DepthGuidance]) -> list[Zone]:
+    """The zones of a plan's areas, in catalog order, with their guidance ranges."""
+    by_area: dict[int, list[DepthGuidance]] = {}
+    for row in guidance:
+        by_area.setdefault(row.area_id, []).append(row)
+    zones: list[Zone] = []
+    for area in areas:
+        rows = by_area.get(area.pk)
+        if rows:
+            zones.extend(Zone(f"{area.name}: {g.zone}", g.low, g.high) for g in rows)
+        else:
+            zones.append(Zone(area.name))
+    return zones
+
+
+def zones_for(plan: TreatmentPlan) -> list[Zone]:
+    areas = list(plan.areas.order_by("position", "name"))
+    guidance = list(DepthGuidance.objects.filter(area__in=areas).order_by("position", "zone"))
+    return plan_zones(areas, guidance)
+
+
+def _locked(session: TreatmentSession) -> TreatmentSession:
+    return (
+        TreatmentSession.objects.select_for_update(of=("self",))
+        .select_related("plan", "appointment__patient")
+        .get(pk=session.pk)
+    )
+
+
+@transaction.atomic
+def session_start(*, session: TreatmentSession, by: User, now: datetime) -> TreatmentSession:
+    current = _locked(session)
+    appointment = current.appointment
+    if current.status != ST.BOOKED or appointment is None:
+        raise ValidationError("Only a booked session can start.")
+    if appointment.status != Appointment.Status.CHECKED_IN:
+        raise ValidationError("Check the patient in at the front desk first.")
+    day = now.astimezone(appointment.location.zone).date()
+    if appointment.starts_at.astimezone(appointment.location.zone).date() != day:
+        raise ValidationError("This session is booked for another day.")
+    may_start, reasons = session_may_start(patient=appointment.patient, on=day)
+    if not may_start:
+        raise ValidationError(["The session cannot start:", *reasons])
+    booking.appointment_start(appointment=appointment, by=by)
+    current.status = ST.IN_PROGRESS
+    current.started_at = now
+    current.save(update_fields=["status", "started_at"])
+    return current
+
+
+def _require_open(current: TreatmentSession) -> None:
+    if current.is_signed:
+        raise ValidationError("This session record is signed: it cannot change.")
+    if current.status != ST.IN_PROGRESS:
+        raise ValidationError("Start the session before recording it.")
+
+
+@transaction.atomic
+def session_record_save(
+    *,
+    session: TreatmentSession,
+    by: User,
+    fields: dict[str, Any],
+    depths: dict[str, tuple[Decimal | None, str]],
+) -> TreatmentSession:
+    """Save the record so far; ``depths`` maps each zone to (depth or None, reason)."""
+    current = _locked(session)
+    _require_open(current)
+    zones = {z.name: z for z in zones_for(current.plan)}
+    errors: dict[str, list[str]] = {}
+    for name, (depth, _reason) in depths.items():
+        zone = zones.get(name)
+        if zone is None:
+            errors.setdefault("__all__", []).append(f"{name} is not an area of this plan.")
+        elif depth is not None and not Decimal("0") < depth <= Decimal("3"):
+            errors.setdefault(name, []).append("A depth is more than 0 and at most 3 mm.")
+    if errors:
+        raise ValidationError(errors)
+    for name in RECORD_FIELDS:
+        if name in fields:
+            setattr(current, name, fields[name])
+    current.full_clean(exclude=["plan", "appointment"])
+    current.save(update_fields=list(RECORD_FIELDS))
+    for name, (depth, reason) in depths.items():
+        zone = zones[name]
+        if depth is None:
+            SessionDepth.objects.filter(session=current, zone=name).delete()
+            continue
+        SessionDepth.objects.update_or_create(
+            session=current,
+            zone=name,
+            defaults={
+                "depth_mm": depth,
+                "reason": reason.strip(),
+                "guidance_low_mm": zone.low,
+                "guidance_high_mm": zone.high,
+            },
+        )
+    return current
+
+
+@transaction.atomic
+def session_sign(*, session: TreatmentSession, by: User, now: datetime) -> TreatmentSession:
+    """Complete the session; from now on its record is read-only."""
+    current = _locked(session)
+    _require_open(current)
+    errors: dict[str, list[str]] = {}
+    if not current.device:
+        errors["device"] = ["Record the device used."]
+    if not current.needle_lot.strip():
+        errors["needle_lot"] = ["Record the cartridge or needle lot."]
+    depths = list(current.depths.all())
+    if not depths:
+        errors.setdefault("__all__", []).append("Record the depth used on at least one area.")
+    for depth in depths:
+        if depth.outside_guidance and not depth.reason.strip():
+            errors.setdefault("__all__", []).append(
+                f"{depth.zone}: {depth.depth_mm} mm is outside the guidance "
+                f"({depth.guidance_low_mm} to {depth.guidance_high_mm} mm); say why."
+            )
+    if errors:
+        raise ValidationError(errors)
+    if current.appointment is None:
+        raise ValidationError("This session has no appointment to complete.")
+    booking.appointment_complete(appointment=current.appointment, by=by)
+    current.status = ST.COMPLETED
+    current.signed_at = now
+    current.signed_by = by
+    current.save(update_fields=["status", "signed_at", "signed_by"])
+    plan = TreatmentPlan.objects.select_for_update().get(pk=current.plan_id)
+    if not plan.sessions.exclude(status__in=(ST.COMPLETED, ST.CANCELLED)).exists():
+        plan.status = TreatmentPlan.Status.COMPLETED
+        plan.save(update_fields=["status", "updated_at"])
+    return current
