@@ -453,6 +453,9 @@ def plan_follow_move(*, appointment: Appointment, by: User, now: datetime) -> li
     if session is None or session.plan.status not in (P.ACTIVE, P.PAUSED, P.DRAFT):
         return []
     plan = _require_plan(session.plan, (P.ACTIVE, P.PAUSED, P.DRAFT), "changed")
+    session.appointment = appointment
+    session.problem = _window_problem(session, plan)  # moved by hand: say if out of window
+    session.save(update_fields=["problem"])
     return _follow(plan, session.number, by=by, now=now)
 
 

@@ -192,8 +192,9 @@ def test_moving_session_two_out_of_reach_moves_three_and_four_with_it(setting):
 
     appointment_move(appointment=second.appointment, start=new_start, by=setting["desk"])
 
-    _first, second, third, fourth = _sessions(plan)
+    _, second, third, fourth = _sessions(plan)
     assert second.start == new_start
+    assert "Outside the 28-to-42-day window" in second.problem  # moved out of its own
     for previous, session in ((second, third), (third, fourth)):
         assert 28 <= _days_apart(previous, session) <= 42, session.number
         assert session.start.time() == time(9)  # the wall time is kept
