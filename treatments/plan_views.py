@@ -16,6 +16,7 @@ from clinic.web import perform, signed_in_staff
 from treatments import plans, sessions
 from treatments.access import (
     ADD_PLAN,
+    CHANGE_PLAN,
     CHANGE_SESSION,
     VIEW_PLAN,
     VIEW_SESSION,
@@ -104,6 +105,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clinical": clinical,
         "can_book": has_role_permission(request.user, BOOK),
         "can_move": has_role_permission(request.user, MOVE),
+        "can_change_plan": has_role_permission(request.user, CHANGE_PLAN),
         "has_proposals": any(s.status == TreatmentSession.Status.PROPOSED for s in session_list),
         "time_form": SessionTimeForm(),
     }
@@ -272,3 +274,23 @@ def session_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
         "treatments:session",
         pk=pk,
     )
+
+
+@login_required
+@permission_required(CHANGE_PLAN)
+@require_POST
+def plan_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Pause, resume or cancel a plan (the practitioner's decision)."""
+    plan = plan_for_user(request.user, pk)
+    by, now = signed_in_staff(request), timezone.now()
+    if action == "pause":
+        run, done = (lambda: plans.plan_pause(plan=plan, by=by)), "Plan paused."
+    elif action == "resume":
+        run, done = (lambda: plans.plan_resume(plan=plan, by=by, now=now)), "Plan resumed."
+    elif action == "cancel":
+        reason = request.POST.get("reason", "")[:500]
+        run = lambda: plans.plan_cancel(plan=plan, reason=reason, by=by, now=now)  # noqa: E731
+        done = "Plan cancelled; its sessions still to come are cancelled too."
+    else:
+        return HttpResponse("Unknown action.", status=404)
+    return perform(request, run, done, "treatments:plan", pk=pk)

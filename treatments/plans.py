@@ -495,3 +495,56 @@ def on_appointment_cancelled(
     sender: Any, appointment: Appointment, by: User, **kwargs: Any
 ) -> None:
     plan_follow_cancel(appointment=appointment, by=by, now=timezone.now())
+
+
+# --- Plan status ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_pause(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
+    """Pause an active plan: its booked sessions stay; nothing new is proposed or booked."""
+    current = _require_plan(plan, (P.ACTIVE,), "paused")
+    current.status = P.PAUSED
+    current.save(update_fields=["status", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def plan_resume(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
+    """Resume a paused plan; sessions without a booking are proposed afresh from today."""
+    current = _require_plan(plan, (P.PAUSED,), "resumed")
+    current.status = P.ACTIVE
+    current.save(update_fields=["status", "updated_at"])
+    sessions = _sessions(current)
+    unbooked = [s for s in sessions if s.status == ST.PROPOSED]
+    if unbooked:
+        _propose_from(current, unbooked[0].number, now=now)
+    return current
+
+
+@transaction.atomic
+def plan_cancel(*, plan: TreatmentPlan, reason: str, by: User, now: datetime) -> TreatmentPlan:
+    """Cancel the plan: its sessions still to come are cancelled, bookings included."""
+    current = _require_plan(plan, (P.DRAFT, P.ACTIVE, P.PAUSED), "cancelled")
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the plan is cancelled."]})
+    token = _following.set(True)  # the plan's own cancellations need no re-proposal
+    try:
+        for session in _sessions(current):
+            if session.status not in (ST.PROPOSED, ST.BOOKED):
+                continue
+            if session.appointment is not None:
+                booking.appointment_cancel(
+                    appointment=session.appointment,
+                    reason=f"Treatment plan cancelled: {reason.strip()}",
+                    by=by,
+                    now=now,
+                )
+            session.status = ST.CANCELLED
+            session.save(update_fields=["status"])
+    finally:
+        _following.reset(token)
+    current.status = P.CANCELLED
+    current.cancellation_reason = reason.strip()
+    current.save(update_fields=["status", "cancellation_reason", "updated_at"])
+    return current

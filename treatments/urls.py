@@ -8,6 +8,7 @@ urlpatterns = [
     path("consultations/<int:pk>/plans/new/", plan_views.plan_new, name="plan_new"),
     path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
     path("plans/<int:pk>/book/", plan_views.plan_book_view, name="plan_book"),
+    path("plans/<int:pk>/status/<slug:action>/", plan_views.plan_status_view, name="plan_status"),
     path(
         "plans/<int:pk>/sessions/<int:number>/adjust/",
         plan_views.plan_session_adjust_view,

@@ -41,7 +41,7 @@ def test_plan_four_sessions_book_them_and_move_the_second(
     make_clinic_location()
     prac = UserFactory(username="prac", first_name="Amara", roles=[Role.PRACTITIONER])
     UserFactory(username="desk", first_name="Rosa", roles=[Role.FRONT_DESK])
-    consultation = make_cleared_patient(prac)
+    consultation = make_cleared_patient(prac)  # type: ignore[arg-type]
 
     # The practitioner plans the course from the signed consultation.
     _sign_in(page, live_server.url, "prac")

@@ -332,3 +332,30 @@ def test_the_session_page_shows_why_it_cannot_start(session_today, practitioner_
 
     assert response.status_code == 200
     assert "Screen the patient again at check-in" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["front_desk", *FORBIDDEN])
+def test_only_practitioners_change_a_plans_status(setting, practitioner, role_clients, role):
+    plan = _plan(setting, practitioner)
+    for action in ("pause", "resume", "cancel"):
+        url = reverse("treatments:plan_status", args=[plan.pk, action])
+        response = role_clients[role].post(url, {"reason": "x"})
+        assert response.status_code == {"front_desk": 403, **FORBIDDEN}[role]
+    plan.refresh_from_db()
+    assert plan.status == TreatmentPlan.Status.DRAFT
+
+
+def test_a_practitioner_cancels_a_plan_with_a_reason(setting, practitioner, practitioner_client):
+    plan = _plan(setting, practitioner)
+    url = reverse("treatments:plan_status", args=[plan.pk, "cancel"])
+
+    practitioner_client.post(url, {"reason": ""})
+    plan.refresh_from_db()
+    assert plan.status == TreatmentPlan.Status.DRAFT
+    response = practitioner_client.post(url, {"reason": "Changed her mind"}, follow=True)
+
+    plan.refresh_from_db()
+    assert plan.status == TreatmentPlan.Status.CANCELLED
+    assert "Changed her mind" in response.content.decode()
+    bad = reverse("treatments:plan_status", args=[plan.pk, "explode"])
+    assert practitioner_client.post(bad).status_code == 404

@@ -281,3 +281,30 @@ def test_adjusting_to_a_time_that_is_not_free_is_refused(setting):
         plan_session_adjust(session=second, start=saturday, by=setting["desk"], now=timezone.now())
 
     assert "start_time" in caught.value.message_dict
+
+
+def test_pausing_resuming_and_cancelling_a_plan(setting):
+    from treatments.plans import plan_cancel, plan_pause, plan_resume
+
+    plan = _plan(setting)
+    with pytest.raises(ValidationError, match="draft: it cannot be paused"):
+        plan_pause(plan=plan, by=setting["practitioner"])
+    plan_book(plan=plan, by=setting["desk"], now=timezone.now())
+    plan = plan_pause(plan=plan, by=setting["practitioner"])
+    assert plan.status == TreatmentPlan.Status.PAUSED
+    plan = plan_resume(plan=plan, by=setting["practitioner"], now=timezone.now())
+    assert plan.status == TreatmentPlan.Status.ACTIVE
+    with pytest.raises(ValidationError) as caught:
+        plan_cancel(plan=plan, reason=" ", by=setting["practitioner"], now=timezone.now())
+    assert "reason" in caught.value.message_dict
+
+    plan = plan_cancel(
+        plan=plan, reason="Moving abroad", by=setting["practitioner"], now=timezone.now()
+    )
+
+    assert plan.status == TreatmentPlan.Status.CANCELLED
+    statuses = {s.status for s in _sessions(plan)}
+    assert statuses == {TreatmentSession.Status.CANCELLED}
+    appointments = Appointment.objects.filter(patient=plan.patient)
+    assert {a.status for a in appointments} == {Appointment.Status.CANCELLED}
+    assert all("Moving abroad" in a.cancellation_reason for a in appointments)
