@@ -270,13 +270,8 @@ def _load_appointment_book(log: Callable[[str], None]) -> None:
         "consultation": AppointmentType.objects.create(
             name="Consultation", kind="consultation", duration_minutes=45, buffer_after_minutes=10
         ),
-        "treatment": AppointmentType.objects.create(
-            name="Treatment session",
-            kind="treatment",
-            duration_minutes=60,
-            buffer_before_minutes=10,
-            buffer_after_minutes=10,
-        ),
+        # Treatment sessions are booked as the catalog's type (treatments migration 0012).
+        "treatment": AppointmentType.objects.get(name="Microneedling session"),
         "review": AppointmentType.objects.create(name="Review", kind="review", duration_minutes=20),
     }
     booked = _book_demo_fortnight(booking, location, rooms, profiles, kinds, today)
@@ -340,6 +335,71 @@ def _give_status(booking, appointment, desk, now, offset, n) -> None:  # type: i
         )
 
 
+def _load_plans(log: Callable[[str], None]) -> None:
+    """Plans at different stages: a draft, one booked, one under way, one cancelled."""
+    from clinic.scheduling import services as booking
+    from clinic.scheduling.models import Location
+    from treatments import plans
+    from treatments.models import Treatment
+
+    desk = get_user_model().objects.get(username="frontdesk")
+    location = Location.objects.get()
+    treatment = Treatment.objects.get(name="Microneedling")
+    areas = {a.code: a for a in treatment.areas.all()}
+    now = timezone.now()
+    today = timezone.localdate()
+    patients = list(Patient.objects.order_by("id"))
+
+    def make(index: int, area_codes: list[str], *, start: date, when: datetime, **kwargs):  # type: ignore[no-untyped-def]
+        consultation = patients[index].consultations.filter(status="signed").latest("id")
+        return plans.plan_create(
+            consultation=consultation, treatment=treatment,
+            areas=[areas[c] for c in area_codes], location=location,
+            by=consultation.practitioner, now=when, earliest_start=start, **kwargs,
+        )  # fmt: skip
+
+    # Under way: booked five weeks ago; the sessions already past are done and signed.
+    started = make(0, ["face"], start=today - timedelta(days=35), when=now - timedelta(days=36))
+    plans.plan_book(plan=started, by=desk, now=now - timedelta(days=36))
+    for session in started.sessions.select_related("appointment").order_by("number"):
+        if session.appointment is not None and session.appointment.ends_at < now:
+            _complete_demo_session(booking, session, desk)
+    # Booked: four sessions from next week, face and neck.
+    booked = make(1, ["face", "neck"], start=today + timedelta(days=7), when=now)
+    plans.plan_book(plan=booked, by=desk, now=now)
+    # Draft: proposed and waiting for the front desk.
+    make(5, ["scars"], start=today + timedelta(days=3), when=now, sessions_planned=3)
+    # Cancelled by the patient.
+    cancelled = make(8, ["hands"], start=today + timedelta(days=10), when=now)
+    plans.plan_cancel(plan=cancelled, reason="Patient moving away", by=desk, now=now)
+    log("Treatment plans: one under way, one booked, one draft, one cancelled.")
+
+
+def _complete_demo_session(booking, session, desk) -> None:  # type: ignore[no-untyped-def]
+    """A past session as the practitioner would have recorded and signed it."""
+    appointment, practitioner = session.appointment, session.plan.created_by
+    booking.appointment_check_in(appointment=appointment, by=desk)
+    booking.appointment_start(appointment=appointment, by=practitioner)
+    booking.appointment_complete(appointment=appointment, by=practitioner)
+    session.status = "completed"
+    session.device, session.device_model, session.needle_lot = "pen", "12-pin pen", "C2291"
+    session.passes, session.numbing_cream = 3, "Lidocaine 5% cream"
+    session.skin_reaction = "Even redness, settled within the hour."
+    session.started_at, session.signed_at = appointment.starts_at, appointment.ends_at
+    session.signed_by = practitioner
+    session.save()
+    session.depths.create(zone="Face: Cheeks and chin", depth_mm="1.00",
+                          guidance_low_mm="0.50", guidance_high_mm="2.00")  # fmt: skip
+    session.depths.create(zone="Face: Forehead", depth_mm="0.50",
+                          guidance_low_mm="0.25", guidance_high_mm="0.75")  # fmt: skip
+
+
+def _plans_loaded() -> bool:
+    from treatments.models import TreatmentPlan
+
+    return TreatmentPlan.objects.exists()
+
+
 def _appointment_book_loaded() -> bool:
     from clinic.scheduling.models import Location
 
@@ -372,6 +432,7 @@ SECTIONS = [
     DemoSection("patients", _patients_loaded, _load_patients),
     DemoSection("consultations", _consultations_loaded, _load_consultations),
     DemoSection("appointment book", _appointment_book_loaded, _load_appointment_book),
+    DemoSection("treatment plans", _plans_loaded, _load_plans),
 ]
 
 

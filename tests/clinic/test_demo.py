@@ -126,3 +126,19 @@ def test_the_demo_appointment_book_has_a_fortnight_in_every_status():
     assert {"booked", "confirmed", "completed", "cancelled", "no_show"} <= statuses
     assert Appointment.objects.filter(late_cancel=True).exists()
     assert Appointment.objects.count() >= 30
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_has_plans_at_different_stages_with_sessions_in_window():
+    from treatments.models import TreatmentPlan, TreatmentSession
+
+    call_command("seed_demo")
+
+    statuses = set(TreatmentPlan.objects.values_list("status", flat=True))
+    assert statuses == {"draft", "active", "cancelled"}
+    assert TreatmentSession.objects.filter(status="completed", signed_at__isnull=False).exists()
+    assert TreatmentSession.objects.filter(status="booked").count() >= 4
+    for session in TreatmentSession.objects.exclude(status="cancelled").exclude(number=1):
+        if session.start and session.window_first:
+            day = session.start.astimezone(session.plan.location.zone).date()
+            assert session.window_first <= day <= session.window_last or session.problem
