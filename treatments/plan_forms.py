@@ -8,7 +8,7 @@ from django import forms
 
 from clinic.scheduling.models import Location, Weekday
 from clinic.staff.models import PractitionerProfile
-from treatments.models import Treatment, TreatmentArea, TreatmentSession
+from treatments.models import DepthGuidance, Treatment, TreatmentArea, TreatmentSession
 from treatments.sessions import RECORD_FIELDS, Zone
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -169,3 +169,58 @@ class SessionRecordForm(forms.ModelForm):
             )
             for index, zone in enumerate(self.zones)
         }
+
+
+class TreatmentAreaForm(forms.ModelForm):
+    class Meta:
+        model = TreatmentArea
+        fields = [
+            "name", "default_sessions", "min_interval_days", "max_interval_days",
+            "session_minutes", "is_active",
+        ]  # fmt: skip
+        labels = {
+            "min_interval_days": "At least (days apart)",
+            "max_interval_days": "At most (days apart)",
+            "session_minutes": "Session length (minutes)",
+            "is_active": "Offered",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("min_interval_days"), data.get("max_interval_days")
+        if low and high and high < low:
+            self.add_error("max_interval_days", "This cannot be shorter than “at least”.")
+        sessions = data.get("default_sessions")
+        if sessions is not None and not 1 <= sessions <= 12:
+            self.add_error("default_sessions", "A course has between 1 and 12 sessions.")
+        minutes = data.get("session_minutes")
+        if minutes is not None and not 15 <= minutes <= 240:
+            self.add_error("session_minutes", "A session lasts between 15 and 240 minutes.")
+        return data
+
+
+class DepthGuidanceForm(forms.ModelForm):
+    class Meta:
+        model = DepthGuidance
+        fields = ["zone", "thin_min_mm", "thin_max_mm", "thick_min_mm", "thick_max_mm"]
+        labels = {
+            "thin_min_mm": "Thin skin from (mm)", "thin_max_mm": "to",
+            "thick_min_mm": "Thick skin from (mm)", "thick_max_mm": "to",
+        }  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for low, high in (("thin_min_mm", "thin_max_mm"), ("thick_min_mm", "thick_max_mm")):
+            bottom, top = data.get(low), data.get(high)
+            if bottom is None or top is None:
+                continue
+            if bottom <= 0 or top > 3:
+                self.add_error(high, "Depths are more than 0 and at most 3 mm.")
+            elif bottom > top:
+                self.add_error(high, "This is below the lowest depth.")
+        return data
+
+
+DepthGuidanceFormSet = forms.inlineformset_factory(
+    TreatmentArea, DepthGuidance, form=DepthGuidanceForm, extra=1, can_delete=True
+)

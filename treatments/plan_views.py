@@ -1,5 +1,6 @@
 """Plan and session pages: the practitioner plans and records, the front desk books."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +13,9 @@ from clinic.scheduling import services as booking
 from clinic.scheduling.models import Location
 from clinic.staff.access import has_role_permission, permission_required, require_permission
 from clinic.staff.audit import audit_view
+from clinic.staff.roles import MANAGE_CLINIC
 from clinic.web import perform, signed_in_staff
+from treatments import catalog as catalog_services
 from treatments import plans, sessions
 from treatments.access import (
     ADD_PLAN,
@@ -25,8 +28,14 @@ from treatments.access import (
     session_for_user,
 )
 from treatments.check_in import session_may_start
-from treatments.models import TreatmentSession
-from treatments.plan_forms import PlanForm, SessionRecordForm, SessionTimeForm
+from treatments.models import TreatmentArea, TreatmentSession
+from treatments.plan_forms import (
+    DepthGuidanceFormSet,
+    PlanForm,
+    SessionRecordForm,
+    SessionTimeForm,
+    TreatmentAreaForm,
+)
 
 BOOK = "scheduling.add_appointment"
 MOVE = "scheduling.change_appointment"
@@ -73,7 +82,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "treatments/plan_form.html", context)
 
 
-def _add_errors(form: PlanForm | SessionRecordForm | SessionTimeForm, exc: ValidationError) -> None:
+def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -294,3 +303,41 @@ def plan_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     else:
         return HttpResponse("Unknown action.", status=404)
     return perform(request, run, done, "treatments:plan", pk=pk)
+
+
+@login_required
+@permission_required(MANAGE_CLINIC)
+def catalog(request: HttpRequest) -> HttpResponse:
+    """The treatment catalog: each area's course defaults and depth guidance."""
+    areas = list(
+        TreatmentArea.objects.select_related("treatment")
+        .prefetch_related("depths")
+        .order_by("treatment__name", "position")
+    )
+    return render(request, "treatments/catalog.html", {"areas": areas})
+
+
+@login_required
+@permission_required(MANAGE_CLINIC)
+def catalog_area(request: HttpRequest, pk: int) -> HttpResponse:
+    area = get_object_or_404(TreatmentArea.objects.select_related("treatment"), pk=pk)
+    data = request.POST if request.method == "POST" else None
+    form = TreatmentAreaForm(data, instance=area)
+    formset = DepthGuidanceFormSet(data, instance=area, prefix="depths")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("zone")
+        ]
+        try:
+            catalog_services.treatment_area_update(
+                area=area, by=signed_in_staff(request), fields=form.cleaned_data, guidance=rows
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{area.name} saved. Plans already made keep their numbers.")
+            return redirect("treatments:catalog")
+    context = {"area": area, "form": form, "formset": formset}
+    return render(request, "treatments/catalog_area.html", context)

@@ -5,6 +5,8 @@ from treatments import plan_views, views
 app_name = "treatments"
 
 urlpatterns = [
+    path("catalog/", plan_views.catalog, name="catalog"),
+    path("catalog/areas/<int:pk>/", plan_views.catalog_area, name="catalog_area"),
     path("consultations/<int:pk>/plans/new/", plan_views.plan_new, name="plan_new"),
     path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
     path("plans/<int:pk>/book/", plan_views.plan_book_view, name="plan_book"),
