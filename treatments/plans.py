@@ -121,9 +121,8 @@ def plan_create(
     plan.full_clean()
     plan.save()
     plan.areas.set(areas)
-    Session.objects.bulk_create(
-        Session(plan=plan, number=n) for n in range(1, plan.sessions_planned + 1)
-    )
+    for number in range(1, plan.sessions_planned + 1):  # one by one: the audit log sees each
+        Session.objects.create(plan=plan, number=number)
     _propose_from(plan, 1, now=now)
     return plan
 
