@@ -14,7 +14,11 @@ from tests.factories import TEST_PASSWORD, UserFactory, make_cleared_patient, ma
 from treatments.models import TreatmentPlan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CATALOG = "treatments.migrations.0012_catalog_and_plan_permissions"
+# Data the migrations ship, gone from the flushed database of a browser test.
+SHIPPED = [
+    "treatments.migrations.0006_consent_text",
+    "treatments.migrations.0012_catalog_and_plan_permissions",
+]
 
 
 def _sign_in(page: Page, base: str, username: str) -> None:
@@ -37,7 +41,8 @@ def _local_days(plan):
 def test_plan_four_sessions_book_them_and_move_the_second(
     live_server, page: Page, screenshot, console_errors
 ):
-    importlib.import_module(CATALOG).create(apps, None)  # the flushed catalog, as shipped
+    for module in SHIPPED:
+        importlib.import_module(module).create(apps, None)
     make_clinic_location()
     prac = UserFactory(username="prac", first_name="Amara", roles=[Role.PRACTITIONER])
     UserFactory(username="desk", first_name="Rosa", roles=[Role.FRONT_DESK])
