@@ -58,3 +58,10 @@ class CalendarForm(forms.Form):
     by = forms.ChoiceField(
         choices=[("practitioner", "By practitioner"), ("room", "By room")], required=False
     )
+
+
+class DayViewForm(CalendarForm):
+    """The day view's address: which appointment type's free starts, at which location."""
+
+    type = forms.IntegerField(required=False, min_value=1)
+    location = forms.IntegerField(required=False, min_value=1)

@@ -150,3 +150,14 @@ def availability_query(
 def free_slots_for(**kwargs: Any) -> list[Slot]:
     """Free slots straight from the database: ``availability_query`` then ``free_slots``."""
     return free_slots(availability_query(**kwargs))
+
+
+def bookable_types() -> QuerySet[AppointmentType]:
+    """The appointment types the clinic offers now, by name."""
+    return AppointmentType.objects.filter(is_active=True).order_by("name")
+
+
+def default_type(types: Sequence[AppointmentType]) -> AppointmentType | None:
+    """What the front desk books most from the calendar: the first consultation type."""
+    consultations = [t for t in types if t.kind == AppointmentType.Kind.CONSULTATION]
+    return next(iter(consultations or types), None)
