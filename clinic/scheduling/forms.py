@@ -4,14 +4,21 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.http import QueryDict
 
 from clinic.scheduling.models import AppointmentType, Room
 from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
 
+# The booking form's fields that a free slot fills in (everything but the patient).
+SLOT_FIELDS = ("appointment_type", "practitioner", "room", "day", "start_time")
+
 
 class BookingForm(forms.Form):
-    patient = forms.IntegerField(widget=forms.HiddenInput)
+    patient = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "There is no such patient. Find them again."},
+    )
     appointment_type = forms.ModelChoiceField(
         label="Type", queryset=AppointmentType.objects.filter(is_active=True)
     )
@@ -21,7 +28,9 @@ class BookingForm(forms.Form):
     room = forms.ModelChoiceField(
         queryset=Room.objects.filter(is_active=True).select_related("location")
     )
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     start_time = forms.TimeField(
         label="Time", widget=forms.TimeInput(attrs={"type": "time", "step": 900})
     )
@@ -35,6 +44,17 @@ class BookingForm(forms.Form):
             Row(Column("appointment_type"), Column("practitioner"), Column("room")),
             Row(Column("day"), Column("start_time")),
         )
+
+    @classmethod
+    def from_address(cls, query: QueryDict) -> "BookingForm":
+        """The form filled from an address (a free slot, a patient's record): each value
+        given is checked, with a message on its field if wrong; nothing not given is
+        asked for yet."""
+        form = cls(query)
+        form.is_valid()
+        for name in [name for name in form.errors if not query.get(name)]:
+            del form.errors[name]
+        return form
 
     def clean_patient(self) -> Patient:
         patient = Patient.objects.filter(pk=self.cleaned_data["patient"]).first()

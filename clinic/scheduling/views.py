@@ -1,7 +1,7 @@
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.scheduling import services
@@ -23,6 +24,7 @@ from clinic.scheduling.calendar import (
     interleave,
 )
 from clinic.scheduling.forms import (
+    SLOT_FIELDS,
     BookingForm,
     CalendarForm,
     CancelForm,
@@ -44,12 +46,17 @@ from clinic.staff.access import (
 )
 from clinic.staff.models import PractitionerProfile
 from clinic.web import perform, signed_in_staff, wants_partial
-from patients.access import VIEW_PATIENTS
+from patients.access import REGISTER_PATIENTS, VIEW_PATIENTS
+from patients.forms import PatientForm, PatientSearchForm
 from patients.models import Patient
+from patients.selectors import patient_search
+from patients.services import patient_register
+from patients.views import save_with_duplicate_check
 
 VIEW = "scheduling.view_appointment"
 BOOK = "scheduling.add_appointment"
 CHANGE = "scheduling.change_appointment"
+PICK_LIMIT = 10  # patients listed to pick from; more means "type more of the name"
 
 F = TypeVar("F", bound=CalendarForm)
 Choice = TypeVar("Choice", AppointmentType, Location)
@@ -65,20 +72,85 @@ def appointment_for_user(user: AnyUser, pk: int) -> Appointment:
     )
 
 
-@login_required
-@permission_required(BOOK)
-def appointment_new(request: HttpRequest) -> HttpResponse:
-    """Book a patient in: type, practitioner, room, date and time."""
-    require_permission(request.user, VIEW_PATIENTS)
-    raw = request.POST.get("patient") or request.GET.get("patient") or ""
-    patient = Patient.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-    if patient is None and request.method != "POST":
-        messages.info(request, "Find the patient first, then book from their record.")
-        return redirect("patients:list")
-    data = request.POST if request.method == "POST" else None
-    form = BookingForm(data, initial={"patient": patient.pk if patient else None})
+# --- Booking: from a patient's record, or from a free slot with the patient found or
+# registered on the way ---------------------------------------------------------------
+
+
+def _slot_params(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The slot's part of an address (as given), so that it survives every step."""
+    return [(name, str(data[name])) for name in SLOT_FIELDS if data.get(name)]
+
+
+def _slot_query(data: Mapping[str, Any]) -> str:
+    return urlencode(_slot_params(data))
+
+
+def _slot_summary(form: BookingForm) -> list[tuple[str, str]]:
+    """The slot's values that are right, in words, for the page that finds the patient."""
+    shown: dict[str, Callable[[Any], str]] = {
+        "appointment_type": str,
+        "practitioner": str,
+        "room": lambda room: room.name,
+        "day": lambda day: date_format(day, "l j F Y"),
+        "start_time": lambda at: at.strftime("%H:%M"),
+    }
+    cleaned = form.cleaned_data
+    return [
+        (str(form[name].label), shown[name](cleaned[name]))
+        for name in SLOT_FIELDS
+        if name in cleaned
+    ]
+
+
+def _pick_context(request: HttpRequest, form: BookingForm) -> dict[str, object]:
+    """Patients matching the search, to pick from; the slot goes along with each."""
+    search = PatientSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    found = list(patient_search(query)[: PICK_LIMIT + 1]) if query.strip() else []
+    return {
+        "search_form": search,
+        "query": query,
+        "found": found[:PICK_LIMIT],
+        "more_found": len(found) > PICK_LIMIT,
+        "slot_params": _slot_params(form.data),
+        "slot_query": _slot_query(form.data),
+    }
+
+
+def _render_booking(
+    request: HttpRequest,
+    form: BookingForm,
+    *,
+    status: int = 200,
+    patient_form: PatientForm | None = None,
+    duplicates: list[Patient] | None = None,
+) -> HttpResponse:
+    """The booking form for a known patient; without one, find or register them first."""
+    patient = form.cleaned_data.get("patient")
+    context: dict[str, object] = {
+        "form": form,
+        "patient": patient,
+        "slot_query": _slot_query(form.data),
+    }
+    if patient is None:
+        can_register = has_role_permission(request.user, REGISTER_PATIENTS)
+        context |= _pick_context(request, form) | {
+            "slot_summary": _slot_summary(form),
+            "slot_errors": [
+                (form[name].label, form.errors[name]) for name in SLOT_FIELDS if name in form.errors
+            ],
+            "can_register": can_register,
+            "patient_form": patient_form or (PatientForm() if can_register else None),
+            "duplicates": duplicates or [],
+            "register_open": patient_form is not None,
+        }
+    return render(request, "scheduling/appointment_form.html", context, status=status)
+
+
+def _book(request: HttpRequest) -> HttpResponse:
+    form = BookingForm(request.POST)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         try:
             appointment = services.appointment_book(
                 patient=form.cleaned_data["patient"],
@@ -96,12 +168,46 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Booked for {appointment.patient.full_name}.")
             return redirect("scheduling:appointment", pk=appointment.pk)
-    return render(
-        request,
-        "scheduling/appointment_form.html",
-        {"form": form, "patient": patient},
-        status=status,
-    )
+    return _render_booking(request, form, status=status)
+
+
+def _register_then_book(request: HttpRequest) -> HttpResponse:
+    """Register the patient (a near-match asks first), then back to the slot with them."""
+    require_permission(request.user, REGISTER_PATIENTS)
+    patient_form = PatientForm(request.POST)
+    patient, duplicates = save_with_duplicate_check(request, patient_form, patient_register)
+    if patient is None:
+        form = BookingForm.from_address(request.GET)
+        return _render_booking(request, form, patient_form=patient_form, duplicates=duplicates)
+    messages.success(request, f"{patient.full_name} is registered.")
+    query = "&".join(filter(None, [urlencode({"patient": patient.pk}), _slot_query(request.GET)]))
+    return redirect(f"{reverse('scheduling:new')}?{query}")
+
+
+@login_required
+@permission_required(BOOK)
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    """Book a patient in: type, practitioner, room, date and time.
+
+    1. A GET fills the form from the address (a patient's record, a free slot), with a
+       message on each value that is wrong. Without a patient, the page finds one (htmx
+       asks for the matches alone as the name is typed) or registers one.
+    2. A POST with ``step=register`` registers the patient and comes back with them.
+    3. Any other POST books; a slot taken a moment ago answers 409.
+    The slot travels in the address through every step.
+    """
+    require_permission(request.user, VIEW_PATIENTS)
+    if request.method == "POST" and request.POST.get("step") == "register":
+        return _register_then_book(request)
+    if request.method == "POST":
+        return _book(request)
+    form = BookingForm.from_address(request.GET)
+    if wants_partial(request):
+        response = render(request, "scheduling/_patient_pick.html", _pick_context(request, form))
+    else:
+        response = _render_booking(request, form)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
