@@ -1,5 +1,6 @@
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
@@ -66,6 +67,28 @@ class BookingForm(forms.Form):
         room: Room = self.cleaned_data["room"]
         return datetime.combine(
             self.cleaned_data["day"], self.cleaned_data["start_time"], tzinfo=room.location.zone
+        )
+
+
+class MoveForm(forms.Form):
+    """A new date and time; the practitioner, room and type stay as they are."""
+
+    day = forms.DateField(
+        label="New date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label="New time", widget=forms.TimeInput(attrs={"type": "time", "step": 900})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(Column("day"), Column("start_time")))
+
+    def start(self, zone: ZoneInfo) -> datetime:
+        return datetime.combine(
+            self.cleaned_data["day"], self.cleaned_data["start_time"], tzinfo=zone
         )
 
 

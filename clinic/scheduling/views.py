@@ -1,6 +1,6 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -29,6 +29,7 @@ from clinic.scheduling.forms import (
     CalendarForm,
     CancelForm,
     DayViewForm,
+    MoveForm,
 )
 from clinic.scheduling.models import Appointment, AppointmentType, Location, Room
 from clinic.scheduling.selectors import (
@@ -37,6 +38,7 @@ from clinic.scheduling.selectors import (
     bookable_types,
     default_type,
     free_slots_for,
+    nearby_free_starts,
 )
 from clinic.staff.access import (
     AnyUser,
@@ -56,6 +58,7 @@ from patients.views import save_with_duplicate_check
 VIEW = "scheduling.view_appointment"
 BOOK = "scheduling.add_appointment"
 CHANGE = "scheduling.change_appointment"
+MOVABLE = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
 PICK_LIMIT = 10  # patients listed to pick from; more means "type more of the name"
 
 F = TypeVar("F", bound=CalendarForm)
@@ -210,18 +213,78 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# --- The appointment's page: confirm, check in, no-show, move, cancel -------------------
+
+
+def _nearby_choices(appointment: Appointment, now: datetime) -> list[dict[str, str]]:
+    zone = appointment.location.zone
+    own_day = appointment.starts_at.astimezone(zone).date()
+    choices = []
+    for start in nearby_free_starts(appointment, now=now):
+        local = start.astimezone(zone)
+        label = f"{local:%H:%M}" if local.date() == own_day else f"{local:%a %-d %b, %H:%M}"
+        choices.append({"day": local.date().isoformat(), "time": f"{local:%H:%M}", "label": label})
+    return choices
+
+
+def _render_detail(
+    request: HttpRequest,
+    appointment: Appointment,
+    *,
+    move_form: MoveForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    can_change = has_role_permission(request.user, CHANGE)
+    movable = can_change and appointment.status in MOVABLE
+    if move_form is None and movable:
+        local = appointment.starts_at.astimezone(appointment.location.zone)
+        move_form = MoveForm(initial={"day": local.date(), "start_time": local.strftime("%H:%M")})
+    context = {
+        "appointment": appointment,
+        "can_change": can_change,
+        "movable": movable,
+        "cancel_form": CancelForm(),
+        "move_form": move_form,
+        "nearby": _nearby_choices(appointment, now) if movable else [],
+        "has_started": appointment.starts_at <= now,
+    }
+    return render(request, "scheduling/appointment_detail.html", context, status=status)
+
+
 @login_required
 @permission_required(VIEW)
 @require_GET
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, appointment_for_user(request.user, pk))
+
+
+@login_required
+@permission_required(CHANGE)
+@require_POST
+def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move to a new date and time with the same practitioner, room and type. A time
+    taken a moment ago answers 409; any other refusal is said on the form."""
     appointment = appointment_for_user(request.user, pk)
-    context = {
-        "appointment": appointment,
-        "can_change": has_role_permission(request.user, CHANGE),
-        "cancel_form": CancelForm(),
-        "has_started": appointment.starts_at <= timezone.now(),
-    }
-    return render(request, "scheduling/appointment_detail.html", context)
+    form = MoveForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            moved = services.appointment_move(
+                appointment=appointment,
+                start=form.start(appointment.location.zone),
+                by=signed_in_staff(request),
+            )
+        except services.SlotTaken:
+            form.add_error(None, services.SlotTaken.message)
+            status = 409
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            local = moved.starts_at.astimezone(moved.location.zone)
+            messages.success(request, f"Moved to {date_format(local, 'l j F')} at {local:%H:%M}.")
+            return redirect("scheduling:appointment", pk=pk)
+    return _render_detail(request, appointment, move_form=form, status=status)
 
 
 @login_required
