@@ -42,6 +42,7 @@ def treatment_area_update(
     if len(set(zones)) != len(zones):
         raise ValidationError("Each zone appears once.")
     current.depths.exclude(zone__in=zones).delete()
+    existing = {row.zone: row for row in current.depths.all()}
     for position, row in enumerate(guidance):
         values = {k: Decimal(row[k]) for k in ("thin_min_mm", "thin_max_mm", "thick_min_mm",
                                                "thick_max_mm")}  # fmt: skip
@@ -49,8 +50,8 @@ def treatment_area_update(
             values["thick_min_mm"] > values["thick_max_mm"]
         ):
             raise ValidationError(f"{row['zone']}: the lowest depth is above the highest.")
-        row_obj = DepthGuidance.objects.filter(area=current, zone=row["zone"].strip()).first()
-        row_obj = row_obj or DepthGuidance(area=current, zone=row["zone"].strip())
+        zone = row["zone"].strip()
+        row_obj = existing.get(zone) or DepthGuidance(area=current, zone=zone)
         row_obj.position = position
         for key, value in values.items():
             setattr(row_obj, key, value)

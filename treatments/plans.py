@@ -12,6 +12,7 @@
 
 from collections.abc import Sequence
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -194,7 +195,9 @@ def _slots(
 
 def _sessions(plan: TreatmentPlan) -> list[Session]:
     return list(
-        plan.sessions.select_related("appointment", "plan__location")
+        plan.sessions.select_related(
+            "appointment", "plan__location", "proposed_practitioner__user", "proposed_room"
+        )
         .select_for_update(of=("self",))
         .order_by("number")
     )
@@ -347,13 +350,13 @@ def plan_book(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
 
 
 def _book_session(plan: TreatmentPlan, session: Session, by: User) -> None:
-    practitioner_id, room_id = session.proposed_practitioner_id, session.proposed_room_id
-    if session.proposed_start is None or practitioner_id is None or room_id is None:
+    practitioner, room = session.proposed_practitioner, session.proposed_room
+    if session.proposed_start is None or practitioner is None or room is None:
         raise ValidationError(f"Session {session.number} has no time yet: give it one first.")
     appointment = booking.appointment_book(
         patient=plan.patient,
-        practitioner=PractitionerProfile.objects.get(pk=practitioner_id),
-        room=Room.objects.get(pk=room_id),
+        practitioner=practitioner,
+        room=room,
         appointment_type=plan.treatment.appointment_type,
         start=session.proposed_start,
         duration_minutes=plan.session_minutes,
@@ -415,10 +418,10 @@ def _repropose(
     practitioner_ids = None
     if appointment is not None:
         practitioner_ids = [appointment.practitioner_id]
-        wishes = PlanWishes(**{**wishes.__dict__, "practitioner_id": appointment.practitioner_id})
+        wishes = replace(wishes, practitioner_id=appointment.practitioner_id)
     later_ids = [s.appointment_id for s in sessions[index:] if s.appointment_id is not None]
     slots = _slots(plan, first_day, 1, now=now, practitioner_ids=practitioner_ids, ignore=later_ids)
-    wishes = PlanWishes(**{**wishes.__dict__, "sessions": session.number})
+    wishes = replace(wishes, sessions=session.number)
     proposals = propose_sessions(wishes, slots, booked=fixed)
     if appointment is None:
         _store([session], proposals)
@@ -444,14 +447,23 @@ def _repropose(
     session.save(update_fields=["window_first", "window_last", "problem"])
 
 
-def plan_follow_move(*, appointment: Appointment, by: User, now: datetime) -> list[Session]:
-    """After a plan session's appointment moved: keep the later sessions in window."""
+def _followed(appointment: Appointment) -> tuple[Session, TreatmentPlan] | None:
+    """The plan session an appointment belongs to, with its plan locked; None when no
+    open plan owns it or the plan itself is making the change."""
     if _following.get():
-        return []
+        return None
     session = Session.objects.select_related("plan").filter(appointment=appointment).first()
     if session is None or session.plan.status not in (P.ACTIVE, P.PAUSED, P.DRAFT):
+        return None
+    return session, _require_plan(session.plan, (P.ACTIVE, P.PAUSED, P.DRAFT), "changed")
+
+
+def plan_follow_move(*, appointment: Appointment, by: User, now: datetime) -> list[Session]:
+    """After a plan session's appointment moved: keep the later sessions in window."""
+    followed = _followed(appointment)
+    if followed is None:
         return []
-    plan = _require_plan(session.plan, (P.ACTIVE, P.PAUSED, P.DRAFT), "changed")
+    session, plan = followed
     session.appointment = appointment
     session.problem = _window_problem(session, plan)  # moved by hand: say if out of window
     session.save(update_fields=["problem"])
@@ -464,12 +476,10 @@ def plan_follow_cancel(*, appointment: Appointment, by: User, now: datetime) -> 
     It goes back to proposed with the best time in its window, and the later sessions
     follow as after a move.
     """
-    if _following.get():
+    followed = _followed(appointment)
+    if followed is None:
         return []
-    session = Session.objects.select_related("plan").filter(appointment=appointment).first()
-    if session is None or session.plan.status not in (P.ACTIVE, P.PAUSED, P.DRAFT):
-        return []
-    plan = _require_plan(session.plan, (P.ACTIVE, P.PAUSED, P.DRAFT), "changed")
+    session, plan = followed
     session.appointment = None
     session.status = ST.PROPOSED
     session.save(update_fields=["appointment", "status"])
@@ -482,7 +492,7 @@ def plan_follow_cancel(*, appointment: Appointment, by: User, now: datetime) -> 
 def _repropose_first(plan: TreatmentPlan, now: datetime) -> None:
     sessions = _sessions(plan)
     slots = _slots(plan, plan.earliest_start, 1, now=now)
-    wishes = PlanWishes(**{**_wishes(plan).__dict__, "sessions": 1})
+    wishes = replace(_wishes(plan), sessions=1)
     _store(sessions[:1], propose_sessions(wishes, slots))
 
 
