@@ -10,6 +10,7 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("", include("treatments.urls")),
     path("", include("clinic.scheduling.urls")),
+    path("setup/", include("clinic.scheduling.setup_urls")),
     path("admin/", admin.site.urls),
 ]
 

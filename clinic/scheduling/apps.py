@@ -11,6 +11,18 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from clinic.scheduling.models import Appointment
+        from clinic.scheduling.models import (
+            Appointment,
+            AppointmentType,
+            Closure,
+            Leave,
+            Location,
+            OpeningHours,
+            Room,
+            WorkingHours,
+        )
 
         auditlog.register(Appointment)
+        # The clinic's setup: who changed the hours, closures, leave or types, and when.
+        for model in (Location, Room, OpeningHours, Closure, WorkingHours, Leave, AppointmentType):
+            auditlog.register(model)

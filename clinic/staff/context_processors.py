@@ -14,6 +14,7 @@ MENU = [
     ("Screening rules", "treatments:screening_rules", "shield-check", MANAGE_CLINIC),
     ("Consent", "treatments:consent_texts", "file-earmark-text", MANAGE_CLINIC),
     ("Catalog", "treatments:catalog", "journal-medical", MANAGE_CLINIC),
+    ("Clinic setup", "setup:overview", "gear", MANAGE_CLINIC),
     ("Audit log", "audit_log", "journal-text", VIEW_AUDIT_LOG),
 ]
 

@@ -1,0 +1,105 @@
+"""Reads for the clinic manager's setup pages, each with its joins already made."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch, QuerySet
+
+from clinic.scheduling.hours import Interval, Week, fits
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Closure,
+    Leave,
+    Location,
+    OpeningHours,
+    WorkingHours,
+)
+from clinic.scheduling.selectors import day_bounds
+from clinic.staff.models import PractitionerProfile
+
+# Booked and not yet over: what the front desk may still have to move. Completed
+# appointments are history, cancelled and no-show ones hold no time.
+UPCOMING_STATUSES = tuple(s for s in Appointment.ACTIVE if s != Appointment.Status.COMPLETED)
+
+
+def locations_for_setup(*, today: date) -> QuerySet[Location]:
+    """Every location with its rooms, opening hours and closures still to come."""
+    return Location.objects.order_by("name").prefetch_related(
+        "rooms",
+        "opening_hours",
+        Prefetch(
+            "closures",
+            queryset=Closure.objects.filter(last_day__gte=today),
+            to_attr="upcoming_closures",
+        ),
+    )
+
+
+def practitioners_for_setup(*, now: datetime) -> QuerySet[PractitionerProfile]:
+    """Active practitioners with their weekly hours (and where) and leave still to come."""
+    return (
+        PractitionerProfile.objects.filter(user__is_active=True)
+        .select_related("user")
+        .prefetch_related(
+            "working_hours",
+            Prefetch(
+                "leave", queryset=Leave.objects.filter(ends_at__gt=now), to_attr="upcoming_leave"
+            ),
+        )
+    )
+
+
+def appointment_types_for_setup() -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.order_by("-is_active", "name")
+
+
+def opening_week(location: Location) -> dict[int, list[Interval]]:
+    return _week(
+        OpeningHours.objects.filter(location=location).values_list("weekday", "opens", "closes")
+    )
+
+
+def working_week(
+    practitioner: PractitionerProfile, location: Location
+) -> dict[int, list[Interval]]:
+    rows = WorkingHours.objects.filter(practitioner=practitioner, location=location)
+    return _week(rows.values_list("weekday", "starts", "ends"))
+
+
+def _week(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[Interval]]:
+    week: dict[int, list[Interval]] = defaultdict(list)
+    for weekday, starts, ends in sorted(rows):
+        week[weekday].append((starts, ends))
+    return dict(week)
+
+
+def upcoming_appointments(*, now: datetime) -> QuerySet[Appointment]:
+    """Appointments booked from ``now`` on that are still to happen."""
+    return Appointment.objects.filter(status__in=UPCOMING_STATUSES, starts_at__gte=now)
+
+
+def count_outside_week(appointments: QuerySet[Appointment], *, week: Week, zone: ZoneInfo) -> int:
+    """How many of the appointments would not fit the week's hours, in local time."""
+    times = appointments.values_list("starts_at", "ends_at")
+    return sum(
+        1
+        for starts, ends in times
+        if not fits(week, starts.astimezone(zone), ends.astimezone(zone))
+    )
+
+
+def count_on_days(
+    appointments: QuerySet[Appointment], *, first_day: date, last_day: date, zone: ZoneInfo
+) -> int:
+    """How many of the appointments fall on the local days ``first_day`` to ``last_day``."""
+    start, _ = day_bounds(first_day, zone)
+    _, end = day_bounds(last_day, zone)
+    return count_during(appointments, start=start, end=end)
+
+
+def count_during(appointments: QuerySet[Appointment], *, start: datetime, end: datetime) -> int:
+    """How many of the appointments share any time with ``start`` to ``end``."""
+    return appointments.filter(starts_at__lt=end, ends_at__gt=start).count()
