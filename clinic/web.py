@@ -26,3 +26,11 @@ def perform(
     else:
         messages.success(request, done)
     return redirect(to, **url_kwargs)
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    """An htmx request for part of a page. Restoring history (Back, once htmx has no copy
+    of the page) is an htmx request too, but it needs the whole page."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )

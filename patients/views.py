@@ -37,7 +37,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(request, "patients/patient_list.html", context)
 
 
-def _save_with_duplicate_check(
+def save_with_duplicate_check(
     request: HttpRequest,
     form: PatientForm,
     save: Callable[..., Patient],
@@ -71,7 +71,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST if request.method == "POST" else None)
     duplicates: list[Patient] = []
     if request.method == "POST":
-        patient, duplicates = _save_with_duplicate_check(request, form, patient_register)
+        patient, duplicates = save_with_duplicate_check(request, form, patient_register)
         if patient is not None:
             messages.success(request, f"{patient.full_name} is registered.")
             return redirect("patients:detail", pk=patient.pk)
@@ -101,7 +101,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
         def update(**fields: object) -> Patient:
             return patient_update(patient=patient, **fields)  # type: ignore[arg-type]
 
-        saved, duplicates = _save_with_duplicate_check(request, form, update, patient.pk)
+        saved, duplicates = save_with_duplicate_check(request, form, update, patient.pk)
         if saved is not None:
             messages.success(request, f"{saved.full_name}'s details are saved.")
             return redirect("patients:detail", pk=saved.pk)

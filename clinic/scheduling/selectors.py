@@ -152,3 +152,38 @@ def availability_query(
 def free_slots_for(**kwargs: Any) -> list[Slot]:
     """Free slots straight from the database: ``availability_query`` then ``free_slots``."""
     return free_slots(availability_query(**kwargs))
+
+
+def bookable_types() -> QuerySet[AppointmentType]:
+    """The appointment types the clinic offers now, by name."""
+    return AppointmentType.objects.filter(is_active=True).order_by("name")
+
+
+def default_type(types: Sequence[AppointmentType]) -> AppointmentType | None:
+    """What the front desk books most from the calendar: the first consultation type."""
+    consultations = [t for t in types if t.kind == AppointmentType.Kind.CONSULTATION]
+    return next(iter(consultations or types), None)
+
+
+def nearby_free_starts(
+    appointment: Appointment, *, now: datetime, count: int = 6, days: int = 7
+) -> list[datetime]:
+    """The free starts closest to an appointment's own, for its practitioner, room and
+    type, from its day (or today) over ``days`` days: ``availability_query``'s queries.
+
+    The appointment's own time counts as free, as it would be once it moved.
+    """
+    zone = appointment.location.zone
+    first = max(appointment.starts_at.astimezone(zone).date(), now.astimezone(zone).date())
+    slots = free_slots_for(
+        location=appointment.location,
+        appointment_type=appointment.appointment_type,
+        first_day=first,
+        last_day=first + timedelta(days=days - 1),
+        practitioner_ids=[appointment.practitioner_id],
+        room_ids=[appointment.room_id],
+        not_before=now,
+        ignore_appointment_ids=[appointment.pk],
+    )
+    starts = [slot.start for slot in slots if slot.start != appointment.starts_at]
+    return sorted(sorted(starts, key=lambda start: abs(start - appointment.starts_at))[:count])

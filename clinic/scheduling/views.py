@@ -1,18 +1,45 @@
-from collections.abc import Callable
-from datetime import date, timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.scheduling import services
-from clinic.scheduling.forms import BookingForm, CalendarForm, CancelForm
-from clinic.scheduling.models import Appointment, Room
-from clinic.scheduling.selectors import appointments_between, appointments_on
+from clinic.scheduling.calendar import (
+    By,
+    DayColumn,
+    FreeStart,
+    free_starts_by_column,
+    interleave,
+)
+from clinic.scheduling.forms import (
+    SLOT_FIELDS,
+    BookingForm,
+    CalendarForm,
+    CancelForm,
+    DayViewForm,
+    MoveForm,
+)
+from clinic.scheduling.models import Appointment, AppointmentType, Location, Room
+from clinic.scheduling.selectors import (
+    appointments_between,
+    appointments_on,
+    bookable_types,
+    default_type,
+    free_slots_for,
+    nearby_free_starts,
+)
 from clinic.staff.access import (
     AnyUser,
     has_role_permission,
@@ -20,13 +47,22 @@ from clinic.staff.access import (
     require_permission,
 )
 from clinic.staff.models import PractitionerProfile
-from clinic.web import perform, signed_in_staff
-from patients.access import VIEW_PATIENTS
+from clinic.web import perform, signed_in_staff, wants_partial
+from patients.access import REGISTER_PATIENTS, VIEW_PATIENTS
+from patients.forms import PatientForm, PatientSearchForm
 from patients.models import Patient
+from patients.selectors import patient_search
+from patients.services import patient_register
+from patients.views import save_with_duplicate_check
 
 VIEW = "scheduling.view_appointment"
 BOOK = "scheduling.add_appointment"
 CHANGE = "scheduling.change_appointment"
+MOVABLE = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
+PICK_LIMIT = 10  # patients listed to pick from; more means "type more of the name"
+
+F = TypeVar("F", bound=CalendarForm)
+Choice = TypeVar("Choice", AppointmentType, Location)
 
 
 def appointment_for_user(user: AnyUser, pk: int) -> Appointment:
@@ -39,20 +75,85 @@ def appointment_for_user(user: AnyUser, pk: int) -> Appointment:
     )
 
 
-@login_required
-@permission_required(BOOK)
-def appointment_new(request: HttpRequest) -> HttpResponse:
-    """Book a patient in: type, practitioner, room, date and time."""
-    require_permission(request.user, VIEW_PATIENTS)
-    raw = request.POST.get("patient") or request.GET.get("patient") or ""
-    patient = Patient.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-    if patient is None and request.method != "POST":
-        messages.info(request, "Find the patient first, then book from their record.")
-        return redirect("patients:list")
-    data = request.POST if request.method == "POST" else None
-    form = BookingForm(data, initial={"patient": patient.pk if patient else None})
+# --- Booking: from a patient's record, or from a free slot with the patient found or
+# registered on the way ---------------------------------------------------------------
+
+
+def _slot_params(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The slot's part of an address (as given), so that it survives every step."""
+    return [(name, str(data[name])) for name in SLOT_FIELDS if data.get(name)]
+
+
+def _slot_query(data: Mapping[str, Any]) -> str:
+    return urlencode(_slot_params(data))
+
+
+def _slot_summary(form: BookingForm) -> list[tuple[str, str]]:
+    """The slot's values that are right, in words, for the page that finds the patient."""
+    shown: dict[str, Callable[[Any], str]] = {
+        "appointment_type": str,
+        "practitioner": str,
+        "room": lambda room: room.name,
+        "day": lambda day: date_format(day, "l j F Y"),
+        "start_time": lambda at: at.strftime("%H:%M"),
+    }
+    cleaned = form.cleaned_data
+    return [
+        (str(form[name].label), shown[name](cleaned[name]))
+        for name in SLOT_FIELDS
+        if name in cleaned
+    ]
+
+
+def _pick_context(request: HttpRequest, form: BookingForm) -> dict[str, object]:
+    """Patients matching the search, to pick from; the slot goes along with each."""
+    search = PatientSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    found = list(patient_search(query)[: PICK_LIMIT + 1]) if query.strip() else []
+    return {
+        "search_form": search,
+        "query": query,
+        "found": found[:PICK_LIMIT],
+        "more_found": len(found) > PICK_LIMIT,
+        "slot_params": _slot_params(form.data),
+        "slot_query": _slot_query(form.data),
+    }
+
+
+def _render_booking(
+    request: HttpRequest,
+    form: BookingForm,
+    *,
+    status: int = 200,
+    patient_form: PatientForm | None = None,
+    duplicates: list[Patient] | None = None,
+) -> HttpResponse:
+    """The booking form for a known patient; without one, find or register them first."""
+    patient = form.cleaned_data.get("patient")
+    context: dict[str, object] = {
+        "form": form,
+        "patient": patient,
+        "slot_query": _slot_query(form.data),
+    }
+    if patient is None:
+        can_register = has_role_permission(request.user, REGISTER_PATIENTS)
+        context |= _pick_context(request, form) | {
+            "slot_summary": _slot_summary(form),
+            "slot_errors": [
+                (form[name].label, form.errors[name]) for name in SLOT_FIELDS if name in form.errors
+            ],
+            "can_register": can_register,
+            "patient_form": patient_form or (PatientForm() if can_register else None),
+            "duplicates": duplicates or [],
+            "register_open": patient_form is not None,
+        }
+    return render(request, "scheduling/appointment_form.html", context, status=status)
+
+
+def _book(request: HttpRequest) -> HttpResponse:
+    form = BookingForm(request.POST)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         try:
             appointment = services.appointment_book(
                 patient=form.cleaned_data["patient"],
@@ -70,33 +171,128 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Booked for {appointment.patient.full_name}.")
             return redirect("scheduling:appointment", pk=appointment.pk)
-    return render(
-        request,
-        "scheduling/appointment_form.html",
-        {"form": form, "patient": patient},
-        status=status,
-    )
+    return _render_booking(request, form, status=status)
+
+
+def _register_then_book(request: HttpRequest) -> HttpResponse:
+    """Register the patient (a near-match asks first), then back to the slot with them."""
+    require_permission(request.user, REGISTER_PATIENTS)
+    patient_form = PatientForm(request.POST)
+    patient, duplicates = save_with_duplicate_check(request, patient_form, patient_register)
+    if patient is None:
+        form = BookingForm.from_address(request.GET)
+        return _render_booking(request, form, patient_form=patient_form, duplicates=duplicates)
+    messages.success(request, f"{patient.full_name} is registered.")
+    query = "&".join(filter(None, [urlencode({"patient": patient.pk}), _slot_query(request.GET)]))
+    return redirect(f"{reverse('scheduling:new')}?{query}")
+
+
+@login_required
+@permission_required(BOOK)
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    """Book a patient in: type, practitioner, room, date and time.
+
+    1. A GET fills the form from the address (a patient's record, a free slot), with a
+       message on each value that is wrong. Without a patient, the page finds one (htmx
+       asks for the matches alone as the name is typed) or registers one.
+    2. A POST with ``step=register`` registers the patient and comes back with them.
+    3. Any other POST books; a slot taken a moment ago answers 409.
+    The slot travels in the address through every step.
+    """
+    require_permission(request.user, VIEW_PATIENTS)
+    if request.method == "POST" and request.POST.get("step") == "register":
+        return _register_then_book(request)
+    if request.method == "POST":
+        return _book(request)
+    form = BookingForm.from_address(request.GET)
+    if wants_partial(request):
+        response = render(request, "scheduling/_patient_pick.html", _pick_context(request, form))
+    else:
+        response = _render_booking(request, form)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- The appointment's page: confirm, check in, no-show, move, cancel -------------------
+
+
+def _nearby_choices(appointment: Appointment, now: datetime) -> list[dict[str, str]]:
+    zone = appointment.location.zone
+    own_day = appointment.starts_at.astimezone(zone).date()
+    choices = []
+    for start in nearby_free_starts(appointment, now=now):
+        local = start.astimezone(zone)
+        label = f"{local:%H:%M}" if local.date() == own_day else f"{local:%a %-d %b, %H:%M}"
+        choices.append({"day": local.date().isoformat(), "time": f"{local:%H:%M}", "label": label})
+    return choices
+
+
+def _render_detail(
+    request: HttpRequest,
+    appointment: Appointment,
+    *,
+    move_form: MoveForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    can_change = has_role_permission(request.user, CHANGE)
+    movable = can_change and appointment.status in MOVABLE
+    if move_form is None and movable:
+        local = appointment.starts_at.astimezone(appointment.location.zone)
+        move_form = MoveForm(initial={"day": local.date(), "start_time": local.strftime("%H:%M")})
+    context = {
+        "appointment": appointment,
+        "can_change": can_change,
+        "movable": movable,
+        "cancel_form": CancelForm(),
+        "move_form": move_form,
+        "nearby": _nearby_choices(appointment, now) if movable else [],
+        "has_started": appointment.starts_at <= now,
+    }
+    return render(request, "scheduling/appointment_detail.html", context, status=status)
 
 
 @login_required
 @permission_required(VIEW)
 @require_GET
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, appointment_for_user(request.user, pk))
+
+
+@login_required
+@permission_required(CHANGE)
+@require_POST
+def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move to a new date and time with the same practitioner, room and type. A time
+    taken a moment ago answers 409; any other refusal is said on the form."""
     appointment = appointment_for_user(request.user, pk)
-    context = {
-        "appointment": appointment,
-        "can_change": has_role_permission(request.user, CHANGE),
-        "cancel_form": CancelForm(),
-        "has_started": appointment.starts_at <= timezone.now(),
-    }
-    return render(request, "scheduling/appointment_detail.html", context)
+    form = MoveForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            moved = services.appointment_move(
+                appointment=appointment,
+                start=form.start(appointment.location.zone),
+                by=signed_in_staff(request),
+            )
+        except services.SlotTaken:
+            form.add_error(None, services.SlotTaken.message)
+            status = 409
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            local = moved.starts_at.astimezone(moved.location.zone)
+            messages.success(request, f"Moved to {date_format(local, 'l j F')} at {local:%H:%M}.")
+            return redirect("scheduling:appointment", pk=pk)
+    return _render_detail(request, appointment, move_form=form, status=status)
 
 
 @login_required
 @permission_required(CHANGE)
 @require_POST
 def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Check in, mark a no-show, confirm or cancel, from the appointment's page."""
+    """Check in, mark a no-show, confirm or cancel, from the appointment's page; the
+    first three also from its card on the calendar, where htmx swaps the card alone."""
     appointment = appointment_for_user(request.user, pk)
     by, now = signed_in_staff(request), timezone.now()
     simple: dict[str, tuple[Callable[[], object], str]] = {
@@ -113,6 +309,8 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             "Confirmed.",
         ),
     }
+    if action in simple and wants_partial(request):
+        return _card_action(request, appointment, simple[action][0])
     if action in simple:
         run, done = simple[action]
         return perform(request, run, done, "scheduling:appointment", pk=pk)
@@ -134,52 +332,175 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     return HttpResponse("Unknown action.", status=404)
 
 
-def _calendar_params(request: HttpRequest) -> tuple[CalendarForm, date, str]:
-    form = CalendarForm(request.GET)
-    day, by = timezone.localdate(), "practitioner"
-    if form.is_valid():
-        day = form.cleaned_data["date"] or day
-        by = form.cleaned_data["by"] or by
+def _card_action(
+    request: HttpRequest, appointment: Appointment, run: Callable[[], object]
+) -> HttpResponse:
+    """Run a calendar card's action and answer with the card as it now is."""
+    error = ""
+    try:
+        run()
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    context = {
+        "appointment": appointment_for_user(request.user, appointment.pk),
+        "show_room": request.POST.get("by") != "room",
+        "by": request.POST.get("by", "practitioner"),
+        "can_change": True,
+        "now": timezone.now(),
+        "card_error": error,
+    }
+    return render(request, "scheduling/_calendar_card.html", context)
+
+
+# --- The calendar --------------------------------------------------------------------
+
+
+def _calendar_params(request: HttpRequest, form_class: type[F]) -> tuple[F, date, By]:
+    """The date and view asked for; each one that is wrong falls back on its own."""
+    form = form_class(request.GET)
+    form.is_valid()
+    day = form.cleaned_data.get("date") or timezone.localdate()
+    by: By = "room" if form.cleaned_data.get("by") == "room" else "practitioner"
     return form, day, by
 
 
-def _columns(appointments: list[Appointment], by: str) -> list[tuple[str, list[Appointment]]]:
-    """Group appointments into columns: every active practitioner or room, busy or not."""
+def _column_heads(appointments: list[Appointment], by: By) -> list[tuple[int, str]]:
+    """Every active practitioner or room, and any the day's appointments name besides
+    (booked with someone, or somewhere, since switched off)."""
     if by == "room":
         heads = [(r.pk, str(r.name)) for r in Room.objects.filter(is_active=True).order_by("name")]
-        key = "room_id"
     else:
         profiles = PractitionerProfile.objects.filter(user__is_active=True).select_related("user")
         heads = [(p.pk, str(p)) for p in profiles]
-        key = "practitioner_id"
-    grouped: dict[int, list[Appointment]] = {pk: [] for pk, _ in heads}
+    known = {pk for pk, _ in heads}
     for appointment in appointments:
-        pk = getattr(appointment, key)
-        if pk not in grouped:
-            # Booked with someone (or somewhere) since switched off: still shown.
-            owner = appointment.room if by == "room" else appointment.practitioner
-            heads.append((pk, str(getattr(owner, "name", owner))))
-            grouped[pk] = []
-        grouped[pk].append(appointment)
-    return [(name, grouped[pk]) for pk, name in heads]
+        pk = appointment.room_id if by == "room" else appointment.practitioner_id
+        if pk not in known:
+            owner = appointment.room.name if by == "room" else str(appointment.practitioner)
+            heads.append((pk, owner))
+            known.add(pk)
+    return heads
+
+
+def _columns(
+    appointments: list[Appointment], by: By, free: dict[int, list[FreeStart]]
+) -> list[DayColumn[Appointment]]:
+    """One column per practitioner or room: its appointments, and its free starts between."""
+    columns = {pk: DayColumn[Appointment](pk, name) for pk, name in _column_heads(appointments, by)}
+    for appointment in appointments:
+        key = appointment.room_id if by == "room" else appointment.practitioner_id
+        columns[key].appointments.append(appointment)
+    for column in columns.values():
+        column.entries = interleave(
+            column.appointments, free.get(column.key, []), start_of=lambda a: a.starts_at
+        )
+    return list(columns.values())
+
+
+@dataclass
+class SlotOffer:
+    """What the day view offers to book: free starts of one type at one location."""
+
+    types: list[AppointmentType] = field(default_factory=list)
+    appointment_type: AppointmentType | None = None
+    locations: list[Location] = field(default_factory=list)
+    location: Location | None = None
+    free: dict[int, list[FreeStart]] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+
+def _chosen(
+    form: DayViewForm, name: str, items: list[Choice], fallback: Choice | None, what: str
+) -> tuple[Choice | None, str | None]:
+    """The item the address names, else the fallback with a notice if the address was wrong."""
+    wanted = form.cleaned_data.get(name)
+    chosen = next((item for item in items if item.pk == wanted), None)
+    if chosen is not None:
+        return chosen, None
+    if form.data.get(name) and fallback is not None:
+        return fallback, f"There is no such {what}. Showing {fallback} instead."
+    return fallback, None
+
+
+def _slot_offer(form: DayViewForm, day: date, by: By) -> SlotOffer:
+    """The type and location asked for (or the defaults) and each column's free starts,
+    never in the past: types, locations, then ``availability_query``'s seven queries."""
+    types = list(bookable_types())
+    locations = list(Location.objects.order_by("name"))
+    offer = SlotOffer(types=types, locations=locations)
+    offer.appointment_type, type_notice = _chosen(
+        form, "type", types, default_type(types), "appointment type"
+    )
+    offer.location, location_notice = _chosen(
+        form, "location", locations, next(iter(locations), None), "location"
+    )
+    offer.notices = [notice for notice in (type_notice, location_notice) if notice]
+    if offer.appointment_type is None or offer.location is None:
+        return offer
+    slots = free_slots_for(
+        location=offer.location,
+        appointment_type=offer.appointment_type,
+        first_day=day,
+        last_day=day,
+        not_before=timezone.now(),
+    )
+    offer.free = free_starts_by_column(
+        slots, by=by, appointment_type_id=offer.appointment_type.pk, zone=offer.location.zone
+    )
+    return offer
+
+
+def _day_url(day: date | None, by: By, offer: SlotOffer) -> str:
+    params: dict[str, object] = {"date": day.isoformat()} if day else {}
+    params["by"] = by
+    if offer.appointment_type is not None:
+        params["type"] = offer.appointment_type.pk
+    if offer.location is not None and len(offer.locations) > 1:
+        params["location"] = offer.location.pk
+    return f"{reverse('scheduling:calendar_day')}?{urlencode(params)}"
+
+
+def _day_notices(form: CalendarForm) -> list[str]:
+    notices = [f"{error} Showing today instead." for error in form.errors.get("date", [])]
+    if "by" in form.errors:
+        notices.append("There is no such view. Showing the day by practitioner.")
+    return notices
 
 
 @login_required
 @permission_required(VIEW)
 @require_GET
 def calendar_day(request: HttpRequest) -> HttpResponse:
-    """The day by practitioner or by room; a bad date says so and shows today."""
-    form, day, by = _calendar_params(request)
+    """The day by practitioner or by room; for those who book, the chosen type's free
+    starts between the appointments. A wrong date or choice says so and shows the default.
+    htmx asks for the body alone when moving between days and views."""
+    form, day, by = _calendar_params(request, DayViewForm)
+    can_book = has_role_permission(request.user, BOOK)
+    offer = _slot_offer(form, day, by) if can_book else SlotOffer()
     appointments = list(appointments_on(day))
     context = {
-        "form": form,
         "day": day,
         "by": by,
-        "columns": _columns(appointments, by),
-        "previous": day - timedelta(days=1),
-        "next": day + timedelta(days=1),
+        "columns": _columns(appointments, by, offer.free),
+        "show_room": by != "room",
+        "offer": offer,
+        "can_book": can_book,
+        "can_change": has_role_permission(request.user, CHANGE),
+        "now": timezone.now(),
+        "notices": _day_notices(form) + offer.notices,
+        "booking_url": reverse("scheduling:new"),
+        "links": {
+            "previous": _day_url(day - timedelta(days=1), by, offer),
+            "today": _day_url(None, by, offer),
+            "next": _day_url(day + timedelta(days=1), by, offer),
+            "by_practitioner": _day_url(day, "practitioner", offer),
+            "by_room": _day_url(day, "room", offer),
+        },
     }
-    return render(request, "scheduling/calendar_day.html", context)
+    template = "_calendar_day_body.html" if wants_partial(request) else "calendar_day.html"
+    response = render(request, f"scheduling/{template}", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -187,7 +508,7 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
 @require_GET
 def calendar_week(request: HttpRequest) -> HttpResponse:
     """Monday to Sunday of the week holding the date."""
-    form, day, _ = _calendar_params(request)
+    form, day, _ = _calendar_params(request, CalendarForm)
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=n) for n in range(7)]
     zone = timezone.get_current_timezone()

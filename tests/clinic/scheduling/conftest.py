@@ -1,6 +1,7 @@
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
+import time_machine
 
 from clinic.scheduling.models import AppointmentType, Location, OpeningHours, Room, WorkingHours
 from tests.factories import make_patient, make_practitioner, make_staff
@@ -32,3 +33,21 @@ def clinic(db):
         "patient": make_patient(),
         "desk": make_staff(),
     }
+
+
+# The Friday before the Monday most tests book on, at 09:00 UTC: "now" for anything that
+# offers free times, which are never in the past.
+FROZEN_NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_now():
+    with time_machine.travel(FROZEN_NOW, tick=False):
+        yield FROZEN_NOW
+
+
+@pytest.fixture
+def consultation(db):
+    return AppointmentType.objects.create(
+        name="Consultation", kind="consultation", duration_minutes=30
+    )

@@ -85,10 +85,12 @@ def test_a_time_outside_the_hours_is_explained(front_desk_client, clinic):
     assert "outside the clinic&#x27;s opening hours" in response.content.decode()
 
 
-def test_without_a_patient_the_front_desk_is_sent_to_find_one(front_desk_client, clinic):
-    response = front_desk_client.get(reverse("scheduling:new"), follow=True)
+def test_without_a_patient_the_page_finds_one_first(front_desk_client, clinic):
+    response = front_desk_client.get(reverse("scheduling:new"))
 
-    assert "Find the patient first" in response.content.decode()
+    assert response.status_code == 200
+    assert "Who is it for?" in response.content.decode()
+    assert response.context["patient"] is None
 
 
 def _booked(clinic, days_ahead=0):
@@ -167,11 +169,14 @@ def test_an_unknown_action_is_not_found(front_desk_client, clinic):
     assert front_desk_client.post(url).status_code == 404
 
 
+@pytest.mark.parametrize(("who", "queries"), [("front_desk", 12), ("practitioner", 5)])
 def test_the_appointment_page_costs_a_fixed_number_of_queries(
-    front_desk_client, clinic, django_assert_num_queries
+    role_clients, clinic, django_assert_num_queries, frozen_now, who, queries
 ):
     appointment = _booked(clinic)
     # session, user, role permissions, the appointment with patient, practitioner, room,
-    # location and type, roles (menu)
-    with django_assert_num_queries(5):
-        front_desk_client.get(reverse("scheduling:appointment", args=[appointment.pk]))
+    # location and type, [front desk, for the nearby free times: opening hours, closures,
+    # the practitioner, their working hours, leave, the room, active appointments as busy
+    # time], roles (menu)
+    with django_assert_num_queries(queries):
+        role_clients[who].get(reverse("scheduling:appointment", args=[appointment.pk]))
