@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -67,3 +69,41 @@ def role_clients(front_desk_client, practitioner_client, manager_client, outside
 def _fast_password_hashing(settings):
     # The real hasher is slow by design; tests create many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def _database_order(item: pytest.Item) -> int:
+    """Django's order: database tests, then those that flush the database, then the rest."""
+    marker = item.get_closest_marker("django_db")
+    names = item.fixturenames  # type: ignore[attr-defined]
+    if (
+        "transactional_db" in names
+        or "live_server" in names
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        return 1
+    if "db" in names or marker is not None:
+        return 0
+    return 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep every test that flushes the database after the tests that need shipped data.
+
+    pytest regroups tests by session-wide parameters (the browser's name) after
+    pytest-django has sorted them, which can put a flushing browser test in the middle.
+    A test outside tests/browser that takes a Playwright fixture (a parameter named
+    ``page``, say) would join that group, so it is refused outright.
+    """
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        browser = callspec is not None and "browser_name" in callspec.params
+        if browser and BROWSER_TESTS not in Path(str(item.path)).parents:
+            raise pytest.UsageError(
+                f"{item.nodeid} takes a Playwright fixture outside tests/browser/; "
+                "rename the parameter or move the test."
+            )
+    items.sort(key=_database_order)

@@ -68,4 +68,13 @@ def test_front_desk_registers_and_finds_a_patient(
     # The address follows the search, so Back and a bookmark return to it.
     expect(page).to_have_url(f"{live_server.url}/patients/?q=zoe%20mar")
     screenshot("patients-search")
+
+    # Leaving the search and coming Back shows it again, fetched afresh: htmx keeps no
+    # copy of the page (patient names) in the browser's storage.
+    page.get_by_role("link", name="Martin, Zoë").click()
+    expect(page.get_by_role("heading", name="Zoë Martin")).to_be_visible()
+    page.go_back()
+    expect(results.get_by_role("link", name="Martin, Zoë")).to_be_visible()
+    stored = "() => [...Object.keys(localStorage), ...Object.keys(sessionStorage)]"
+    assert "htmx-history-cache" not in page.evaluate(stored)
     assert console_errors == []

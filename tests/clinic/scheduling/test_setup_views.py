@@ -104,48 +104,49 @@ PAGES = [
     "closures", "working_hours", "leave", "appointment_type_new", "appointment_type_edit",
 ]  # fmt: skip
 ACTIONS = ["room_off", "room_on", "closure_remove", "leave_remove"]
-FORMS = [page for page in PAGES if page != "overview"]
+FORMS = [name for name in PAGES if name != "overview"]
 
 
 # --- Who may ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("address", PAGES)
 @pytest.mark.parametrize(
     ("who", "expected"),
     [("manager", 200), ("front_desk", 403), ("practitioner", 403), ("outsider", 403)],
 )
-def test_only_the_manager_opens_the_setup_pages(role_clients, pages, page, who, expected):
-    assert role_clients[who].get(pages[page]).status_code == expected
+def test_only_the_manager_opens_the_setup_pages(role_clients, pages, address, who, expected):
+    assert role_clients[who].get(pages[address]).status_code == expected
 
 
-@pytest.mark.parametrize("page", PAGES + ACTIONS)
-def test_anonymous_visitors_are_sent_to_sign_in(role_clients, pages, page):
+@pytest.mark.parametrize("address", PAGES + ACTIONS)
+def test_anonymous_visitors_are_sent_to_sign_in(role_clients, pages, address):
     before = snapshot()
 
-    for response in (role_clients["anonymous"].get(pages[page]),
-                     role_clients["anonymous"].post(pages[page], {"name": "Bristol"})):  # fmt: skip
+    anonymous = role_clients["anonymous"]
+    responses = [anonymous.get(pages[address]), anonymous.post(pages[address], {"name": "Bristol"})]
+    for response in responses:
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("page", FORMS + ACTIONS)
+@pytest.mark.parametrize("address", FORMS + ACTIONS)
 @pytest.mark.parametrize("who", ["front_desk", "practitioner", "outsider"])
-def test_other_roles_cannot_change_anything(role_clients, pages, page, who):
+def test_other_roles_cannot_change_anything(role_clients, pages, address, who):
     before = snapshot()
     valid = {
         "name": "Room 9", "time_zone": "Europe/London", "d5_1_start": "10:00",
         "d5_1_end": "12:00", "first_day": "2031-01-01", "last_day": "2031-01-02",
     }  # fmt: skip
 
-    assert role_clients[who].post(pages[page], valid).status_code == 403
+    assert role_clients[who].post(pages[address], valid).status_code == 403
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("page", ACTIONS)
-def test_the_actions_take_a_post_only(manager_client, pages, page):
-    assert manager_client.get(pages[page]).status_code == 405
+@pytest.mark.parametrize("address", ACTIONS)
+def test_the_actions_take_a_post_only(manager_client, pages, address):
+    assert manager_client.get(pages[address]).status_code == 405
 
 
 @pytest.mark.parametrize(
@@ -370,11 +371,11 @@ def test_the_manager_adds_renames_and_switches_a_room(manager_client, clinic):
         ({"name": "x" * 101}, "Ensure this value has at most 100 characters (it has 101)."),
     ],
 )
-@pytest.mark.parametrize("page", ["room_new", "room_edit"])
-def test_a_bad_room_name_is_explained_on_the_form(manager_client, pages, page, data, message):
+@pytest.mark.parametrize("address", ["room_new", "room_edit"])
+def test_a_bad_room_name_is_explained_on_the_form(manager_client, pages, address, data, message):
     before = snapshot()
 
-    response = manager_client.post(pages[page], data)
+    response = manager_client.post(pages[address], data)
 
     assert message in field_errors(response, "name")
     assert snapshot() == before
