@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "clinic.apps.ClinicConfig",
     "clinic.staff",
     "clinic.scheduling",
+    "clinic.messaging",
     "patients",
     "treatments",
 ]
@@ -247,6 +248,23 @@ CLINIC_NAME = env.str("CLINIC_NAME", default="Microneedling Clinic")
 PHONE_REGION = env.str("PHONE_REGION", default="GB")
 # A cancellation this close to the start is flagged late (reports count them).
 LATE_CANCEL_WINDOW = timedelta(hours=env.int("LATE_CANCEL_HOURS", default=24))
+# Links in patients' emails start with this address (the clinic's public one).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Patient messages (the outbox; clinic.messaging) -------------------------------------
+# A failed send is tried again after about BASE, 2 x BASE, 4 x BASE ... (at most an hour),
+# then shown as failed after MAX_ATTEMPTS tries.
+MESSAGE_RETRY_BASE = timedelta(seconds=env.int("MESSAGE_RETRY_BASE_SECONDS", default=60))
+MESSAGE_RETRY_CAP = timedelta(hours=1)
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=8)
+# A message left "sending" this long (its worker died) is due again.
+MESSAGE_CLAIM_TIMEOUT = timedelta(seconds=env.int("MESSAGE_CLAIM_TIMEOUT_SECONDS", default=300))
+# One dispatch run stops after this long; the next beat tick carries on.
+MESSAGE_DISPATCH_BUDGET = timedelta(seconds=50)
+# The links in a message to confirm or ask to cancel work for this long (and never
+# after the appointment has started).
+MESSAGE_LINK_MAX_AGE = timedelta(days=30)
+
 # At most this many possible duplicates are listed when a patient is registered.
 DUPLICATE_WARNING_LIMIT = 5
 
@@ -271,6 +289,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "clinic.tasks.beat_heartbeat", "schedule": 60.0},
+    "dispatch-patient-messages": {
+        "task": "clinic.messaging.tasks.dispatch_due_messages",
+        "schedule": 60.0,
+    },
     "purge-sign-in-records": {
         "task": "clinic.staff.tasks.purge_sign_in_records",
         "schedule": crontab(hour=3, minute=17),

@@ -29,7 +29,12 @@ from clinic.scheduling.setup_selectors import (
     opening_week,
     upcoming_appointments,
 )
-from clinic.scheduling.signals import appointment_cancelled, appointment_moved
+from clinic.scheduling.signals import (
+    appointment_booked,
+    appointment_cancelled,
+    appointment_moved,
+    appointment_no_show,
+)
 from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
 
@@ -172,6 +177,7 @@ def appointment_book(
             )
             appointment.full_clean()
             appointment.save()
+            appointment_booked.send(sender=Appointment, appointment=appointment, by=by)
             return appointment
     except DatabaseError as exc:
         if _sqlstate(exc) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
@@ -295,9 +301,11 @@ def appointment_mark_no_show(*, appointment: Appointment, by: User, now: datetim
         if now < current.starts_at:
             raise ValidationError("The appointment has not started yet: it cannot be a no-show.")
 
-    return _set_status(
+    current = _set_status(
         appointment, (S.BOOKED, S.CONFIRMED), S.NO_SHOW, "marked as a no-show", started
     )
+    appointment_no_show.send(sender=Appointment, appointment=current, by=by)
+    return current
 
 
 @transaction.atomic

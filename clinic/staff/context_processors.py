@@ -11,6 +11,7 @@ MENU = [
     ("Today", "today", "sun", None),
     ("Calendar", "scheduling:calendar_day", "calendar3", "scheduling.view_appointment"),
     ("Patients", "patients:list", "people", "patients.view_patient"),
+    ("Messages", "messaging:list", "envelope", "messaging.view_patientmessage"),
     ("Screening rules", "treatments:screening_rules", "shield-check", MANAGE_CLINIC),
     ("Consent", "treatments:consent_texts", "file-earmark-text", MANAGE_CLINIC),
     ("Catalog", "treatments:catalog", "journal-medical", MANAGE_CLINIC),

@@ -237,7 +237,10 @@ def test_shorter_opening_hours_count_the_booked_appointments_they_leave_out(clin
     book(clinic, at(NEXT_MONDAY, 15, 30))  # runs past the new 16:00 closing
     book(clinic, at(NEXT_MONDAY + timedelta(days=4), 10))  # a Friday: now closed
     book(clinic, at(NEXT_MONDAY, 16), status=S.CANCELLED)
-    book(clinic, at(NEXT_MONDAY, 16), status=S.COMPLETED, room=clinic["rooms"][1])
+    book(
+        clinic, at(NEXT_MONDAY, 16), status=S.COMPLETED,
+        room=clinic["rooms"][1], practitioner=clinic["practitioners"][1],
+    )  # fmt: skip
     book(clinic, at(date(2026, 2, 27), 16))  # before NOW
     week = {day: [(time(9), time(16))] for day in range(4)}
 
@@ -384,7 +387,7 @@ def test_leave_add_refuses_times_without_a_time_zone(clinic):
 def test_leave_counts_the_practitioners_booked_appointments_during_it(clinic):
     amara, lena = clinic["practitioners"]
     book(clinic, at(NEXT_MONDAY, 9), practitioner=amara)  # ends as the leave starts
-    book(clinic, at(NEXT_MONDAY, 9, 30), practitioner=amara, room=clinic["rooms"][1])
+    book(clinic, at(NEXT_MONDAY, 10, 30), practitioner=amara, room=clinic["rooms"][1])
     book(clinic, at(NEXT_MONDAY, 12, 30), practitioner=amara)  # runs past its end
     book(clinic, at(NEXT_MONDAY, 11), practitioner=lena)
 

@@ -1,0 +1,112 @@
+"""The messages an appointment brings: confirmation and reminders when it is booked, a
+new time and fresh reminders when it moves, a notice when it is cancelled, a word after
+a missed one. Each runs inside the transaction that changed the appointment (the
+scheduling signals are sent there), so the booking and its messages stand or fall
+together."""
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from clinic.messaging.models import MessageSettings, PatientMessage
+from clinic.messaging.selectors import message_settings
+from clinic.messaging.services import message_schedule, messages_cancel_pending
+from clinic.messaging.timing import day_before_at, hours_before
+from clinic.scheduling.models import Appointment
+
+K = PatientMessage.Kind
+
+
+def _key(appointment: Appointment, what: str) -> str:
+    return f"appointment:{appointment.pk}:v{appointment.version}:{what}"
+
+
+def _schedule(
+    appointment: Appointment, kind: str, what: str, due: datetime, **extra: Any
+) -> PatientMessage:
+    return message_schedule(
+        patient=appointment.patient,
+        appointment=appointment,
+        kind=kind,
+        key=_key(appointment, what),
+        due_at=due,
+        time_zone=appointment.location.time_zone,
+        **extra,
+    )
+
+
+def reminders_schedule(
+    *, appointment: Appointment, now: datetime, config: MessageSettings
+) -> list[PatientMessage]:
+    """The clinic's reminders for this version of the appointment; one whose time has
+    already passed, or that quiet hours would push past the start, is left out."""
+    zone = appointment.location.zone
+    wanted = []
+    if config.reminder_hours_before:
+        hours = config.reminder_hours_before
+        due = hours_before(appointment.starts_at, hours)
+        wanted.append((f"reminder:{hours}h", due, f"{hours} hours before"))
+    if config.day_before_reminder_at is not None:
+        at = config.day_before_reminder_at
+        due = day_before_at(appointment.starts_at, at, zone)
+        wanted.append(("reminder:day-before", due, f"the day before at {at:%H:%M}"))
+    made = []
+    for what, due, about in wanted:
+        if due <= now:
+            continue
+        message = _schedule(appointment, K.REMINDER, what, due, about=about, config=config)
+        if message.due_at >= appointment.starts_at:
+            message.status = PatientMessage.Status.CANCELLED
+            message.skip_reason = "Quiet hours would send it after the appointment."
+            message.save(update_fields=["status", "skip_reason", "updated_at"])
+            continue
+        made.append(message)
+    return made
+
+
+def appointment_messages_booked(*, appointment: Appointment, now: datetime) -> None:
+    config = message_settings()
+    _schedule(appointment, K.CONFIRMATION, "confirmation", now, config=config)
+    reminders_schedule(appointment=appointment, now=now, config=config)
+
+
+def appointment_messages_moved(*, appointment: Appointment, now: datetime) -> None:
+    """The earlier version's confirmation and reminders are stopped, not sent."""
+    config = message_settings()
+    messages_cancel_pending(
+        appointment=appointment,
+        reason="The appointment moved; a newer message replaces this one.",
+        kinds=(K.CONFIRMATION, K.RESCHEDULED, K.REMINDER),
+    )
+    _schedule(appointment, K.RESCHEDULED, "rescheduled", now, config=config)
+    reminders_schedule(appointment=appointment, now=now, config=config)
+
+
+def appointment_messages_cancelled(*, appointment: Appointment, now: datetime) -> None:
+    messages_cancel_pending(appointment=appointment, reason="The appointment was cancelled.")
+    _schedule(appointment, K.CANCELLATION, "cancellation", now)
+
+
+def appointment_messages_no_show(*, appointment: Appointment, now: datetime) -> None:
+    messages_cancel_pending(appointment=appointment, reason="The patient did not come.")
+    _schedule(appointment, K.NO_SHOW, "no-show", now)
+
+
+# Receivers for the scheduling signals (connected in apps.py).
+
+
+def on_booked(sender: Any, appointment: Appointment, **kwargs: Any) -> None:
+    appointment_messages_booked(appointment=appointment, now=timezone.now())
+
+
+def on_moved(sender: Any, appointment: Appointment, **kwargs: Any) -> None:
+    appointment_messages_moved(appointment=appointment, now=timezone.now())
+
+
+def on_cancelled(sender: Any, appointment: Appointment, **kwargs: Any) -> None:
+    appointment_messages_cancelled(appointment=appointment, now=timezone.now())
+
+
+def on_no_show(sender: Any, appointment: Appointment, **kwargs: Any) -> None:
+    appointment_messages_no_show(appointment=appointment, now=timezone.now())

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    """The patient message outbox: every email is a row first, sent by Celery."""
+
+    name = "clinic.messaging"
+    label = "messaging"
+    verbose_name = "Patient messages"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from clinic.messaging import appointments
+        from clinic.messaging.models import MessageSettings
+        from clinic.scheduling import signals
+
+        # Who changed when patients are written to.
+        auditlog.register(MessageSettings)
+        # Messages are written in the transaction that booked, moved or cancelled.
+        signals.appointment_booked.connect(appointments.on_booked, dispatch_uid="msg_booked")
+        signals.appointment_moved.connect(appointments.on_moved, dispatch_uid="msg_moved")
+        signals.appointment_cancelled.connect(
+            appointments.on_cancelled, dispatch_uid="msg_cancelled"
+        )
+        signals.appointment_no_show.connect(appointments.on_no_show, dispatch_uid="msg_no_show")

@@ -1,0 +1,135 @@
+"""What a message says, rendered when it is sent (so it shows the time as it is then),
+in the location's time zone with the zone named, as HTML and plain text."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from clinic.messaging.ics import appointment_ics
+from clinic.messaging.links import reply_url
+from clinic.messaging.models import PatientMessage
+
+K = PatientMessage.Kind
+
+SUBJECTS = {
+    K.CONFIRMATION: "Your appointment on {day}",
+    K.RESCHEDULED: "Your appointment has moved to {day}",
+    K.CANCELLATION: "Your appointment on {day} is cancelled",
+    K.REMINDER: "Reminder: your appointment on {day}",
+    K.PREPARATION: "Getting ready for your treatment on {day}",
+    K.AFTERCARE: "Caring for your skin after today's treatment",
+    K.FOLLOW_UP: "How is your skin? Day {follow_up_day} after your treatment",
+    K.NEXT_SESSION: "Time to book your next session",
+    K.NO_SHOW: "We missed you on {day}",
+}
+# These carry links to confirm or ask to cancel, while the appointment is still to come.
+WITH_REPLY_LINKS = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER)
+WITH_CALENDAR_FILE = (K.CONFIRMATION, K.RESCHEDULED, K.CANCELLATION)
+PREVIEW_LINK = "#the-patient-s-own-link"
+
+
+def _when(moment: datetime, zone: Any) -> dict[str, str]:
+    local = moment.astimezone(zone)
+    return {
+        "day": f"{local:%A} {local.day} {local:%B %Y}",
+        "time": f"{local:%H:%M}",
+        "zone": f"{local:%Z} ({zone.key})",
+    }
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    calendar: str | None
+
+
+def render(
+    message: PatientMessage, *, now: datetime | None = None, preview: bool = False
+) -> Rendered:
+    """The message as the patient would read it now. A staff preview carries no working
+    link: a click there would confirm in the patient's name."""
+    now = now or timezone.now()
+    appointment = message.appointment
+    context: dict[str, Any] = {
+        "clinic_name": settings.CLINIC_NAME,
+        "first_name": message.patient.first_name,
+        "message": message,
+        "payload": message.payload,
+        "kind": message.kind,
+    }
+    calendar = None
+    if appointment is not None:
+        location = appointment.location
+        context.update(
+            {
+                "when": _when(appointment.starts_at, message.zone),
+                "place": location.name,
+                "address": location.address,
+                "treatment": appointment.appointment_type.name,
+                "minutes": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
+            }
+        )
+        still_to_come = appointment.starts_at > now and appointment.status in (
+            "booked",
+            "confirmed",
+        )
+        if message.kind in WITH_REPLY_LINKS and still_to_come:
+            context["reply_url"] = PREVIEW_LINK if preview else reply_url(message.pk)
+        if message.kind in WITH_CALENDAR_FILE:
+            calendar = appointment_ics(
+                uid=f"appointment-{appointment.pk}@{settings.SITE_URL.split('//')[-1]}",
+                sequence=appointment.version,
+                start=appointment.starts_at,
+                end=appointment.ends_at,
+                summary=f"{appointment.appointment_type.name} at {settings.CLINIC_NAME}",
+                location=", ".join(
+                    filter(None, [location.name, location.address.replace("\n", ", ")])
+                ),
+                organizer_email=settings.DEFAULT_FROM_EMAIL,
+                stamp=now,
+                cancelled=message.kind == K.CANCELLATION,
+            )
+    subject_values = {
+        "day": context.get("when", {}).get("day", ""),
+        "follow_up_day": message.payload.get("day", ""),
+    }
+    subject = SUBJECTS[K(message.kind)].format(**subject_values)
+    template = f"messaging/email/{message.kind}"
+    return Rendered(
+        subject=f"{subject} · {settings.CLINIC_NAME}",
+        text=render_to_string(f"{template}.txt", context).strip() + "\n",
+        html=render_to_string(f"{template}.html", context),
+        calendar=calendar,
+    )
+
+
+def message_id(message: PatientMessage) -> str:
+    """The same Message-ID every time the same message is handed over."""
+    digest = hashlib.sha256(message.key.encode()).hexdigest()[:32]
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "clinic.localhost"
+    return f"<{digest}@{domain}>"
+
+
+def render_email(message: PatientMessage, *, connection: Any = None) -> EmailMultiAlternatives:
+    rendered = render(message)
+    email = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.patient.email],
+        headers={"Message-ID": message_id(message), "Auto-Submitted": "auto-generated"},
+        connection=connection,
+    )
+    email.attach_alternative(rendered.html, "text/html")
+    if rendered.calendar is not None:
+        method = "CANCEL" if message.kind == K.CANCELLATION else "PUBLISH"
+        email.attach("appointment.ics", rendered.calendar, f"text/calendar; method={method}")
+    return email

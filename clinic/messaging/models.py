@@ -1,0 +1,120 @@
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from clinic.scheduling.models import Appointment, validate_time_zone
+from patients.models import Patient
+
+
+class PatientMessage(models.Model):
+    """One email to a patient: a row in the outbox before it is ever sent.
+
+    ``key`` says what the message is about (the appointment, its version, the kind, the
+    reminder), so that scheduling the same message twice finds the first one.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Booking confirmation"
+        RESCHEDULED = "rescheduled", "New time"
+        CANCELLATION = "cancellation", "Cancellation"
+        REMINDER = "reminder", "Reminder"
+        PREPARATION = "preparation", "Preparation"
+        AFTERCARE = "aftercare", "Aftercare"
+        FOLLOW_UP = "follow_up", "Aftercare follow-up"
+        NEXT_SESSION = "next_session", "Next session not booked"
+        NO_SHOW = "no_show", "Missed appointment"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Due"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        SKIPPED = "skipped", "Not sent"
+
+    class Reply(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        CANCEL_REQUESTED = "cancel_requested", "Asked to cancel"
+
+    key = models.CharField(max_length=200, unique=True)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="messages")
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    appointment_version = models.PositiveIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    about = models.CharField(
+        max_length=100, blank=True, help_text="Which one, in words: “48 hours before”."
+    )
+    payload = models.JSONField(
+        default=dict, blank=True, help_text="What the caller handed over to say."
+    )
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    skip_reason = models.CharField(max_length=200, blank=True)
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reply = models.CharField(max_length=20, choices=Reply.choices, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    reply_late = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="message_due"),
+            models.Index(fields=["patient", "due_at"], name="message_patient"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="message_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for patient {self.patient_id}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class MessageSettings(models.Model):
+    """When patients are written to; one row for the clinic, edited by the manager."""
+
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        "reminder, hours before",
+        default=48,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text="0 sends no reminder of this kind.",
+    )
+    day_before_reminder_at = models.TimeField(
+        "reminder the day before, at",
+        null=True,
+        blank=True,
+        default=time(18, 0),
+        help_text="Local time at the location; leave empty for no such reminder.",
+    )
+    preparation_days_before = models.PositiveSmallIntegerField(
+        "preparation, days before the first session",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+    quiet_from = models.TimeField("no emails from", default=time(21, 0))
+    quiet_until = models.TimeField("until", default=time(8, 0))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "message settings"
+        verbose_name_plural = "message settings"
+
+    def __str__(self) -> str:
+        return "Message settings"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from clinic.messaging import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("m/<str:token>/", views.reply, name="reply"),
+    path("messages/", views.message_list, name="list"),
+    path("messages/settings/", views.message_settings_edit, name="settings"),
+    path("messages/<int:pk>/", views.message_detail, name="detail"),
+    path("messages/<int:pk>/email.html", views.message_html, name="html"),
+    path("messages/<int:pk>/resend/", views.message_resend, name="resend"),
+]

@@ -1,0 +1,178 @@
+"""The outbox for staff (/messages/) and the patient's page behind an email link (/m/)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clinic.messaging import selectors, services
+from clinic.messaging.content import render as render_message
+from clinic.messaging.forms import MessageFilterForm, MessageSettingsForm, ReplyForm
+from clinic.messaging.links import LinkExpired, LinkInvalid, message_id_from
+from clinic.messaging.models import PatientMessage
+from clinic.staff.access import permission_required, require_permission
+from clinic.staff.roles import MANAGE_CLINIC
+
+VIEW = "messaging.view_patientmessage"
+CHANGE = "messaging.change_patientmessage"
+PAGE_SIZE = 50
+
+
+def message_for_user(user, pk: int) -> PatientMessage:  # type: ignore[no-untyped-def]
+    require_permission(user, VIEW)
+    return get_object_or_404(selectors.messages_listed(), pk=pk)
+
+
+@login_required
+@permission_required(VIEW)
+def message_list(request: HttpRequest) -> HttpResponse:
+    """What went to patients, what is due and what failed, newest first; patients who
+    asked to cancel from an email are at the top until the front desk acts."""
+    form = MessageFilterForm(request.GET or None)
+    listed = selectors.messages_listed().order_by("-due_at", "-pk")
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            listed = listed.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["kind"]:
+            listed = listed.filter(kind=form.cleaned_data["kind"])
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(PatientMessage.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    return render(
+        request,
+        "messaging/message_list.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": [
+                (value, label, counts.get(value, 0))
+                for value, label in PatientMessage.Status.choices
+            ],
+            "cancel_requests": list(selectors.cancel_requests()[:50]),
+        },
+    )
+
+
+@login_required
+@permission_required(VIEW)
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The message as the patient reads it (rendered now, with a dead link)."""
+    message = message_for_user(request.user, pk)
+    rendered = render_message(message, preview=True)
+    return render(
+        request, "messaging/message_detail.html", {"message": message, "rendered": rendered}
+    )
+
+
+@login_required
+@permission_required(VIEW)
+def message_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """The HTML version on its own, under a policy that lets its inline styles through
+    and nothing else (no scripts, no forms, sandboxed)."""
+    message = message_for_user(request.user, pk)
+    response = HttpResponse(render_message(message, preview=True).html)
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        "frame-ancestors 'none'; sandbox"
+    )
+    response._csp_exempt = True  # type: ignore[attr-defined]  # the header above is the policy
+    return response
+
+
+@login_required
+@permission_required(CHANGE)
+@require_POST
+def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    message = message_for_user(request.user, pk)
+    try:
+        again = services.message_resend(message=message, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("messaging:detail", pk=pk)
+    messages.success(request, "The message will go out again within a minute.")
+    return redirect("messaging:detail", pk=again.pk)
+
+
+@login_required
+@permission_required(MANAGE_CLINIC)
+def message_settings_edit(request: HttpRequest) -> HttpResponse:
+    config = selectors.message_settings()
+    form = MessageSettingsForm(request.POST or None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_settings_save(config=config, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Message settings saved. New bookings use them.")
+            return redirect("messaging:settings")
+    return render(request, "messaging/message_settings.html", {"form": form})
+
+
+# --- The patient's page (no sign-in) -------------------------------------------------------
+
+
+def _plain(request: HttpRequest, heading: str, text: str, status: int) -> HttpResponse:
+    return render(
+        request, "messaging/reply_plain.html", {"heading": heading, "text": text}, status=status
+    )
+
+
+def reply(request: HttpRequest, token: str) -> HttpResponse:
+    """Confirm or ask to cancel, from the link in an email. Shows nothing beyond the
+    first name, the date, the time and the place; a bad, tampered or expired link gets a
+    plain page."""
+    try:
+        message_id = message_id_from(token)
+    except LinkExpired:
+        return _plain(
+            request, "This link has expired",
+            "Please call or email the clinic about your appointment.", 410,
+        )  # fmt: skip
+    except LinkInvalid:
+        message_id = None
+    message = (
+        PatientMessage.objects.select_related("patient", "appointment__location")
+        .filter(pk=message_id, appointment__isnull=False)
+        .first()
+        if message_id is not None
+        else None
+    )
+    if message is None:
+        return _plain(
+            request, "This link does not work",
+            "Please check that the whole link was copied, or call the clinic.", 404,
+        )  # fmt: skip
+    now = timezone.now()
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.message_reply(message=message, action=form.cleaned_data["action"], now=now)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("messaging:reply", token=token)
+        message.refresh_from_db()
+    appointment = message.appointment
+    if appointment is None:  # filtered out above; this satisfies the types
+        return _plain(request, "This link does not work", "Please call the clinic.", 404)
+    local = appointment.starts_at.astimezone(appointment.location.zone)
+    return render(
+        request,
+        "messaging/reply.html",
+        {
+            "message": message,
+            "first_name": message.patient.first_name,
+            "local": local,
+            "zone_name": appointment.location.time_zone,
+            "place": appointment.location.name,
+            "problem": services.reply_problem(message, now) if not message.reply else None,
+            "form": form,
+        },
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
