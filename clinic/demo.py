@@ -12,11 +12,13 @@ The loader sits above every app: it is the one module of ``clinic`` that imports
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from clinic.staff.models import PractitionerProfile
@@ -394,6 +396,50 @@ def _complete_demo_session(booking, session, desk) -> None:  # type: ignore[no-u
                           guidance_low_mm="0.25", guidance_high_mm="0.75")  # fmt: skip
 
 
+def _load_messages(log: Callable[[str], None]) -> None:
+    """The outbox in every state, so /messages/ shows what each looks like.
+
+    Bookings above already wrote their confirmations and reminders; what is due now is
+    sent (to var/mail/ under ``make run``). A few rows are then given the other states a
+    clinic sees: a refused address, a patient without email consent, a worker caught
+    mid-send, and replies from the confirm-or-cancel page.
+    """
+    from clinic.messaging.models import PatientMessage
+    from clinic.messaging.services import messages_dispatch
+
+    St, K = PatientMessage.Status, PatientMessage.Kind
+    now = timezone.now()
+    report = messages_dispatch()
+    waiting = PatientMessage.objects.filter(status=St.PENDING).order_by("due_at", "pk")
+    if not report.sent:  # quiet hours at the clinic right now: record a few as sent
+        for pk in waiting.filter(kind=K.CONFIRMATION).values_list("pk", flat=True)[:5]:
+            PatientMessage.objects.filter(pk=pk).update(status=St.SENT, sent_at=now, attempts=1)
+    reminders = list(waiting.filter(kind=K.REMINDER).values_list("pk", flat=True)[:6])
+    sent: dict[str, Any] = {"status": St.SENT, "sent_at": now, "attempts": 1, "replied_at": now}
+    states: list[dict[str, Any]] = [
+        {"status": St.FAILED, "attempts": 8,
+         "last_error": "SMTPRecipientsRefused: 550 5.1.1 mailbox unavailable"},
+        {"status": St.SKIPPED,
+         "skip_reason": "The patient has not agreed to appointment and care emails."},
+        {"status": St.SENDING, "attempts": 1, "claimed_at": now},
+        {"status": St.CANCELLED,
+         "skip_reason": "The appointment moved; a newer message replaces this one."},
+        sent | {"reply": PatientMessage.Reply.CONFIRMED},
+        sent | {"reply": PatientMessage.Reply.CANCEL_REQUESTED, "reply_late": True},
+    ]  # fmt: skip
+    for pk, changes in zip(reminders, states, strict=False):
+        PatientMessage.objects.filter(pk=pk).update(**changes)
+    counts = PatientMessage.objects.values_list("status").annotate(n=Count("pk")).order_by()
+    log("Messages: " + ", ".join(f"{n} {status}" for status, n in sorted(counts)))
+
+
+def _messages_loaded() -> bool:
+    from clinic.messaging.models import PatientMessage
+
+    # Only this section leaves a failed message behind.
+    return PatientMessage.objects.filter(status=PatientMessage.Status.FAILED).exists()
+
+
 def _plans_loaded() -> bool:
     from treatments.models import TreatmentPlan
 
@@ -433,6 +479,7 @@ SECTIONS = [
     DemoSection("consultations", _consultations_loaded, _load_consultations),
     DemoSection("appointment book", _appointment_book_loaded, _load_appointment_book),
     DemoSection("treatment plans", _plans_loaded, _load_plans),
+    DemoSection("patient messages", _messages_loaded, _load_messages),
 ]
 
 

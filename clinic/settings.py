@@ -248,8 +248,12 @@ CLINIC_NAME = env.str("CLINIC_NAME", default="Microneedling Clinic")
 PHONE_REGION = env.str("PHONE_REGION", default="GB")
 # A cancellation this close to the start is flagged late (reports count them).
 LATE_CANCEL_WINDOW = timedelta(hours=env.int("LATE_CANCEL_HOURS", default=24))
-# Links in patients' emails start with this address (the clinic's public one).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in patients' emails start with this address (the clinic's public one); in
+# production it defaults to https:// and the first allowed host.
+SITE_URL = env.str(
+    "SITE_URL",
+    default="http://127.0.0.1:8000" if DEBUG else f"https://{(ALLOWED_HOSTS or ['localhost'])[0]}",
+).rstrip("/")
 
 # --- Patient messages (the outbox; clinic.messaging) -------------------------------------
 # A failed send is tried again after about BASE, 2 x BASE, 4 x BASE ... (at most an hour),

@@ -7,10 +7,13 @@ a missing Chromium fails them, so a green run always means the browser journeys 
 import importlib
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.signals import request_finished, request_started
 
 from clinic.staff.role_grants import grant_role_permissions
 
@@ -84,3 +87,38 @@ def role_groups(transactional_db):
     """Browser tests run on a flushed database; put back the groups the migration made."""
     for module in ROLE_MIGRATIONS:
         grant_role_permissions(apps, importlib.import_module(module).ROLE_PERMISSIONS)
+
+
+@pytest.fixture(autouse=True)
+def _server_quiet_before_flush(request):
+    """Let the live server finish its requests before the database is flushed.
+
+    Teardown closes the browser first, but a request it sent last (an htmx swap, the
+    keep-alive) may still be running in the server's thread; on the embedded SQLite its
+    open transaction would lock a table and make the flush fail.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    running = 0
+    lock = threading.Lock()
+
+    def started(**kwargs):
+        nonlocal running
+        with lock:
+            running += 1
+
+    def finished(**kwargs):
+        nonlocal running
+        with lock:
+            running -= 1
+
+    request_started.connect(started, weak=False, dispatch_uid="browser-requests-started")
+    request_finished.connect(finished, weak=False, dispatch_uid="browser-requests-finished")
+    # Set up before the page and torn down after it is closed: no new request can start.
+    yield
+    deadline = time.monotonic() + 15
+    while running > 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    request_started.disconnect(dispatch_uid="browser-requests-started")
+    request_finished.disconnect(dispatch_uid="browser-requests-finished")

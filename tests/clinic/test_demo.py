@@ -1,6 +1,9 @@
 """The demo loader: its accounts and roles, safe to re-run, refused in production."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
@@ -142,3 +145,20 @@ def test_the_demo_has_plans_at_different_stages_with_sessions_in_window():
         if session.start and session.window_first and session.window_last:
             day = session.start.astimezone(session.plan.location.zone).date()
             assert session.window_first <= day <= session.window_last or session.problem
+
+
+@override_settings(DEBUG=True)
+@pytest.mark.parametrize("quiet", [False, True])
+def test_the_demo_outbox_shows_every_status_and_both_replies(quiet, mailoutbox):
+    from clinic.messaging.models import PatientMessage
+
+    # Loaded at 10:00, or at 22:30 inside the clinic's quiet hours (nothing can go then).
+    hour = (22, 30) if quiet else (10, 0)
+    with time_machine.travel(datetime(2026, 11, 23, *hour, tzinfo=UTC), tick=False):
+        call_command("seed_demo")
+
+    statuses = set(PatientMessage.objects.values_list("status", flat=True))
+    assert statuses == set(PatientMessage.Status.values)
+    replies = set(PatientMessage.objects.exclude(reply="").values_list("reply", flat=True))
+    assert replies == set(PatientMessage.Reply.values)
+    assert (len(mailoutbox) > 0) is not quiet

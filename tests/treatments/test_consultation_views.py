@@ -321,12 +321,12 @@ def test_the_patient_record_for_a_practitioner_does_not_grow_with_consultations(
 ):
     consultation_start(patient=patient, practitioner=practitioner)
     # session, user, role permissions, patient, badge, consent, plans, consultations,
-    # roles (menu)
-    with django_assert_num_queries(9):
+    # messages, roles (menu)
+    with django_assert_num_queries(10):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
     for _ in range(5):
         consultation_start(patient=patient, practitioner=practitioner)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
 
 
