@@ -6,26 +6,20 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.messaging import selectors, services
+from clinic.messaging.access import CHANGE, VIEW, message_for_user
 from clinic.messaging.content import render as render_message
 from clinic.messaging.forms import MessageFilterForm, MessageSettingsForm, ReplyForm
 from clinic.messaging.links import LinkExpired, LinkInvalid, message_id_from
 from clinic.messaging.models import PatientMessage
-from clinic.staff.access import permission_required, require_permission
+from clinic.staff.access import permission_required
 from clinic.staff.roles import MANAGE_CLINIC
 
-VIEW = "messaging.view_patientmessage"
-CHANGE = "messaging.change_patientmessage"
 PAGE_SIZE = 50
-
-
-def message_for_user(user, pk: int) -> PatientMessage:  # type: ignore[no-untyped-def]
-    require_permission(user, VIEW)
-    return get_object_or_404(selectors.messages_listed(), pk=pk)
 
 
 @login_required

@@ -5,12 +5,12 @@ from typing import Any
 
 from django import template
 
+from clinic.messaging.access import VIEW
 from clinic.messaging.selectors import messages_for_appointment, messages_for_patient
 from clinic.staff.access import has_role_permission
 
 register = template.Library()
 
-VIEW = "messaging.view_patientmessage"
 # The newest few; the full history is on /messages/.
 SHOWN = 10
 
