@@ -378,7 +378,10 @@ def _load_plans(log: Callable[[str], None]) -> None:
 
 
 def _complete_demo_session(booking, session, desk) -> None:  # type: ignore[no-untyped-def]
-    """A past session as the practitioner would have recorded and signed it."""
+    """A past session as the practitioner would have recorded and signed it, with the
+    aftercare they gave (its email and follow-ups go out with the demo's messages)."""
+    from treatments.aftercare import aftercare_issue
+
     appointment, practitioner = session.appointment, session.plan.created_by
     booking.appointment_check_in(appointment=appointment, by=desk)
     booking.appointment_start(appointment=appointment, by=practitioner)
@@ -394,6 +397,7 @@ def _complete_demo_session(booking, session, desk) -> None:  # type: ignore[no-u
                           guidance_low_mm="0.50", guidance_high_mm="2.00")  # fmt: skip
     session.depths.create(zone="Face: Forehead", depth_mm="0.50",
                           guidance_low_mm="0.25", guidance_high_mm="0.75")  # fmt: skip
+    aftercare_issue(session=session, by=practitioner, now=appointment.ends_at)
 
 
 def _load_messages(log: Callable[[str], None]) -> None:

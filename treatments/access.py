@@ -44,6 +44,7 @@ def session_for_user(user: AnyUser, pk: int) -> TreatmentSession:
         TreatmentSession.objects.select_related(
             "plan__patient", "plan__treatment", "plan__location", "signed_by",
             "appointment__practitioner__user", "appointment__room", "appointment__location",
+            "aftercare",
         ),
         pk=pk,
     )  # fmt: skip

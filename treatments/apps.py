@@ -12,12 +12,14 @@ class TreatmentsConfig(AppConfig):
         from clinic.scheduling.signals import appointment_cancelled, appointment_moved
         from treatments import plans
         from treatments.models import (
+            AftercareTemplate,
             CheckInScreening,
             ConsentSignature,
             ConsentText,
             Consultation,
             ConsultationAddendum,
             DepthGuidance,
+            IssuedAftercare,
             MedicalHistory,
             ScreeningFinding,
             ScreeningRuleSetting,
@@ -46,6 +48,9 @@ class TreatmentsConfig(AppConfig):
         auditlog.register(Treatment)
         auditlog.register(TreatmentArea)
         auditlog.register(DepthGuidance)
+        # Aftercare versions the manager writes, and what each patient was given.
+        auditlog.register(AftercareTemplate)
+        auditlog.register(IssuedAftercare)
         # A plan keeps its later sessions in window when one of its appointments moves.
         appointment_moved.connect(plans.on_appointment_moved, dispatch_uid="plan_follow_move")
         appointment_cancelled.connect(

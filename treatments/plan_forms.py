@@ -128,7 +128,7 @@ class SessionRecordForm(forms.ModelForm):
                 max_value=Decimal("3"), decimal_places=2, max_digits=3,
                 help_text=f"Guidance: {zone.guidance}",
                 initial=saved.depth_mm if saved else None,
-                widget=forms.NumberInput(attrs={"step": "0.05"}),
+                widget=forms.NumberInput(attrs={"step": "0.01"}),
             )  # fmt: skip
             self.fields[f"reason_{index}"] = forms.CharField(
                 label="Reason if outside the guidance", required=False, max_length=500,

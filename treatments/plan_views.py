@@ -27,6 +27,7 @@ from treatments.access import (
     plan_for_user,
     session_for_user,
 )
+from treatments.aftercare import steps_of
 from treatments.check_in import session_may_start
 from treatments.models import TreatmentArea, TreatmentSession
 from treatments.plan_forms import (
@@ -237,6 +238,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Record saved.")
                 return redirect("treatments:session", pk=pk)
     may_start, reasons = False, list[str]()
+    aftercare = getattr(session, "aftercare", None)
     appointment = session.appointment
     if appointment is not None and session.status == TreatmentSession.Status.BOOKED:
         day = timezone.now().astimezone(appointment.location.zone).date()
@@ -251,6 +253,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "zones": zones,
         "may_start": may_start,
         "start_reasons": reasons,
+        "aftercare": aftercare,
+        "aftercare_steps": steps_of(aftercare.steps) if aftercare else [],
     }
     return render(request, "treatments/session_detail.html", context)
 

@@ -6,7 +6,9 @@
    depth per zone, passes, numbing, products, reaction, notes). A depth outside the
    catalog's guidance for its zone needs a reason.
 3. ``session_sign``: the record is complete, the appointment completed, and the record
-   never changes again. The plan is completed with its last session.
+   never changes again. The aftercare in force is issued to the patient (a copy kept
+   with the session, the email and its follow-ups in the outbox). The plan is completed
+   with its last session.
 """
 
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from django.db import transaction
 
 from clinic.scheduling import services as booking
 from clinic.scheduling.models import Appointment
+from treatments.aftercare import aftercare_issue
 from treatments.check_in import session_may_start
 from treatments.models import (
     DepthGuidance,
@@ -187,6 +190,7 @@ def session_sign(*, session: TreatmentSession, by: User, now: datetime) -> Treat
     current.signed_at = now
     current.signed_by = by
     current.save(update_fields=["status", "signed_at", "signed_by"])
+    aftercare_issue(session=current, by=by, now=now)
     plan = TreatmentPlan.objects.select_for_update().get(pk=current.plan_id)
     if not plan.sessions.exclude(status__in=(ST.COMPLETED, ST.CANCELLED)).exists():
         plan.status = TreatmentPlan.Status.COMPLETED

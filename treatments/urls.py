@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatments import plan_views, views
+from treatments import aftercare_views, plan_views, views
 
 app_name = "treatments"
 
@@ -21,7 +21,14 @@ urlpatterns = [
         plan_views.plan_session_move_view,
         name="plan_session_move",
     ),
+    path("catalog/aftercare/", aftercare_views.aftercare_templates, name="aftercare_templates"),
+    path(
+        "catalog/aftercare/<int:treatment_pk>/",
+        aftercare_views.aftercare_template_edit,
+        name="aftercare_template",
+    ),
     path("sessions/<int:pk>/", plan_views.session_detail, name="session"),
+    path("sessions/<int:pk>/aftercare/", aftercare_views.aftercare_print, name="aftercare"),
     path("sessions/<int:pk>/start/", plan_views.session_start_view, name="session_start"),
     path("sessions/<int:pk>/sign/", plan_views.session_sign_view, name="session_sign"),
     path("screening-rules/", views.screening_rules, name="screening_rules"),

@@ -15,6 +15,7 @@ MENU = [
     ("Screening rules", "treatments:screening_rules", "shield-check", MANAGE_CLINIC),
     ("Consent", "treatments:consent_texts", "file-earmark-text", MANAGE_CLINIC),
     ("Catalog", "treatments:catalog", "journal-medical", MANAGE_CLINIC),
+    ("Aftercare", "treatments:aftercare_templates", "bandaid", "treatments.view_aftercaretemplate"),
     ("Clinic setup", "setup:overview", "gear", MANAGE_CLINIC),
     ("Audit log", "audit_log", "journal-text", VIEW_AUDIT_LOG),
 ]
@@ -28,11 +29,27 @@ class NavItem:
     active: bool
 
 
+def _namespace(url_name: str) -> str:
+    return url_name.rpartition(":")[0]
+
+
+# Namespaces with one menu entry: every page in them belongs to that entry.
+_SOLE_ENTRY = {
+    name
+    for name in {_namespace(url_name) for _, url_name, _, _ in MENU}
+    if name and sum(_namespace(url_name) == name for _, url_name, _, _ in MENU) == 1
+}
+
+
 def _is_current(url_name: str, view_name: str) -> bool:
+    """Whether the page belongs to this menu entry: the entry's own page and the pages
+    named after it (catalog, catalog_area), or the whole namespace it has to itself."""
     if url_name == view_name:
         return True
-    namespace, _, _ = url_name.rpartition(":")
-    return bool(namespace) and view_name.startswith(f"{namespace}:")
+    namespace = _namespace(url_name)
+    if namespace in _SOLE_ENTRY:
+        return view_name.startswith(f"{namespace}:")
+    return view_name.startswith(url_name.removesuffix("s"))
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

@@ -11,6 +11,12 @@
     }
   }
 
+  // A "Print" button on a page laid out for paper.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-action=print]") : null;
+    if (button) { window.print(); }
+  });
+
   // When an htmx request fails, say so plainly instead of leaving the page unchanged.
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;

@@ -26,6 +26,7 @@ ROLE_MIGRATIONS = [
     "clinic.scheduling.migrations.0003_role_permissions",
     "treatments.migrations.0012_catalog_and_plan_permissions",
     "clinic.messaging.migrations.0002_role_permissions",
+    "treatments.migrations.0014_aftercare_default_and_permissions",
 ]
 
 # live_server runs Django in a thread beside Playwright's event loop.

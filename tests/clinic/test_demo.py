@@ -148,6 +148,25 @@ def test_the_demo_has_plans_at_different_stages_with_sessions_in_window():
 
 
 @override_settings(DEBUG=True)
+def test_every_signed_demo_session_has_its_aftercare_and_its_emails():
+    from clinic.messaging.models import PatientMessage
+    from treatments.models import TreatmentSession
+
+    call_command("seed_demo")
+
+    signed = list(TreatmentSession.objects.filter(status="completed").select_related("aftercare"))
+    assert signed
+    for session in signed:
+        assert session.aftercare.version == 1
+        kinds = set(
+            PatientMessage.objects.filter(key__startswith=f"session:{session.pk}:").values_list(
+                "kind", flat=True
+            )
+        )
+        assert kinds == {"aftercare", "follow_up"}
+
+
+@override_settings(DEBUG=True)
 @pytest.mark.parametrize("quiet", [False, True])
 def test_the_demo_outbox_shows_every_status_and_both_replies(quiet, mailoutbox):
     from clinic.messaging.models import PatientMessage

@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.scheduling.models import Appointment
-from clinic.scheduling.services import appointment_book, appointment_check_in
-from tests.factories import make_cleared_patient, make_clinic_location, make_patient, make_staff
+from clinic.scheduling.services import appointment_book
+from tests.factories import make_cleared_patient, make_patient, make_staff
+from tests.treatments.sessions_setup import make_plan, record
 from treatments.check_in import check_in_screen
 from treatments.models import Treatment, TreatmentArea, TreatmentPlan, TreatmentSession
-from treatments.plans import plan_book, plan_create
-from treatments.sessions import session_record_save, session_sign, session_start
+from treatments.plans import plan_book
+from treatments.sessions import session_sign, session_start
 
 pytestmark = pytest.mark.django_db
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -26,27 +27,6 @@ FORBIDDEN = {"manager": 403, "outsider": 403, "anonymous": 302}
 def frozen():
     with time_machine.travel(MONDAY, tick=False):
         yield
-
-
-@pytest.fixture
-def setting(practitioner):
-    location, rooms, profiles = make_clinic_location()
-    return {"location": location, "rooms": rooms, "profiles": profiles,
-            "consultation": make_cleared_patient(practitioner)}  # fmt: skip
-
-
-def _plan(setting, practitioner, **kwargs):
-    treatment = Treatment.objects.get(name="Microneedling")
-    fields = {
-        "consultation": setting["consultation"],
-        "treatment": treatment,
-        "areas": [TreatmentArea.objects.get(treatment=treatment, code="face")],
-        "location": setting["location"],
-        "by": practitioner,
-        "now": timezone.now(),
-        "preferred_practitioner": setting["profiles"][0],
-    }
-    return plan_create(**{**fields, **kwargs})
 
 
 def _form(**overrides):
@@ -133,7 +113,7 @@ def test_only_practitioners_make_plans(setting, role_clients, role):
 def test_the_plan_page_is_for_the_front_desk_and_practitioners(
     setting, practitioner, role_clients, role
 ):
-    plan = _plan(setting, practitioner, notes="Thin skin on the forehead.")
+    plan = make_plan(setting, practitioner, notes="Thin skin on the forehead.")
     response = role_clients[role].get(reverse("treatments:plan", args=[plan.pk]))
 
     assert response.status_code == {"front_desk": 200, "practitioner": 200, **FORBIDDEN}[role]
@@ -147,7 +127,7 @@ def test_the_plan_page_is_for_the_front_desk_and_practitioners(
 def test_the_plan_page_costs_the_same_for_any_number_of_sessions(
     setting, practitioner, front_desk_client, django_assert_num_queries, sessions
 ):
-    plan = _plan(setting, practitioner, sessions_planned=sessions)
+    plan = make_plan(setting, practitioner, sessions_planned=sessions)
     plan_book(plan=plan, by=make_staff(), now=timezone.now())
     # session, user, role permissions, the plan with patient, treatment, location and
     # practitioner, its areas, its sessions with appointments, people and rooms, roles (menu)
@@ -157,7 +137,7 @@ def test_the_plan_page_costs_the_same_for_any_number_of_sessions(
 
 
 def test_the_front_desk_books_the_plan(setting, practitioner, front_desk_client):
-    plan = _plan(setting, practitioner)
+    plan = make_plan(setting, practitioner)
 
     response = front_desk_client.post(reverse("treatments:plan_book", args=[plan.pk]))
 
@@ -169,7 +149,7 @@ def test_the_front_desk_books_the_plan(setting, practitioner, front_desk_client)
 
 @pytest.mark.parametrize("role", ["practitioner", *FORBIDDEN])
 def test_only_the_front_desk_books_adjusts_and_moves(setting, practitioner, role_clients, role):
-    plan = _plan(setting, practitioner)
+    plan = make_plan(setting, practitioner)
     for name in ("treatments:plan_session_adjust", "treatments:plan_session_move"):
         url = reverse(name, args=[plan.pk, 2])
         response = role_clients[role].post(url, {"day": "2026-12-22", "start_time": "10:00"})
@@ -183,7 +163,7 @@ def test_only_the_front_desk_books_adjusts_and_moves(setting, practitioner, role
     "data", [{}, {"day": "2026-02-30", "start_time": "10:00"}, {"day": "x", "start_time": "25:00"}]
 )
 def test_a_bad_new_time_is_explained_not_a_500(setting, practitioner, front_desk_client, data):
-    plan = _plan(setting, practitioner)
+    plan = make_plan(setting, practitioner)
     url = reverse("treatments:plan_session_adjust", args=[plan.pk, 2])
 
     response = front_desk_client.post(url, data, follow=True)
@@ -193,7 +173,7 @@ def test_a_bad_new_time_is_explained_not_a_500(setting, practitioner, front_desk
 
 
 def test_an_unknown_session_number_is_404(setting, practitioner, front_desk_client):
-    plan = _plan(setting, practitioner)
+    plan = make_plan(setting, practitioner)
     url = reverse("treatments:plan_session_adjust", args=[plan.pk, 9])
     assert (
         front_desk_client.post(url, {"day": "2026-12-22", "start_time": "10:00"}).status_code == 404
@@ -201,7 +181,7 @@ def test_an_unknown_session_number_is_404(setting, practitioner, front_desk_clie
 
 
 def test_moving_onto_a_taken_time_answers_409(setting, practitioner, front_desk_client):
-    plan = _plan(setting, practitioner)
+    plan = make_plan(setting, practitioner)
     plan_book(plan=plan, by=make_staff(), now=timezone.now())
     second = plan.sessions.get(number=2)
     taken = datetime(2026, 12, 22, 10, tzinfo=UTC)
@@ -221,24 +201,6 @@ def test_moving_onto_a_taken_time_answers_409(setting, practitioner, front_desk_
 # --- The session record ------------------------------------------------------------
 
 
-@pytest.fixture
-def session_today(setting, practitioner):
-    """Session 1 booked at 09:00 today, the patient checked in and screened."""
-    plan = _plan(setting, practitioner)
-    plan_book(plan=plan, by=make_staff(), now=timezone.now())
-    session = plan.sessions.select_related("appointment").get(number=1)
-    appointment_check_in(appointment=session.appointment, by=make_staff())
-    return session
-
-
-def _record(session, practitioner, depths=None, **fields):
-    return session_record_save(
-        session=session, by=practitioner,
-        fields={"device": "pen", "device_model": "Dermapen 4", "needle_lot": "LOT-2291", **fields},
-        depths=depths or {"Face: Cheeks and chin": (Decimal("1.0"), "")},
-    )  # fmt: skip
-
-
 def test_a_session_starts_only_after_the_check_in_screening(session_today, practitioner):
     with pytest.raises(ValidationError, match="Screen the patient again"):
         session_start(session=session_today, by=practitioner, now=timezone.now())
@@ -253,12 +215,12 @@ def test_a_session_starts_only_after_the_check_in_screening(session_today, pract
 def test_a_depth_outside_the_guidance_needs_a_reason_before_signing(session_today, practitioner):
     check_in_screen(patient=session_today.plan.patient, by=practitioner, conditions=set())
     session_start(session=session_today, by=practitioner, now=timezone.now())
-    _record(session_today, practitioner, depths={"Face: Around the eyes": (Decimal("1.0"), "")})
+    record(session_today, practitioner, depths={"Face: Around the eyes": (Decimal("1.0"), "")})
 
     with pytest.raises(ValidationError, match="outside the guidance"):
         session_sign(session=session_today, by=practitioner, now=timezone.now())
 
-    _record(
+    record(
         session_today, practitioner,
         depths={"Face: Around the eyes": (Decimal("1.0"), "Thick scar tissue under the eye")},
     )  # fmt: skip
@@ -270,11 +232,11 @@ def test_a_depth_outside_the_guidance_needs_a_reason_before_signing(session_toda
 def test_a_signed_record_never_changes(session_today, practitioner, practitioner_client):
     check_in_screen(patient=session_today.plan.patient, by=practitioner, conditions=set())
     session_start(session=session_today, by=practitioner, now=timezone.now())
-    _record(session_today, practitioner)
+    record(session_today, practitioner)
     session_sign(session=session_today, by=practitioner, now=timezone.now())
 
     with pytest.raises(ValidationError, match="signed"):
-        _record(session_today, practitioner, needle_lot="CHANGED")
+        record(session_today, practitioner, needle_lot="CHANGED")
     url = reverse("treatments:session", args=[session_today.pk])
     response = practitioner_client.post(url, {"device": "roller", "needle_lot": "CHANGED"})
     assert response.status_code == 302
@@ -286,7 +248,7 @@ def test_a_signed_record_never_changes(session_today, practitioner, practitioner
 def test_signing_needs_the_device_and_lot(session_today, practitioner):
     check_in_screen(patient=session_today.plan.patient, by=practitioner, conditions=set())
     session_start(session=session_today, by=practitioner, now=timezone.now())
-    _record(session_today, practitioner, device="", needle_lot="")
+    record(session_today, practitioner, device="", needle_lot="")
 
     with pytest.raises(ValidationError) as caught:
         session_sign(session=session_today, by=practitioner, now=timezone.now())
@@ -336,7 +298,7 @@ def test_the_session_page_shows_why_it_cannot_start(session_today, practitioner_
 
 @pytest.mark.parametrize("role", ["front_desk", *FORBIDDEN])
 def test_only_practitioners_change_a_plans_status(setting, practitioner, role_clients, role):
-    plan = _plan(setting, practitioner)
+    plan = make_plan(setting, practitioner)
     for action in ("pause", "resume", "cancel"):
         url = reverse("treatments:plan_status", args=[plan.pk, action])
         response = role_clients[role].post(url, {"reason": "x"})
@@ -346,7 +308,7 @@ def test_only_practitioners_change_a_plans_status(setting, practitioner, role_cl
 
 
 def test_a_practitioner_cancels_a_plan_with_a_reason(setting, practitioner, practitioner_client):
-    plan = _plan(setting, practitioner)
+    plan = make_plan(setting, practitioner)
     url = reverse("treatments:plan_status", args=[plan.pk, "cancel"])
 
     practitioner_client.post(url, {"reason": ""})

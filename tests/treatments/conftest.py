@@ -1,0 +1,24 @@
+import pytest
+from django.utils import timezone
+
+from clinic.scheduling.services import appointment_check_in
+from tests.factories import make_cleared_patient, make_clinic_location, make_staff
+from tests.treatments.sessions_setup import make_plan
+from treatments.plans import plan_book
+
+
+@pytest.fixture
+def setting(practitioner):
+    location, rooms, profiles = make_clinic_location()
+    return {"location": location, "rooms": rooms, "profiles": profiles,
+            "consultation": make_cleared_patient(practitioner)}  # fmt: skip
+
+
+@pytest.fixture
+def session_today(setting, practitioner):
+    """Session 1 booked at 09:00 today, the patient checked in and screened."""
+    plan = make_plan(setting, practitioner)
+    plan_book(plan=plan, by=make_staff(), now=timezone.now())
+    session = plan.sessions.select_related("appointment").get(number=1)
+    appointment_check_in(appointment=session.appointment, by=make_staff())
+    return session

@@ -1,0 +1,42 @@
+"""Plans and session records for the plan, session and aftercare tests (the fixtures
+are in conftest.py)."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from treatments.check_in import check_in_screen
+from treatments.models import Treatment, TreatmentArea, TreatmentSession
+from treatments.plans import plan_create
+from treatments.sessions import session_record_save, session_sign, session_start
+
+
+def make_plan(setting, practitioner, **kwargs):
+    treatment = Treatment.objects.get(name="Microneedling")
+    fields = {
+        "consultation": setting["consultation"],
+        "treatment": treatment,
+        "areas": [TreatmentArea.objects.get(treatment=treatment, code="face")],
+        "location": setting["location"],
+        "by": practitioner,
+        "now": timezone.now(),
+        "preferred_practitioner": setting["profiles"][0],
+    }
+    return plan_create(**{**fields, **kwargs})
+
+
+def record(session, practitioner, depths=None, **fields):
+    return session_record_save(
+        session=session, by=practitioner,
+        fields={"device": "pen", "device_model": "Dermapen 4", "needle_lot": "LOT-2291", **fields},
+        depths=depths or {"Face: Cheeks and chin": (Decimal("1.0"), "")},
+    )  # fmt: skip
+
+
+def start_record_and_sign(session: TreatmentSession, practitioner: Any) -> TreatmentSession:
+    """The whole day's work on a session: screened again, started, recorded, signed."""
+    check_in_screen(patient=session.plan.patient, by=practitioner, conditions=set())
+    session_start(session=session, by=practitioner, now=timezone.now())
+    record(session, practitioner)
+    return session_sign(session=session, by=practitioner, now=timezone.now())
