@@ -32,6 +32,10 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.groups.set([Group.objects.get(name=role.group_name) for role in extracted])
             if Role.PRACTITIONER in extracted:
                 PractitionerProfileFactory(user=obj)
+            if Role.CLINIC_MANAGER in extracted:
+                # As staff_member_create does: the admin is the manager's.
+                obj.is_staff = True
+                obj.save(update_fields=["is_staff"])
 
 
 class PractitionerProfileFactory(factory.django.DjangoModelFactory):

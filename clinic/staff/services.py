@@ -40,6 +40,8 @@ def staff_member_create(
         raise ValidationError("The role groups are missing; run the migrations first.")
 
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    # The admin is for the clinic manager; other roles work in the app's own pages.
+    user.is_staff = Role.CLINIC_MANAGER in roles
     if password:
         if check_password_strength:
             validate_password(password, user)

@@ -27,6 +27,10 @@ ROLE_MIGRATIONS = [
     "treatments.migrations.0012_catalog_and_plan_permissions",
     "clinic.messaging.migrations.0002_role_permissions",
     "treatments.migrations.0014_aftercare_default_and_permissions",
+    "clinic.scheduling.migrations.0004_manager_admin_permissions",
+    "treatments.migrations.0015_manager_admin_permissions",
+    "clinic.messaging.migrations.0003_manager_admin_permissions",
+    "clinic.staff.migrations.0004_managers_use_the_admin",
 ]
 
 # live_server runs Django in a thread beside Playwright's event loop.

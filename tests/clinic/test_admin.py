@@ -1,0 +1,193 @@
+"""The Django admin: every model is there, records kept by the app's rules are read-only,
+only the clinic manager (and superusers) may sign in to it, and each list costs a fixed
+number of queries on the demo clinic."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.contrib import admin
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import BeatHeartbeat
+from clinic.scheduling.models import Appointment, Room
+from clinic.staff.roles import Role
+from clinic.staff.services import staff_member_create
+from patients.models import Patient
+from tests.factories import UserFactory
+from treatments.models import (
+    CheckInScreening,
+    Consultation,
+    ConsultationAddendum,
+    IssuedAftercare,
+    ScreeningRuleSetting,
+    TreatmentSession,
+)
+
+pytestmark = pytest.mark.django_db
+OUR_APPS = ("clinic", "staff", "scheduling", "messaging", "patients", "treatments")
+
+# Records the app keeps by its own rules: nobody adds, changes or deletes them here.
+READ_ONLY = {
+    "clinic.beatheartbeat", "scheduling.appointment", "messaging.patientmessage",
+    "messaging.messagesettings", "treatments.screeningrulesetting", "treatments.consenttext",
+    "treatments.aftercaretemplate", "treatments.consultation", "treatments.medicalhistory",
+    "treatments.screeningfinding", "treatments.consultationaddendum",
+    "treatments.consentsignature", "treatments.checkinscreening", "treatments.treatmentplan",
+    "treatments.treatmentsession", "treatments.sessiondepth", "treatments.issuedaftercare",
+    "auditlog.logentry",
+}  # fmt: skip
+
+# Queries for each list on the demo clinic (sessions, permissions and the list itself).
+LIST_QUERIES = {
+    "clinic.beatheartbeat": 7, "staff.practitionerprofile": 7, "scheduling.location": 7,
+    "scheduling.room": 8, "scheduling.openinghours": 8, "scheduling.workinghours": 8,
+    "scheduling.closure": 10, "scheduling.leave": 9, "scheduling.appointmenttype": 7,
+    "scheduling.appointment": 11, "messaging.patientmessage": 9,
+    "messaging.messagesettings": 7, "patients.patient": 7, "treatments.treatment": 7,
+    "treatments.treatmentarea": 8, "treatments.depthguidance": 9,
+    "treatments.screeningrulesetting": 7, "treatments.consenttext": 7,
+    "treatments.aftercaretemplate": 8, "treatments.consultation": 9,
+    "treatments.medicalhistory": 7, "treatments.screeningfinding": 8,
+    "treatments.consultationaddendum": 7, "treatments.consentsignature": 9,
+    "treatments.checkinscreening": 9, "treatments.treatmentplan": 11,
+    "treatments.treatmentsession": 7, "treatments.sessiondepth": 7,
+    "treatments.issuedaftercare": 9,
+}  # fmt: skip
+
+
+def _ours():
+    for app_label in OUR_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            if model._meta.managed:
+                yield model
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def root(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def demo_clinic(root):
+    """The demo data, plus one row of each kind the demo leaves empty."""
+    with override_settings(DEBUG=True):
+        call_command("seed_demo")
+    BeatHeartbeat.objects.create(last_beat_at=timezone.now())
+    ScreeningRuleSetting.objects.create(code="sunburn", enabled=False, changed_by=root)
+    for consultation in Consultation.objects.filter(status="signed")[:3]:
+        ConsultationAddendum.objects.create(consultation=consultation, author=root, text="x")
+        CheckInScreening.objects.create(
+            patient=consultation.patient, consultation=consultation, by=root,
+            screened_on=timezone.localdate(), ruleset_version="1", level="ok", may_start=True,
+        )  # fmt: skip
+
+
+def test_every_model_is_in_the_admin():
+    missing = [m._meta.label for m in _ours() if m not in admin.site._registry]
+    assert missing == []
+    assert set(LIST_QUERIES) == {m._meta.label_lower for m in _ours()}
+
+
+@pytest.mark.parametrize("label", sorted(READ_ONLY))
+def test_records_kept_by_the_app_are_read_only_even_for_a_superuser(rf, root, label):
+    model = apps.get_model(label)
+    request = rf.get("/")
+    request.user = root
+    model_admin = admin.site._registry[model]
+
+    assert model_admin.has_view_permission(request)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+
+
+def test_a_signed_session_cannot_be_changed_through_the_admin(demo_clinic, root, client):
+    session = TreatmentSession.objects.filter(status="completed").earliest("pk")
+    client.force_login(root)
+    url = _url(TreatmentSession, "change", session.pk)
+
+    page = client.get(url)
+    response = client.post(url, {"needle_lot": "CHANGED", "status": "booked"})
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert response.status_code == 403
+    session.refresh_from_db()
+    assert (session.needle_lot, session.status) == ("C2291", "completed")
+    issued = IssuedAftercare.objects.get(session=session)
+    assert (
+        client.post(_url(IssuedAftercare, "delete", issued.pk), {"post": "yes"}).status_code == 403
+    )
+    assert IssuedAftercare.objects.filter(pk=issued.pk).exists()
+
+
+def test_looking_at_a_consultation_in_the_admin_is_audited(demo_clinic, root, client):
+    consultation = Consultation.objects.filter(status="signed").earliest("pk")
+    client.force_login(root)
+
+    client.get(_url(Consultation, "change", consultation.pk))
+
+    assert LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, object_pk=str(consultation.pk), actor=root,
+        content_type__model="consultation",
+    ).exists()  # fmt: skip
+
+
+@pytest.mark.parametrize("role", [Role.FRONT_DESK, Role.PRACTITIONER])
+def test_the_front_desk_and_practitioners_cannot_sign_in_to_the_admin(client, role):
+    user = UserFactory(roles=[role])
+    client.force_login(user)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response.url
+
+
+def test_the_manager_keeps_the_setup_and_sees_no_patient_or_clinical_record(demo_clinic, client):
+    manager = UserFactory(username="boss", roles=[Role.CLINIC_MANAGER])
+    client.force_login(manager)
+    room = Room.objects.get(name="Room 1")
+
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(_url(Room, "change", room.pk)).status_code == 200
+    for model in (Patient, Appointment, Consultation, TreatmentSession, IssuedAftercare):
+        assert client.get(_url(model, "changelist")).status_code == 403
+
+
+def test_a_new_manager_account_may_use_the_admin_and_others_may_not(db):
+    def make(username, role):
+        return staff_member_create(
+            username=username, first_name="A", last_name="B", email=f"{username}@x.example",
+            roles=[role],
+        )  # fmt: skip
+
+    assert make("m", Role.CLINIC_MANAGER).is_staff
+    assert not make("f", Role.FRONT_DESK).is_staff
+    assert not make("p", Role.PRACTITIONER).is_staff
+
+
+def test_each_admin_list_costs_a_fixed_number_of_queries(demo_clinic, root, client):
+    """One pass over every list (loading the demo once): a list that queried per row
+    would cost far more on the demo's rows than its pinned figure."""
+    client.force_login(root)
+    costs, pages = {}, {}
+    for label in LIST_QUERIES:
+        model = apps.get_model(label)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(_url(model, "changelist"))
+        costs[label] = (response.status_code, len(queries))
+        first = model.objects.first()
+        pages[label] = client.get(_url(model, "change", first.pk)).status_code
+
+    assert costs == {label: (200, count) for label, count in LIST_QUERIES.items()}
+    assert set(pages.values()) == {200}
