@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "clinic.staff",
     "clinic.scheduling",
     "clinic.messaging",
+    "clinic.reporting",
     "patients",
     "treatments",
 ]
@@ -222,6 +223,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("clinic.scheduling.urls")),
     path("setup/", include("clinic.scheduling.setup_urls")),
     path("", include("clinic.messaging.urls")),
+    path("reports/", include("clinic.reporting.urls")),
     path("admin/", admin.site.urls),
 ]
 

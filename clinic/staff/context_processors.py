@@ -4,19 +4,22 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from clinic.staff.access import has_role_permission, user_roles
-from clinic.staff.roles import MANAGE_CLINIC, VIEW_AUDIT_LOG
+from clinic.staff.roles import MANAGE_CLINIC, VIEW_AUDIT_LOG, VIEW_REPORTS
 
-# (label, url name, icon, the role permission that shows it; None: every role)
+# (label, url name, icon, the role permission that shows it; None: every role). The
+# entries of SETUP_GROUP fold into one "Setup" menu when a role sees more than one.
+SETUP_GROUP = {"Screening rules", "Consent", "Catalog", "Aftercare", "Clinic setup"}
 MENU = [
     ("Today", "today", "sun", None),
     ("Calendar", "scheduling:calendar_day", "calendar3", "scheduling.view_appointment"),
     ("Patients", "patients:list", "people", "patients.view_patient"),
     ("Messages", "messaging:list", "envelope", "messaging.view_patientmessage"),
-    ("Screening rules", "treatments:screening_rules", "shield-check", MANAGE_CLINIC),
-    ("Consent", "treatments:consent_texts", "file-earmark-text", MANAGE_CLINIC),
+    ("Clinic setup", "setup:overview", "gear", MANAGE_CLINIC),
     ("Catalog", "treatments:catalog", "journal-medical", MANAGE_CLINIC),
     ("Aftercare", "treatments:aftercare_templates", "bandaid", "treatments.view_aftercaretemplate"),
-    ("Clinic setup", "setup:overview", "gear", MANAGE_CLINIC),
+    ("Screening rules", "treatments:screening_rules", "shield-check", MANAGE_CLINIC),
+    ("Consent", "treatments:consent_texts", "file-earmark-text", MANAGE_CLINIC),
+    ("Reports", "reporting:index", "bar-chart-line", VIEW_REPORTS),
     ("Audit log", "audit_log", "journal-text", VIEW_AUDIT_LOG),
 ]
 
@@ -27,6 +30,22 @@ class NavItem:
     url_name: str
     icon: str
     active: bool
+    children: tuple["NavItem", ...] = ()
+
+
+def _grouped(items: list[NavItem]) -> list[NavItem]:
+    """Fold the setup pages into one menu, in the place of the first of them."""
+    setup = [item for item in items if item.label in SETUP_GROUP]
+    if len(setup) < 2:
+        return items
+    group = NavItem("Setup", "", "sliders", any(i.active for i in setup), tuple(setup))
+    folded: list[NavItem] = []
+    for item in items:
+        if item.label not in SETUP_GROUP:
+            folded.append(item)
+        elif item is setup[0]:
+            folded.append(group)
+    return folded
 
 
 def _namespace(url_name: str) -> str:
@@ -66,7 +85,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     return {
         "clinic_name": settings.CLINIC_NAME,
         "idle_timeout_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
-        "nav_items": items,
+        "nav_items": _grouped(items),
         "user_role_labels": [role.label for role in sorted(user_roles(user))],
         # Whether audit entries of clinical records may show what changed in them.
         "sees_clinical": has_role_permission(user, "treatments.view_consultation"),

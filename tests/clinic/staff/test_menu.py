@@ -23,3 +23,29 @@ from clinic.staff.context_processors import _is_current
 )
 def test_the_current_menu_entry(entry, view_name, current):
     assert _is_current(entry, view_name) is current
+
+
+def test_the_manager_sees_the_setup_pages_in_one_menu(manager_client):
+    from django.urls import reverse
+
+    response = manager_client.get(reverse("treatments:catalog"))
+
+    items = response.context["nav_items"]
+    labels = [item.label for item in items]
+    assert labels == ["Today", "Messages", "Setup", "Reports", "Audit log"]
+    setup = items[2]
+    assert [child.label for child in setup.children] == [
+        "Clinic setup", "Catalog", "Aftercare", "Screening rules", "Consent",
+    ]  # fmt: skip
+    assert setup.active
+    assert [child.active for child in setup.children] == [False, True, False, False, False]
+
+
+def test_a_practitioner_keeps_aftercare_in_the_menu_itself(practitioner_client):
+    from django.urls import reverse
+
+    response = practitioner_client.get(reverse("today"))
+
+    labels = [item.label for item in response.context["nav_items"]]
+    assert "Aftercare" in labels
+    assert "Setup" not in labels
