@@ -299,6 +299,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clinic.messaging.tasks.dispatch_due_messages",
         "schedule": 60.0,
     },
+    # Hourly, so a next session's window is noticed within the hour it opens, whatever the
+    # location's zone; the nudge itself is due at 10:00 there.
+    "nudge-unbooked-sessions": {
+        "task": "treatments.tasks.nudge_unbooked_sessions",
+        "schedule": crontab(minute=5),
+    },
     "purge-sign-in-records": {
         "task": "clinic.staff.tasks.purge_sign_in_records",
         "schedule": crontab(hour=3, minute=17),

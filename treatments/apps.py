@@ -10,7 +10,7 @@ class TreatmentsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from clinic.scheduling.signals import appointment_cancelled, appointment_moved
-        from treatments import plans
+        from treatments import plans, preparation
         from treatments.models import (
             AftercareTemplate,
             CheckInScreening,
@@ -55,4 +55,11 @@ class TreatmentsConfig(AppConfig):
         appointment_moved.connect(plans.on_appointment_moved, dispatch_uid="plan_follow_move")
         appointment_cancelled.connect(
             plans.on_appointment_cancelled, dispatch_uid="plan_follow_cancel"
+        )
+        # The preparation email follows the first session's appointment when it moves.
+        # Messaging's own receiver leaves preparation alone on a move (it knows nothing of
+        # plans) and cancels it with everything else on a cancellation, so the order in
+        # which the receivers run does not matter.
+        appointment_moved.connect(
+            preparation.on_appointment_moved, dispatch_uid="preparation_follow_move"
         )

@@ -8,6 +8,9 @@
 3. When a booked session moves or is cancelled, ``plan_follow`` re-proposes the later
    sessions that no longer keep their window and moves their bookings; what cannot be
    kept is written on the session, in plain words.
+4. Booking writes the patient's messages in the same transaction: the preparation email
+   when the first session is booked (``treatments.preparation``); booking, pausing or
+   cancelling stops a nudge to book that is still waiting (``treatments.nudges``).
 """
 
 from collections.abc import Sequence
@@ -21,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.messaging.services import messages_cancel_pending_by_key
 from clinic.scheduling import services as booking
 from clinic.scheduling.availability import Slot
 from clinic.scheduling.models import Appointment, Location, Room
@@ -29,7 +33,9 @@ from clinic.staff.models import PractitionerProfile
 from treatments.check_in import clearing_consultation
 from treatments.models import Consultation, Treatment, TreatmentArea, TreatmentPlan
 from treatments.models import TreatmentSession as Session
+from treatments.nudges import nudge_prefix
 from treatments.planning import PlanWishes, ProposedSession, propose_sessions
+from treatments.preparation import preparation_schedule
 from treatments.services import has_current_consent
 
 # How far past the last window the planner looks for free time before giving up.
@@ -338,10 +344,8 @@ def plan_book(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
             failure = [*exc.messages, "Nothing was booked."]
         if failure:
             _propose_from(current, proposed[0].number, now=now)
-        elif current.status == P.DRAFT:
-            current.status = P.ACTIVE
-            current.activated_at = now
-            current.save(update_fields=["status", "activated_at", "updated_at"])
+        else:
+            _after_booking(current, proposed, now=now)
     if failure:
         raise ValidationError(
             [*failure, "New times are proposed from that session on: check them and book again."]
@@ -365,6 +369,23 @@ def _book_session(plan: TreatmentPlan, session: Session, by: User) -> None:
     session.appointment = appointment
     session.status = ST.BOOKED
     session.save(update_fields=["appointment", "status"])
+
+
+def _after_booking(plan: TreatmentPlan, booked: Sequence[Session], *, now: datetime) -> None:
+    """Every proposed session is booked: the plan is active, the preparation email is on
+    its way if the first session was among them, and no nudge to book is wanted."""
+    if plan.status == P.DRAFT:
+        plan.status = P.ACTIVE
+        plan.activated_at = now
+        plan.save(update_fields=["status", "activated_at", "updated_at"])
+    if booked[0].number == 1:
+        preparation_schedule(session=booked[0], now=now)
+    _stop_nudges(plan, "The session has been booked.")
+
+
+def _stop_nudges(plan: TreatmentPlan, reason: str) -> None:
+    """A nudge to book, still waiting, is wrong once the plan is booked, paused or over."""
+    messages_cancel_pending_by_key(prefix=nudge_prefix(plan.pk), reason=reason)
 
 
 # --- Following a move or a cancellation ----------------------------------------------
@@ -515,6 +536,7 @@ def plan_pause(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
     current = _require_plan(plan, (P.ACTIVE,), "paused")
     current.status = P.PAUSED
     current.save(update_fields=["status", "updated_at"])
+    _stop_nudges(current, "The treatment plan was paused.")
     return current
 
 
@@ -556,4 +578,5 @@ def plan_cancel(*, plan: TreatmentPlan, reason: str, by: User, now: datetime) ->
     current.status = P.CANCELLED
     current.cancellation_reason = reason.strip()
     current.save(update_fields=["status", "cancellation_reason", "updated_at"])
+    _stop_nudges(current, "The treatment plan was cancelled.")
     return current

@@ -8,8 +8,8 @@ confirmation are saved together or not at all. Sending happens later, from Celer
 import logging
 import random
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,8 +32,11 @@ logger = logging.getLogger(__name__)
 K = PatientMessage.Kind
 St = PatientMessage.Status
 
-# Messages about a particular time: a newer version of the appointment replaces them.
-ABOUT_THE_TIME = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER)
+# Messages about a particular time: a newer version of the appointment replaces them,
+# and none of them goes out for an appointment that is no longer to come.
+ABOUT_THE_TIME = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER, K.PREPARATION)
+# Messages that are no use once the appointment has begun.
+BEFORE_THE_START = (K.REMINDER, K.PREPARATION)
 ACTIVE = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
 
 
@@ -92,6 +95,89 @@ def messages_cancel_pending(
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
     return pending.update(status=St.CANCELLED, skip_reason=reason, updated_at=timezone.now())
+
+
+def messages_cancel_pending_by_key(*, prefix: str, reason: str) -> int:
+    """Stop what is still waiting to go out under keys that start with ``prefix``.
+
+    For messages that are about no appointment (a nudge to book the next session, say),
+    the caller's key is the only thing that says what they are about.
+    """
+    if not prefix:
+        raise ValueError("A key prefix is needed: an empty one would stop every message.")
+    pending = PatientMessage.objects.filter(key__startswith=prefix, status=St.PENDING)
+    return pending.update(status=St.CANCELLED, skip_reason=reason, updated_at=timezone.now())
+
+
+@dataclass(frozen=True)
+class MessageToSchedule:
+    """One message for ``messages_schedule_many``: the arguments of ``message_schedule``."""
+
+    patient: Patient
+    kind: str
+    key: str
+    due_at: datetime
+    time_zone: str
+    about: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def messages_schedule_many(*, messages: Sequence[MessageToSchedule]) -> list[PatientMessage]:
+    """Put many messages in the outbox in a fixed number of queries; returns those
+    scheduled by this call.
+
+    Periodic work (nudges for every plan, say) schedules many at once. Keys already in the
+    outbox are left alone, as ``message_schedule`` does; the rest go in one insert (more
+    only when the database limits the size of a statement). Should another worker write
+    one of the same keys meanwhile, the insert is undone and each is scheduled on its own
+    (the other worker's row is then returned in place of ours). Messages about an
+    appointment are left to ``message_schedule``, which records its version.
+    """
+    if not messages:
+        return []
+    existing = set(
+        PatientMessage.objects.filter(key__in=[m.key for m in messages]).values_list(
+            "key", flat=True
+        )
+    )
+    fresh: dict[str, MessageToSchedule] = {}
+    for wanted in messages:
+        if wanted.key not in existing:
+            fresh.setdefault(wanted.key, wanted)  # the same key twice is one message
+    if not fresh:
+        return []
+    config = message_settings()
+    hours = quiet_hours(config)
+    rows = []
+    for wanted in fresh.values():
+        row = PatientMessage(
+            key=wanted.key,
+            patient=wanted.patient,
+            kind=wanted.kind,
+            about=wanted.about,
+            payload=wanted.payload,
+            time_zone=wanted.time_zone,
+            due_at=wanted.due_at,
+        )
+        row.due_at = hours.next_allowed(wanted.due_at, row.zone)
+        # Uniqueness is the database's to judge, in the insert: asking per row would
+        # cost a query for each.
+        row.full_clean(
+            exclude=["patient", "appointment"], validate_unique=False, validate_constraints=False
+        )
+        rows.append(row)
+    try:
+        with transaction.atomic():
+            return PatientMessage.objects.bulk_create(rows)
+    except IntegrityError:
+        return [
+            message_schedule(
+                patient=wanted.patient, kind=wanted.kind, key=wanted.key, due_at=wanted.due_at,
+                time_zone=wanted.time_zone, about=wanted.about, payload=wanted.payload,
+                config=config,
+            )
+            for wanted in fresh.values()
+        ]  # fmt: skip
 
 
 # --- Sending ------------------------------------------------------------------------------
@@ -189,7 +275,7 @@ def _reason_not_to_send(message: PatientMessage, now: datetime) -> tuple[str, st
             return St.CANCELLED, "The appointment moved; a newer message replaces this one."
         if appointment.status not in ACTIVE:
             return St.CANCELLED, f"The appointment is {appointment.get_status_display().lower()}."
-        if message.kind == K.REMINDER and appointment.starts_at <= now:
+        if message.kind in BEFORE_THE_START and appointment.starts_at <= now:
             return St.SKIPPED, "Too late: the appointment had started."
     patient = message.patient
     if not patient.consents_to_transactional_email:

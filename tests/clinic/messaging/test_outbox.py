@@ -1,5 +1,7 @@
 """The outbox: messages written with the booking, stale ones stopped, each sent once at
-its local time across daylight-saving changes, retried with backoff, then failed."""
+its local time across daylight-saving changes, retried with backoff, then failed; a
+preparation never sent for an appointment that moved, was cancelled or began; many
+messages scheduled or stopped at once."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -11,11 +13,16 @@ from django.utils import timezone
 
 from clinic.messaging.models import MessageSettings, PatientMessage
 from clinic.messaging.services import (
+    MessageToSchedule,
+    message_schedule,
+    messages_cancel_pending_by_key,
     messages_dispatch,
+    messages_schedule_many,
     recover_abandoned,
     retry_delay,
 )
 from clinic.scheduling import services as booking
+from clinic.scheduling.models import Appointment
 
 K = PatientMessage.Kind
 St = PatientMessage.Status
@@ -265,3 +272,140 @@ def test_a_message_a_dead_worker_left_sending_is_due_again(place, settings):
     assert report.recovered == 1
     assert report.sent == 1
     assert PatientMessage.objects.get(kind=K.CONFIRMATION).attempts == 2
+
+
+# --- Preparation emails: the dispatcher's own checks ---------------------------------------
+
+
+def _preparation(appointment, due):
+    return message_schedule(
+        patient=appointment.patient, appointment=appointment, kind=K.PREPARATION,
+        key=f"test:preparation:{appointment.pk}:v{appointment.version}", due_at=due,
+        time_zone=appointment.location.time_zone, payload={"steps": []},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("what", "status", "reason"),
+    [
+        ("moved", St.CANCELLED, "The appointment moved; a newer message replaces this one."),
+        ("cancelled", St.CANCELLED, "The appointment is cancelled."),
+        ("began", St.SKIPPED, "Too late: the appointment had started."),
+    ],
+)
+def test_a_preparation_does_not_go_for_an_appointment_that_moved_was_cancelled_or_began(
+    place, what, status, reason
+):
+    booked_at = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    start = datetime(2026, 6, 10, 9, tzinfo=UTC)
+    with time_machine.travel(booked_at, tick=False):
+        appointment = book(place, start)
+        preparation = _preparation(appointment, datetime(2026, 6, 3, 9, tzinfo=UTC))
+        dispatch_at(booked_at)  # the confirmation
+    due = preparation.due_at
+    if what == "moved":
+        # The outbox stops a moved appointment's confirmation and reminders itself; a
+        # preparation belongs to whoever scheduled it, and the dispatcher still checks.
+        with time_machine.travel(booked_at, tick=False):
+            booking.appointment_move(
+                appointment=appointment, start=start + timedelta(days=1), by=place["desk"]
+            )
+        assert PatientMessage.objects.get(pk=preparation.pk).status == St.PENDING
+    elif what == "cancelled":
+        # Cancelled without the outbox hearing of it: the dispatcher still checks.
+        Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.CANCELLED)
+    else:
+        due = start + timedelta(minutes=1)
+    before = len(mail.outbox)
+
+    dispatch_at(due)
+
+    assert [e.subject for e in mail.outbox[before:] if "Getting ready" in e.subject] == []
+    preparation.refresh_from_db()
+    assert (preparation.status, preparation.skip_reason) == (status, reason)
+
+
+# --- Helpers for callers that schedule or stop many messages -------------------------------
+
+
+def test_pending_messages_are_cancelled_by_key_prefix_and_only_those(place):
+    with time_machine.travel(datetime(2026, 6, 1, 9, tzinfo=UTC), tick=False):
+        now = timezone.now()
+        for key in ("nudge:plan:1:a", "nudge:plan:1:b", "nudge:plan:12:a"):
+            message_schedule(
+                patient=place["patient"], kind=K.NEXT_SESSION, key=key, due_at=now,
+                time_zone="Europe/London",
+            )  # fmt: skip
+    PatientMessage.objects.filter(key="nudge:plan:1:b").update(status=St.SENT, sent_at=now)
+
+    assert messages_cancel_pending_by_key(prefix="nudge:plan:1:", reason="Booked.") == 1
+
+    statuses = dict(PatientMessage.objects.values_list("key", "status"))
+    assert statuses == {
+        "nudge:plan:1:a": St.CANCELLED,
+        "nudge:plan:1:b": St.SENT,
+        "nudge:plan:12:a": St.PENDING,
+    }
+    with pytest.raises(ValueError, match="prefix"):
+        messages_cancel_pending_by_key(prefix="", reason="Everything?")
+
+
+def _to_schedule(place, key, due):
+    return MessageToSchedule(
+        patient=place["patient"], kind=K.NEXT_SESSION, key=key, due_at=due,
+        time_zone="Europe/London", about=key, payload={"key": key},
+    )  # fmt: skip
+
+
+def test_many_messages_go_in_one_insert_leaving_keys_already_there(
+    place, django_assert_num_queries
+):
+    noon = datetime(2026, 6, 1, 11, tzinfo=UTC)  # 12:00 BST
+    evening = datetime(2026, 6, 1, 21, tzinfo=UTC)  # 22:00 BST: quiet hours
+    message_schedule(
+        patient=place["patient"], kind=K.NEXT_SESSION, key="there", due_at=noon,
+        time_zone="Europe/London",
+    )  # fmt: skip
+    wanted = [
+        _to_schedule(place, "there", noon),
+        _to_schedule(place, "new", noon),
+        _to_schedule(place, "late", evening),
+        _to_schedule(place, "new", evening),  # the same key again is the same message
+    ]
+
+    # the keys already there, the settings, the insert inside its savepoint
+    with django_assert_num_queries(5):
+        made = messages_schedule_many(messages=wanted)
+
+    assert [(m.key, m.due_at) for m in made] == [
+        ("new", noon),
+        ("late", datetime(2026, 6, 2, 7, tzinfo=UTC)),  # 08:00 BST
+    ]
+    assert all(m.pk for m in made)
+    assert PatientMessage.objects.count() == 3
+    assert messages_schedule_many(messages=wanted) == []
+
+
+def test_a_key_written_meanwhile_by_another_worker_is_not_written_twice(place, monkeypatch):
+    from clinic.messaging import services
+
+    noon = datetime(2026, 6, 1, 11, tzinfo=UTC)
+    real_settings = services.message_settings
+
+    def another_worker_first():
+        # Between reading the keys and inserting, someone else writes one of them.
+        config = real_settings()
+        message_schedule(
+            patient=place["patient"], kind=K.NEXT_SESSION, key="raced", due_at=noon,
+            time_zone="Europe/London", about="theirs", config=config,
+        )  # fmt: skip
+        return config
+
+    monkeypatch.setattr(services, "message_settings", another_worker_first)
+
+    made = messages_schedule_many(
+        messages=[_to_schedule(place, "raced", noon), _to_schedule(place, "calm", noon)]
+    )
+
+    assert [(m.key, m.about) for m in made] == [("raced", "theirs"), ("calm", "calm")]
+    assert PatientMessage.objects.count() == 2
