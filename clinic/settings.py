@@ -243,6 +243,11 @@ if "EMAIL_URL" in env:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Set after EMAIL_URL is read, so nothing in the URL can take it away. A mail server that
+# stops answering must give up well before the message's claim runs out (the system check
+# in clinic/messaging/checks.py holds it under half of MESSAGE_CLAIM_TIMEOUT): otherwise
+# another worker would take the message over and it could be sent twice.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLINIC_NAME = env.str("CLINIC_NAME", default="Microneedling Clinic")
@@ -265,6 +270,8 @@ MESSAGE_RETRY_CAP = timedelta(hours=1)
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=8)
 # A message left "sending" this long (its worker died) is due again.
 MESSAGE_CLAIM_TIMEOUT = timedelta(seconds=env.int("MESSAGE_CLAIM_TIMEOUT_SECONDS", default=300))
+# Beat starts a dispatch run this often.
+MESSAGE_DISPATCH_EVERY_SECONDS = env.int("MESSAGE_DISPATCH_EVERY_SECONDS", default=60)
 # One dispatch run stops after this long; the next beat tick carries on.
 MESSAGE_DISPATCH_BUDGET = timedelta(seconds=50)
 # The links in a message to confirm or ask to cancel work for this long (and never
@@ -297,7 +304,7 @@ CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "clinic.tasks.beat_heartbeat", "schedule": 60.0},
     "dispatch-patient-messages": {
         "task": "clinic.messaging.tasks.dispatch_due_messages",
-        "schedule": 60.0,
+        "schedule": float(MESSAGE_DISPATCH_EVERY_SECONDS),
     },
     # Hourly, so a next session's window is noticed within the hour it opens, whatever the
     # location's zone; the nudge itself is due at 10:00 there.

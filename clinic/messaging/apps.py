@@ -10,11 +10,13 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.core.checks import register
 
-        from clinic.messaging import appointments
+        from clinic.messaging import appointments, checks
         from clinic.messaging.models import MessageSettings
         from clinic.scheduling import signals
 
+        register(checks.email_timeout_within_claim)
         # Who changed when patients are written to.
         auditlog.register(MessageSettings)
         # Messages are written in the transaction that booked, moved or cancelled.

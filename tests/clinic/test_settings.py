@@ -23,6 +23,9 @@ INHERITED = (
     "EMAIL_URL",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "EMAIL_TIMEOUT_SECONDS",
+    "MESSAGE_CLAIM_TIMEOUT_SECONDS",
+    "MESSAGE_DISPATCH_EVERY_SECONDS",
 )
 
 
@@ -214,3 +217,50 @@ def test_production_serves_pages_over_https_with_its_own_hashed_static_files(tmp
         r"/static/vendor/bootstrap/css/bootstrap\.min\.[0-9a-f]{12}\.css", page["html"]
     )
     assert re.search(r"/static/css/clinic\.[0-9a-f]{12}\.css", page["html"])
+
+
+def test_dispatch_interval_and_email_timeout_come_from_the_environment():
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.CELERY_BEAT_SCHEDULE['dispatch-patient-messages']['schedule'], "
+        "s.EMAIL_TIMEOUT, s.EMAIL_BACKEND]))"
+    )
+    env = {
+        **PRODUCTION,
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "EMAIL_URL": "smtp://127.0.0.1:8025",
+        "MESSAGE_DISPATCH_EVERY_SECONDS": "2",
+        "EMAIL_TIMEOUT_SECONDS": "7",
+    }
+
+    result = _run(["-c", code], env)
+
+    assert result.returncode == 0, result.stderr
+    # EMAIL_URL fills the other EMAIL_* settings; the timeout survives it.
+    assert json.loads(result.stdout) == [2.0, 7, "django.core.mail.backends.smtp.EmailBackend"]
+
+
+@pytest.mark.parametrize("email_url", [None, "smtp://127.0.0.1:8025"])
+def test_dispatch_runs_every_minute_and_emails_time_out_after_30_seconds_by_default(email_url):
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.CELERY_BEAT_SCHEDULE['dispatch-patient-messages']['schedule'], "
+        "s.EMAIL_TIMEOUT, s.MESSAGE_CLAIM_TIMEOUT.total_seconds()]))"
+    )
+    env = {**PRODUCTION, "DJANGO_SETTINGS_MODULE": "clinic.settings"}
+    if email_url:
+        env["EMAIL_URL"] = email_url
+
+    result = _run(["-c", code], env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [60.0, 30, 300.0]
+
+
+def test_an_email_timeout_that_could_outlast_the_claim_stops_the_check():
+    env = {**PRODUCTION, "EMAIL_TIMEOUT_SECONDS": "20", "MESSAGE_CLAIM_TIMEOUT_SECONDS": "30"}
+
+    result = _run(["manage.py", "check"], env)
+
+    assert result.returncode == 1
+    assert "(messaging.E002) EMAIL_TIMEOUT (20 s) is not below half" in result.stderr

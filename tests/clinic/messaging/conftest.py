@@ -52,3 +52,14 @@ def new_york(db):
         "patient": make_patient(first_name="Ana", email="ana@example.org"),
         "desk": make_staff(),
     }
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing end-to-end test shows what its Celery worker and beat logged."""
+    report = yield
+    processes = getattr(item, "funcargs", {}).get("celery_processes")
+    if report.failed and processes is not None:
+        for name, tail in processes.log_tails():
+            report.sections.append((f"Celery {name} log (last lines)", tail))
+    return report

@@ -100,6 +100,8 @@ def test_a_booking_rolled_back_leaves_no_message(place):
         ),
     ],
 )
+@pytest.mark.django_db  # named here: the place comes through getfixturevalue, which the
+# test ordering cannot see, and the test must run with the other database tests.
 def test_each_reminder_goes_once_at_its_local_time_across_a_clock_change(
     request, fixture, start, booked_at, expected
 ):
