@@ -303,6 +303,17 @@ def _month(value: datetime | date, zone: ZoneInfo) -> date:
     return value.replace(day=1)
 
 
+def _signed_consultations(period: Period) -> QuerySet[Consultation]:
+    """Consultations signed in the period, by the practitioner chosen. Patients belong to
+    no location, so the location filter does not apply."""
+    consultations = Consultation.objects.filter(
+        status=Consultation.Status.SIGNED, signed_at__gte=period.start, signed_at__lt=period.end
+    )
+    if period.practitioner is not None:
+        consultations = consultations.filter(practitioner_id=period.practitioner.user_id)
+    return consultations
+
+
 def conversion(period: Period) -> Report:
     zone = period.zone
     new_patients = {
@@ -316,11 +327,7 @@ def conversion(period: Period) -> Report:
     booked_plan = TreatmentPlan.objects.filter(
         consultation=OuterRef("pk"), activated_at__isnull=False
     )
-    consultations = Consultation.objects.filter(
-        status=Consultation.Status.SIGNED, signed_at__gte=period.start, signed_at__lt=period.end
-    )
-    if period.practitioner is not None:
-        consultations = consultations.filter(practitioner_id=period.practitioner.user_id)
+    consultations = _signed_consultations(period)
     signed = {
         _month(row["month"], zone): row
         for row in consultations.annotate(month=TruncMonth("signed_at", tzinfo=zone))
@@ -504,23 +511,12 @@ def intervals(period: Period) -> Report:
 
 
 def _findings(period: Period) -> QuerySet[ScreeningFinding]:
-    findings = ScreeningFinding.objects.filter(
-        consultation__status=Consultation.Status.SIGNED,
-        consultation__signed_at__gte=period.start,
-        consultation__signed_at__lt=period.end,
-    )
-    if period.practitioner is not None:
-        findings = findings.filter(consultation__practitioner_id=period.practitioner.user_id)
-    return findings
+    """Findings of the consultations signed in the period (by the practitioner chosen)."""
+    return ScreeningFinding.objects.filter(consultation__in=_signed_consultations(period))
 
 
 def screening(period: Period) -> Report:
-    consultations = Consultation.objects.filter(
-        status=Consultation.Status.SIGNED, signed_at__gte=period.start, signed_at__lt=period.end
-    )
-    if period.practitioner is not None:
-        consultations = consultations.filter(practitioner_id=period.practitioner.user_id)
-    screened = consultations.count()
+    screened = _signed_consultations(period).count()
     grouped = (
         _findings(period)
         .values("code", "title", "level")

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from clinic.reporting.filters import Period, ReportFilterForm
 from clinic.reporting.reports import REPORTS
-from clinic.scheduling.models import Appointment, AppointmentType, Location
+from clinic.scheduling.models import Appointment, AppointmentType, Location, Room
 from tests.clinic.reporting.conftest import WEEK
-from tests.factories import make_patient
+from tests.factories import make_patient, make_practitioner
 
 pytestmark = pytest.mark.django_db
 
@@ -249,16 +249,18 @@ PAGE_QUERIES = {
 
 
 def _more_of_everything(week):
-    """Ten more appointments in the week, for a second count."""
+    """Ten more appointments in the week, with a practitioner and a room of their own."""
     kind = AppointmentType.objects.get(name="Consultation")
+    room = Room.objects.create(location=week["location"], name=f"Extra {Room.objects.count()}")
+    who = make_practitioner()
     for n in range(10):
         start = datetime(2026, 11, 2, 9, tzinfo=UTC) + timedelta(days=n % 4, minutes=15 * n)
         Appointment.objects.create(
-            patient=make_patient(), practitioner=week["p2"], room=week["location"].rooms.first(),
+            patient=make_patient(), practitioner=who, room=room,
             location=week["location"], appointment_type=kind, starts_at=start,
             ends_at=start + timedelta(minutes=15), blocked_from=start,
             blocked_until=start + timedelta(minutes=15), status="completed",
-            booked_by=week["p2"].user,
+            booked_by=who.user,
         )  # fmt: skip
 
 
