@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class ClinicConfig(AppConfig):
@@ -7,3 +8,9 @@ class ClinicConfig(AppConfig):
     name = "clinic"
     label = "clinic"
     verbose_name = "Clinic operations"
+
+
+class ClinicAdminConfig(AdminConfig):
+    """Django's admin, on a site that lets only the clinic manager (and a superuser) in."""
+
+    default_site = "clinic.staff.admin_tools.ClinicAdminSite"

@@ -15,6 +15,3 @@ urlpatterns = [
     path("reports/", include("clinic.reporting.urls")),
     path("admin/", admin.site.urls),
 ]
-
-admin.site.site_header = "Clinic administration"
-admin.site.site_title = "Clinic administration"

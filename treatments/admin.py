@@ -1,11 +1,10 @@
-"""Treatments in the admin: the catalog is configuration and may be edited here; every
-clinical record, and every versioned text a patient agreed to or was given, is read-only
-(signed records never change; drafts change only through the practitioner's pages, which
-screen as they save)."""
+"""Treatments in the admin, read-only: the catalog changes on the catalog pages, versioned
+texts by a new version, clinical records only through the practitioner's pages (signed
+ones never). Clinical records are shown to practitioners only."""
 
 from django.contrib import admin
 
-from clinic.staff.admin_tools import ClinicalRecordAdmin, NoDeleteAdmin, ReadOnlyAdmin
+from clinic.staff.admin_tools import ClinicalRecordAdmin, ReadOnlyAdmin
 from treatments.models import (
     AftercareTemplate,
     CheckInScreening,
@@ -28,32 +27,42 @@ from treatments.models import (
 # --- The catalog ---------------------------------------------------------------------
 
 
-class TreatmentAreaInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class TreatmentAreaInline(ReadOnlyInline):
     model = TreatmentArea
     extra = 0
     fields = ["code", "name", "position", "default_sessions", "min_interval_days",
               "max_interval_days", "session_minutes", "is_active"]  # fmt: skip
     show_change_link = True
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(Treatment)
-class TreatmentAdmin(NoDeleteAdmin):
+class TreatmentAdmin(ReadOnlyAdmin):
     list_display = ["name", "appointment_type", "is_active"]
     list_filter = ["is_active"]
     list_select_related = ["appointment_type"]
     inlines = [TreatmentAreaInline]
 
 
-class DepthGuidanceInline(admin.TabularInline):
+class DepthGuidanceInline(ReadOnlyInline):
     model = DepthGuidance
     extra = 0
 
 
 @admin.register(TreatmentArea)
-class TreatmentAreaAdmin(NoDeleteAdmin):
+class TreatmentAreaAdmin(ReadOnlyAdmin):
     list_display = ["name", "treatment", "default_sessions", "min_interval_days",
                     "max_interval_days", "session_minutes", "is_active"]  # fmt: skip
     list_filter = ["treatment", "is_active"]
@@ -62,7 +71,7 @@ class TreatmentAreaAdmin(NoDeleteAdmin):
 
 
 @admin.register(DepthGuidance)
-class DepthGuidanceAdmin(admin.ModelAdmin):
+class DepthGuidanceAdmin(ReadOnlyAdmin):
     list_display = ["zone", "area", "thin_min_mm", "thin_max_mm", "thick_min_mm", "thick_max_mm"]
     list_filter = ["area__treatment", "area"]
     list_select_related = ["area"]
@@ -160,18 +169,8 @@ class TreatmentPlanAdmin(ClinicalRecordAdmin):
     date_hierarchy = "created_at"
 
 
-class SessionDepthInline(admin.TabularInline):
+class SessionDepthInline(ReadOnlyInline):
     model = SessionDepth
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(TreatmentSession)

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from clinic.messaging.models import MessageSettings, PatientMessage
-from clinic.staff.admin_tools import ReadOnlyAdmin
+from clinic.staff.admin_tools import PersonalDataAdmin, ReadOnlyAdmin
 
 
 @admin.register(PatientMessage)
-class PatientMessageAdmin(ReadOnlyAdmin):
+class PatientMessageAdmin(PersonalDataAdmin):
     """The outbox is written by bookings and sessions and sent by Celery; resend and
     previews are on the Messages page."""
 

@@ -16,12 +16,15 @@ DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="
 SELECT = forms.Select(attrs={"class": "form-select"})
 LONGEST_RANGE_DAYS = 3 * 366
 DEFAULT_DAYS = 30
+EARLIEST = date(2000, 1, 1)
+YEARS_AHEAD = 5
 
 
 @dataclass(frozen=True)
 class Period:
     """Days ``first`` to ``last`` inclusive; ``start`` and ``end`` are the instants that
-    bound them (``end`` excluded), midnight in the clinic's time zone."""
+    bound them (``end`` excluded): midnight at the location chosen, or in the clinic's
+    own time zone for all locations."""
 
     first: date
     last: date
@@ -30,6 +33,8 @@ class Period:
 
     @property
     def zone(self) -> ZoneInfo:
+        if self.location is not None:
+            return self.location.zone
         return ZoneInfo(settings.TIME_ZONE)
 
     @property
@@ -77,12 +82,25 @@ class ReportFilterForm(forms.Form):
         widget=SELECT,
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        fallback = default_period()
+        # The range shown when the page opens, so the fields say what the figures cover.
+        self.fields["start"].initial = fallback.first
+        self.fields["end"].initial = fallback.last
+
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         fallback = default_period()
         first = data.get("start") or fallback.first
         last = data.get("end") or fallback.last
-        if first > last:
+        latest = date(timezone.localdate().year + YEARS_AHEAD, 12, 31)
+        if first < EARLIEST or last > latest:
+            self.add_error(
+                "start" if first < EARLIEST else "end",
+                f"Choose days from {EARLIEST:%Y} to {latest:%Y}.",
+            )
+        elif first > last:
             self.add_error("end", "The range ends before it starts.")
         elif (last - first).days >= LONGEST_RANGE_DAYS:
             self.add_error("end", "Choose a range of at most three years.")

@@ -350,7 +350,8 @@ def conversion(period: Period) -> Report:
     notes = [
         "Conversion: signed consultations that led to a booked treatment plan, by the month "
         "of signing. A plan booked later counts for the consultation's month.",
-        "Patients are not tied to a location, so the location filter does not apply here.",
+        "New patients are counted by the day they were registered; patients belong to no "
+        "location or practitioner, so those filters apply to the consultations only.",
     ]
     return Report(
         name="conversion",
@@ -429,9 +430,9 @@ def plans(period: Period) -> Report:
         rows=rows if booked else [],
         chart=Chart(series=("plans",)),
         notes=[
-            "Plans are counted by the day they were booked, with the state they are in now. "
-            "A plan whose remaining sessions were skipped (cancelled) is completed when its "
-            "last session is done.",
+            "Plans are counted by the day they were booked, with the state they are in now; "
+            "the practitioner filter picks the plan's preferred practitioner. Sessions "
+            "skipped are the ones a plan cancelled before they took place.",
         ],
         empty="No plans were booked in this range.",
     )
@@ -454,6 +455,7 @@ def intervals(period: Period) -> Report:
     grouped = (
         sessions.annotate(day=TruncDate("appointment__starts_at", tzinfo=period.zone))
         .values(
+            "appointment__practitioner",
             "appointment__practitioner__user__first_name",
             "appointment__practitioner__user__last_name",
         )
@@ -541,15 +543,15 @@ def screening(period: Period) -> Report:
             Column("rule", "Rule", TEXT),
             Column("level", "Level", TEXT),
             Column("found", "Consultations where it applied"),
-            Column("share", f"Share of {screened:,} signed consultations", PERCENT),
+            Column("share", "Share of signed consultations", PERCENT),
             Column("overridden", "Overridden"),
         ],
         rows=rows,
         chart=Chart(series=("found", "overridden"), horizontal=True),
         notes=[
-            "Findings of consultations signed in the range, as the practitioner saw them "
-            "then. Patients are not tied to a location, so the location filter does not "
-            "apply here.",
+            f"Findings of the {screened:,} consultations signed in the range, as the "
+            "practitioner saw them then. Patients are not tied to a location, so the "
+            "location filter does not apply here.",
         ],
         empty="No screening findings in this range.",
     )
@@ -559,7 +561,7 @@ def overrides(period: Period) -> Report:
     grouped = (
         _findings(period)
         .filter(overridden_at__isnull=False)
-        .values("overridden_by__first_name", "overridden_by__last_name")
+        .values("overridden_by", "overridden_by__first_name", "overridden_by__last_name")
         .annotate(
             overrides=Count("pk"),
             rules=Count("code", distinct=True),

@@ -76,9 +76,15 @@ def rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+# A spreadsheet reads a cell starting with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def plain(value: Any, kind: str) -> Any:
     if value is None:
         return ""
+    if kind == TEXT and str(value).startswith(FORMULA_START):
+        return "'" + str(value)
     if kind == DAY and isinstance(value, date):
         return value.isoformat()
     if kind in (PERCENT, HOURS):

@@ -64,6 +64,8 @@ def report_csv(request: HttpRequest, name: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # The byte-order mark tells spreadsheet programs the file is UTF-8 (names with accents).
+    response.write("\ufeff")
     filename = f"{name}-{period.first.isoformat()}-to-{period.last.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)

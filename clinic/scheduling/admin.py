@@ -10,17 +10,17 @@ from clinic.scheduling.models import (
     Room,
     WorkingHours,
 )
-from clinic.staff.admin_tools import NoDeleteAdmin, ReadOnlyAdmin
+from clinic.staff.admin_tools import PersonalDataAdmin, ReadOnlyAdmin
 
 
 @admin.register(Location)
-class LocationAdmin(NoDeleteAdmin):
+class LocationAdmin(ReadOnlyAdmin):
     list_display = ["name", "time_zone"]
     search_fields = ["name", "address"]
 
 
 @admin.register(Room)
-class RoomAdmin(NoDeleteAdmin):
+class RoomAdmin(ReadOnlyAdmin):
     list_display = ["name", "location", "is_active"]
     list_filter = ["location", "is_active"]
     list_select_related = ["location"]
@@ -28,14 +28,14 @@ class RoomAdmin(NoDeleteAdmin):
 
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(admin.ModelAdmin):
+class OpeningHoursAdmin(ReadOnlyAdmin):
     list_display = ["location", "weekday", "opens", "closes"]
     list_filter = ["location", "weekday"]
     list_select_related = ["location"]
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(ReadOnlyAdmin):
     list_display = ["practitioner", "location", "weekday", "starts", "ends"]
     list_filter = ["location", "weekday"]
     list_select_related = ["practitioner__user", "location"]
@@ -43,7 +43,7 @@ class WorkingHoursAdmin(admin.ModelAdmin):
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(ReadOnlyAdmin):
     list_display = ["location", "first_day", "last_day", "reason"]
     list_filter = ["location"]
     list_select_related = ["location"]
@@ -51,7 +51,7 @@ class ClosureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Leave)
-class LeaveAdmin(admin.ModelAdmin):
+class LeaveAdmin(ReadOnlyAdmin):
     list_display = ["practitioner", "starts_at", "ends_at", "reason"]
     list_select_related = ["practitioner__user"]
     search_fields = ["practitioner__user__first_name", "practitioner__user__last_name"]
@@ -59,14 +59,14 @@ class LeaveAdmin(admin.ModelAdmin):
 
 
 @admin.register(AppointmentType)
-class AppointmentTypeAdmin(NoDeleteAdmin):
+class AppointmentTypeAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "duration_minutes", "buffer_before_minutes",
                     "buffer_after_minutes", "is_active"]  # fmt: skip
     list_filter = ["kind", "is_active"]
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdmin):
+class AppointmentAdmin(PersonalDataAdmin):
     """Bookings change only through the calendar, which keeps people and rooms single
     booked and tells the patient."""
 

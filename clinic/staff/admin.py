@@ -8,9 +8,18 @@ from clinic.staff.models import PractitionerProfile
 
 @admin.register(PractitionerProfile)
 class PractitionerProfileAdmin(admin.ModelAdmin):
+    """The manager keeps a practitioner's professional details here. The account a
+    profile belongs to never changes: their appointments and records hang on it."""
+
     list_display = ["__str__", "job_title", "registration_body", "registration_number"]
     list_select_related = ["user"]
     search_fields = ["user__first_name", "user__last_name", "registration_number"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object | None = None) -> list[str]:
+        return ["user"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
 
 
 admin.site.unregister(User)

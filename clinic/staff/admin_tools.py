@@ -1,9 +1,14 @@
-"""What the Django admin may do with each kind of record.
+"""What the Django admin may show, and to whom.
 
-The admin is for looking records up and for plain configuration. A record that is kept
-by the app's own rules (a booking, a signed or versioned clinical record, a message in
-the outbox, the audit trail) is read-only here: it changes only through the pages that
-apply those rules, or never.
+The admin is for looking records up. Every record of ours is read-only there: the app's
+pages change them through services that check what the admin cannot (overlapping hours,
+double bookings, normalised phone numbers, versions, signatures, the messages a change
+sends). The one exception is the practitioner's professional details.
+
+Who sees what follows the roles, as in the app: records about patients are shown only to
+a role that may see them in the app, whatever Django's superuser flag says, and each look
+at one is written to the audit log. Only the clinic manager (and a superuser, for the
+accounts) may sign in to the admin at all.
 """
 
 from typing import Any
@@ -12,7 +17,20 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from clinic.staff.access import has_role_permission
 from clinic.staff.audit import audit_view
+from clinic.staff.roles import CLINICAL_WORK, MANAGE_CLINIC
+
+
+class ClinicAdminSite(admin.AdminSite):
+    site_header = "Clinic administration"
+    site_title = "Clinic administration"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        return bool(user.is_superuser) or has_role_permission(user, MANAGE_CLINIC)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -26,8 +44,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Every look at one record is written to the audit log, as the app's pages do."""
+class PersonalDataAdmin(ReadOnlyAdmin):
+    """Records about patients: for the roles that see them in the app, each look audited."""
+
+    role_permission = ""  # by default the model's own view permission
+
+    def _may_view(self, request: HttpRequest) -> bool:
+        permission = self.role_permission or f"{self.opts.app_label}.view_{self.opts.model_name}"
+        return has_role_permission(request.user, permission)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_view(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._may_view(request)
 
     def get_object(
         self, request: HttpRequest, object_id: str, from_field: str | None = None
@@ -38,12 +68,7 @@ class AuditedAdmin(admin.ModelAdmin):
         return record
 
 
-class ClinicalRecordAdmin(AuditedAdmin, ReadOnlyAdmin):
-    """A clinical record: read-only, and each look at it audited."""
+class ClinicalRecordAdmin(PersonalDataAdmin):
+    """A clinical record: for practitioners only, as in the app."""
 
-
-class NoDeleteAdmin(admin.ModelAdmin):
-    """Configuration that records point at: switched off, never deleted."""
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    role_permission = CLINICAL_WORK

@@ -55,7 +55,7 @@ def test_the_manager_reads_a_report_changes_the_range_and_downloads_it(
         page.get_by_test_id("csv-link").click()
     download = download_info.value
     assert download.suggested_filename == f"appointments-{first}-to-{last}.csv"
-    rows = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8-sig"))))
     assert rows[0][0] == "Appointment type"
     assert rows[-1][0] == "All types"
 

@@ -1,6 +1,6 @@
-"""The clinic manager keeps the treatment catalog in the admin as on the catalog pages,
-and reads the screening rule settings, consent texts and aftercare versions there. No
-clinical record: those are for practitioners."""
+"""The clinic manager looks the treatment catalog, the screening rule settings and the
+consent texts up in the admin too (read-only there). No clinical record: those are for
+practitioners."""
 
 from django.db import migrations
 
@@ -9,8 +9,7 @@ from clinic.staff.role_grants import grant_role_permissions
 CATALOG = ["treatment", "treatmentarea", "depthguidance"]
 ROLE_PERMISSIONS = {
     "Clinic manager": [
-        *(f"treatments.{action}_{model}" for model in CATALOG for action in ("view", "change")),
-        "treatments.add_depthguidance",
+        *(f"treatments.view_{model}" for model in CATALOG),
         "treatments.view_screeningrulesetting",
         "treatments.view_consenttext",
     ],

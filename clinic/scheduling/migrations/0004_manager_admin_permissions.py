@@ -1,5 +1,5 @@
-"""The clinic manager keeps the clinic's setup in the admin as on the setup pages.
-Appointments stay with the front desk and practitioners: they name patients."""
+"""The clinic manager looks the clinic's setup up in the admin too (read-only there: the
+setup pages change it). Appointments stay with the front desk and practitioners."""
 
 from django.db import migrations
 

@@ -164,7 +164,10 @@ def test_the_filters_narrow_the_figures(week):
 # --- Pages and files ---------------------------------------------------------------------
 
 
-ROLES = [("manager", 200), ("front_desk", 403), ("practitioner", 403), ("anonymous", 302)]
+ROLES = [
+    ("manager", 200), ("front_desk", 403), ("practitioner", 403), ("outsider", 403),
+    ("anonymous", 302),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("role", "status"), ROLES)
@@ -196,7 +199,8 @@ def test_the_csv_is_utf8_with_a_header_row_and_iso_dates(week, manager_client):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="conversion-2026-11-02-to-2026-11-08.csv"' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert response.content.startswith("\ufeff".encode())  # spreadsheets then read UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows == [
         ["Month", "New patients", "Consultations signed", "Led to a booked plan", "Conversion"],
         ["2026-11-01", "2", "3", "2", "66.7"],
@@ -219,6 +223,8 @@ def test_names_with_accents_survive_the_csv(week, manager_client):
         ({"start": "2026-11-08", "end": "2026-11-01"}, "The range ends before it starts."),
         ({"start": "2020-01-01", "end": "2026-11-01"}, "at most three years"),
         ({"start": "yesterday"}, "Enter a valid date."),
+        ({"start": "9999-12-01", "end": "9999-12-31"}, "Choose days from 2000 to"),
+        ({"start": "0001-01-01", "end": "0001-01-02"}, "Choose days from 2000 to"),
         ({"location": "999"}, "Select a valid choice."),
         ({"practitioner": "x"}, "Select a valid choice."),
     ],
@@ -282,6 +288,25 @@ def test_the_index_lists_every_report(manager_client, django_assert_num_queries)
 
     assert response.status_code == 200
     assert set(REPORTS) == {r["name"] for r in response.context["reports"]}
+
+
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text(week, manager_client):
+    profile = week["p1"]
+    profile.user.first_name, profile.user.last_name = "=HYPERLINK(1)", "x"
+    profile.user.save()
+
+    response = manager_client.get(reverse("reporting:csv", args=["attendance"]), WEEK)
+
+    assert "'=HYPERLINK(1) x,4," in response.content.decode("utf-8-sig")
+
+
+def test_a_location_counts_its_days_from_its_own_midnight(week):
+    new_york = Location.objects.create(name="New York", time_zone="America/New_York")
+
+    period = _period(week, location=new_york.pk)
+
+    assert period.start == datetime(2026, 11, 2, 5, 0, tzinfo=UTC)  # midnight EST
+    assert period.end == datetime(2026, 11, 9, 5, 0, tzinfo=UTC)
 
 
 def test_the_period_is_midnight_to_midnight_in_the_clinics_zone(week):
