@@ -315,3 +315,20 @@ def test_the_period_is_midnight_to_midnight_in_the_clinics_zone(week):
     assert isinstance(period, Period)
     assert period.start == datetime(2026, 11, 2, 0, 0, tzinfo=UTC)
     assert period.end == datetime(2026, 11, 9, 0, 0, tzinfo=UTC)
+
+
+# The CSV asks only for the session, the user, their permissions and the report's own
+# (no menu, no filter lists).
+CSV_QUERIES = {name: count - 3 for name, count in PAGE_QUERIES.items()}
+
+
+def test_each_csv_costs_the_same_queries_whatever_the_data(
+    week, manager_client, django_assert_num_queries
+):
+    manager_client.get(reverse("reporting:index"))
+    for _attempt in range(2):
+        for name, count in CSV_QUERIES.items():
+            with django_assert_num_queries(count):
+                response = manager_client.get(reverse("reporting:csv", args=[name]), WEEK)
+            assert response.status_code == 200
+        _more_of_everything(week)
