@@ -332,3 +332,26 @@ def test_each_csv_costs_the_same_queries_whatever_the_data(
                 response = manager_client.get(reverse("reporting:csv", args=[name]), WEEK)
             assert response.status_code == 200
         _more_of_everything(week)
+
+
+# Reports about patients and consultations, which belong to no location.
+NOT_BY_LOCATION = {"conversion", "screening", "overrides"}
+
+
+@pytest.mark.parametrize("name", sorted(set(REPORTS) - NOT_BY_LOCATION))
+def test_another_location_has_none_of_the_weeks_figures(week, name):
+    other = Location.objects.create(name="Bristol", time_zone="Europe/London")
+
+    assert _rows(name, _period(week, location=other.pk)) == {}
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_a_practitioner_with_nothing_in_the_week_has_no_figures(week, name):
+    idle = make_practitioner()  # no hours, no appointments, no consultations
+
+    report = REPORTS[name][2](_period(week, practitioner=idle.pk))
+
+    if name == "conversion":  # new patients are counted whoever sees them
+        assert [(r["consultations"], r["planned"]) for r in report.rows] == [(0, 0)]
+    else:
+        assert report.rows == []
