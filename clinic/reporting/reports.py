@@ -28,7 +28,17 @@ from django.utils import timezone
 
 from clinic.messaging.models import PatientMessage
 from clinic.reporting.filters import Period
-from clinic.reporting.tables import DAY, HOURS, PERCENT, TEXT, Chart, Column, Report, rate
+from clinic.reporting.tables import (
+    DAY,
+    HOURS,
+    PERCENT,
+    TEXT,
+    Chart,
+    Column,
+    Report,
+    rate,
+    with_total,
+)
 from clinic.scheduling.models import (
     Appointment,
     Closure,
@@ -79,11 +89,7 @@ def appointments(period: Period) -> Report:
         row = {"type": name, **{s.value: by_type[name][s.value] for s in statuses}}
         row["all"] = sum(by_type[name].values())
         rows.append(row)
-    if rows:
-        total: dict[str, Any] = {"type": "All types", "total": True}
-        for key in [s.value for s in statuses] + ["all"]:
-            total[key] = sum(r[key] for r in rows)
-        rows.append(total)
+    with_total(rows, {"type": "All types"}, [s.value for s in statuses] + ["all"])
     return Report(
         name="appointments",
         title="Appointments by type and status",
@@ -254,11 +260,7 @@ def attendance(period: Period) -> Report:
                 **{k: row[k] for k in ("all", "due", "no_shows", "late_cancels")},
             }
         )
-    if rows:
-        total: dict[str, Any] = {"who": "All practitioners", "total": True}
-        for key in ("all", "due", "no_shows", "late_cancels"):
-            total[key] = sum(r[key] for r in rows)
-        rows.append(total)
+    with_total(rows, {"who": "All practitioners"}, ("all", "due", "no_shows", "late_cancels"))
     for line in rows:
         line["no_show_rate"] = rate(line["no_shows"], line["due"])
         line["late_cancel_rate"] = rate(line["late_cancels"], line["all"])
@@ -408,16 +410,7 @@ def plans(period: Period) -> Report:
                 "skipped": row["skipped"],
             }
         )
-    if booked:
-        rows.append(
-            {
-                "status": "All booked plans",
-                "plans": booked,
-                "share": 100.0,
-                "skipped": sum(r["skipped"] for r in rows),
-                "total": True,
-            }
-        )
+    with_total(rows, {"status": "All booked plans", "share": 100.0}, ("plans", "skipped"))
     return Report(
         name="plans",
         title="Treatment plan completion",
@@ -479,15 +472,7 @@ def intervals(period: Period) -> Report:
         }
         for row in grouped
     ]
-    if rows:
-        rows.append(
-            {
-                "who": "All practitioners",
-                "total": True,
-                "done": sum(r["done"] for r in rows),
-                "inside": sum(r["inside"] for r in rows),
-            }
-        )
+    with_total(rows, {"who": "All practitioners"}, ("done", "inside"))
     for row in rows:
         row["adherence"] = rate(row["inside"], row["done"])
     return Report(
@@ -625,11 +610,7 @@ def messages(period: Period) -> Report:
     for kind in PatientMessage.Kind:
         if kind.value in grouped:
             rows.append({"kind": kind.label, **{k: grouped[kind.value][k] for k in keys}})
-    if rows:
-        total: dict[str, Any] = {"kind": "All messages", "total": True}
-        for key in keys:
-            total[key] = sum(r[key] for r in rows)
-        rows.append(total)
+    with_total(rows, {"kind": "All messages"}, keys)
     for row in rows:
         row["delivered"] = rate(row["sent"], row["sent"] + row["failed"])
     return Report(

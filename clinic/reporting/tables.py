@@ -1,7 +1,7 @@
 """The shape every report takes: columns, rows, the chart drawn from them, and the notes
 that say how the figures are counted. CSV and the chart's data are made from it."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -70,6 +70,13 @@ class Report:
         yield [column.label for column in self.columns]
         for row in self.rows:
             yield [plain(row.get(c.key), c.kind) for c in self.columns]
+
+
+def with_total(rows: list[dict[str, Any]], label: dict[str, Any], keys: Iterable[str]) -> None:
+    """Add a row of the sums of ``keys`` under the rows (shown in the table and the CSV,
+    left out of the chart); nothing when there are no rows."""
+    if rows:
+        rows.append({**label, "total": True, **{key: sum(r[key] for r in rows) for key in keys}})
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from clinic.messaging.models import PatientMessage
 from clinic.scheduling.services import appointment_check_in
 from clinic.staff.roles import Role
+from tests.browser.journeys import sign_in
 from tests.factories import (
-    TEST_PASSWORD,
     UserFactory,
     make_appointment,
     make_cleared_patient,
@@ -63,10 +63,7 @@ def test_signing_a_session_issues_the_aftercare_shown_on_its_page(
     prac = UserFactory(username="prac", first_name="Amara", roles=[Role.PRACTITIONER])
     session = _session_checked_in_now(prac)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("User name").fill("prac")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "prac")
     page.goto(f"{live_server.url}/sessions/{session.pk}/")
     page.get_by_role("button", name="Start the session").click()
     expect(page.get_by_text("Session started")).to_be_visible()

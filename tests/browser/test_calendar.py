@@ -19,8 +19,8 @@ from clinic.scheduling.models import (
 from clinic.scheduling.services import appointment_book
 from clinic.staff.models import PractitionerProfile
 from clinic.staff.roles import Role
+from tests.browser.journeys import sign_in
 from tests.factories import (
-    TEST_PASSWORD,
     UserFactory,
     make_patient,
     make_practitioner,
@@ -28,6 +28,11 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page: Page, base: str) -> None:
+    UserFactory(username="desk", first_name="Rosa", roles=[Role.FRONT_DESK])
+    sign_in(page, base, "desk")
 
 
 def _clinic(practitioners: int = 1) -> list[PractitionerProfile]:
@@ -52,14 +57,6 @@ def _clinic(practitioners: int = 1) -> list[PractitionerProfile]:
                 starts=time(8), ends=time(20),
             )  # fmt: skip
     return people
-
-
-def _sign_in(page: Page, base: str) -> None:
-    UserFactory(username="desk", first_name="Rosa", roles=[Role.FRONT_DESK])
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("User name").fill("desk")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_front_desk_books_a_consultation_from_a_free_time(

@@ -4,17 +4,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from clinic.staff.roles import Role
-from tests.factories import TEST_PASSWORD, UserFactory, make_patient
+from tests.browser.journeys import sign_in
+from tests.factories import UserFactory, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _sign_in(page: Page, base: str, username: str, role: Role) -> None:
     UserFactory(username=username, first_name="Amara", last_name="Okafor", roles=[role])
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base, username)
 
 
 def _start_consultation(page: Page, base: str, patient_pk: int) -> None:

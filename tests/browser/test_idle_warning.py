@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from clinic.staff.roles import Role
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.browser.journeys import sign_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,10 +18,7 @@ def test_the_idle_warning_appears_and_stay_signed_in_dismisses_it(
     # Idle limit just over the two-minute warning, so the warning shows after 3 seconds.
     settings.SESSION_IDLE_TIMEOUT = timedelta(seconds=123)
     UserFactory(username="desk", first_name="Rosa", roles=[Role.FRONT_DESK])
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("User name").fill("desk")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "desk")
 
     warning = page.get_by_test_id("idle-warning")
     expect(warning).to_be_hidden()

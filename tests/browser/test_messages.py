@@ -22,7 +22,8 @@ from clinic.scheduling.models import (
 )
 from clinic.scheduling.services import appointment_book
 from clinic.staff.roles import Role
-from tests.factories import TEST_PASSWORD, UserFactory, make_patient, make_practitioner, make_staff
+from tests.browser.journeys import sign_in
+from tests.factories import UserFactory, make_patient, make_practitioner, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,10 +87,7 @@ def test_the_confirm_link_in_a_reminder_works_once(
 
     # The front desk sees what was sent and the reply on the appointment's page.
     UserFactory(username="desk", first_name="Rosa", roles=[Role.FRONT_DESK])
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("User name").fill("desk")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "desk")
     page.goto(f"{live_server.url}/appointments/{appointment.pk}/")
     panel = page.get_by_test_id("messages-panel")
     expect(panel.get_by_text("Confirmed").first).to_be_visible()

@@ -5,17 +5,15 @@ from playwright.sync_api import Page, expect
 
 from clinic.staff.roles import Role
 from patients.models import Patient
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.browser.journeys import sign_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _sign_in(page: Page, base: str) -> None:
     UserFactory(username="desk", first_name="Rosa", roles=[Role.FRONT_DESK])
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("User name").fill("desk")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base, "desk")
 
 
 def _menu(page: Page, item: str) -> None:

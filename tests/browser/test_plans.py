@@ -10,7 +10,8 @@ from django.apps import apps
 from playwright.sync_api import Page, expect
 
 from clinic.staff.roles import Role
-from tests.factories import TEST_PASSWORD, UserFactory, make_cleared_patient, make_clinic_location
+from tests.browser.journeys import sign_in
+from tests.factories import UserFactory, make_cleared_patient, make_clinic_location
 from treatments.models import TreatmentPlan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,13 +20,6 @@ SHIPPED = [
     "treatments.migrations.0006_consent_text",
     "treatments.migrations.0012_catalog_and_plan_permissions",
 ]
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def _sign_out(page: Page) -> None:
@@ -49,7 +43,7 @@ def test_plan_four_sessions_book_them_and_move_the_second(
     consultation = make_cleared_patient(prac)  # type: ignore[arg-type]
 
     # The practitioner plans the course from the signed consultation.
-    _sign_in(page, live_server.url, "prac")
+    sign_in(page, live_server.url, "prac")
     page.goto(f"{live_server.url}/consultations/{consultation.pk}/")
     page.get_by_role("link", name="Create a treatment plan").click()
     page.get_by_label("Face (4 sessions").check()
@@ -61,7 +55,7 @@ def test_plan_four_sessions_book_them_and_move_the_second(
     _sign_out(page)
 
     # The front desk books them all from the patient's record.
-    _sign_in(page, live_server.url, "desk")
+    sign_in(page, live_server.url, "desk")
     page.goto(f"{live_server.url}/patients/{consultation.patient_id}/")
     page.get_by_test_id("patient-plans").get_by_role("link").first.click()
     page.get_by_test_id("book-plan").click()

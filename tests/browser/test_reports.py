@@ -13,6 +13,8 @@ from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests.browser.journeys import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHIPPED = [
     "treatments.migrations.0006_consent_text",
@@ -29,10 +31,7 @@ def test_the_manager_reads_a_report_changes_the_range_and_downloads_it(
     with override_settings(DEBUG=True):
         call_command("seed_demo", stdout=io.StringIO())
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("User name").fill("manager")
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "manager", password="demo")
     page.get_by_role("link", name="Reports").click()
     page.get_by_test_id("report-list").get_by_role("link", name="Appointments").click()
     expect(page.get_by_role("heading", name="Appointments by type and status")).to_be_visible()
