@@ -1,3 +1,4 @@
+from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -175,6 +176,8 @@ class Appointment(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         NO_SHOW = "no_show", "No-show"
 
+    # Statuses that hold the practitioner's and the room's time (the exclusion constraint
+    # and the clash check count only these).
     ACTIVE = (
         Status.BOOKED,
         Status.CONFIRMED,
@@ -182,6 +185,16 @@ class Appointment(models.Model):
         Status.IN_PROGRESS,
         Status.COMPLETED,
     )
+    # Still to come and still the front desk's to change: it may be moved, cancelled,
+    # checked in or marked a no-show, and the patient may still reply to it.
+    UPCOMING = (Status.BOOKED, Status.CONFIRMED)
+    MOVABLE = UPCOMING
+    CANCELLABLE = UPCOMING
+    CHECK_IN_FROM = UPCOMING
+    NO_SHOW_FROM = UPCOMING
+    CONFIRMABLE = (Status.BOOKED,)
+    STARTABLE = (Status.CHECKED_IN,)
+    COMPLETABLE = (Status.IN_PROGRESS,)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     practitioner = models.ForeignKey(
@@ -228,3 +241,32 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"Appointment #{self.pk}"
+
+    # --- What may happen to it now (services check, views and templates ask) ----------
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status in self.UPCOMING
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def can_move(self) -> bool:
+        return self.status in self.MOVABLE
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in self.CANCELLABLE
+
+    @property
+    def can_confirm(self) -> bool:
+        return self.status in self.CONFIRMABLE
+
+    def can_check_in(self, now: datetime) -> bool:
+        return self.status in self.CHECK_IN_FROM
+
+    def can_mark_no_show(self, now: datetime) -> bool:
+        """Only once the start has passed: before it, the patient may still come."""
+        return self.status in self.NO_SHOW_FROM and self.starts_at <= now
