@@ -17,11 +17,18 @@ from django.utils import timezone
 from clinic.messaging.links import reply_token
 from clinic.messaging.models import PatientMessage
 from clinic.scheduling import services as booking
-from clinic.scheduling.models import Appointment, AppointmentType, Closure, Leave, Location
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Closure,
+    Leave,
+    Location,
+    Room,
+)
 from clinic.staff.models import PractitionerProfile
 from clinic.tasks import beat_heartbeat
 from patients.models import Patient
-from tests.factories import PatientFactory, make_appointment, make_practitioner
+from tests.factories import PatientFactory, make_appointment
 from tests.treatments.plan_setup import book_plan, clinic_setting, sessions
 from tests.treatments.sessions_setup import start_record_and_sign
 from treatments.aftercare import aftercare_template_revise
@@ -56,26 +63,17 @@ class World:
     plan: TreatmentPlan
     session: TreatmentSession
     draft: Consultation
+    location: Location
+    profile: PractitionerProfile
+    room: Room
+    treatment: Treatment
+    area: TreatmentArea
+    appointment: Appointment
+    appointment_type: AppointmentType
 
     @property
     def patient(self) -> Patient:
         return self.plan.patient
-
-    @property
-    def location(self) -> Location:
-        location: Location = self.setting["location"]
-        return location
-
-    @property
-    def profile(self) -> PractitionerProfile:
-        profile: PractitionerProfile = self.setting["profiles"][0]
-        return profile
-
-    @property
-    def appointment(self) -> Appointment:
-        appointment = self.session.appointment
-        assert appointment is not None
-        return appointment
 
     @property
     def consultation(self) -> Consultation:
@@ -95,26 +93,6 @@ class World:
         return reply_token(self.message.pk)
 
     @property
-    def treatment(self) -> Treatment:
-        treatment: Treatment = self.setting["treatment"]
-        return treatment
-
-    @property
-    def area(self) -> TreatmentArea:
-        area: TreatmentArea = self.setting["face"]
-        return area
-
-    @property
-    def appointment_type(self) -> AppointmentType:
-        kind = self.treatment.appointment_type
-        assert kind is not None
-        return kind
-
-    @property
-    def room(self) -> Any:
-        return self.setting["rooms"][0]
-
-    @property
     def closure(self) -> Closure:
         return Closure.objects.filter(location=self.location).earliest("pk")
 
@@ -131,32 +109,40 @@ def build_world(front_desk: User, practitioner: User, manager: User) -> World:
     booking.appointment_check_in(appointment=session.appointment, by=front_desk)
     start_record_and_sign(session, practitioner)
     draft = consultation_start(patient=plan.patient, practitioner=practitioner)
-    world = World(front_desk, practitioner, manager, setting, plan, session, draft)
-    add_closures(world, 1)
-    add_leave(world, 1)
+    appointment, kind = session.appointment, setting["treatment"].appointment_type
+    assert appointment is not None
+    assert kind is not None
+    world = World(
+        front_desk, practitioner, manager, setting, plan, session, draft,
+        location=setting["location"], profile=setting["profiles"][0],
+        room=setting["rooms"][0], treatment=setting["treatment"], area=setting["face"],
+        appointment=appointment, appointment_type=kind,
+    )  # fmt: skip
+    closures(world, 1)
+    leave(world, 1)
     beat_heartbeat()
     return world
 
 
-# --- Growers: more rows of one kind --------------------------------------------------------
+# --- Growers: more rows of one kind (`grow=w.patients`: with more patients) ---------------
 
 
 def _today() -> date:
     return timezone.localdate()
 
 
-def add_patients(world: World, n: int = 5) -> None:
+def patients(world: World, n: int = 5) -> None:
     PatientFactory.create_batch(n, created_by=world.front_desk)
 
 
-def add_plans(world: World, n: int = 2) -> None:
+def plans(world: World, n: int = 2) -> None:
     """More patients with booked courses: appointments today and in the weeks to come,
     consultations, sessions, messages and audit entries."""
     for _ in range(n):
         book_plan(world.setting)
 
 
-def add_appointments(world: World, n: int = 4, patient: Patient | None = None) -> None:
+def appointments(world: World, n: int = 4, patient: Patient | None = None) -> None:
     """More appointments today and tomorrow, each with a practitioner and room of its own
     (make_appointment's rule), optionally all for one patient."""
     start = datetime.combine(_today(), datetime.min.time(), tzinfo=timezone.get_current_timezone())
@@ -166,26 +152,26 @@ def add_appointments(world: World, n: int = 4, patient: Patient | None = None) -
         )
 
 
-def add_patient_history(world: World, n: int = 3) -> None:
+def patient_history(world: World, n: int = 3) -> None:
     """The world's patient gains appointments, check-ins, addenda and consent signatures."""
-    add_appointments(world, n, patient=world.patient)
-    add_check_ins(world, n)
-    add_addenda(world, n)
+    appointments(world, n, patient=world.patient)
+    check_ins(world, n)
+    addenda(world, n)
 
 
-def add_check_ins(world: World, n: int = 3) -> None:
+def check_ins(world: World, n: int = 3) -> None:
     for _ in range(n):
         check_in_screen(patient=world.patient, by=world.practitioner, conditions=set())
 
 
-def add_addenda(world: World, n: int = 3) -> None:
+def addenda(world: World, n: int = 3) -> None:
     for number in range(n):
         consultation_addendum_add(
             consultation=world.consultation, by=world.practitioner, text=f"Addendum {number}."
         )
 
 
-def add_closures(world: World, n: int = 3) -> None:
+def closures(world: World, n: int = 3) -> None:
     first = _today() + timedelta(days=60)
     for number in range(n):
         day = first + timedelta(days=7 * number + 7 * Closure.objects.count())
@@ -195,7 +181,7 @@ def add_closures(world: World, n: int = 3) -> None:
         )  # fmt: skip
 
 
-def add_leave(world: World, n: int = 3) -> None:
+def leave(world: World, n: int = 3) -> None:
     first = timezone.now() + timedelta(days=90)
     for number in range(n):
         starts = first + timedelta(days=7 * number + 7 * Leave.objects.count())
@@ -205,17 +191,12 @@ def add_leave(world: World, n: int = 3) -> None:
         )  # fmt: skip
 
 
-def add_rooms(world: World, n: int = 3) -> None:
+def rooms(world: World, n: int = 3) -> None:
     for number in range(n):
         booking.room_add(location=world.location, name=f"Extra room {number}")
 
 
-def add_practitioners(world: World, n: int = 3) -> None:
-    for _ in range(n):
-        make_practitioner()
-
-
-def add_appointment_types(world: World, n: int = 3) -> None:
+def appointment_types(world: World, n: int = 3) -> None:
     for number in range(n):
         booking.appointment_type_save(
             name=f"Review {number}", kind="consultation", duration_minutes=30,
@@ -223,12 +204,12 @@ def add_appointment_types(world: World, n: int = 3) -> None:
         )  # fmt: skip
 
 
-def add_locations(world: World, n: int = 2) -> None:
+def locations(world: World, n: int = 2) -> None:
     for number in range(n):
         Location.objects.create(name=f"Branch {number}", time_zone="Europe/London")
 
 
-def add_aftercare_versions(world: World, n: int = 3) -> None:
+def aftercare_versions(world: World, n: int = 3) -> None:
     for _ in range(n):
         aftercare_template_revise(
             treatment=world.treatment, steps=list(DEFAULT_STEPS), call_clinic="a fever.",
@@ -236,20 +217,20 @@ def add_aftercare_versions(world: World, n: int = 3) -> None:
         )  # fmt: skip
 
 
-def add_consent_versions(world: World, n: int = 3) -> None:
+def consent_versions(world: World, n: int = 3) -> None:
     latest = ConsentText.objects.filter(treatment="microneedling").latest("version")
     for number in range(n):
         consent_text_publish(by=world.manager, title=latest.title, body=f"{latest.body} {number}")
 
 
-def add_rule_settings(world: World, n: int = 3) -> None:
+def rule_settings(world: World, n: int = 3) -> None:
     from treatments.screening import DEFAULT_RULES
 
     for rule in DEFAULT_RULES[:n]:
         screening_rule_configure(code=rule.code, by=world.manager, enabled=False, level=None)
 
 
-def add_depth_guidance(world: World, n: int = 3) -> None:
+def depth_guidance(world: World, n: int = 3) -> None:
     for number in range(n):
         DepthGuidance.objects.create(
             area=world.area, zone=f"Extra zone {number}", position=50 + number,

@@ -43,7 +43,7 @@ class Page:
     queries: int
     args: tuple[str, ...] = ()
     literal: tuple[str, ...] = ()
-    grow: Callable[[World], None] = w.add_plans
+    grow: Callable[[World], None] = w.plans
     status: int = 200
     params: dict[str, str] = field(default_factory=dict)
     defect: str = ""
@@ -59,43 +59,37 @@ class Page:
 PAGES = [
     # login (roles instead of permissions), the day's appointments with their patients,
     # practitioners, rooms and types, role permissions (menu)
-    Page("today", "front_desk", 5, grow=w.add_appointments),
+    Page("today", "front_desk", 5, grow=w.appointments),
     # SELECT 1, beat's heartbeat (the broker is asked, not the database)
     Page("healthz", "anonymous", 2),
     # nothing: no session yet
-    Page("login", "anonymous", 0, grow=w.add_patients),
+    Page("login", "anonymous", 0, grow=w.patients),
     # login, count, menu, one page of audit entries
-    Page("audit_log", "manager", 6, grow=w.add_patient_history),
+    Page("audit_log", "manager", 6, grow=w.patient_history),
     # login, count, menu, one page of patients
-    Page("patients:list", "front_desk", 6, grow=w.add_patients),
+    Page("patients:list", "front_desk", 6, grow=w.patients),
     # login, menu
-    Page("patients:new", "front_desk", 4, grow=w.add_patients),
+    Page("patients:new", "front_desk", 4, grow=w.patients),
     # login, the patient with who registered them, menu, cleared-for-treatment badge,
     # consent with its version, plans with their progress, messages sent to them
-    Page("patients:detail", "front_desk", 9, ("patient",), grow=w.add_patient_history),
+    Page("patients:detail", "front_desk", 9, ("patient",), grow=w.patient_history),
     # login, the patient, menu
-    Page("patients:edit", "front_desk", 5, ("patient",), grow=w.add_patient_history),
+    Page("patients:edit", "front_desk", 5, ("patient",), grow=w.patient_history),
     # login, areas with their treatments, their depth guidance (prefetch), menu
-    Page("treatments:catalog", "manager", 6, grow=w.add_depth_guidance),
+    Page("treatments:catalog", "manager", 6, grow=w.depth_guidance),
     # login, the area with its treatment, menu, its depth guidance (formset)
-    Page("treatments:catalog_area", "manager", 6, ("area",), grow=w.add_depth_guidance),
+    Page("treatments:catalog_area", "manager", 6, ("area",), grow=w.depth_guidance),
     # login, the consultation, the latest signed one (blockers), its findings, consent,
     # first location and treatment (initial), menu, then the form's choices: treatments,
     # locations, areas, practitioners
-    Page("treatments:plan_new", "practitioner", 14, ("consultation",), grow=w.add_locations),
+    Page("treatments:plan_new", "practitioner", 14, ("consultation",), grow=w.locations),
     # login, the plan with patient and treatment, audit, sessions with their appointments,
     # areas, menu
     Page("treatments:plan", "practitioner", 8, ("plan",)),
     # login, treatments, every version with its author, menu
-    Page("treatments:aftercare_templates", "manager", 6, grow=w.add_aftercare_versions),
+    Page("treatments:aftercare_templates", "manager", 6, grow=w.aftercare_versions),
     # login, the treatment, its current version, menu
-    Page(
-        "treatments:aftercare_template",
-        "manager",
-        6,
-        ("treatment",),
-        grow=w.add_aftercare_versions,
-    ),
+    Page("treatments:aftercare_template", "manager", 6, ("treatment",), grow=w.aftercare_versions),
     # login, the session with plan, patient, appointment and aftercare, audit, the plan's
     # areas, their depth guidance, the depths recorded, menu
     Page("treatments:session", "practitioner", 9, ("session",)),
@@ -103,80 +97,74 @@ PAGES = [
     Page("treatments:aftercare", "practitioner", 6, ("session",)),
     # login, the clinic's rule settings with who changed them, again for the ruleset
     # version, menu
-    Page("treatments:screening_rules", "manager", 6, grow=w.add_rule_settings),
+    Page("treatments:screening_rules", "manager", 6, grow=w.rule_settings),
     # login, every version, menu (then one user per version: the defect)
     Page(
         "treatments:consent_texts",
         "manager",
         5,
-        grow=w.add_consent_versions,
+        grow=w.consent_versions,
         defect="one SELECT of auth_user per consent version (its published_by): 5 queries "
         "with the shipped version, 8 with three more",
     ),
     # login, the patient, the last history, audit (the form starts from it), the clinic's
     # rule settings (live screening), menu
-    Page(
-        "treatments:consultation_new",
-        "practitioner",
-        8,
-        ("patient",),
-        grow=w.add_patient_history,
-    ),
+    Page("treatments:consultation_new", "practitioner", 8, ("patient",), grow=w.patient_history),
     # login, the patient, the current consent text, menu
-    Page("treatments:consent_sign", "practitioner", 6, ("patient",), grow=w.add_consent_versions),
+    Page("treatments:consent_sign", "practitioner", 6, ("patient",), grow=w.consent_versions),
     # login, the patient, the clearing consultation with its history, its findings, audit,
     # menu
-    Page("treatments:check_in_new", "practitioner", 8, ("patient",), grow=w.add_patient_history),
+    Page("treatments:check_in_new", "practitioner", 8, ("patient",), grow=w.patient_history),
     # login, the check-in with patient, practitioner and consultation, audit, today's
     # latest check-in, then may the session start: that check-in, the clearing
     # consultation, its findings; menu
-    Page("treatments:check_in", "practitioner", 10, ("check_in",), grow=w.add_check_ins),
+    Page("treatments:check_in", "practitioner", 10, ("check_in",), grow=w.check_ins),
     # login, the consultation with patient, practitioner and history, audit twice (the
     # consultation and its history), findings, addenda with authors, menu
-    Page("treatments:consultation", "practitioner", 9, ("consultation",), grow=w.add_addenda),
+    Page("treatments:consultation", "practitioner", 9, ("consultation",), grow=w.addenda),
     # login, the draft with patient and history, audit, rule settings (live screening),
     # menu
-    Page("treatments:consultation_edit", "practitioner", 7, ("draft",), grow=w.add_patient_history),
+    Page("treatments:consultation_edit", "practitioner", 7, ("draft",), grow=w.patient_history),
     # login, appointment types, locations, then the free starts: opening hours, closures,
     # practitioners, working hours, rooms, leave, busy time; the day's appointments,
     # practitioners for the column heads, menu
-    Page("scheduling:calendar_day", "front_desk", 15, grow=w.add_appointments),
+    Page("scheduling:calendar_day", "front_desk", 15, grow=w.appointments),
     # login, the week's appointments, menu
-    Page("scheduling:calendar_week", "front_desk", 5, grow=w.add_appointments),
+    Page("scheduling:calendar_week", "front_desk", 5, grow=w.appointments),
     # login, patients matching "a" (the picker), menu
-    Page("scheduling:new", "front_desk", 5, grow=w.add_patients, params={"q": "a"}),
+    Page("scheduling:new", "front_desk", 5, grow=w.patients, params={"q": "a"}),
     # login, the appointment with patient, practitioner, room, location and type, menu,
     # the messages about it (it has started: no nearby free times)
     Page("scheduling:appointment", "front_desk", 6, ("appointment",)),
     # login, locations, rooms, opening hours, closures, practitioners, working hours,
     # leave, appointment types, menu
-    Page("setup:overview", "manager", 12, grow=w.add_rooms),
+    Page("setup:overview", "manager", 12, grow=w.rooms),
     # login, menu
-    Page("setup:location_new", "manager", 4, grow=w.add_locations),
+    Page("setup:location_new", "manager", 4, grow=w.locations),
     # login, the location, menu
-    Page("setup:location_edit", "manager", 5, ("location",), grow=w.add_rooms),
+    Page("setup:location_edit", "manager", 5, ("location",), grow=w.rooms),
     # login, the location, menu
-    Page("setup:room_new", "manager", 5, ("location",), grow=w.add_rooms),
+    Page("setup:room_new", "manager", 5, ("location",), grow=w.rooms),
     # login, the location, its week, menu
-    Page("setup:opening_hours", "manager", 6, ("location",), grow=w.add_closures),
+    Page("setup:opening_hours", "manager", 6, ("location",), grow=w.closures),
     # login, the location, its closures, menu
-    Page("setup:closures", "manager", 6, ("location",), grow=w.add_closures),
+    Page("setup:closures", "manager", 6, ("location",), grow=w.closures),
     # login, the room with its location, menu
-    Page("setup:room_edit", "manager", 5, ("room",), grow=w.add_rooms),
+    Page("setup:room_edit", "manager", 5, ("room",), grow=w.rooms),
     # login, the practitioner, the location, their week there, menu
-    Page("setup:working_hours", "manager", 7, ("profile", "location"), grow=w.add_leave),
+    Page("setup:working_hours", "manager", 7, ("profile", "location"), grow=w.leave),
     # login, the practitioner, their usual location, their leave, menu, locations (the
     # form's initial and its choices)
-    Page("setup:leave", "manager", 9, ("profile",), grow=w.add_leave),
+    Page("setup:leave", "manager", 9, ("profile",), grow=w.leave),
     # login, menu
-    Page("setup:appointment_type_new", "manager", 4, grow=w.add_appointment_types),
+    Page("setup:appointment_type_new", "manager", 4, grow=w.appointment_types),
     # login, the type, menu
     Page(
         "setup:appointment_type_edit",
         "manager",
         5,
         ("appointment_type",),
-        grow=w.add_appointment_types,
+        grow=w.appointment_types,
     ),
     # the message with patient and appointment location (no session: a patient's link)
     Page("messaging:reply", "anonymous", 1, ("reply_token",)),
