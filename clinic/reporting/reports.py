@@ -7,7 +7,8 @@ working hours, which grows with the days in the range, not with the data).
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -141,72 +142,112 @@ def _closed_days(period: Period) -> dict[int, set[date]]:
     return closed
 
 
-def utilisation(period: Period) -> Report:
-    """Booked minutes over the minutes each practitioner works (less leave and closed
-    days) and each room's location is open (less closed days)."""
-    zones = {pk: ZoneInfo(name) for pk, name in Location.objects.values_list("pk", "time_zone")}
-    closed = _closed_days(period)
-    days_by_weekday: dict[int, list[date]] = defaultdict(list)
-    for day in period.days:
-        days_by_weekday[day.weekday()].append(day)
+@dataclass(frozen=True)
+class _Calendar:
+    """The range's days by weekday, and each location's time zone and closed days."""
 
-    profiles = PractitionerProfile.objects.select_related("user").order_by(
-        "user__first_name", "user__last_name"
-    )
-    hours = WorkingHours.objects.all()
-    if period.practitioner is not None:
-        profiles = profiles.filter(pk=period.practitioner.pk)
-        hours = hours.filter(practitioner=period.practitioner)
-    if period.location is not None:
-        hours = hours.filter(location=period.location)
+    zones: dict[int, ZoneInfo]
+    closed: dict[int, set[date]]
+    days_by_weekday: dict[int, list[date]]
+
+    @classmethod
+    def of(cls, period: Period) -> "_Calendar":
+        zones = {pk: ZoneInfo(name) for pk, name in Location.objects.values_list("pk", "time_zone")}
+        days_by_weekday: dict[int, list[date]] = defaultdict(list)
+        for day in period.days:
+            days_by_weekday[day.weekday()].append(day)
+        return cls(zones, _closed_days(period), days_by_weekday)
+
+    def spans(
+        self, location_id: int, weekday: int, start: time, end: time
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """From ``start`` to ``end`` on each day of ``weekday`` the location is not closed."""
+        for day in self.days_by_weekday[weekday]:
+            if day not in self.closed[location_id]:
+                yield _minutes(day, start, end, self.zones[location_id])
+
+
+def _leave_by_practitioner(period: Period) -> dict[int, list[tuple[datetime, datetime]]]:
     leave: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for absence in Leave.objects.filter(starts_at__lt=period.end, ends_at__gt=period.start):
         leave[absence.practitioner_id].append((absence.starts_at, absence.ends_at))
+    return leave
+
+
+def _working_minutes(period: Period, calendar: _Calendar) -> dict[int, float]:
+    """Each practitioner's working hours in the range, less closed days and leave."""
+    hours = WorkingHours.objects.all()
+    if period.practitioner is not None:
+        hours = hours.filter(practitioner=period.practitioner)
+    if period.location is not None:
+        hours = hours.filter(location=period.location)
+    leave = _leave_by_practitioner(period)
     working: dict[int, float] = defaultdict(float)
     for shift in hours:
-        zone = zones[shift.location_id]
-        for day in days_by_weekday[shift.weekday]:
-            if day in closed[shift.location_id]:
-                continue
-            span = _minutes(day, shift.starts, shift.ends, zone)
+        for span in calendar.spans(shift.location_id, shift.weekday, shift.starts, shift.ends):
             away = sum(_overlap(span, gone) for gone in leave[shift.practitioner_id])
             working[shift.practitioner_id] += max(_overlap(span, span) - away, 0)
+    return working
 
+
+def _practitioner_rows(period: Period, calendar: _Calendar) -> list[dict[str, Any]]:
+    """A row for each practitioner who worked or was booked in the range."""
+    working = _working_minutes(period, calendar)
     booked = _booked_minutes(period, "practitioner")
-    rows: list[dict[str, Any]] = []
-    for profile in profiles:
-        if not working.get(profile.pk) and not booked.get(profile.pk):
-            continue
-        rows.append(_use_row(f"{profile}", booked.get(profile.pk, 0), working.get(profile.pk, 0)))
+    profiles = PractitionerProfile.objects.select_related("user").order_by(
+        "user__first_name", "user__last_name"
+    )
+    if period.practitioner is not None:
+        profiles = profiles.filter(pk=period.practitioner.pk)
+    return [
+        _use_row(f"{profile}", booked.get(profile.pk, 0), working.get(profile.pk, 0))
+        for profile in profiles
+        if working.get(profile.pk) or booked.get(profile.pk)
+    ]
 
+
+def _open_minutes(period: Period, calendar: _Calendar) -> dict[int, float]:
+    """Each location's opening hours in the range, less closed days."""
+    opening = OpeningHours.objects.all()
+    if period.location is not None:
+        opening = opening.filter(location=period.location)
+    open_minutes: dict[int, float] = defaultdict(float)
+    for spell in opening:
+        for span in calendar.spans(spell.location_id, spell.weekday, spell.opens, spell.closes):
+            open_minutes[spell.location_id] += _overlap(span, span)
+    return open_minutes
+
+
+def _room_rows(period: Period, calendar: _Calendar) -> list[dict[str, Any]]:
+    """A row for each room in use, or booked in the range though out of use now."""
+    open_minutes = _open_minutes(period, calendar)
+    booked = _booked_minutes(period, "room")
+    rooms = Room.objects.select_related("location").order_by("location__name", "name")
+    if period.location is not None:
+        rooms = rooms.filter(location=period.location)
+    return [
+        _use_row(
+            f"Room: {room.name} ({room.location.name})",
+            booked.get(room.pk, 0),
+            open_minutes.get(room.location_id, 0),
+        )
+        for room in rooms
+        if room.is_active or booked.get(room.pk)
+    ]
+
+
+def utilisation(period: Period) -> Report:
+    """Booked minutes over the minutes each practitioner works (less leave and closed
+    days) and each room's location is open (less closed days)."""
+    calendar = _Calendar.of(period)
+    rows = _practitioner_rows(period, calendar)
     notes = [
         "Booked time counts every appointment not cancelled, no-shows included: the time "
         "was held. Available time is working hours (practitioners) or opening hours "
         "(rooms), less closed days and leave.",
     ]
     if period.practitioner is None:
-        rooms = Room.objects.select_related("location").order_by("location__name", "name")
-        opening = OpeningHours.objects.all()
-        if period.location is not None:
-            rooms = rooms.filter(location=period.location)
-            opening = opening.filter(location=period.location)
-        open_minutes: dict[int, float] = defaultdict(float)
-        for spell in opening:
-            zone = zones[spell.location_id]
-            for day in days_by_weekday[spell.weekday]:
-                if day not in closed[spell.location_id]:
-                    span = _minutes(day, spell.opens, spell.closes, zone)
-                    open_minutes[spell.location_id] += _overlap(span, span)
-        room_booked = _booked_minutes(period, "room")
-        for room in rooms:
-            if room.is_active or room_booked.get(room.pk):
-                rows.append(
-                    _use_row(
-                        f"Room: {room.name} ({room.location.name})",
-                        room_booked.get(room.pk, 0),
-                        open_minutes.get(room.location_id, 0),
-                    )
-                )
+        rows += _room_rows(period, calendar)
     else:
         notes.append("Rooms are left out while one practitioner is chosen.")
     return Report(

@@ -1,0 +1,238 @@
+"""A small clinic with a row of every kind a page shows, for tests/test_page_query_counts.py,
+and the growers that add more rows of one kind (the same page must then cost the same).
+
+Everything is made through the services, on a frozen Monday morning: a booked plan whose
+first session took place today (checked in, recorded, signed, aftercare issued), its
+patient's signed consultation and a new draft, the messages the booking wrote, a closure,
+a leave and a heartbeat from beat.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from clinic.messaging.links import reply_token
+from clinic.messaging.models import PatientMessage
+from clinic.scheduling import services as booking
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Closure,
+    Leave,
+    Location,
+    Room,
+)
+from clinic.staff.models import PractitionerProfile
+from clinic.tasks import beat_heartbeat
+from patients.models import Patient
+from tests.factories import PatientFactory, make_appointment
+from tests.treatments.plan_setup import book_plan, clinic_setting, sessions
+from tests.treatments.sessions_setup import start_record_and_sign
+from treatments.aftercare import aftercare_template_revise
+from treatments.aftercare_defaults import DEFAULT_STEPS
+from treatments.check_in import check_in_screen
+from treatments.models import (
+    CheckInScreening,
+    ConsentText,
+    Consultation,
+    DepthGuidance,
+    Treatment,
+    TreatmentArea,
+    TreatmentPlan,
+    TreatmentSession,
+)
+from treatments.services import (
+    consent_text_publish,
+    consultation_addendum_add,
+    consultation_start,
+    screening_rule_configure,
+)
+
+
+@dataclass
+class World:
+    """The rows the pages are asked about, and who works in the clinic."""
+
+    front_desk: User
+    practitioner: User
+    manager: User
+    setting: dict[str, Any]
+    plan: TreatmentPlan
+    session: TreatmentSession
+    draft: Consultation
+    location: Location
+    profile: PractitionerProfile
+    room: Room
+    treatment: Treatment
+    area: TreatmentArea
+    appointment: Appointment
+    appointment_type: AppointmentType
+
+    @property
+    def patient(self) -> Patient:
+        return self.plan.patient
+
+    @property
+    def consultation(self) -> Consultation:
+        return self.plan.consultation
+
+    @property
+    def check_in(self) -> CheckInScreening:
+        """The patient's latest check-in, the one the check-in page acts on."""
+        return CheckInScreening.objects.filter(patient=self.patient).latest("created_at", "id")
+
+    @property
+    def message(self) -> PatientMessage:
+        return PatientMessage.objects.filter(appointment=self.appointment).earliest("pk")
+
+    @property
+    def reply_token(self) -> str:
+        return reply_token(self.message.pk)
+
+    @property
+    def closure(self) -> Closure:
+        return Closure.objects.filter(location=self.location).earliest("pk")
+
+    @property
+    def leave(self) -> Leave:
+        return Leave.objects.filter(practitioner=self.profile).earliest("pk")
+
+
+def build_world(front_desk: User, practitioner: User, manager: User) -> World:
+    """The clinic of the module docstring; the caller freezes the clock."""
+    setting = clinic_setting(practitioner)
+    plan = book_plan(setting)
+    session = sessions(plan)[0]
+    booking.appointment_check_in(appointment=session.appointment, by=front_desk)
+    start_record_and_sign(session, practitioner)
+    draft = consultation_start(patient=plan.patient, practitioner=practitioner)
+    appointment, kind = session.appointment, setting["treatment"].appointment_type
+    assert appointment is not None
+    assert kind is not None
+    world = World(
+        front_desk, practitioner, manager, setting, plan, session, draft,
+        location=setting["location"], profile=setting["profiles"][0],
+        room=setting["rooms"][0], treatment=setting["treatment"], area=setting["face"],
+        appointment=appointment, appointment_type=kind,
+    )  # fmt: skip
+    closures(world, 1)
+    leave(world, 1)
+    beat_heartbeat()
+    return world
+
+
+# --- Growers: more rows of one kind (`grow=w.patients`: with more patients) ---------------
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def patients(world: World, n: int = 5) -> None:
+    PatientFactory.create_batch(n, created_by=world.front_desk)
+
+
+def plans(world: World, n: int = 2) -> None:
+    """More patients with booked courses: appointments today and in the weeks to come,
+    consultations, sessions, messages and audit entries."""
+    for _ in range(n):
+        book_plan(world.setting)
+
+
+def appointments(world: World, n: int = 4, patient: Patient | None = None) -> None:
+    """More appointments today and tomorrow, each with a practitioner and room of its own
+    (make_appointment's rule), optionally all for one patient."""
+    start = datetime.combine(_today(), datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    for hour in range(n):
+        make_appointment(
+            starts_at=start + timedelta(days=hour % 2, hours=10 + hour), patient=patient
+        )
+
+
+def patient_history(world: World, n: int = 3) -> None:
+    """The world's patient gains appointments, check-ins, addenda and consent signatures."""
+    appointments(world, n, patient=world.patient)
+    check_ins(world, n)
+    addenda(world, n)
+
+
+def check_ins(world: World, n: int = 3) -> None:
+    for _ in range(n):
+        check_in_screen(patient=world.patient, by=world.practitioner, conditions=set())
+
+
+def addenda(world: World, n: int = 3) -> None:
+    for number in range(n):
+        consultation_addendum_add(
+            consultation=world.consultation, by=world.practitioner, text=f"Addendum {number}."
+        )
+
+
+def closures(world: World, n: int = 3) -> None:
+    first = _today() + timedelta(days=60)
+    for number in range(n):
+        day = first + timedelta(days=7 * number + 7 * Closure.objects.count())
+        booking.closure_add(
+            location=world.location, first_day=day, last_day=day, reason="Training",
+            now=timezone.now(),
+        )  # fmt: skip
+
+
+def leave(world: World, n: int = 3) -> None:
+    first = timezone.now() + timedelta(days=90)
+    for number in range(n):
+        starts = first + timedelta(days=7 * number + 7 * Leave.objects.count())
+        booking.leave_add(
+            practitioner=world.profile, starts_at=starts, ends_at=starts + timedelta(hours=4),
+            reason="Course", now=timezone.now(),
+        )  # fmt: skip
+
+
+def rooms(world: World, n: int = 3) -> None:
+    for number in range(n):
+        booking.room_add(location=world.location, name=f"Extra room {number}")
+
+
+def appointment_types(world: World, n: int = 3) -> None:
+    for number in range(n):
+        booking.appointment_type_save(
+            name=f"Review {number}", kind="consultation", duration_minutes=30,
+            buffer_before_minutes=0, buffer_after_minutes=0, is_active=True,
+        )  # fmt: skip
+
+
+def locations(world: World, n: int = 2) -> None:
+    for number in range(n):
+        Location.objects.create(name=f"Branch {number}", time_zone="Europe/London")
+
+
+def aftercare_versions(world: World, n: int = 3) -> None:
+    for _ in range(n):
+        aftercare_template_revise(
+            treatment=world.treatment, steps=list(DEFAULT_STEPS), call_clinic="a fever.",
+            follow_up_days=[2, 7], by=world.manager,
+        )  # fmt: skip
+
+
+def consent_versions(world: World, n: int = 3) -> None:
+    latest = ConsentText.objects.filter(treatment="microneedling").latest("version")
+    for number in range(n):
+        consent_text_publish(by=world.manager, title=latest.title, body=f"{latest.body} {number}")
+
+
+def rule_settings(world: World, n: int = 3) -> None:
+    from treatments.screening import DEFAULT_RULES
+
+    for rule in DEFAULT_RULES[:n]:
+        screening_rule_configure(code=rule.code, by=world.manager, enabled=False, level=None)
+
+
+def depth_guidance(world: World, n: int = 3) -> None:
+    for number in range(n):
+        DepthGuidance.objects.create(
+            area=world.area, zone=f"Extra zone {number}", position=50 + number,
+            thin_min_mm="0.25", thin_max_mm="0.5", thick_min_mm="0.5", thick_max_mm="1.0",
+        )  # fmt: skip

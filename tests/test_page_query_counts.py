@@ -1,0 +1,292 @@
+"""Every named URL's GET costs a pinned number of queries, and the same with more data.
+
+The table below names each page, who asks for it and what it costs; the URLs that answer
+only a POST are listed apart, and a GET to them must answer 405. A test walks the URL
+patterns, so a new page without a count, or a count for a page that is gone, fails.
+
+Each count is named query by query in a comment. A page whose count grows with the data
+is pinned at the smaller size with its ``defect`` said: it runs as a strict xfail, so the
+defect stays visible and its fix must unpin it.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import page_world as w
+from tests.page_world import World, build_world
+
+pytestmark = pytest.mark.django_db
+MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+# The Django admin's own pages are not walked: tests/clinic/test_admin.py pins the
+# query count of every model's list there.
+SKIPPED_NAMESPACES = {"admin"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A named URL, who GETs it, and what it costs.
+
+    ``args`` are World attributes (a model gives its pk) or, for ``literal``, the value
+    itself; ``grow`` adds more rows of the kinds the page shows.
+    """
+
+    name: str
+    role: str
+    queries: int
+    args: tuple[str, ...] = ()
+    literal: tuple[str, ...] = ()
+    grow: Callable[[World], None] = w.plans
+    status: int = 200
+    params: dict[str, str] = field(default_factory=dict)
+    defect: str = ""
+
+    def url(self, world: World) -> str:
+        values = [getattr(world, name) for name in self.args]
+        args = [v.pk if isinstance(v, models.Model) else v for v in values]
+        return reverse(self.name, args=[*args, *self.literal])
+
+
+# In the comments: "login" is the session, the user and the role permissions; "menu" is
+# the user's roles for the menu; "audit" an INSERT into the audit log.
+PAGES = [
+    # login (roles instead of permissions), the day's appointments with their patients,
+    # practitioners, rooms and types, role permissions (menu)
+    Page("today", "front_desk", 5, grow=w.appointments),
+    # SELECT 1, beat's heartbeat (the broker is asked, not the database)
+    Page("healthz", "anonymous", 2),
+    # nothing: no session yet
+    Page("login", "anonymous", 0, grow=w.patients),
+    # login, count, menu, one page of audit entries
+    Page("audit_log", "manager", 6, grow=w.patient_history),
+    # login, count, menu, one page of patients
+    Page("patients:list", "front_desk", 6, grow=w.patients),
+    # login, menu
+    Page("patients:new", "front_desk", 4, grow=w.patients),
+    # login, the patient with who registered them, menu, cleared-for-treatment badge,
+    # consent with its version, plans with their progress, messages sent to them
+    Page("patients:detail", "front_desk", 9, ("patient",), grow=w.patient_history),
+    # login, the patient, menu
+    Page("patients:edit", "front_desk", 5, ("patient",), grow=w.patient_history),
+    # login, areas with their treatments, their depth guidance (prefetch), menu
+    Page("treatments:catalog", "manager", 6, grow=w.depth_guidance),
+    # login, the area with its treatment, menu, its depth guidance (formset)
+    Page("treatments:catalog_area", "manager", 6, ("area",), grow=w.depth_guidance),
+    # login, the consultation, the latest signed one (blockers), its findings, consent,
+    # first location and treatment (initial), menu, then the form's choices: treatments,
+    # locations, areas, practitioners
+    Page("treatments:plan_new", "practitioner", 14, ("consultation",), grow=w.locations),
+    # login, the plan with patient and treatment, audit, sessions with their appointments,
+    # areas, menu
+    Page("treatments:plan", "practitioner", 8, ("plan",)),
+    # login, treatments, every version with its author, menu
+    Page("treatments:aftercare_templates", "manager", 6, grow=w.aftercare_versions),
+    # login, the treatment, its current version, menu
+    Page("treatments:aftercare_template", "manager", 6, ("treatment",), grow=w.aftercare_versions),
+    # login, the session with plan, patient, appointment and aftercare, audit, the plan's
+    # areas, their depth guidance, the depths recorded, menu
+    Page("treatments:session", "practitioner", 9, ("session",)),
+    # login, the session with plan, patient and aftercare, audit, menu
+    Page("treatments:aftercare", "practitioner", 6, ("session",)),
+    # login, the clinic's rule settings with who changed them, again for the ruleset
+    # version, menu
+    Page("treatments:screening_rules", "manager", 6, grow=w.rule_settings),
+    # login, every version, menu (then one user per version: the defect)
+    Page(
+        "treatments:consent_texts",
+        "manager",
+        5,
+        grow=w.consent_versions,
+        defect="one SELECT of auth_user per consent version (its published_by): 5 queries "
+        "with the shipped version, 8 with three more",
+    ),
+    # login, the patient, the last history, audit (the form starts from it), the clinic's
+    # rule settings (live screening), menu
+    Page("treatments:consultation_new", "practitioner", 8, ("patient",), grow=w.patient_history),
+    # login, the patient, the current consent text, menu
+    Page("treatments:consent_sign", "practitioner", 6, ("patient",), grow=w.consent_versions),
+    # login, the patient, the clearing consultation with its history, its findings, audit,
+    # menu
+    Page("treatments:check_in_new", "practitioner", 8, ("patient",), grow=w.patient_history),
+    # login, the check-in with patient, practitioner and consultation, audit, today's
+    # latest check-in, then may the session start: that check-in, the clearing
+    # consultation, its findings; menu
+    Page("treatments:check_in", "practitioner", 10, ("check_in",), grow=w.check_ins),
+    # login, the consultation with patient, practitioner and history, audit twice (the
+    # consultation and its history), findings, addenda with authors, menu
+    Page("treatments:consultation", "practitioner", 9, ("consultation",), grow=w.addenda),
+    # login, the draft with patient and history, audit, rule settings (live screening),
+    # menu
+    Page("treatments:consultation_edit", "practitioner", 7, ("draft",), grow=w.patient_history),
+    # login, appointment types, locations, then the free starts: opening hours, closures,
+    # practitioners, working hours, rooms, leave, busy time; the day's appointments,
+    # practitioners for the column heads, menu
+    Page("scheduling:calendar_day", "front_desk", 15, grow=w.appointments),
+    # login, the week's appointments, menu
+    Page("scheduling:calendar_week", "front_desk", 5, grow=w.appointments),
+    # login, patients matching "a" (the picker), menu
+    Page("scheduling:new", "front_desk", 5, grow=w.patients, params={"q": "a"}),
+    # login, the appointment with patient, practitioner, room, location and type, menu,
+    # the messages about it (it has started: no nearby free times)
+    Page("scheduling:appointment", "front_desk", 6, ("appointment",)),
+    # login, locations, rooms, opening hours, closures, practitioners, working hours,
+    # leave, appointment types, menu
+    Page("setup:overview", "manager", 12, grow=w.rooms),
+    # login, menu
+    Page("setup:location_new", "manager", 4, grow=w.locations),
+    # login, the location, menu
+    Page("setup:location_edit", "manager", 5, ("location",), grow=w.rooms),
+    # login, the location, menu
+    Page("setup:room_new", "manager", 5, ("location",), grow=w.rooms),
+    # login, the location, its week, menu
+    Page("setup:opening_hours", "manager", 6, ("location",), grow=w.closures),
+    # login, the location, its closures, menu
+    Page("setup:closures", "manager", 6, ("location",), grow=w.closures),
+    # login, the room with its location, menu
+    Page("setup:room_edit", "manager", 5, ("room",), grow=w.rooms),
+    # login, the practitioner, the location, their week there, menu
+    Page("setup:working_hours", "manager", 7, ("profile", "location"), grow=w.leave),
+    # login, the practitioner, their usual location, their leave, menu, locations (the
+    # form's initial and its choices)
+    Page("setup:leave", "manager", 9, ("profile",), grow=w.leave),
+    # login, menu
+    Page("setup:appointment_type_new", "manager", 4, grow=w.appointment_types),
+    # login, the type, menu
+    Page(
+        "setup:appointment_type_edit",
+        "manager",
+        5,
+        ("appointment_type",),
+        grow=w.appointment_types,
+    ),
+    # the message with patient and appointment location (no session: a patient's link)
+    Page("messaging:reply", "anonymous", 1, ("reply_token",)),
+    # login, count, status counts, cancel requests, menu, one page of messages
+    Page("messaging:list", "front_desk", 8),
+    # login, the settings row, menu
+    Page("messaging:settings", "manager", 5),
+    # login, the message with patient and appointment, its type (the content), menu
+    Page("messaging:detail", "front_desk", 6, ("message",)),
+    # login, the message with patient and appointment, its type (no menu: bare HTML)
+    Page("messaging:html", "front_desk", 5, ("message",)),
+    # login, menu, the filter's locations and practitioners
+    Page("reporting:index", "manager", 6),
+    # login, locations' zones, closures, leave, working hours, booked time by
+    # practitioner, practitioners, opening hours, booked time by room, rooms
+    Page("reporting:csv", "manager", 12, literal=("utilisation",)),
+    # the CSV's 12, then menu, the filter's locations and practitioners
+    Page("reporting:report", "manager", 15, literal=("utilisation",)),
+]
+
+
+@dataclass(frozen=True)
+class PostOnly:
+    """A named URL that answers only a POST; ``role`` holds the permission it checks
+    before the method, so that the GET reaches the method check."""
+
+    name: str
+    role: str
+    args: tuple[str, ...] = ()
+    literal: tuple[str, ...] = ()
+    reason: str = "a change: @require_POST"
+
+    def url(self, world: World) -> str:
+        return Page(self.name, self.role, 0, self.args, self.literal).url(world)
+
+
+POST_ONLY = [
+    PostOnly("logout", "front_desk", reason="Django's LogoutView signs out on POST only"),
+    PostOnly("keepalive", "front_desk", reason="'stay signed in' counts as activity: a POST"),
+    PostOnly("treatments:plan_book", "front_desk", ("plan",)),
+    PostOnly("treatments:plan_status", "practitioner", ("plan",), ("pause",)),
+    PostOnly("treatments:plan_session_adjust", "front_desk", ("plan",), ("2",)),
+    PostOnly("treatments:plan_session_move", "front_desk", ("plan",), ("2",)),
+    PostOnly("treatments:session_start", "practitioner", ("session",)),
+    PostOnly("treatments:session_sign", "practitioner", ("session",)),
+    PostOnly("treatments:screening_rule", "manager", literal=("sunburn",)),
+    PostOnly("treatments:check_in_override", "practitioner", ("check_in",), ("sunburn",)),
+    PostOnly(
+        "treatments:screening_preview",
+        "practitioner",
+        reason="htmx posts the form being filled in; a GET has nothing to screen",
+    ),
+    PostOnly("treatments:consultation_sign", "practitioner", ("draft",)),
+    PostOnly("treatments:consultation_addendum", "practitioner", ("consultation",)),
+    PostOnly("treatments:finding_override", "practitioner", ("draft",), ("1",)),
+    PostOnly("scheduling:move", "front_desk", ("appointment",)),
+    PostOnly("scheduling:action", "front_desk", ("appointment",), ("confirm",)),
+    PostOnly("setup:closure_remove", "manager", ("closure",)),
+    PostOnly("setup:room_off", "manager", ("room",)),
+    PostOnly("setup:room_on", "manager", ("room",)),
+    PostOnly("setup:leave_remove", "manager", ("leave",)),
+    PostOnly("messaging:resend", "front_desk", ("message",)),
+]
+
+
+def _named_urls(resolver: URLResolver, namespace: str = "") -> Iterator[str]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _named_urls(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def _param(page: Page) -> Any:
+    if page.defect:
+        return pytest.param(
+            page, id=page.name, marks=pytest.mark.xfail(strict=True, reason=page.defect)
+        )
+    return pytest.param(page, id=page.name)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(MONDAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def world(frozen, front_desk, practitioner, manager) -> World:
+    return build_world(front_desk, practitioner, manager)
+
+
+@pytest.fixture
+def clients(frozen, role_clients):
+    return role_clients
+
+
+def test_every_named_url_is_in_the_table_or_answers_only_a_post():
+    named = set(_named_urls(get_resolver()))
+    listed = [p.name for p in PAGES] + [p.name for p in POST_ONLY]
+
+    assert sorted(named - set(listed)) == [], "named URLs with no pinned count"
+    assert sorted(set(listed) - named) == [], "the table names URLs that are gone"
+    assert len(listed) == len(set(listed)), "a URL is listed twice"
+
+
+# "pinned", not "page": a test parameter named "page" is Playwright's (tests/conftest.py).
+@pytest.mark.parametrize("pinned", [_param(p) for p in PAGES])
+def test_the_page_costs_the_same_with_more_data(pinned, world, clients, django_assert_num_queries):
+    client = clients[pinned.role]
+    for size in ("small", "grown"):
+        if size == "grown":
+            pinned.grow(world)
+        url = pinned.url(world)  # outside the count: the arguments may need a query
+        with django_assert_num_queries(pinned.queries):
+            response = client.get(url, pinned.params)
+        assert response.status_code == pinned.status, size
+
+
+@pytest.mark.parametrize("url", POST_ONLY, ids=lambda p: p.name)
+def test_a_get_to_a_post_only_url_is_refused(url, world, clients):
+    assert clients[url.role].get(url.url(world)).status_code == 405
