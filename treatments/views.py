@@ -465,7 +465,11 @@ def check_in_override_view(request: HttpRequest, pk: int, code: str) -> HttpResp
 @permission_required(MANAGE_CLINIC)
 def consent_texts(request: HttpRequest) -> HttpResponse:
     """The manager publishes a new version of the consent; older versions stay as signed."""
-    versions = list(ConsentText.objects.filter(treatment="microneedling").order_by("-version"))
+    versions = list(
+        ConsentText.objects.filter(treatment="microneedling")
+        .select_related("published_by")
+        .order_by("-version")
+    )
     current = versions[0] if versions else None
     initial = {"title": current.title, "body": current.body} if current else {}
     form = ConsentTextForm(request.POST if request.method == "POST" else None, initial=initial)
