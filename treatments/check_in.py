@@ -58,8 +58,7 @@ def clearing_consultation(patient: Patient) -> Consultation:
 
 def carried_conditions(consultation: Consultation) -> set[Condition]:
     """Lasting conditions answered yes at the consultation; they stand at every check-in."""
-    history = consultation.history
-    return {c for c in Condition if c not in CHANGING_CONDITIONS and getattr(history, c.value)}
+    return {c for c in consultation.history.conditions() if c not in CHANGING_CONDITIONS}
 
 
 def _answers_today(
@@ -71,16 +70,14 @@ def _answers_today(
 ) -> ScreeningAnswers:
     history = consultation.history
     conditions = carried_conditions(consultation) | conditions
-    still_taking = getattr(history, Condition.TAKING_ISOTRETINOIN.value) and (
-        DatedEvent.ISOTRETINOIN_STOPPED not in dates
-    )
-    if still_taking:
+    if history.taking_isotretinoin and DatedEvent.ISOTRETINOIN_STOPPED not in dates:
         conditions.add(Condition.TAKING_ISOTRETINOIN)
+    known = history.event_dates()
     merged_dates = {}
     for event in DatedEvent:
-        known = [d for d in (getattr(history, f"{event.value}_on"), dates.get(event)) if d]
-        if known:
-            merged_dates[event] = max(known)
+        days = [d for d in (known.get(event), dates.get(event)) if d]
+        if days:
+            merged_dates[event] = max(days)
     new_lines = tuple(line.strip() for line in new_medications.splitlines() if line.strip())
     return ScreeningAnswers(
         treatment_date=today,

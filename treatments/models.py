@@ -1,5 +1,6 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -101,56 +102,16 @@ class Consultation(models.Model):
         return Level.from_code(self.screening_level)
 
 
-def _history_fields() -> dict[str, models.Field]:
-    """One yes/no answer per screening condition and one date per dated event."""
-    labels = {
-        Condition.ACTIVE_ACNE: "Active (inflamed) acne in the treatment area",
-        Condition.ECZEMA_FLARE: "Eczema or dermatitis flare in the area",
-        Condition.ROSACEA_FLARE: "Rosacea: active flare",
-        Condition.ROSACEA_CONTROLLED: "Rosacea: controlled",
-        Condition.PSORIASIS_PLAQUES: "Psoriasis plaques in the area",
-        Condition.SKIN_INFECTION_OR_WOUND: "Skin infection or open wound in the area",
-        Condition.COLD_SORE_ACTIVE: "Cold sore now",
-        Condition.COLD_SORE_HISTORY: "Has had cold sores",
-        Condition.SUNBURN: "Sunburn in the area",
-        Condition.SUSPICIOUS_LESION: "Skin cancer or a suspicious lesion in the area",
-        Condition.CANCER_TREATMENT_IN_PROGRESS: "Chemotherapy or radiotherapy in progress",
-        Condition.PREGNANT_OR_BREASTFEEDING: "Pregnant or breastfeeding",
-        Condition.BLEEDING_DISORDER: "Bleeding disorder (e.g. haemophilia)",
-        Condition.TAKING_ISOTRETINOIN: "Taking oral isotretinoin now",
-        Condition.KELOID_TENDENCY: "Keloid or raised (hypertrophic) scarring",
-        Condition.IMMUNOSUPPRESSION_OR_AUTOIMMUNE: "Immunosuppressed or autoimmune disease",
-        Condition.UNCONTROLLED_DIABETES: "Diabetes that is not well controlled",
-        Condition.NEEDLE_METAL_ALLERGY: "Allergy to stainless steel or nickel",
-        Condition.TOPICAL_ANAESTHETIC_ALLERGY: "Allergy to topical anaesthetic",
-        Condition.LOW_PAIN_TOLERANCE_OR_NEEDLE_PHOBIA: "Low pain tolerance or needle phobia",
-    }
-    date_labels = {
-        DatedEvent.RADIOTHERAPY_TO_AREA: "Last radiotherapy to the area",
-        DatedEvent.ISOTRETINOIN_STOPPED: "Oral isotretinoin stopped on",
-        DatedEvent.CHEMICAL_PEEL: "Last chemical peel",
-        DatedEvent.LASER_OR_IPL: "Last laser or IPL",
-        DatedEvent.TOXIN_OR_FILLER: "Last botulinum toxin or filler",
-        DatedEvent.TOPICAL_RETINOID_OR_ACID: "Last topical retinoid or acid",
-    }
-    fields: dict[str, models.Field] = {}
-    for condition in Condition:
-        fields[condition.value] = models.BooleanField(labels[condition], default=False)
-    for event in DatedEvent:
-        fields[f"{event.value}_on"] = models.DateField(date_labels[event], null=True, blank=True)
-    return fields
-
-
-HISTORY_CONDITION_FIELDS = [condition.value for condition in Condition]
-HISTORY_DATE_FIELDS = [f"{event.value}_on" for event in DatedEvent]
-
-
 class MedicalHistory(models.Model):
     """The medical history as answered at one consultation; later ones copy, never edit.
 
-    Each screening condition and dated event has its own column (built from the
-    screening module's lists), so nothing the rules look at can be left out.
+    Each screening condition and dated event has its own column, named after it, so
+    nothing the rules look at can be left out.
     """
+
+    # The columns the screening rules read, for code that goes through all of them.
+    CONDITION_FIELDS: ClassVar[dict[Condition, str]] = {c: c.value for c in Condition}
+    DATE_FIELDS: ClassVar[dict[DatedEvent, str]] = {e: f"{e.value}_on" for e in DatedEvent}
 
     consultation = models.OneToOneField(
         Consultation, on_delete=models.PROTECT, related_name="history"
@@ -161,7 +122,57 @@ class MedicalHistory(models.Model):
     allergies = models.TextField(blank=True)
     other_conditions = models.TextField(blank=True)
 
-    locals().update(_history_fields())
+    # One yes/no answer per screening condition (treatments.screening.Condition), in its
+    # order; tests/treatments/test_history_fields.py keeps the two one for one.
+    active_acne = models.BooleanField("Active (inflamed) acne in the treatment area", default=False)
+    eczema_flare = models.BooleanField("Eczema or dermatitis flare in the area", default=False)
+    rosacea_flare = models.BooleanField("Rosacea: active flare", default=False)
+    rosacea_controlled = models.BooleanField("Rosacea: controlled", default=False)
+    psoriasis_plaques = models.BooleanField("Psoriasis plaques in the area", default=False)
+    skin_infection_or_wound = models.BooleanField(
+        "Skin infection or open wound in the area", default=False
+    )
+    cold_sore_active = models.BooleanField("Cold sore now", default=False)
+    cold_sore_history = models.BooleanField("Has had cold sores", default=False)
+    sunburn = models.BooleanField("Sunburn in the area", default=False)
+    suspicious_lesion = models.BooleanField(
+        "Skin cancer or a suspicious lesion in the area", default=False
+    )
+    cancer_treatment_in_progress = models.BooleanField(
+        "Chemotherapy or radiotherapy in progress", default=False
+    )
+    pregnant_or_breastfeeding = models.BooleanField("Pregnant or breastfeeding", default=False)
+    bleeding_disorder = models.BooleanField("Bleeding disorder (e.g. haemophilia)", default=False)
+    taking_isotretinoin = models.BooleanField("Taking oral isotretinoin now", default=False)
+    keloid_tendency = models.BooleanField("Keloid or raised (hypertrophic) scarring", default=False)
+    immunosuppression_or_autoimmune = models.BooleanField(
+        "Immunosuppressed or autoimmune disease", default=False
+    )
+    uncontrolled_diabetes = models.BooleanField(
+        "Diabetes that is not well controlled", default=False
+    )
+    needle_metal_allergy = models.BooleanField(
+        "Allergy to stainless steel or nickel", default=False
+    )
+    topical_anaesthetic_allergy = models.BooleanField(
+        "Allergy to topical anaesthetic", default=False
+    )
+    low_pain_tolerance_or_needle_phobia = models.BooleanField(
+        "Low pain tolerance or needle phobia", default=False
+    )
+    # One date per dated event (treatments.screening.DatedEvent), named <event>_on.
+    radiotherapy_to_area_on = models.DateField(
+        "Last radiotherapy to the area", null=True, blank=True
+    )
+    isotretinoin_stopped_on = models.DateField(
+        "Oral isotretinoin stopped on", null=True, blank=True
+    )
+    chemical_peel_on = models.DateField("Last chemical peel", null=True, blank=True)
+    laser_or_ipl_on = models.DateField("Last laser or IPL", null=True, blank=True)
+    toxin_or_filler_on = models.DateField("Last botulinum toxin or filler", null=True, blank=True)
+    topical_retinoid_or_acid_on = models.DateField(
+        "Last topical retinoid or acid", null=True, blank=True
+    )
 
     class Meta:
         verbose_name_plural = "medical histories"
@@ -172,6 +183,15 @@ class MedicalHistory(models.Model):
 
     def medication_lines(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.medications.splitlines() if line.strip())
+
+    def conditions(self) -> list[Condition]:
+        """The conditions answered yes, in the questionnaire's order."""
+        return [c for c, name in self.CONDITION_FIELDS.items() if getattr(self, name)]
+
+    def event_dates(self) -> dict[DatedEvent, date]:
+        """The dated events that have a date, in the questionnaire's order."""
+        dates = {e: getattr(self, name) for e, name in self.DATE_FIELDS.items()}
+        return {e: day for e, day in dates.items() if day}
 
 
 class ScreeningFinding(models.Model):
