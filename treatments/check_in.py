@@ -48,7 +48,7 @@ def clearing_consultation(patient: Patient) -> Consultation:
         .order_by("-consulted_on", "-id")
         .first()
     )
-    if consultation is None or consultation.decision == Consultation.Decision.NOT_SUITABLE:
+    if consultation is None or consultation.found_not_suitable:
         raise ValidationError(
             "No signed consultation clears this patient for treatment: a practitioner must "
             "consult first."

@@ -9,6 +9,50 @@ from django.utils import timezone
 from patients.models import Patient
 from treatments.screening import Condition, DatedEvent, Level
 
+# Fitzpatrick skin types run from I to VI.
+FITZPATRICK_LOWEST, FITZPATRICK_HIGHEST = 1, 6
+
+
+class CourseLimits:
+    """The bounds every course keeps, in the catalog's defaults and in each plan and
+    session record: the database checks, the forms and the services all read these."""
+
+    MIN_SESSIONS = 1
+    MAX_SESSIONS = 12
+    MIN_SESSION_MINUTES = 15
+    MAX_SESSION_MINUTES = 240
+    MIN_INTERVAL_DAYS = 1
+    MAX_INTERVAL_DAYS = 365  # what a form accepts; the database only asks for a minimum
+    MAX_DEPTH_MM = 3  # needle depth, in the guidance and as used; always more than 0
+
+    SESSIONS_TEXT = f"A course has between {MIN_SESSIONS} and {MAX_SESSIONS} sessions."
+    SESSION_MINUTES_TEXT = (
+        f"A session lasts between {MIN_SESSION_MINUTES} and {MAX_SESSION_MINUTES} minutes."
+    )
+
+    @classmethod
+    def sessions_ok(cls, sessions: int) -> bool:
+        return cls.MIN_SESSIONS <= sessions <= cls.MAX_SESSIONS
+
+    @classmethod
+    def session_minutes_ok(cls, minutes: int) -> bool:
+        return cls.MIN_SESSION_MINUTES <= minutes <= cls.MAX_SESSION_MINUTES
+
+    @classmethod
+    def depth_ok(cls, depth_mm: Decimal) -> bool:
+        return 0 < depth_mm <= cls.MAX_DEPTH_MM
+
+    @classmethod
+    def sessions_check(cls, field: str) -> models.Q:
+        return models.Q(**{f"{field}__gte": cls.MIN_SESSIONS, f"{field}__lte": cls.MAX_SESSIONS})
+
+    @classmethod
+    def interval_check(cls) -> models.Q:
+        """The interval window of a catalog area or a plan: at least a day, min <= max."""
+        return models.Q(min_interval_days__gte=cls.MIN_INTERVAL_DAYS) & models.Q(
+            min_interval_days__lte=models.F("max_interval_days")
+        )
+
 
 class LevelField(models.CharField):
     """A screening level stored by its code ("needs_clearance")."""
@@ -80,7 +124,10 @@ class Consultation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(fitzpatrick_type__isnull=True)
-                | models.Q(fitzpatrick_type__gte=1, fitzpatrick_type__lte=6),
+                | models.Q(
+                    fitzpatrick_type__gte=FITZPATRICK_LOWEST,
+                    fitzpatrick_type__lte=FITZPATRICK_HIGHEST,
+                ),
                 name="consultation_fitzpatrick_1_to_6",
             ),
             models.CheckConstraint(
@@ -96,6 +143,15 @@ class Consultation(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
+
+    @property
+    def found_not_suitable(self) -> bool:
+        return self.is_signed and self.decision == self.Decision.NOT_SUITABLE
+
+    @property
+    def clears_for_treatment(self) -> bool:
+        """Signed, and the patient was not found unsuitable: a plan may be made from it."""
+        return self.is_signed and not self.found_not_suitable
 
     @property
     def level(self) -> Level:
@@ -409,16 +465,17 @@ class TreatmentArea(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["treatment", "code"], name="treatment_area_code"),
             models.CheckConstraint(
-                condition=models.Q(default_sessions__gte=1, default_sessions__lte=12),
+                condition=CourseLimits.sessions_check("default_sessions"),
                 name="treatment_area_sessions_1_to_12",
             ),
             models.CheckConstraint(
-                condition=models.Q(min_interval_days__gte=1)
-                & models.Q(min_interval_days__lte=models.F("max_interval_days")),
-                name="treatment_area_interval_window",
+                condition=CourseLimits.interval_check(), name="treatment_area_interval_window"
             ),
             models.CheckConstraint(
-                condition=models.Q(session_minutes__gte=15, session_minutes__lte=240),
+                condition=models.Q(
+                    session_minutes__gte=CourseLimits.MIN_SESSION_MINUTES,
+                    session_minutes__lte=CourseLimits.MAX_SESSION_MINUTES,
+                ),
                 name="treatment_area_session_15_to_240_minutes",
             ),
         ]
@@ -450,7 +507,7 @@ class DepthGuidance(models.Model):
                 condition=models.Q(thin_min_mm__gt=0)
                 & models.Q(thin_min_mm__lte=models.F("thin_max_mm"))
                 & models.Q(thick_min_mm__lte=models.F("thick_max_mm"))
-                & models.Q(thick_max_mm__lte=3),
+                & models.Q(thick_max_mm__lte=CourseLimits.MAX_DEPTH_MM),
                 name="depth_guidance_ranges",
             ),
         ]
@@ -484,6 +541,17 @@ class TreatmentPlan(models.Model):
         PAUSED = "paused", "Paused"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+
+    # Not over yet: its sessions may still be proposed, changed and booked, and it may be
+    # cancelled.
+    OPEN = (Status.DRAFT, Status.ACTIVE, Status.PAUSED)
+    CHANGEABLE = OPEN
+    BOOKABLE = OPEN
+    CANCELLABLE = OPEN
+    # Its first session has been booked (and it is not over).
+    UNDER_WAY = (Status.ACTIVE, Status.PAUSED)
+    PAUSABLE = (Status.ACTIVE,)
+    RESUMABLE = (Status.PAUSED,)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="plans")
@@ -519,18 +587,43 @@ class TreatmentPlan(models.Model):
         indexes = [models.Index(fields=["patient", "-created_at"], name="plan_patient")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(sessions_planned__gte=1, sessions_planned__lte=12),
+                condition=CourseLimits.sessions_check("sessions_planned"),
                 name="plan_sessions_1_to_12",
             ),
             models.CheckConstraint(
-                condition=models.Q(min_interval_days__gte=1)
-                & models.Q(min_interval_days__lte=models.F("max_interval_days")),
-                name="plan_interval_window",
+                condition=CourseLimits.interval_check(), name="plan_interval_window"
             ),
         ]
 
     def __str__(self) -> str:
         return f"Treatment plan #{self.pk}"
+
+    # --- What may happen to it now (services check, views and templates ask) ----------
+
+    @property
+    def is_draft(self) -> bool:
+        """Not booked yet; booking its sessions makes it active."""
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def can_pause(self) -> bool:
+        return self.status in self.PAUSABLE
+
+    @property
+    def can_resume(self) -> bool:
+        return self.status in self.RESUMABLE
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in self.CANCELLABLE
 
 
 class TreatmentSession(models.Model):
@@ -546,6 +639,11 @@ class TreatmentSession(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+
+    # Nothing more happens to it: the plan is completed when every session is.
+    FINISHED = (Status.COMPLETED, Status.CANCELLED)
+    STARTABLE = (Status.BOOKED,)
+    RECORDABLE = (Status.IN_PROGRESS,)
 
     class Device(models.TextChoices):
         PEN = "pen", "Automated microneedling pen"
@@ -615,6 +713,31 @@ class TreatmentSession(models.Model):
     def is_signed(self) -> bool:
         return self.signed_at is not None
 
+    # --- What may happen to it now (services check, views and templates ask) ----------
+
+    @property
+    def is_proposed(self) -> bool:
+        """Not booked yet: its time is the planner's proposal, changed freely."""
+        return self.status == self.Status.PROPOSED
+
+    @property
+    def is_booked(self) -> bool:
+        return self.status == self.Status.BOOKED
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def can_start(self) -> bool:
+        """Booked and waiting to start (the day's check-in screening decides the rest)."""
+        return self.status in self.STARTABLE and self.appointment_id is not None
+
+    @property
+    def can_record(self) -> bool:
+        """Under way and not signed: the practitioner may write the record."""
+        return self.status in self.RECORDABLE and not self.is_signed
+
 
 class SessionDepth(models.Model):
     """The needle depth used on one zone at a session, and why if outside the guidance."""
@@ -631,7 +754,8 @@ class SessionDepth(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "zone"], name="session_depth_zone"),
             models.CheckConstraint(
-                condition=models.Q(depth_mm__gt=0, depth_mm__lte=3), name="session_depth_0_to_3_mm"
+                condition=models.Q(depth_mm__gt=0, depth_mm__lte=CourseLimits.MAX_DEPTH_MM),
+                name="session_depth_0_to_3_mm",
             ),
         ]
 

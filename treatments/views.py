@@ -223,8 +223,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and has_role_permission(request.user, CHANGE_CONSULTATION),
         "sign_form": SignForm(allowed=allowed),
         "can_change": request.user == consultation.practitioner and not consultation.is_signed,
-        "can_plan": consultation.is_signed
-        and consultation.decision != Consultation.Decision.NOT_SUITABLE
+        "can_plan": consultation.clears_for_treatment
         and has_role_permission(request.user, ADD_PLAN),
     }
     return render(request, "treatments/consultation_detail.html", context)
