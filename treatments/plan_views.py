@@ -226,10 +226,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in sessions.RECORD_FIELDS}
             try:
-                sessions.session_record_save(
-                    session=session, by=signed_in_staff(request), fields=fields,
-                    depths=form.depths(),
-                )  # fmt: skip
+                sessions.session_record_save(session=session, fields=fields, depths=form.depths())
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -295,9 +292,9 @@ def plan_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     plan = plan_for_user(request.user, pk)
     by, now = signed_in_staff(request), timezone.now()
     if action == "pause":
-        run, done = (lambda: plans.plan_pause(plan=plan, by=by)), "Plan paused."
+        run, done = (lambda: plans.plan_pause(plan=plan)), "Plan paused."
     elif action == "resume":
-        run, done = (lambda: plans.plan_resume(plan=plan, by=by, now=now)), "Plan resumed."
+        run, done = (lambda: plans.plan_resume(plan=plan, now=now)), "Plan resumed."
     elif action == "cancel":
         reason = request.POST.get("reason", "")[:500]
         run = lambda: plans.plan_cancel(plan=plan, reason=reason, by=by, now=now)  # noqa: E731
@@ -334,7 +331,7 @@ def catalog_area(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         try:
             catalog_services.treatment_area_update(
-                area=area, by=signed_in_staff(request), fields=form.cleaned_data, guidance=rows
+                area=area, fields=form.cleaned_data, guidance=rows
             )
         except ValidationError as exc:
             _add_errors(form, exc)

@@ -537,7 +537,7 @@ def on_appointment_cancelled(
 
 
 @transaction.atomic
-def plan_pause(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
+def plan_pause(*, plan: TreatmentPlan) -> TreatmentPlan:
     """Pause an active plan: its booked sessions stay; nothing new is proposed or booked."""
     current = _require_plan(plan, TreatmentPlan.PAUSABLE, "paused")
     current.status = P.PAUSED
@@ -547,7 +547,7 @@ def plan_pause(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
 
 
 @transaction.atomic
-def plan_resume(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
+def plan_resume(*, plan: TreatmentPlan, now: datetime) -> TreatmentPlan:
     """Resume a paused plan; sessions without a booking are proposed afresh from today."""
     current = _require_plan(plan, TreatmentPlan.RESUMABLE, "resumed")
     current.status = P.ACTIVE

@@ -123,7 +123,6 @@ def _require_open(current: TreatmentSession) -> None:
 def session_record_save(
     *,
     session: TreatmentSession,
-    by: User,
     fields: dict[str, Any],
     depths: dict[str, tuple[Decimal | None, str]],
 ) -> TreatmentSession:
