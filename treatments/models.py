@@ -642,6 +642,10 @@ class TreatmentSession(models.Model):
 
     # Nothing more happens to it: the plan is completed when every session is.
     FINISHED = (Status.COMPLETED, Status.CANCELLED)
+    # Still to come: cancelling the plan cancels these (and their bookings).
+    CANCELLABLE = (Status.PROPOSED, Status.BOOKED)
+    # Begun or over: when an earlier session moves, these keep their time.
+    KEEPS_ITS_TIME = (Status.IN_PROGRESS, Status.COMPLETED, Status.CANCELLED)
     STARTABLE = (Status.BOOKED,)
     RECORDABLE = (Status.IN_PROGRESS,)
 
