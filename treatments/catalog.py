@@ -3,7 +3,6 @@
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -21,7 +20,7 @@ AREA_FIELDS = (
 
 @transaction.atomic
 def treatment_area_update(
-    *, area: TreatmentArea, by: User, fields: dict[str, Any], guidance: list[dict[str, Any]]
+    *, area: TreatmentArea, fields: dict[str, Any], guidance: list[dict[str, Any]]
 ) -> TreatmentArea:
     """Change an area's defaults and replace its depth guidance rows (in the order given).
 

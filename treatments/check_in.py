@@ -20,7 +20,14 @@ from django.utils import timezone
 
 from patients.models import Patient
 from treatments.models import CheckInScreening, Consultation
-from treatments.screening import Condition, DatedEvent, Level, ScreeningAnswers, screen
+from treatments.screening import (
+    Condition,
+    DatedEvent,
+    Finding,
+    Level,
+    ScreeningAnswers,
+    screen,
+)
 from treatments.selectors import rule_adjustments
 
 # Asked afresh at every check-in; the rest carries over from the consultation.
@@ -48,7 +55,7 @@ def clearing_consultation(patient: Patient) -> Consultation:
         .order_by("-consulted_on", "-id")
         .first()
     )
-    if consultation is None or consultation.decision == Consultation.Decision.NOT_SUITABLE:
+    if consultation is None or consultation.found_not_suitable:
         raise ValidationError(
             "No signed consultation clears this patient for treatment: a practitioner must "
             "consult first."
@@ -58,8 +65,7 @@ def clearing_consultation(patient: Patient) -> Consultation:
 
 def carried_conditions(consultation: Consultation) -> set[Condition]:
     """Lasting conditions answered yes at the consultation; they stand at every check-in."""
-    history = consultation.history
-    return {c for c in Condition if c not in CHANGING_CONDITIONS and getattr(history, c.value)}
+    return {c for c in consultation.history.conditions() if c not in CHANGING_CONDITIONS}
 
 
 def _answers_today(
@@ -71,16 +77,14 @@ def _answers_today(
 ) -> ScreeningAnswers:
     history = consultation.history
     conditions = carried_conditions(consultation) | conditions
-    still_taking = getattr(history, Condition.TAKING_ISOTRETINOIN.value) and (
-        DatedEvent.ISOTRETINOIN_STOPPED not in dates
-    )
-    if still_taking:
+    if history.taking_isotretinoin and DatedEvent.ISOTRETINOIN_STOPPED not in dates:
         conditions.add(Condition.TAKING_ISOTRETINOIN)
+    known = history.event_dates()
     merged_dates = {}
     for event in DatedEvent:
-        known = [d for d in (getattr(history, f"{event.value}_on"), dates.get(event)) if d]
-        if known:
-            merged_dates[event] = max(known)
+        days = [d for d in (known.get(event), dates.get(event)) if d]
+        if days:
+            merged_dates[event] = max(days)
     new_lines = tuple(line.strip() for line in new_medications.splitlines() if line.strip())
     return ScreeningAnswers(
         treatment_date=today,
@@ -93,6 +97,28 @@ def _answers_today(
 
 def _may_start(findings: list[dict[str, Any]]) -> bool:
     return not any(f["blocks"] for f in findings)
+
+
+def _stored_finding(finding: Finding, cleared_before: set[tuple[str, str]]) -> dict[str, Any]:
+    """A check-in finding as stored: an override from the consultation still counts for a
+    needs-clearance finding that is unchanged; any other needs-clearance one blocks."""
+    carried = (
+        finding.level is Level.NEEDS_CLEARANCE and (finding.code, finding.detail) in cleared_before
+    )
+    return {
+        "code": finding.code,
+        "title": finding.title,
+        "level": finding.level.code,
+        "level_label": finding.level.label,
+        "reason": finding.reason,
+        "detail": finding.detail,
+        "needs_physician_clearance": finding.needs_physician_clearance,
+        "cleared_by": "consultation" if carried else "",
+        "override_reason": "",
+        "physician_clearance_note": "",
+        "blocks": finding.level is Level.CONTRAINDICATED
+        or (finding.level is Level.NEEDS_CLEARANCE and not carried),
+    }
 
 
 @transaction.atomic
@@ -116,28 +142,7 @@ def check_in_screen(
         adjustments=rule_adjustments(),
     )
     cleared_before = {(f.code, f.detail) for f in consultation.findings.all() if f.is_overridden}
-    findings = []
-    for finding in result.findings:
-        carried = (
-            finding.level is Level.NEEDS_CLEARANCE
-            and (finding.code, finding.detail) in cleared_before
-        )
-        findings.append(
-            {
-                "code": finding.code,
-                "title": finding.title,
-                "level": finding.level.code,
-                "level_label": finding.level.label,
-                "reason": finding.reason,
-                "detail": finding.detail,
-                "needs_physician_clearance": finding.needs_physician_clearance,
-                "cleared_by": "consultation" if carried else "",
-                "override_reason": "",
-                "physician_clearance_note": "",
-                "blocks": finding.level is Level.CONTRAINDICATED
-                or (finding.level is Level.NEEDS_CLEARANCE and not carried),
-            }
-        )
+    findings = [_stored_finding(finding, cleared_before) for finding in result.findings]
     return CheckInScreening.objects.create(
         patient=patient,
         consultation=consultation,

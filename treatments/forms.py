@@ -77,7 +77,7 @@ class HistoryForm(forms.ModelForm):
         model = MedicalHistory
         fields = HISTORY_FIELDS
         widgets = {
-            **{name: DATE for name in HISTORY_FIELDS if name.endswith("_on")},
+            **dict.fromkeys(MedicalHistory.DATE_FIELDS.values(), DATE),
             "medications": forms.Textarea(
                 attrs={"rows": 3, "placeholder": "Eliquis 5mg twice daily\nVitamin E 400 IU"}
             ),
@@ -221,7 +221,7 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
         for condition in Condition:
             self.fields[condition.value] = forms.BooleanField(
-                label=history_label(condition.value),
+                label=history_label(MedicalHistory.CONDITION_FIELDS[condition]),
                 required=False,
                 initial=condition in carried,
                 disabled=condition in carried,
@@ -229,7 +229,7 @@ class CheckInForm(forms.Form):
             )
         for event in DatedEvent:
             self.fields[event.value] = forms.DateField(
-                label=history_label(f"{event.value}_on"), required=False, widget=DATE
+                label=history_label(MedicalHistory.DATE_FIELDS[event]), required=False, widget=DATE
             )
         lasting = [c.value for c in Condition if c not in CHANGING_CONDITIONS]
         self.helper = FormHelper()

@@ -1,5 +1,6 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +8,50 @@ from django.utils import timezone
 
 from patients.models import Patient
 from treatments.screening import Condition, DatedEvent, Level
+
+# Fitzpatrick skin types run from I to VI.
+FITZPATRICK_LOWEST, FITZPATRICK_HIGHEST = 1, 6
+
+
+class CourseLimits:
+    """The bounds every course keeps, in the catalog's defaults and in each plan and
+    session record: the database checks, the forms and the services all read these."""
+
+    MIN_SESSIONS = 1
+    MAX_SESSIONS = 12
+    MIN_SESSION_MINUTES = 15
+    MAX_SESSION_MINUTES = 240
+    MIN_INTERVAL_DAYS = 1
+    MAX_INTERVAL_DAYS = 365  # what a form accepts; the database only asks for a minimum
+    MAX_DEPTH_MM = 3  # needle depth, in the guidance and as used; always more than 0
+
+    SESSIONS_TEXT = f"A course has between {MIN_SESSIONS} and {MAX_SESSIONS} sessions."
+    SESSION_MINUTES_TEXT = (
+        f"A session lasts between {MIN_SESSION_MINUTES} and {MAX_SESSION_MINUTES} minutes."
+    )
+
+    @classmethod
+    def sessions_ok(cls, sessions: int) -> bool:
+        return cls.MIN_SESSIONS <= sessions <= cls.MAX_SESSIONS
+
+    @classmethod
+    def session_minutes_ok(cls, minutes: int) -> bool:
+        return cls.MIN_SESSION_MINUTES <= minutes <= cls.MAX_SESSION_MINUTES
+
+    @classmethod
+    def depth_ok(cls, depth_mm: Decimal) -> bool:
+        return 0 < depth_mm <= cls.MAX_DEPTH_MM
+
+    @classmethod
+    def sessions_check(cls, field: str) -> models.Q:
+        return models.Q(**{f"{field}__gte": cls.MIN_SESSIONS, f"{field}__lte": cls.MAX_SESSIONS})
+
+    @classmethod
+    def interval_check(cls) -> models.Q:
+        """The interval window of a catalog area or a plan: at least a day, min <= max."""
+        return models.Q(min_interval_days__gte=cls.MIN_INTERVAL_DAYS) & models.Q(
+            min_interval_days__lte=models.F("max_interval_days")
+        )
 
 
 class LevelField(models.CharField):
@@ -79,7 +124,10 @@ class Consultation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(fitzpatrick_type__isnull=True)
-                | models.Q(fitzpatrick_type__gte=1, fitzpatrick_type__lte=6),
+                | models.Q(
+                    fitzpatrick_type__gte=FITZPATRICK_LOWEST,
+                    fitzpatrick_type__lte=FITZPATRICK_HIGHEST,
+                ),
                 name="consultation_fitzpatrick_1_to_6",
             ),
             models.CheckConstraint(
@@ -97,60 +145,29 @@ class Consultation(models.Model):
         return self.status == self.Status.SIGNED
 
     @property
+    def found_not_suitable(self) -> bool:
+        return self.is_signed and self.decision == self.Decision.NOT_SUITABLE
+
+    @property
+    def clears_for_treatment(self) -> bool:
+        """Signed, and the patient was not found unsuitable: a plan may be made from it."""
+        return self.is_signed and not self.found_not_suitable
+
+    @property
     def level(self) -> Level:
         return Level.from_code(self.screening_level)
-
-
-def _history_fields() -> dict[str, models.Field]:
-    """One yes/no answer per screening condition and one date per dated event."""
-    labels = {
-        Condition.ACTIVE_ACNE: "Active (inflamed) acne in the treatment area",
-        Condition.ECZEMA_FLARE: "Eczema or dermatitis flare in the area",
-        Condition.ROSACEA_FLARE: "Rosacea: active flare",
-        Condition.ROSACEA_CONTROLLED: "Rosacea: controlled",
-        Condition.PSORIASIS_PLAQUES: "Psoriasis plaques in the area",
-        Condition.SKIN_INFECTION_OR_WOUND: "Skin infection or open wound in the area",
-        Condition.COLD_SORE_ACTIVE: "Cold sore now",
-        Condition.COLD_SORE_HISTORY: "Has had cold sores",
-        Condition.SUNBURN: "Sunburn in the area",
-        Condition.SUSPICIOUS_LESION: "Skin cancer or a suspicious lesion in the area",
-        Condition.CANCER_TREATMENT_IN_PROGRESS: "Chemotherapy or radiotherapy in progress",
-        Condition.PREGNANT_OR_BREASTFEEDING: "Pregnant or breastfeeding",
-        Condition.BLEEDING_DISORDER: "Bleeding disorder (e.g. haemophilia)",
-        Condition.TAKING_ISOTRETINOIN: "Taking oral isotretinoin now",
-        Condition.KELOID_TENDENCY: "Keloid or raised (hypertrophic) scarring",
-        Condition.IMMUNOSUPPRESSION_OR_AUTOIMMUNE: "Immunosuppressed or autoimmune disease",
-        Condition.UNCONTROLLED_DIABETES: "Diabetes that is not well controlled",
-        Condition.NEEDLE_METAL_ALLERGY: "Allergy to stainless steel or nickel",
-        Condition.TOPICAL_ANAESTHETIC_ALLERGY: "Allergy to topical anaesthetic",
-        Condition.LOW_PAIN_TOLERANCE_OR_NEEDLE_PHOBIA: "Low pain tolerance or needle phobia",
-    }
-    date_labels = {
-        DatedEvent.RADIOTHERAPY_TO_AREA: "Last radiotherapy to the area",
-        DatedEvent.ISOTRETINOIN_STOPPED: "Oral isotretinoin stopped on",
-        DatedEvent.CHEMICAL_PEEL: "Last chemical peel",
-        DatedEvent.LASER_OR_IPL: "Last laser or IPL",
-        DatedEvent.TOXIN_OR_FILLER: "Last botulinum toxin or filler",
-        DatedEvent.TOPICAL_RETINOID_OR_ACID: "Last topical retinoid or acid",
-    }
-    fields: dict[str, models.Field] = {}
-    for condition in Condition:
-        fields[condition.value] = models.BooleanField(labels[condition], default=False)
-    for event in DatedEvent:
-        fields[f"{event.value}_on"] = models.DateField(date_labels[event], null=True, blank=True)
-    return fields
-
-
-HISTORY_CONDITION_FIELDS = [condition.value for condition in Condition]
-HISTORY_DATE_FIELDS = [f"{event.value}_on" for event in DatedEvent]
 
 
 class MedicalHistory(models.Model):
     """The medical history as answered at one consultation; later ones copy, never edit.
 
-    Each screening condition and dated event has its own column (built from the
-    screening module's lists), so nothing the rules look at can be left out.
+    Each screening condition and dated event has its own column, named after it, so
+    nothing the rules look at can be left out.
     """
+
+    # The columns the screening rules read, for code that goes through all of them.
+    CONDITION_FIELDS: ClassVar[dict[Condition, str]] = {c: c.value for c in Condition}
+    DATE_FIELDS: ClassVar[dict[DatedEvent, str]] = {e: f"{e.value}_on" for e in DatedEvent}
 
     consultation = models.OneToOneField(
         Consultation, on_delete=models.PROTECT, related_name="history"
@@ -161,7 +178,57 @@ class MedicalHistory(models.Model):
     allergies = models.TextField(blank=True)
     other_conditions = models.TextField(blank=True)
 
-    locals().update(_history_fields())
+    # One yes/no answer per screening condition (treatments.screening.Condition), in its
+    # order; tests/treatments/test_history_fields.py keeps the two one for one.
+    active_acne = models.BooleanField("Active (inflamed) acne in the treatment area", default=False)
+    eczema_flare = models.BooleanField("Eczema or dermatitis flare in the area", default=False)
+    rosacea_flare = models.BooleanField("Rosacea: active flare", default=False)
+    rosacea_controlled = models.BooleanField("Rosacea: controlled", default=False)
+    psoriasis_plaques = models.BooleanField("Psoriasis plaques in the area", default=False)
+    skin_infection_or_wound = models.BooleanField(
+        "Skin infection or open wound in the area", default=False
+    )
+    cold_sore_active = models.BooleanField("Cold sore now", default=False)
+    cold_sore_history = models.BooleanField("Has had cold sores", default=False)
+    sunburn = models.BooleanField("Sunburn in the area", default=False)
+    suspicious_lesion = models.BooleanField(
+        "Skin cancer or a suspicious lesion in the area", default=False
+    )
+    cancer_treatment_in_progress = models.BooleanField(
+        "Chemotherapy or radiotherapy in progress", default=False
+    )
+    pregnant_or_breastfeeding = models.BooleanField("Pregnant or breastfeeding", default=False)
+    bleeding_disorder = models.BooleanField("Bleeding disorder (e.g. haemophilia)", default=False)
+    taking_isotretinoin = models.BooleanField("Taking oral isotretinoin now", default=False)
+    keloid_tendency = models.BooleanField("Keloid or raised (hypertrophic) scarring", default=False)
+    immunosuppression_or_autoimmune = models.BooleanField(
+        "Immunosuppressed or autoimmune disease", default=False
+    )
+    uncontrolled_diabetes = models.BooleanField(
+        "Diabetes that is not well controlled", default=False
+    )
+    needle_metal_allergy = models.BooleanField(
+        "Allergy to stainless steel or nickel", default=False
+    )
+    topical_anaesthetic_allergy = models.BooleanField(
+        "Allergy to topical anaesthetic", default=False
+    )
+    low_pain_tolerance_or_needle_phobia = models.BooleanField(
+        "Low pain tolerance or needle phobia", default=False
+    )
+    # One date per dated event (treatments.screening.DatedEvent), named <event>_on.
+    radiotherapy_to_area_on = models.DateField(
+        "Last radiotherapy to the area", null=True, blank=True
+    )
+    isotretinoin_stopped_on = models.DateField(
+        "Oral isotretinoin stopped on", null=True, blank=True
+    )
+    chemical_peel_on = models.DateField("Last chemical peel", null=True, blank=True)
+    laser_or_ipl_on = models.DateField("Last laser or IPL", null=True, blank=True)
+    toxin_or_filler_on = models.DateField("Last botulinum toxin or filler", null=True, blank=True)
+    topical_retinoid_or_acid_on = models.DateField(
+        "Last topical retinoid or acid", null=True, blank=True
+    )
 
     class Meta:
         verbose_name_plural = "medical histories"
@@ -172,6 +239,15 @@ class MedicalHistory(models.Model):
 
     def medication_lines(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.medications.splitlines() if line.strip())
+
+    def conditions(self) -> list[Condition]:
+        """The conditions answered yes, in the questionnaire's order."""
+        return [c for c, name in self.CONDITION_FIELDS.items() if getattr(self, name)]
+
+    def event_dates(self) -> dict[DatedEvent, date]:
+        """The dated events that have a date, in the questionnaire's order."""
+        dates = {e: getattr(self, name) for e, name in self.DATE_FIELDS.items()}
+        return {e: day for e, day in dates.items() if day}
 
 
 class ScreeningFinding(models.Model):
@@ -389,16 +465,17 @@ class TreatmentArea(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["treatment", "code"], name="treatment_area_code"),
             models.CheckConstraint(
-                condition=models.Q(default_sessions__gte=1, default_sessions__lte=12),
+                condition=CourseLimits.sessions_check("default_sessions"),
                 name="treatment_area_sessions_1_to_12",
             ),
             models.CheckConstraint(
-                condition=models.Q(min_interval_days__gte=1)
-                & models.Q(min_interval_days__lte=models.F("max_interval_days")),
-                name="treatment_area_interval_window",
+                condition=CourseLimits.interval_check(), name="treatment_area_interval_window"
             ),
             models.CheckConstraint(
-                condition=models.Q(session_minutes__gte=15, session_minutes__lte=240),
+                condition=models.Q(
+                    session_minutes__gte=CourseLimits.MIN_SESSION_MINUTES,
+                    session_minutes__lte=CourseLimits.MAX_SESSION_MINUTES,
+                ),
                 name="treatment_area_session_15_to_240_minutes",
             ),
         ]
@@ -430,7 +507,7 @@ class DepthGuidance(models.Model):
                 condition=models.Q(thin_min_mm__gt=0)
                 & models.Q(thin_min_mm__lte=models.F("thin_max_mm"))
                 & models.Q(thick_min_mm__lte=models.F("thick_max_mm"))
-                & models.Q(thick_max_mm__lte=3),
+                & models.Q(thick_max_mm__lte=CourseLimits.MAX_DEPTH_MM),
                 name="depth_guidance_ranges",
             ),
         ]
@@ -464,6 +541,17 @@ class TreatmentPlan(models.Model):
         PAUSED = "paused", "Paused"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+
+    # Not over yet: its sessions may still be proposed, changed and booked, and it may be
+    # cancelled.
+    OPEN = (Status.DRAFT, Status.ACTIVE, Status.PAUSED)
+    CHANGEABLE = OPEN
+    BOOKABLE = OPEN
+    CANCELLABLE = OPEN
+    # Its first session has been booked (and it is not over).
+    UNDER_WAY = (Status.ACTIVE, Status.PAUSED)
+    PAUSABLE = (Status.ACTIVE,)
+    RESUMABLE = (Status.PAUSED,)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="plans")
@@ -499,18 +587,43 @@ class TreatmentPlan(models.Model):
         indexes = [models.Index(fields=["patient", "-created_at"], name="plan_patient")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(sessions_planned__gte=1, sessions_planned__lte=12),
+                condition=CourseLimits.sessions_check("sessions_planned"),
                 name="plan_sessions_1_to_12",
             ),
             models.CheckConstraint(
-                condition=models.Q(min_interval_days__gte=1)
-                & models.Q(min_interval_days__lte=models.F("max_interval_days")),
-                name="plan_interval_window",
+                condition=CourseLimits.interval_check(), name="plan_interval_window"
             ),
         ]
 
     def __str__(self) -> str:
         return f"Treatment plan #{self.pk}"
+
+    # --- What may happen to it now (services check, views and templates ask) ----------
+
+    @property
+    def is_draft(self) -> bool:
+        """Not booked yet; booking its sessions makes it active."""
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def can_pause(self) -> bool:
+        return self.status in self.PAUSABLE
+
+    @property
+    def can_resume(self) -> bool:
+        return self.status in self.RESUMABLE
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in self.CANCELLABLE
 
 
 class TreatmentSession(models.Model):
@@ -526,6 +639,15 @@ class TreatmentSession(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+
+    # Nothing more happens to it: the plan is completed when every session is.
+    FINISHED = (Status.COMPLETED, Status.CANCELLED)
+    # Still to come: cancelling the plan cancels these (and their bookings).
+    CANCELLABLE = (Status.PROPOSED, Status.BOOKED)
+    # Begun or over: when an earlier session moves, these keep their time.
+    KEEPS_ITS_TIME = (Status.IN_PROGRESS, Status.COMPLETED, Status.CANCELLED)
+    STARTABLE = (Status.BOOKED,)
+    RECORDABLE = (Status.IN_PROGRESS,)
 
     class Device(models.TextChoices):
         PEN = "pen", "Automated microneedling pen"
@@ -595,6 +717,31 @@ class TreatmentSession(models.Model):
     def is_signed(self) -> bool:
         return self.signed_at is not None
 
+    # --- What may happen to it now (services check, views and templates ask) ----------
+
+    @property
+    def is_proposed(self) -> bool:
+        """Not booked yet: its time is the planner's proposal, changed freely."""
+        return self.status == self.Status.PROPOSED
+
+    @property
+    def is_booked(self) -> bool:
+        return self.status == self.Status.BOOKED
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def can_start(self) -> bool:
+        """Booked and waiting to start (the day's check-in screening decides the rest)."""
+        return self.status in self.STARTABLE and self.appointment_id is not None
+
+    @property
+    def can_record(self) -> bool:
+        """Under way and not signed: the practitioner may write the record."""
+        return self.status in self.RECORDABLE and not self.is_signed
+
 
 class SessionDepth(models.Model):
     """The needle depth used on one zone at a session, and why if outside the guidance."""
@@ -611,7 +758,8 @@ class SessionDepth(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "zone"], name="session_depth_zone"),
             models.CheckConstraint(
-                condition=models.Q(depth_mm__gt=0, depth_mm__lte=3), name="session_depth_0_to_3_mm"
+                condition=models.Q(depth_mm__gt=0, depth_mm__lte=CourseLimits.MAX_DEPTH_MM),
+                name="session_depth_0_to_3_mm",
             ),
         ]
 

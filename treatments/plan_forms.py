@@ -8,7 +8,13 @@ from django import forms
 
 from clinic.scheduling.models import Location, Weekday
 from clinic.staff.models import PractitionerProfile
-from treatments.models import DepthGuidance, Treatment, TreatmentArea, TreatmentSession
+from treatments.models import (
+    CourseLimits,
+    DepthGuidance,
+    Treatment,
+    TreatmentArea,
+    TreatmentSession,
+)
 from treatments.sessions import RECORD_FIELDS, Zone
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,18 +29,21 @@ class PlanForm(forms.Form):
     )
     location = forms.ModelChoiceField(queryset=Location.objects.order_by("name"))
     sessions_planned = forms.IntegerField(
-        label="Sessions", min_value=1, max_value=12, required=False,
-        help_text="Blank: the areas' default.",
+        label="Sessions", required=False, help_text="Blank: the areas' default.",
+        min_value=CourseLimits.MIN_SESSIONS, max_value=CourseLimits.MAX_SESSIONS,
     )  # fmt: skip
     min_interval_days = forms.IntegerField(
-        label="At least (days apart)", min_value=1, max_value=365, required=False
-    )
+        label="At least (days apart)", required=False,
+        min_value=CourseLimits.MIN_INTERVAL_DAYS, max_value=CourseLimits.MAX_INTERVAL_DAYS,
+    )  # fmt: skip
     max_interval_days = forms.IntegerField(
-        label="At most (days apart)", min_value=1, max_value=365, required=False
-    )
+        label="At most (days apart)", required=False,
+        min_value=CourseLimits.MIN_INTERVAL_DAYS, max_value=CourseLimits.MAX_INTERVAL_DAYS,
+    )  # fmt: skip
     session_minutes = forms.IntegerField(
-        label="Session length (minutes)", min_value=15, max_value=240, required=False
-    )
+        label="Session length (minutes)", required=False,
+        min_value=CourseLimits.MIN_SESSION_MINUTES, max_value=CourseLimits.MAX_SESSION_MINUTES,
+    )  # fmt: skip
     preferred_practitioner = forms.ModelChoiceField(
         queryset=PractitionerProfile.objects.filter(user__is_active=True).select_related("user"),
         required=False,
@@ -125,7 +134,7 @@ class SessionRecordForm(forms.ModelForm):
             saved = depths.get(zone.name)
             self.fields[f"depth_{index}"] = forms.DecimalField(
                 label=f"{zone.name} (mm)", required=False, min_value=Decimal("0.01"),
-                max_value=Decimal("3"), decimal_places=2, max_digits=3,
+                max_value=Decimal(CourseLimits.MAX_DEPTH_MM), decimal_places=2, max_digits=3,
                 help_text=f"Guidance: {zone.guidance}",
                 initial=saved.depth_mm if saved else None,
                 widget=forms.NumberInput(attrs={"step": "0.01"}),
@@ -191,11 +200,11 @@ class TreatmentAreaForm(forms.ModelForm):
         if low and high and high < low:
             self.add_error("max_interval_days", "This cannot be shorter than “at least”.")
         sessions = data.get("default_sessions")
-        if sessions is not None and not 1 <= sessions <= 12:
-            self.add_error("default_sessions", "A course has between 1 and 12 sessions.")
+        if sessions is not None and not CourseLimits.sessions_ok(sessions):
+            self.add_error("default_sessions", CourseLimits.SESSIONS_TEXT)
         minutes = data.get("session_minutes")
-        if minutes is not None and not 15 <= minutes <= 240:
-            self.add_error("session_minutes", "A session lasts between 15 and 240 minutes.")
+        if minutes is not None and not CourseLimits.session_minutes_ok(minutes):
+            self.add_error("session_minutes", CourseLimits.SESSION_MINUTES_TEXT)
         return data
 
 
@@ -214,8 +223,10 @@ class DepthGuidanceForm(forms.ModelForm):
             bottom, top = data.get(low), data.get(high)
             if bottom is None or top is None:
                 continue
-            if bottom <= 0 or top > 3:
-                self.add_error(high, "Depths are more than 0 and at most 3 mm.")
+            if bottom <= 0 or top > CourseLimits.MAX_DEPTH_MM:
+                self.add_error(
+                    high, f"Depths are more than 0 and at most {CourseLimits.MAX_DEPTH_MM} mm."
+                )
             elif bottom > top:
                 self.add_error(high, "This is below the lowest depth.")
         return data

@@ -104,7 +104,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposed_practitioner__user", "proposed_room",
         ).order_by("number")
     )  # fmt: skip
-    done = sum(s.status == TreatmentSession.Status.COMPLETED for s in session_list)
+    done = sum(s.is_completed for s in session_list)
     context = {
         "plan": plan,
         "patient": plan.patient,
@@ -116,7 +116,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_book": has_role_permission(request.user, BOOK),
         "can_move": has_role_permission(request.user, MOVE),
         "can_change_plan": has_role_permission(request.user, CHANGE_PLAN),
-        "has_proposals": any(s.status == TreatmentSession.Status.PROPOSED for s in session_list),
+        "has_proposals": any(s.is_proposed for s in session_list),
         "time_form": SessionTimeForm(),
     }
     return render(request, "treatments/plan_detail.html", context)
@@ -215,9 +215,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit_view(session)
     zones = sessions.zones_for(session.plan)
     saved = {d.zone: d for d in session.depths.all()}
-    editable = session.status == TreatmentSession.Status.IN_PROGRESS and has_role_permission(
-        request.user, CHANGE_SESSION
-    )
+    editable = session.can_record and has_role_permission(request.user, CHANGE_SESSION)
     data = request.POST if request.method == "POST" else None
     form = SessionRecordForm(data, instance=session, zones=zones, depths=saved)
     if request.method == "POST":
@@ -228,10 +226,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in sessions.RECORD_FIELDS}
             try:
-                sessions.session_record_save(
-                    session=session, by=signed_in_staff(request), fields=fields,
-                    depths=form.depths(),
-                )  # fmt: skip
+                sessions.session_record_save(session=session, fields=fields, depths=form.depths())
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -240,7 +235,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_start, reasons = False, list[str]()
     aftercare = getattr(session, "aftercare", None)
     appointment = session.appointment
-    if appointment is not None and session.status == TreatmentSession.Status.BOOKED:
+    if appointment is not None and session.can_start:
         day = timezone.now().astimezone(appointment.location.zone).date()
         may_start, reasons = session_may_start(patient=session.plan.patient, on=day)
     context = {
@@ -297,9 +292,9 @@ def plan_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     plan = plan_for_user(request.user, pk)
     by, now = signed_in_staff(request), timezone.now()
     if action == "pause":
-        run, done = (lambda: plans.plan_pause(plan=plan, by=by)), "Plan paused."
+        run, done = (lambda: plans.plan_pause(plan=plan)), "Plan paused."
     elif action == "resume":
-        run, done = (lambda: plans.plan_resume(plan=plan, by=by, now=now)), "Plan resumed."
+        run, done = (lambda: plans.plan_resume(plan=plan, now=now)), "Plan resumed."
     elif action == "cancel":
         reason = request.POST.get("reason", "")[:500]
         run = lambda: plans.plan_cancel(plan=plan, reason=reason, by=by, now=now)  # noqa: E731
@@ -336,7 +331,7 @@ def catalog_area(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         try:
             catalog_services.treatment_area_update(
-                area=area, by=signed_in_staff(request), fields=form.cleaned_data, guidance=rows
+                area=area, fields=form.cleaned_data, guidance=rows
             )
         except ValidationError as exc:
             _add_errors(form, exc)

@@ -27,11 +27,17 @@ from django.utils import timezone
 from clinic.messaging.services import messages_cancel_pending_by_key
 from clinic.scheduling import services as booking
 from clinic.scheduling.availability import Slot
-from clinic.scheduling.models import Appointment, Location, Room
+from clinic.scheduling.models import Appointment, Location, Room, Weekday
 from clinic.scheduling.selectors import free_slots_for
 from clinic.staff.models import PractitionerProfile
 from treatments.check_in import clearing_consultation
-from treatments.models import Consultation, Treatment, TreatmentArea, TreatmentPlan
+from treatments.models import (
+    Consultation,
+    CourseLimits,
+    Treatment,
+    TreatmentArea,
+    TreatmentPlan,
+)
 from treatments.models import TreatmentSession as Session
 from treatments.nudges import nudge_prefix
 from treatments.planning import PlanWishes, ProposedSession, propose_sessions
@@ -49,7 +55,7 @@ def plan_blockers(consultation: Consultation) -> list[str]:
     reasons = []
     if not consultation.is_signed:
         reasons.append("Sign the consultation first.")
-    elif consultation.decision == Consultation.Decision.NOT_SUITABLE:
+    elif consultation.found_not_suitable:
         reasons.append("The consultation found the patient not suitable: no plan can be made.")
     else:
         try:
@@ -136,15 +142,15 @@ def plan_create(
 
 def _validate_numbers(plan: TreatmentPlan) -> None:
     errors: dict[str, list[str]] = {}
-    if not 1 <= plan.sessions_planned <= 12:
-        errors["sessions_planned"] = ["A course has between 1 and 12 sessions."]
-    if plan.min_interval_days < 1:
+    if not CourseLimits.sessions_ok(plan.sessions_planned):
+        errors["sessions_planned"] = [CourseLimits.SESSIONS_TEXT]
+    if plan.min_interval_days < CourseLimits.MIN_INTERVAL_DAYS:
         errors["min_interval_days"] = ["Sessions are at least a day apart."]
     if plan.max_interval_days < plan.min_interval_days:
         errors["max_interval_days"] = ["The longest interval cannot be shorter than the shortest."]
-    if not 15 <= plan.session_minutes <= 240:
-        errors["session_minutes"] = ["A session lasts between 15 and 240 minutes."]
-    if any(not isinstance(d, int) or not 0 <= d <= 6 for d in plan.preferred_weekdays):
+    if not CourseLimits.session_minutes_ok(plan.session_minutes):
+        errors["session_minutes"] = [CourseLimits.SESSION_MINUTES_TEXT]
+    if any(not isinstance(d, int) or d not in Weekday.values for d in plan.preferred_weekdays):
         errors["preferred_weekdays"] = ["Choose weekdays from the list."]
     if errors:
         raise ValidationError(errors)
@@ -274,9 +280,9 @@ def plan_session_adjust(
     The time must be free for the practitioner and a room: the same free slots the
     planner uses decide.
     """
-    plan = _require_plan(session.plan, (P.DRAFT, P.ACTIVE, P.PAUSED), "changed")
+    plan = _require_plan(session.plan, TreatmentPlan.CHANGEABLE, "changed")
     current = Session.objects.select_for_update().get(pk=session.pk)
-    if current.status != ST.PROPOSED:
+    if not current.is_proposed:
         raise ValidationError("This session is booked: move its appointment instead.")
     zone = plan.location.zone
     day = start.astimezone(zone).date()
@@ -327,11 +333,11 @@ def plan_book(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
     """
     failure: list[str] = []
     with transaction.atomic():
-        current = _require_plan(plan, (P.DRAFT, P.ACTIVE, P.PAUSED), "booked")
+        current = _require_plan(plan, TreatmentPlan.BOOKABLE, "booked")
         blockers = plan_blockers(current.consultation)
         if blockers:
             raise ValidationError(blockers)
-        proposed = [s for s in _sessions(current) if s.status == ST.PROPOSED]
+        proposed = [s for s in _sessions(current) if s.is_proposed]
         if not proposed:
             raise ValidationError("Every session of this plan is already booked.")
         try:
@@ -374,7 +380,7 @@ def _book_session(plan: TreatmentPlan, session: Session, by: User) -> None:
 def _after_booking(plan: TreatmentPlan, booked: Sequence[Session], *, now: datetime) -> None:
     """Every proposed session is booked: the plan is active, the preparation email is on
     its way if the first session was among them, and no nudge to book is wanted."""
-    if plan.status == P.DRAFT:
+    if plan.is_draft:
         plan.status = P.ACTIVE
         plan.activated_at = now
         plan.save(update_fields=["status", "activated_at", "updated_at"])
@@ -531,9 +537,9 @@ def on_appointment_cancelled(
 
 
 @transaction.atomic
-def plan_pause(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
+def plan_pause(*, plan: TreatmentPlan) -> TreatmentPlan:
     """Pause an active plan: its booked sessions stay; nothing new is proposed or booked."""
-    current = _require_plan(plan, (P.ACTIVE,), "paused")
+    current = _require_plan(plan, TreatmentPlan.PAUSABLE, "paused")
     current.status = P.PAUSED
     current.save(update_fields=["status", "updated_at"])
     _stop_nudges(current, "The treatment plan was paused.")
@@ -541,13 +547,13 @@ def plan_pause(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
 
 
 @transaction.atomic
-def plan_resume(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
+def plan_resume(*, plan: TreatmentPlan, now: datetime) -> TreatmentPlan:
     """Resume a paused plan; sessions without a booking are proposed afresh from today."""
-    current = _require_plan(plan, (P.PAUSED,), "resumed")
+    current = _require_plan(plan, TreatmentPlan.RESUMABLE, "resumed")
     current.status = P.ACTIVE
     current.save(update_fields=["status", "updated_at"])
     sessions = _sessions(current)
-    unbooked = [s for s in sessions if s.status == ST.PROPOSED]
+    unbooked = [s for s in sessions if s.is_proposed]
     if unbooked:
         _propose_from(current, unbooked[0].number, now=now)
     return current

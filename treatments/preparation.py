@@ -33,9 +33,6 @@ from treatments.models import TreatmentSession as Session
 
 K = PatientMessage.Kind
 PREPARATION_AT = time(10, 0)
-# A plan whose first session is booked is active, or paused since.
-OPEN_PLANS = (TreatmentPlan.Status.ACTIVE, TreatmentPlan.Status.PAUSED)
-STILL_TO_COME = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
 
 
 def _plan_prefix(plan_id: int) -> str:
@@ -66,9 +63,9 @@ def preparation_schedule(*, session: Session, now: datetime) -> PatientMessage |
     appointment = session.appointment
     if (
         session.number != 1
-        or session.status != Session.Status.BOOKED
+        or not session.is_booked
         or appointment is None
-        or appointment.status not in STILL_TO_COME
+        or not appointment.is_upcoming
         or preparation_sent(session.plan_id)
     ):
         return None
@@ -111,7 +108,7 @@ def preparation_follow_move(*, appointment: Appointment, now: datetime) -> Patie
     follows it to the new time (or stays sent)."""
     session = (
         Session.objects.select_related("plan")
-        .filter(appointment=appointment, number=1, plan__status__in=OPEN_PLANS)
+        .filter(appointment=appointment, number=1, plan__status__in=TreatmentPlan.UNDER_WAY)
         .first()
     )
     if session is None:

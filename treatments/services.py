@@ -12,8 +12,6 @@ from django.utils import timezone
 from patients.models import Patient
 from patients.validators import normalise_text
 from treatments.models import (
-    HISTORY_CONDITION_FIELDS,
-    HISTORY_DATE_FIELDS,
     ConsentSignature,
     ConsentText,
     Consultation,
@@ -24,8 +22,6 @@ from treatments.models import (
 )
 from treatments.screening import (
     DEFAULT_RULES,
-    Condition,
-    DatedEvent,
     Level,
     ScreeningAnswers,
     ScreeningResult,
@@ -44,8 +40,8 @@ CONSULTATION_FIELDS = (
     "fitzpatrick_type",
 )
 HISTORY_FIELDS = (
-    *HISTORY_CONDITION_FIELDS,
-    *HISTORY_DATE_FIELDS,
+    *MedicalHistory.CONDITION_FIELDS.values(),
+    *MedicalHistory.DATE_FIELDS.values(),
     "medications",
     "allergies",
     "other_conditions",
@@ -63,11 +59,13 @@ def screening_answers(
     medications = str(history.get("medications") or "")
     return ScreeningAnswers(
         treatment_date=treatment_date,
-        conditions=frozenset(c for c in Condition if history.get(c.value)),
+        conditions=frozenset(
+            c for c, name in MedicalHistory.CONDITION_FIELDS.items() if history.get(name)
+        ),
         dates={
-            event: history[f"{event.value}_on"]
-            for event in DatedEvent
-            if history.get(f"{event.value}_on")
+            event: history[name]
+            for event, name in MedicalHistory.DATE_FIELDS.items()
+            if history.get(name)
         },
         medications=tuple(line.strip() for line in medications.splitlines() if line.strip()),
         fitzpatrick_type=fitzpatrick_type,
@@ -93,7 +91,7 @@ def _check_dates(consulted_on: date, intended: date, history: dict[str, Any]) ->
         errors["intended_treatment_date"] = [
             f"More than {PLANNING_HORIZON_MONTHS} months ahead: consult again nearer the time."
         ]
-    for name in HISTORY_DATE_FIELDS:
+    for name in MedicalHistory.DATE_FIELDS.values():
         happened = history.get(name)
         if happened and happened > consulted_on:
             errors[name] = ["This date is after the consultation. Check it."]
@@ -177,8 +175,7 @@ def consultation_update(
     merged = {name: fields.get(name, getattr(consultation, name)) for name in CONSULTATION_FIELDS}
     _check_dates(merged["consulted_on"], merged["intended_treatment_date"], history)
     record = consultation.history
-    was_taking = getattr(record, Condition.TAKING_ISOTRETINOIN.value)
-    stopped_taking = was_taking and history.get(Condition.TAKING_ISOTRETINOIN.value) is False
+    stopped_taking = record.taking_isotretinoin and history.get("taking_isotretinoin") is False
     if stopped_taking and not history.get("isotretinoin_stopped_on"):
         raise ValidationError(
             {

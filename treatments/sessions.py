@@ -25,6 +25,7 @@ from clinic.scheduling.models import Appointment
 from treatments.aftercare import aftercare_issue
 from treatments.check_in import session_may_start
 from treatments.models import (
+    CourseLimits,
     DepthGuidance,
     SessionDepth,
     TreatmentArea,
@@ -94,9 +95,9 @@ def _locked(session: TreatmentSession) -> TreatmentSession:
 def session_start(*, session: TreatmentSession, by: User, now: datetime) -> TreatmentSession:
     current = _locked(session)
     appointment = current.appointment
-    if current.status != ST.BOOKED or appointment is None:
+    if not current.can_start or appointment is None:
         raise ValidationError("Only a booked session can start.")
-    if appointment.status != Appointment.Status.CHECKED_IN:
+    if appointment.status not in Appointment.STARTABLE:
         raise ValidationError("Check the patient in at the front desk first.")
     day = now.astimezone(appointment.location.zone).date()
     if appointment.starts_at.astimezone(appointment.location.zone).date() != day:
@@ -114,7 +115,7 @@ def session_start(*, session: TreatmentSession, by: User, now: datetime) -> Trea
 def _require_open(current: TreatmentSession) -> None:
     if current.is_signed:
         raise ValidationError("This session record is signed: it cannot change.")
-    if current.status != ST.IN_PROGRESS:
+    if not current.can_record:
         raise ValidationError("Start the session before recording it.")
 
 
@@ -122,7 +123,6 @@ def _require_open(current: TreatmentSession) -> None:
 def session_record_save(
     *,
     session: TreatmentSession,
-    by: User,
     fields: dict[str, Any],
     depths: dict[str, tuple[Decimal | None, str]],
 ) -> TreatmentSession:
@@ -135,8 +135,10 @@ def session_record_save(
         zone = zones.get(name)
         if zone is None:
             errors.setdefault("__all__", []).append(f"{name} is not an area of this plan.")
-        elif depth is not None and not Decimal("0") < depth <= Decimal("3"):
-            errors.setdefault(name, []).append("A depth is more than 0 and at most 3 mm.")
+        elif depth is not None and not CourseLimits.depth_ok(depth):
+            errors.setdefault(name, []).append(
+                f"A depth is more than 0 and at most {CourseLimits.MAX_DEPTH_MM} mm."
+            )
     if errors:
         raise ValidationError(errors)
     for name in RECORD_FIELDS:
@@ -192,7 +194,7 @@ def session_sign(*, session: TreatmentSession, by: User, now: datetime) -> Treat
     current.save(update_fields=["status", "signed_at", "signed_by"])
     aftercare_issue(session=current, by=by, now=now)
     plan = TreatmentPlan.objects.select_for_update().get(pk=current.plan_id)
-    if not plan.sessions.exclude(status__in=(ST.COMPLETED, ST.CANCELLED)).exists():
+    if not plan.sessions.exclude(status__in=TreatmentSession.FINISHED).exists():
         plan.status = TreatmentPlan.Status.COMPLETED
         plan.save(update_fields=["status", "updated_at"])
     return current

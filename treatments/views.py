@@ -41,8 +41,6 @@ from treatments.forms import (
     SignForm,
 )
 from treatments.models import (
-    HISTORY_CONDITION_FIELDS,
-    HISTORY_DATE_FIELDS,
     CheckInScreening,
     ConsentText,
     Consultation,
@@ -211,12 +209,11 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "concern_labels": [concerns.get(c, c) for c in consultation.concerns],
         "area_labels": [areas.get(a, a) for a in consultation.areas],
         "history_yes": [
-            history_label(name) for name in HISTORY_CONDITION_FIELDS if getattr(history, name)
+            history_label(MedicalHistory.CONDITION_FIELDS[c]) for c in history.conditions()
         ],
         "history_dates": [
-            (history_label(name), getattr(history, name))
-            for name in HISTORY_DATE_FIELDS
-            if getattr(history, name)
+            (history_label(MedicalHistory.DATE_FIELDS[event]), day)
+            for event, day in history.event_dates().items()
         ],
         "findings": findings,
         "override_form": OverrideForm(),
@@ -226,8 +223,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and has_role_permission(request.user, CHANGE_CONSULTATION),
         "sign_form": SignForm(allowed=allowed),
         "can_change": request.user == consultation.practitioner and not consultation.is_signed,
-        "can_plan": consultation.is_signed
-        and consultation.decision != Consultation.Decision.NOT_SUITABLE
+        "can_plan": consultation.clears_for_treatment
         and has_role_permission(request.user, ADD_PLAN),
     }
     return render(request, "treatments/consultation_detail.html", context)

@@ -26,9 +26,9 @@ def make_plan(setting, practitioner, **kwargs):
     return plan_create(**{**fields, **kwargs})
 
 
-def record(session, practitioner, depths=None, **fields):
+def record(session, depths=None, **fields):
     return session_record_save(
-        session=session, by=practitioner,
+        session=session,
         fields={"device": "pen", "device_model": "Dermapen 4", "needle_lot": "LOT-2291", **fields},
         depths=depths or {"Face: Cheeks and chin": (Decimal("1.0"), "")},
     )  # fmt: skip
@@ -38,5 +38,5 @@ def start_record_and_sign(session: TreatmentSession, practitioner: Any) -> Treat
     """The whole day's work on a session: screened again, started, recorded, signed."""
     check_in_screen(patient=session.plan.patient, by=practitioner, conditions=set())
     session_start(session=session, by=practitioner, now=timezone.now())
-    record(session, practitioner)
+    record(session)
     return session_sign(session=session, by=practitioner, now=timezone.now())

@@ -180,7 +180,7 @@ def test_a_waiting_nudge_is_stopped_when_the_plan_is_booked_paused_or_cancelled(
     if then == "book":
         plan_book(plan=plan, by=setting["desk"], now=timezone.now())
     elif then == "pause":
-        plan_pause(plan=plan, by=setting["practitioner"])
+        plan_pause(plan=plan)
     else:
         plan_cancel(plan=plan, reason="Moving away", by=setting["desk"], now=timezone.now())
 

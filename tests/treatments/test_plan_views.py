@@ -215,13 +215,13 @@ def test_a_session_starts_only_after_the_check_in_screening(session_today, pract
 def test_a_depth_outside_the_guidance_needs_a_reason_before_signing(session_today, practitioner):
     check_in_screen(patient=session_today.plan.patient, by=practitioner, conditions=set())
     session_start(session=session_today, by=practitioner, now=timezone.now())
-    record(session_today, practitioner, depths={"Face: Around the eyes": (Decimal("1.0"), "")})
+    record(session_today, depths={"Face: Around the eyes": (Decimal("1.0"), "")})
 
     with pytest.raises(ValidationError, match="outside the guidance"):
         session_sign(session=session_today, by=practitioner, now=timezone.now())
 
     record(
-        session_today, practitioner,
+        session_today,
         depths={"Face: Around the eyes": (Decimal("1.0"), "Thick scar tissue under the eye")},
     )  # fmt: skip
     signed = session_sign(session=session_today, by=practitioner, now=timezone.now())
@@ -232,11 +232,11 @@ def test_a_depth_outside_the_guidance_needs_a_reason_before_signing(session_toda
 def test_a_signed_record_never_changes(session_today, practitioner, practitioner_client):
     check_in_screen(patient=session_today.plan.patient, by=practitioner, conditions=set())
     session_start(session=session_today, by=practitioner, now=timezone.now())
-    record(session_today, practitioner)
+    record(session_today)
     session_sign(session=session_today, by=practitioner, now=timezone.now())
 
     with pytest.raises(ValidationError, match="signed"):
-        record(session_today, practitioner, needle_lot="CHANGED")
+        record(session_today, needle_lot="CHANGED")
     url = reverse("treatments:session", args=[session_today.pk])
     response = practitioner_client.post(url, {"device": "roller", "needle_lot": "CHANGED"})
     assert response.status_code == 302
@@ -248,7 +248,7 @@ def test_a_signed_record_never_changes(session_today, practitioner, practitioner
 def test_signing_needs_the_device_and_lot(session_today, practitioner):
     check_in_screen(patient=session_today.plan.patient, by=practitioner, conditions=set())
     session_start(session=session_today, by=practitioner, now=timezone.now())
-    record(session_today, practitioner, device="", needle_lot="")
+    record(session_today, device="", needle_lot="")
 
     with pytest.raises(ValidationError) as caught:
         session_sign(session=session_today, by=practitioner, now=timezone.now())

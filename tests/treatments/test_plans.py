@@ -288,11 +288,11 @@ def test_pausing_resuming_and_cancelling_a_plan(setting):
 
     plan = _plan(setting)
     with pytest.raises(ValidationError, match="draft: it cannot be paused"):
-        plan_pause(plan=plan, by=setting["practitioner"])
+        plan_pause(plan=plan)
     plan_book(plan=plan, by=setting["desk"], now=timezone.now())
-    plan = plan_pause(plan=plan, by=setting["practitioner"])
+    plan = plan_pause(plan=plan)
     assert plan.status == TreatmentPlan.Status.PAUSED
-    plan = plan_resume(plan=plan, by=setting["practitioner"], now=timezone.now())
+    plan = plan_resume(plan=plan, now=timezone.now())
     assert plan.status == TreatmentPlan.Status.ACTIVE
     with pytest.raises(ValidationError) as caught:
         plan_cancel(plan=plan, reason=" ", by=setting["practitioner"], now=timezone.now())
