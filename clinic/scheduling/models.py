@@ -135,6 +135,12 @@ class Leave(models.Model):
         return f"{self.practitioner} away {self.starts_at:%d %b} to {self.ends_at:%d %b %Y}"
 
 
+# How long an appointment may last, in minutes. The database holds the shortest
+# (AppointmentType's check constraint); the booking service and the setup form hold both.
+SHORTEST_APPOINTMENT_MINUTES = 5
+LONGEST_APPOINTMENT_MINUTES = 8 * 60
+
+
 class AppointmentType(models.Model):
     class Kind(models.TextChoices):
         CONSULTATION = "consultation", "Consultation"
@@ -151,8 +157,10 @@ class AppointmentType(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(duration_minutes__gte=5),
-                                   name="appointment_type_at_least_5_minutes"),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=SHORTEST_APPOINTMENT_MINUTES),
+                name=f"appointment_type_at_least_{SHORTEST_APPOINTMENT_MINUTES}_minutes",
+            ),
         ]  # fmt: skip
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -73,6 +74,22 @@ def appointment_for_user(user: AnyUser, pk: int) -> Appointment:
         ),
         pk=pk,
     )
+
+
+def _run_on_form(
+    form: forms.Form, run: Callable[[], Appointment]
+) -> tuple[Appointment | None, int]:
+    """Run a booking service for a posted form: the appointment and 200, or None with the
+    refusal said on the form, and 409 when the slot was taken a moment ago (a lost race
+    the page shows as such, never a 500)."""
+    try:
+        return run(), 200
+    except services.SlotTaken:
+        form.add_error(None, services.SlotTaken.message)
+        return None, 409
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None, 200
 
 
 # --- Booking: from a patient's record, or from a free slot with the patient found or
@@ -154,21 +171,18 @@ def _book(request: HttpRequest) -> HttpResponse:
     form = BookingForm(request.POST)
     status = 200
     if form.is_valid():
-        try:
-            appointment = services.appointment_book(
+        appointment, status = _run_on_form(
+            form,
+            lambda: services.appointment_book(
                 patient=form.cleaned_data["patient"],
                 practitioner=form.cleaned_data["practitioner"],
                 room=form.cleaned_data["room"],
                 appointment_type=form.cleaned_data["appointment_type"],
                 start=form.start(),
                 by=signed_in_staff(request),
-            )
-        except services.SlotTaken:
-            form.add_error(None, services.SlotTaken.message)
-            status = 409
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if appointment is not None:
             messages.success(request, f"Booked for {appointment.patient.full_name}.")
             return redirect("scheduling:appointment", pk=appointment.pk)
     return _render_booking(request, form, status=status)
@@ -269,18 +283,15 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MoveForm(request.POST)
     status = 200
     if form.is_valid():
-        try:
-            moved = services.appointment_move(
+        moved, status = _run_on_form(
+            form,
+            lambda: services.appointment_move(
                 appointment=appointment,
                 start=form.start(appointment.location.zone),
                 by=signed_in_staff(request),
-            )
-        except services.SlotTaken:
-            form.add_error(None, services.SlotTaken.message)
-            status = 409
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if moved is not None:
             local = moved.starts_at.astimezone(moved.location.zone)
             messages.success(request, f"Moved to {date_format(local, 'l j F')} at {local:%H:%M}.")
             return redirect("scheduling:appointment", pk=pk)
