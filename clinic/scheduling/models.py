@@ -203,6 +203,9 @@ class Appointment(models.Model):
     CONFIRMABLE = (Status.BOOKED,)
     STARTABLE = (Status.CHECKED_IN,)
     COMPLETABLE = (Status.IN_PROGRESS,)
+    # Booked and not yet over: what a change to the clinic's hours may leave for the front
+    # desk to move. Completed ones are history; cancelled and no-show ones hold no time.
+    NOT_OVER = (*UPCOMING, Status.CHECKED_IN, Status.IN_PROGRESS)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     practitioner = models.ForeignKey(
@@ -277,4 +280,11 @@ class Appointment(models.Model):
 
     def can_mark_no_show(self, now: datetime) -> bool:
         """Only once the start has passed: before it, the patient may still come."""
-        return self.status in self.NO_SHOW_FROM and self.starts_at <= now
+        return self.status in self.NO_SHOW_FROM and self.has_started(now)
+
+    def has_started(self, now: datetime) -> bool:
+        return self.starts_at <= now
+
+    def is_still_to_come(self, now: datetime) -> bool:
+        """Upcoming and not yet started: the patient may still confirm or ask to cancel."""
+        return self.is_upcoming and not self.has_started(now)

@@ -217,7 +217,7 @@ def appointment_move(
         PractitionerProfile.objects.select_for_update().get(pk=appointment.practitioner_id)
         rooms = {r.pk: r for r in Room.objects.select_for_update().filter(pk__in=room_ids)}
         current = _locked(appointment)
-        _require(current, (S.BOOKED, S.CONFIRMED), "moved")
+        _require(current, Appointment.MOVABLE, "moved")
         new_room = rooms[room.pk] if room else current.room
         if new_room.location_id != current.location_id or not new_room.is_active:
             raise ValidationError(f"{new_room.name} cannot be used for this appointment.")
@@ -251,7 +251,7 @@ def appointment_cancel(
 ) -> Appointment:
     """Cancel with a reason; inside the late-cancellation window it is flagged late."""
     current = _locked(appointment)
-    _require(current, (S.BOOKED, S.CONFIRMED), "cancelled")
+    _require(current, Appointment.CANCELLABLE, "cancelled")
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the appointment is cancelled."]})
     current.status = S.CANCELLED
@@ -282,12 +282,12 @@ def _set_status(
 
 @transaction.atomic
 def appointment_confirm(*, appointment: Appointment, by: User | None) -> Appointment:
-    return _set_status(appointment, (S.BOOKED,), S.CONFIRMED, "confirmed")
+    return _set_status(appointment, Appointment.CONFIRMABLE, S.CONFIRMED, "confirmed")
 
 
 @transaction.atomic
 def appointment_check_in(*, appointment: Appointment, by: User) -> Appointment:
-    return _set_status(appointment, (S.BOOKED, S.CONFIRMED), S.CHECKED_IN, "checked in")
+    return _set_status(appointment, Appointment.CHECK_IN_FROM, S.CHECKED_IN, "checked in")
 
 
 @transaction.atomic
@@ -295,11 +295,11 @@ def appointment_mark_no_show(*, appointment: Appointment, by: User, now: datetim
     """Only once the start time has passed: before it, the patient may still come."""
 
     def started(current: Appointment) -> None:
-        if now < current.starts_at:
+        if not current.has_started(now):
             raise ValidationError("The appointment has not started yet: it cannot be a no-show.")
 
     current = _set_status(
-        appointment, (S.BOOKED, S.CONFIRMED), S.NO_SHOW, "marked as a no-show", started
+        appointment, Appointment.NO_SHOW_FROM, S.NO_SHOW, "marked as a no-show", started
     )
     appointment_no_show.send(sender=Appointment, appointment=current, by=by)
     return current
@@ -307,9 +307,9 @@ def appointment_mark_no_show(*, appointment: Appointment, by: User, now: datetim
 
 @transaction.atomic
 def appointment_start(*, appointment: Appointment, by: User) -> Appointment:
-    return _set_status(appointment, (S.CHECKED_IN,), S.IN_PROGRESS, "started")
+    return _set_status(appointment, Appointment.STARTABLE, S.IN_PROGRESS, "started")
 
 
 @transaction.atomic
 def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
-    return _set_status(appointment, (S.IN_PROGRESS,), S.COMPLETED, "completed")
+    return _set_status(appointment, Appointment.COMPLETABLE, S.COMPLETED, "completed")

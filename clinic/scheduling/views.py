@@ -59,7 +59,6 @@ from patients.views import save_with_duplicate_check
 VIEW = "scheduling.view_appointment"
 BOOK = "scheduling.add_appointment"
 CHANGE = "scheduling.change_appointment"
-MOVABLE = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
 PICK_LIMIT = 10  # patients listed to pick from; more means "type more of the name"
 
 F = TypeVar("F", bound=CalendarForm)
@@ -250,7 +249,7 @@ def _render_detail(
 ) -> HttpResponse:
     now = timezone.now()
     can_change = has_role_permission(request.user, CHANGE)
-    movable = can_change and appointment.status in MOVABLE
+    movable = can_change and appointment.can_move
     if move_form is None and movable:
         local = appointment.starts_at.astimezone(appointment.location.zone)
         move_form = MoveForm(initial={"day": local.date(), "start_time": local.strftime("%H:%M")})
@@ -261,7 +260,11 @@ def _render_detail(
         "cancel_form": CancelForm(),
         "move_form": move_form,
         "nearby": _nearby_choices(appointment, now) if movable else [],
-        "has_started": appointment.starts_at <= now,
+        # What the front desk may do now: the model's rules, asked with the time.
+        "may_confirm": can_change and appointment.can_confirm,
+        "may_check_in": can_change and appointment.can_check_in(now),
+        "may_mark_no_show": can_change and appointment.can_mark_no_show(now),
+        "cancellable": can_change and appointment.can_cancel,
     }
     return render(request, "scheduling/appointment_detail.html", context, status=status)
 
