@@ -422,7 +422,7 @@ def message_reply(*, message: PatientMessage, action: str, now: datetime) -> Pat
         raise ValidationError("This link is not for an appointment.")
     if action == "confirm":
         if appointment.can_confirm:
-            appointment_confirm(appointment=appointment, by=None)
+            appointment_confirm(appointment=appointment)
         current.reply = PatientMessage.Reply.CONFIRMED
     else:
         current.reply = PatientMessage.Reply.CANCEL_REQUESTED

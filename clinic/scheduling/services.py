@@ -281,17 +281,17 @@ def _set_status(
 
 
 @transaction.atomic
-def appointment_confirm(*, appointment: Appointment, by: User | None) -> Appointment:
+def appointment_confirm(*, appointment: Appointment) -> Appointment:
     return _set_status(appointment, Appointment.CONFIRMABLE, S.CONFIRMED, "confirmed")
 
 
 @transaction.atomic
-def appointment_check_in(*, appointment: Appointment, by: User) -> Appointment:
+def appointment_check_in(*, appointment: Appointment) -> Appointment:
     return _set_status(appointment, Appointment.CHECK_IN_FROM, S.CHECKED_IN, "checked in")
 
 
 @transaction.atomic
-def appointment_mark_no_show(*, appointment: Appointment, by: User, now: datetime) -> Appointment:
+def appointment_mark_no_show(*, appointment: Appointment, now: datetime) -> Appointment:
     """Only once the start time has passed: before it, the patient may still come."""
 
     def started(current: Appointment) -> None:
@@ -301,15 +301,15 @@ def appointment_mark_no_show(*, appointment: Appointment, by: User, now: datetim
     current = _set_status(
         appointment, Appointment.NO_SHOW_FROM, S.NO_SHOW, "marked as a no-show", started
     )
-    appointment_no_show.send(sender=Appointment, appointment=current, by=by)
+    appointment_no_show.send(sender=Appointment, appointment=current)
     return current
 
 
 @transaction.atomic
-def appointment_start(*, appointment: Appointment, by: User) -> Appointment:
+def appointment_start(*, appointment: Appointment) -> Appointment:
     return _set_status(appointment, Appointment.STARTABLE, S.IN_PROGRESS, "started")
 
 
 @transaction.atomic
-def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
+def appointment_complete(*, appointment: Appointment) -> Appointment:
     return _set_status(appointment, Appointment.COMPLETABLE, S.COMPLETED, "completed")

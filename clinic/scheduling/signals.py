@@ -14,5 +14,5 @@ appointment_booked = Signal()
 appointment_moved = Signal()
 # Sent with ``appointment`` (as saved) and ``by`` after a cancellation.
 appointment_cancelled = Signal()
-# Sent with ``appointment`` (as saved) and ``by`` when it is marked a no-show.
+# Sent with ``appointment`` (as saved) when it is marked a no-show.
 appointment_no_show = Signal()

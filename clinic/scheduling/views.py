@@ -311,15 +311,15 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     by, now = signed_in_staff(request), timezone.now()
     simple: dict[str, tuple[Callable[[], object], str]] = {
         "check-in": (
-            lambda: services.appointment_check_in(appointment=appointment, by=by),
+            lambda: services.appointment_check_in(appointment=appointment),
             "Checked in.",
         ),
         "no-show": (
-            lambda: services.appointment_mark_no_show(appointment=appointment, by=by, now=now),
+            lambda: services.appointment_mark_no_show(appointment=appointment, now=now),
             "Marked as a no-show.",
         ),
         "confirm": (
-            lambda: services.appointment_confirm(appointment=appointment, by=by),
+            lambda: services.appointment_confirm(appointment=appointment),
             "Confirmed.",
         ),
     }
