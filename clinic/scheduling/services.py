@@ -203,11 +203,19 @@ def _require(appointment: Appointment, allowed: tuple[str, ...], action: str) ->
 
 
 def appointment_move(
-    *, appointment: Appointment, start: datetime, by: User, room: Room | None = None
+    *,
+    appointment: Appointment,
+    start: datetime,
+    by: User,
+    room: Room | None = None,
+    by_plan: bool = False,
 ) -> Appointment:
     """Move to a new start, keeping the practitioner, type and length (and the room
     unless another one at the same location is given); the version goes up, so anything
-    scheduled for the old time (reminders) knows it is stale."""
+    scheduled for the old time (reminders) knows it is stale.
+
+    ``by_plan`` says a treatment plan is moving its own session: the signal carries it,
+    so that the plan does not follow its own move (signals.py)."""
     if start.tzinfo is None:
         raise ValidationError("The start time must carry its time zone.")
     end = start + (appointment.ends_at - appointment.starts_at)
@@ -240,16 +248,21 @@ def appointment_move(
         current.version += 1
         current.save()
         appointment_moved.send(
-            sender=Appointment, appointment=current, previous_start=previous_start, by=by
+            sender=Appointment,
+            appointment=current,
+            previous_start=previous_start,
+            by=by,
+            by_plan=by_plan,
         )
         return current
 
 
 @transaction.atomic
 def appointment_cancel(
-    *, appointment: Appointment, reason: str, by: User, now: datetime
+    *, appointment: Appointment, reason: str, by: User, now: datetime, by_plan: bool = False
 ) -> Appointment:
-    """Cancel with a reason; inside the late-cancellation window it is flagged late."""
+    """Cancel with a reason; inside the late-cancellation window it is flagged late.
+    ``by_plan``: as for ``appointment_move``."""
     current = _locked(appointment)
     _require(current, Appointment.CANCELLABLE, "cancelled")
     if not reason.strip():
@@ -259,7 +272,7 @@ def appointment_cancel(
     current.late_cancel = current.starts_at - now < settings.LATE_CANCEL_WINDOW
     current.version += 1
     current.save()
-    appointment_cancelled.send(sender=Appointment, appointment=current, by=by)
+    appointment_cancelled.send(sender=Appointment, appointment=current, by=by, by_plan=by_plan)
     return current
 
 
