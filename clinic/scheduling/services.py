@@ -124,6 +124,37 @@ def _clashes(
     return clashes.exists()
 
 
+def _check_free(
+    *, practitioner: PractitionerProfile, room: Room, start: datetime, end: datetime,
+    appointment_type: AppointmentType, exclude_pk: int | None = None,
+) -> None:  # fmt: skip
+    """Inside the hours and free of clashes, or ValidationError / SlotTaken. Called under
+    the practitioner's and the room's locks, so that the answer still holds at the write."""
+    _check_hours(location_id=room.location_id, practitioner=practitioner, start=start, end=end)
+    if _clashes(
+        practitioner=practitioner, room=room, start=start, end=end,
+        appointment_type=appointment_type, exclude_pk=exclude_pk,
+    ):  # fmt: skip
+        raise SlotTaken
+
+
+def _booking_minutes(
+    *, appointment_type: AppointmentType, start: datetime, duration_minutes: int | None
+) -> int:
+    """How long the new appointment lasts, once the request itself makes sense."""
+    if start.tzinfo is None:
+        raise ValidationError("The start time must carry its time zone.")
+    if not appointment_type.is_active:
+        raise ValidationError("That appointment type is no longer offered.")
+    minutes = duration_minutes or appointment_type.duration_minutes
+    if not SHORTEST_APPOINTMENT_MINUTES <= minutes <= LONGEST_APPOINTMENT_MINUTES:
+        raise ValidationError(
+            f"An appointment lasts between {SHORTEST_APPOINTMENT_MINUTES} minutes and "
+            f"{LONGEST_APPOINTMENT_MINUTES // 60} hours."
+        )
+    return minutes
+
+
 def appointment_book(
     *,
     patient: Patient,
@@ -139,22 +170,16 @@ def appointment_book(
     The length is the type's unless ``duration_minutes`` is given (a treatment plan's
     sessions take as long as the plan's areas need).
 
-    1. Lock the practitioner's and the room's rows, in a fixed order, so two bookings for
+    1. Check the request itself: an aware start, a type still offered, a length allowed.
+    2. Lock the practitioner's and the room's rows, in a fixed order, so two bookings for
        either wait for each other instead of both passing the check.
-    2. Check the hours, closures and leave, then any clash (buffers included).
-    3. Insert. On PostgreSQL the exclusion constraint refuses a clash that got past the
+    3. Check the hours, closures and leave, then any clash (buffers included).
+    4. Insert. On PostgreSQL the exclusion constraint refuses a clash that got past the
        check; that, and a deadlock between two lockers, also mean "just taken".
     """
-    if start.tzinfo is None:
-        raise ValidationError("The start time must carry its time zone.")
-    if not appointment_type.is_active:
-        raise ValidationError("That appointment type is no longer offered.")
-    minutes = duration_minutes or appointment_type.duration_minutes
-    if not SHORTEST_APPOINTMENT_MINUTES <= minutes <= LONGEST_APPOINTMENT_MINUTES:
-        raise ValidationError(
-            f"An appointment lasts between {SHORTEST_APPOINTMENT_MINUTES} minutes and "
-            f"{LONGEST_APPOINTMENT_MINUTES // 60} hours."
-        )
+    minutes = _booking_minutes(
+        appointment_type=appointment_type, start=start, duration_minutes=duration_minutes
+    )
     end = start + timedelta(minutes=minutes)
     blocked_from, blocked_until = _blocked(appointment_type, start, end)
     with _lost_race_is_slot_taken(), transaction.atomic():
@@ -163,12 +188,10 @@ def appointment_book(
         locked_room = Room.objects.select_for_update().get(pk=room.pk)
         if not locked_room.is_active:
             raise ValidationError(f"{locked_room.name} is not in use.")
-        _check_hours(location_id=room.location_id, practitioner=practitioner, start=start, end=end)
-        if _clashes(
+        _check_free(
             practitioner=practitioner, room=room, start=start, end=end,
             appointment_type=appointment_type,
-        ):  # fmt: skip
-            raise SlotTaken
+        )  # fmt: skip
         appointment = Appointment(
             patient=patient,
             practitioner=practitioner,
@@ -229,17 +252,10 @@ def appointment_move(
         new_room = rooms[room.pk] if room else current.room
         if new_room.location_id != current.location_id or not new_room.is_active:
             raise ValidationError(f"{new_room.name} cannot be used for this appointment.")
-        _check_hours(
-            location_id=current.location_id,
-            practitioner=current.practitioner,
-            start=start,
-            end=end,
-        )
-        if _clashes(
+        _check_free(
             practitioner=current.practitioner, room=new_room, start=start, end=end,
             appointment_type=current.appointment_type, exclude_pk=current.pk,
-        ):  # fmt: skip
-            raise SlotTaken
+        )  # fmt: skip
         previous_start = current.starts_at
         current.starts_at, current.ends_at = start, end
         current.blocked_from, current.blocked_until = blocked_from, blocked_until
