@@ -312,7 +312,7 @@ def _book_demo_fortnight(booking, location, rooms, profiles, kinds, today) -> in
 def _give_status(booking, appointment, desk, now, offset, n) -> None:  # type: ignore[no-untyped-def]
     if appointment.starts_at < now:
         if n == 4:
-            booking.appointment_mark_no_show(appointment=appointment, by=desk, now=now)
+            booking.appointment_mark_no_show(appointment=appointment, now=now)
         elif n == 2 and offset % 2:
             booking.appointment_cancel(
                 appointment=appointment,
@@ -321,14 +321,14 @@ def _give_status(booking, appointment, desk, now, offset, n) -> None:  # type: i
                 now=appointment.starts_at - timedelta(hours=3),
             )
         else:
-            appointment = booking.appointment_check_in(appointment=appointment, by=desk)
-            appointment = booking.appointment_start(appointment=appointment, by=desk)
+            appointment = booking.appointment_check_in(appointment=appointment)
+            appointment = booking.appointment_start(appointment=appointment)
             if offset < 0 or n != 1:
-                booking.appointment_complete(appointment=appointment, by=desk)
+                booking.appointment_complete(appointment=appointment)
     elif offset == 0 and n == 3:
-        booking.appointment_check_in(appointment=appointment, by=desk)
+        booking.appointment_check_in(appointment=appointment)
     elif n % 2 == 0:
-        booking.appointment_confirm(appointment=appointment, by=None)
+        booking.appointment_confirm(appointment=appointment)
     elif n == 3 and offset == 3:
         booking.appointment_cancel(
             appointment=appointment,
@@ -366,7 +366,7 @@ def _load_plans(log: Callable[[str], None]) -> None:
     plans.plan_book(plan=started, by=desk, now=now - timedelta(days=36))
     for session in started.sessions.select_related("appointment").order_by("number"):
         if session.appointment is not None and session.appointment.ends_at < now:
-            _complete_demo_session(booking, session, desk)
+            _complete_demo_session(booking, session)
     # Booked: four sessions from next week, face and neck.
     booked = make(1, ["face", "neck"], start=today + timedelta(days=7), when=now)
     plans.plan_book(plan=booked, by=desk, now=now)
@@ -378,15 +378,15 @@ def _load_plans(log: Callable[[str], None]) -> None:
     log("Treatment plans: one under way, one booked, one draft, one cancelled.")
 
 
-def _complete_demo_session(booking, session, desk) -> None:  # type: ignore[no-untyped-def]
+def _complete_demo_session(booking, session) -> None:  # type: ignore[no-untyped-def]
     """A past session as the practitioner would have recorded and signed it, with the
     aftercare they gave (its email and follow-ups go out with the demo's messages)."""
     from treatments.aftercare import aftercare_issue
 
     appointment, practitioner = session.appointment, session.plan.created_by
-    booking.appointment_check_in(appointment=appointment, by=desk)
-    booking.appointment_start(appointment=appointment, by=practitioner)
-    booking.appointment_complete(appointment=appointment, by=practitioner)
+    booking.appointment_check_in(appointment=appointment)
+    booking.appointment_start(appointment=appointment)
+    booking.appointment_complete(appointment=appointment)
     session.status = "completed"
     session.device, session.device_model, session.needle_lot = "pen", "12-pin pen", "C2291"
     session.passes, session.numbing_cream = 3, "Lidocaine 5% cream"

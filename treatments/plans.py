@@ -14,7 +14,6 @@
 """
 
 from collections.abc import Sequence
-from contextvars import ContextVar
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -395,9 +394,8 @@ def _stop_nudges(plan: TreatmentPlan, reason: str) -> None:
 
 
 # --- Following a move or a cancellation ----------------------------------------------
-
-# Set while the plan moves its own later sessions, so those moves do not start again.
-_following: ContextVar[bool] = ContextVar("plan_following", default=False)
+# The plan moves and cancels its own sessions with ``by_plan=True``; the receivers below
+# leave those changes alone, so that the plan's own moves do not start it following again.
 
 
 def _follow(plan: TreatmentPlan, number: int, *, by: User, now: datetime) -> list[Session]:
@@ -411,26 +409,22 @@ def _follow(plan: TreatmentPlan, number: int, *, by: User, now: datetime) -> lis
     sessions = _sessions(plan)
     zone = plan.location.zone
     changed = []
-    token = _following.set(True)
-    try:
-        for index in range(number, len(sessions)):
-            session, previous = sessions[index], sessions[index - 1]
-            if session.status in (ST.COMPLETED, ST.IN_PROGRESS, ST.CANCELLED):
-                continue
-            if previous.start is None:
-                break
-            previous_day = previous.start.astimezone(zone).date()
-            session.window_first = previous_day + timedelta(days=plan.min_interval_days)
-            session.window_last = previous_day + timedelta(days=plan.max_interval_days)
-            problem = _window_problem(session, plan) if session.start else "no time"
-            if not problem:
-                session.problem = ""
-                session.save(update_fields=["window_first", "window_last", "problem"])
-                continue
-            _repropose(plan, sessions, index, by=by, now=now)
-            changed.append(session)
-    finally:
-        _following.reset(token)
+    for index in range(number, len(sessions)):
+        session, previous = sessions[index], sessions[index - 1]
+        if session.status in (ST.COMPLETED, ST.IN_PROGRESS, ST.CANCELLED):
+            continue
+        if previous.start is None:
+            break
+        previous_day = previous.start.astimezone(zone).date()
+        session.window_first = previous_day + timedelta(days=plan.min_interval_days)
+        session.window_last = previous_day + timedelta(days=plan.max_interval_days)
+        problem = _window_problem(session, plan) if session.start else "no time"
+        if not problem:
+            session.problem = ""
+            session.save(update_fields=["window_first", "window_last", "problem"])
+            continue
+        _repropose(plan, sessions, index, by=by, now=now)
+        changed.append(session)
     return changed
 
 
@@ -464,6 +458,7 @@ def _repropose(
             start=proposal.start,
             room=Room.objects.get(pk=proposal.room_id),
             by=by,
+            by_plan=True,
         )
     except (booking.SlotTaken, ValidationError) as exc:
         message = exc.message if isinstance(exc, booking.SlotTaken) else " ".join(exc.messages)
@@ -476,9 +471,7 @@ def _repropose(
 
 def _followed(appointment: Appointment) -> tuple[Session, TreatmentPlan] | None:
     """The plan session an appointment belongs to, with its plan locked; None when no
-    open plan owns it or the plan itself is making the change."""
-    if _following.get():
-        return None
+    open plan owns it."""
     session = Session.objects.select_related("plan").filter(appointment=appointment).first()
     if session is None or session.plan.status not in (P.ACTIVE, P.PAUSED, P.DRAFT):
         return None
@@ -523,13 +516,19 @@ def _repropose_first(plan: TreatmentPlan, now: datetime) -> None:
     _store(sessions[:1], propose_sessions(wishes, slots))
 
 
-def on_appointment_moved(sender: Any, appointment: Appointment, by: User, **kwargs: Any) -> None:
+def on_appointment_moved(
+    sender: Any, appointment: Appointment, by: User, by_plan: bool = False, **kwargs: Any
+) -> None:
+    if by_plan:
+        return  # the plan moved its own session: it is following already
     plan_follow_move(appointment=appointment, by=by, now=timezone.now())
 
 
 def on_appointment_cancelled(
-    sender: Any, appointment: Appointment, by: User, **kwargs: Any
+    sender: Any, appointment: Appointment, by: User, by_plan: bool = False, **kwargs: Any
 ) -> None:
+    if by_plan:
+        return  # the plan cancelled its own session: nothing to re-propose
     plan_follow_cancel(appointment=appointment, by=by, now=timezone.now())
 
 
@@ -565,22 +564,19 @@ def plan_cancel(*, plan: TreatmentPlan, reason: str, by: User, now: datetime) ->
     current = _require_plan(plan, (P.DRAFT, P.ACTIVE, P.PAUSED), "cancelled")
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the plan is cancelled."]})
-    token = _following.set(True)  # the plan's own cancellations need no re-proposal
-    try:
-        for session in _sessions(current):
-            if session.status not in (ST.PROPOSED, ST.BOOKED):
-                continue
-            if session.appointment is not None:
-                booking.appointment_cancel(
-                    appointment=session.appointment,
-                    reason=f"Treatment plan cancelled: {reason.strip()}",
-                    by=by,
-                    now=now,
-                )
-            session.status = ST.CANCELLED
-            session.save(update_fields=["status"])
-    finally:
-        _following.reset(token)
+    for session in _sessions(current):
+        if session.status not in (ST.PROPOSED, ST.BOOKED):
+            continue
+        if session.appointment is not None:
+            booking.appointment_cancel(
+                appointment=session.appointment,
+                reason=f"Treatment plan cancelled: {reason.strip()}",
+                by=by,
+                now=now,
+                by_plan=True,  # the plan's own cancellations need no re-proposal
+            )
+        session.status = ST.CANCELLED
+        session.save(update_fields=["status"])
     current.status = P.CANCELLED
     current.cancellation_reason = reason.strip()
     current.save(update_fields=["status", "cancellation_reason", "updated_at"])

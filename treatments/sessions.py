@@ -105,7 +105,7 @@ def session_start(*, session: TreatmentSession, by: User, now: datetime) -> Trea
     may_start, reasons = session_may_start(patient=appointment.patient, on=day)
     if not may_start:
         raise ValidationError(["The session cannot start:", *reasons])
-    booking.appointment_start(appointment=appointment, by=by)
+    booking.appointment_start(appointment=appointment)
     current.status = ST.IN_PROGRESS
     current.started_at = now
     current.save(update_fields=["status", "started_at"])
@@ -187,7 +187,7 @@ def session_sign(*, session: TreatmentSession, by: User, now: datetime) -> Treat
         raise ValidationError(errors)
     if current.appointment is None:
         raise ValidationError("This session has no appointment to complete.")
-    booking.appointment_complete(appointment=current.appointment, by=by)
+    booking.appointment_complete(appointment=current.appointment)
     current.status = ST.COMPLETED
     current.signed_at = now
     current.signed_by = by

@@ -77,11 +77,7 @@ def render(
                 "minutes": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
             }
         )
-        still_to_come = appointment.starts_at > now and appointment.status in (
-            "booked",
-            "confirmed",
-        )
-        if message.kind in WITH_REPLY_LINKS and still_to_come:
+        if message.kind in WITH_REPLY_LINKS and appointment.is_still_to_come(now):
             context["reply_url"] = PREVIEW_LINK if preview else reply_url(message.pk)
         if message.kind in WITH_CALENDAR_FILE:
             calendar = appointment_ics(

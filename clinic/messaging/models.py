@@ -38,6 +38,11 @@ class PatientMessage(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         CANCEL_REQUESTED = "cancel_requested", "Asked to cancel"
 
+    # What staff may send again: one of these is made due again as it is; a sent one is
+    # copied instead, so that what went out stays on the record.
+    RESEND_AS_IS = (Status.FAILED, Status.SKIPPED, Status.CANCELLED)
+    RESENDABLE = (*RESEND_AS_IS, Status.SENT)
+
     key = models.CharField(max_length=200, unique=True)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="messages")
     appointment = models.ForeignKey(
@@ -85,6 +90,33 @@ class PatientMessage(models.Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    # --- Where it stands (services check, views and templates ask) ------------------------
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == self.Status.SENT
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def can_resend(self) -> bool:
+        return self.status in self.RESENDABLE
+
+    @property
+    def resends_as_is(self) -> bool:
+        """Sent again as it is (not copied): it never went out."""
+        return self.status in self.RESEND_AS_IS
+
+    @property
+    def reply_confirms(self) -> bool:
+        return self.reply == self.Reply.CONFIRMED
+
+    @property
+    def reply_asks_to_cancel(self) -> bool:
+        return self.reply == self.Reply.CANCEL_REQUESTED
 
 
 class MessageSettings(models.Model):

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from clinic.messaging.models import MessageSettings, PatientMessage
+from clinic.scheduling.models import Appointment
 
 
 def message_settings() -> MessageSettings:
@@ -29,7 +30,7 @@ def cancel_requests() -> QuerySet[PatientMessage]:
         messages_listed()
         .filter(
             reply=PatientMessage.Reply.CANCEL_REQUESTED,
-            appointment__status__in=["booked", "confirmed"],
+            appointment__status__in=Appointment.UPCOMING,
         )
         .order_by("appointment__starts_at")
     )

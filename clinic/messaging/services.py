@@ -37,7 +37,6 @@ St = PatientMessage.Status
 ABOUT_THE_TIME = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER, K.PREPARATION)
 # Messages that are no use once the appointment has begun.
 BEFORE_THE_START = (K.REMINDER, K.PREPARATION)
-ACTIVE = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
 
 
 def quiet_hours(config: MessageSettings) -> QuietHours:
@@ -273,9 +272,9 @@ def _reason_not_to_send(message: PatientMessage, now: datetime) -> tuple[str, st
     if appointment is not None and message.kind in ABOUT_THE_TIME:
         if appointment.version != message.appointment_version:
             return St.CANCELLED, "The appointment moved; a newer message replaces this one."
-        if appointment.status not in ACTIVE:
+        if not appointment.is_upcoming:
             return St.CANCELLED, f"The appointment is {appointment.get_status_display().lower()}."
-        if message.kind in BEFORE_THE_START and appointment.starts_at <= now:
+        if message.kind in BEFORE_THE_START and appointment.has_started(now):
             return St.SKIPPED, "Too late: the appointment had started."
     patient = message.patient
     if not patient.consents_to_transactional_email:
@@ -354,7 +353,7 @@ def message_resend(*, message: PatientMessage, now: datetime) -> PatientMessage:
     """Send again: a failed or skipped message is due again as it is; a sent one is
     copied, so what went out before stays on the record."""
     current = PatientMessage.objects.select_for_update().get(pk=message.pk)
-    if current.status in (St.FAILED, St.SKIPPED, St.CANCELLED):
+    if current.resends_as_is:
         if current.kind in ABOUT_THE_TIME and current.appointment is not None:
             stop = _reason_not_to_send(current, now)
             if stop is not None and stop[0] == St.CANCELLED:
@@ -365,7 +364,7 @@ def message_resend(*, message: PatientMessage, now: datetime) -> PatientMessage:
         current.skip_reason = ""
         current.save(update_fields=["status", "attempts", "due_at", "skip_reason", "updated_at"])
         return current
-    if current.status != St.SENT:
+    if not current.is_sent:
         raise ValidationError("This message has not been sent yet: it is on its way.")
     copies = PatientMessage.objects.filter(key__startswith=f"{current.key}:again:").count()
     copy = PatientMessage(
@@ -395,9 +394,9 @@ def reply_problem(message: PatientMessage, now: datetime) -> str | None:
         return "This link has already been used."
     if appointment.version != message.appointment_version:
         return "This appointment has moved since this email. Please use the newest email."
-    if appointment.status not in ACTIVE:
+    if not appointment.is_upcoming:
         return f"This appointment is {appointment.get_status_display().lower()}."
-    if appointment.starts_at <= now:
+    if appointment.has_started(now):
         return "This appointment has already begun."
     return None
 
@@ -422,8 +421,8 @@ def message_reply(*, message: PatientMessage, action: str, now: datetime) -> Pat
     if appointment is None:  # reply_problem has said so already; this satisfies the types
         raise ValidationError("This link is not for an appointment.")
     if action == "confirm":
-        if appointment.status == Appointment.Status.BOOKED:
-            appointment_confirm(appointment=appointment, by=None)
+        if appointment.can_confirm:
+            appointment_confirm(appointment=appointment)
         current.reply = PatientMessage.Reply.CONFIRMED
     else:
         current.reply = PatientMessage.Reply.CANCEL_REQUESTED

@@ -472,8 +472,9 @@ def plans(period: Period) -> Report:
     )
 
 
-def intervals(period: Period) -> Report:
-    """Sessions after the first, done in the range: was each inside its window?"""
+def _later_sessions_done(period: Period) -> QuerySet[TreatmentSession]:
+    """Sessions after the first that have a window and were done in the range (by their
+    appointment's start), at the location and with the practitioner chosen."""
     sessions = TreatmentSession.objects.filter(
         number__gt=1,
         status=TreatmentSession.Status.COMPLETED,
@@ -486,8 +487,15 @@ def intervals(period: Period) -> Report:
         sessions = sessions.filter(appointment__location=period.location)
     if period.practitioner is not None:
         sessions = sessions.filter(appointment__practitioner=period.practitioner)
+    return sessions
+
+
+def _adherence_rows(period: Period) -> list[dict[str, Any]]:
+    """Per practitioner and in all: the sessions done, those inside their window (the
+    day they took place, at the chosen location's midnight) and the rate."""
     grouped = (
-        sessions.annotate(day=TruncDate("appointment__starts_at", tzinfo=period.zone))
+        _later_sessions_done(period)
+        .annotate(day=TruncDate("appointment__starts_at", tzinfo=period.zone))
         .values(
             "appointment__practitioner",
             "appointment__practitioner__user__first_name",
@@ -516,6 +524,11 @@ def intervals(period: Period) -> Report:
     with_total(rows, {"who": "All practitioners"}, ("done", "inside"))
     for row in rows:
         row["adherence"] = rate(row["inside"], row["done"])
+    return rows
+
+
+def intervals(period: Period) -> Report:
+    """Sessions after the first, done in the range: was each inside its window?"""
     return Report(
         name="intervals",
         title="Interval adherence",
@@ -525,7 +538,7 @@ def intervals(period: Period) -> Report:
             Column("inside", "Inside their window"),
             Column("adherence", "Adherence", PERCENT),
         ],
-        rows=rows,
+        rows=_adherence_rows(period),
         chart=Chart(series=("adherence",), horizontal=True),
         notes=[
             "Each session after the first has a window of days after the one before it. "

@@ -135,6 +135,12 @@ class Leave(models.Model):
         return f"{self.practitioner} away {self.starts_at:%d %b} to {self.ends_at:%d %b %Y}"
 
 
+# How long an appointment may last, in minutes. The database holds the shortest
+# (AppointmentType's check constraint); the booking service and the setup form hold both.
+SHORTEST_APPOINTMENT_MINUTES = 5
+LONGEST_APPOINTMENT_MINUTES = 8 * 60
+
+
 class AppointmentType(models.Model):
     class Kind(models.TextChoices):
         CONSULTATION = "consultation", "Consultation"
@@ -151,8 +157,10 @@ class AppointmentType(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(duration_minutes__gte=5),
-                                   name="appointment_type_at_least_5_minutes"),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=SHORTEST_APPOINTMENT_MINUTES),
+                name=f"appointment_type_at_least_{SHORTEST_APPOINTMENT_MINUTES}_minutes",
+            ),
         ]  # fmt: skip
 
     def __str__(self) -> str:
@@ -195,6 +203,9 @@ class Appointment(models.Model):
     CONFIRMABLE = (Status.BOOKED,)
     STARTABLE = (Status.CHECKED_IN,)
     COMPLETABLE = (Status.IN_PROGRESS,)
+    # Booked and not yet over: what a change to the clinic's hours may leave for the front
+    # desk to move. Completed ones are history; cancelled and no-show ones hold no time.
+    NOT_OVER = (*UPCOMING, Status.CHECKED_IN, Status.IN_PROGRESS)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     practitioner = models.ForeignKey(
@@ -269,4 +280,11 @@ class Appointment(models.Model):
 
     def can_mark_no_show(self, now: datetime) -> bool:
         """Only once the start has passed: before it, the patient may still come."""
-        return self.status in self.NO_SHOW_FROM and self.starts_at <= now
+        return self.status in self.NO_SHOW_FROM and self.has_started(now)
+
+    def has_started(self, now: datetime) -> bool:
+        return self.starts_at <= now
+
+    def is_still_to_come(self, now: datetime) -> bool:
+        """Upcoming and not yet started: the patient may still confirm or ask to cancel."""
+        return self.is_upcoming and not self.has_started(now)

@@ -1,4 +1,4 @@
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,6 +56,92 @@ def appointments_between(first: date, last: date) -> QuerySet[Appointment]:
     )
 
 
+def _opening_hours(location: Location) -> dict[int, list[tuple[time, time]]]:
+    opening: dict[int, list[tuple[time, time]]] = {}
+    for hours in OpeningHours.objects.filter(location=location):
+        opening.setdefault(hours.weekday, []).append((hours.opens, hours.closes))
+    return opening
+
+
+def _closures(location: Location, first_day: date, last_day: date) -> list[tuple[date, date]]:
+    return [
+        (c.first_day, c.last_day)
+        for c in Closure.objects.filter(
+            location=location, first_day__lte=last_day, last_day__gte=first_day
+        )
+    ]
+
+
+def _week(rows: Sequence[WorkingHours]) -> dict[int, list[tuple[time, time]]]:
+    hours: dict[int, list[tuple[time, time]]] = {}
+    for row in rows:
+        hours.setdefault(row.weekday, []).append((row.starts, row.ends))
+    return hours
+
+
+def _practitioners_here(
+    location: Location, practitioner_ids: Sequence[int] | None
+) -> dict[int, dict[int, list[tuple[time, time]]]]:
+    """Each active practitioner's week at the location, by id, in two queries; one with
+    no hours here cannot be booked here, so is left out."""
+    profiles = PractitionerProfile.objects.filter(user__is_active=True).prefetch_related(
+        Prefetch(
+            "working_hours",
+            queryset=WorkingHours.objects.filter(location=location),
+            to_attr="hours_here",
+        )
+    )
+    if practitioner_ids is not None:
+        profiles = profiles.filter(pk__in=practitioner_ids)
+    return {p.pk: _week(p.hours_here) for p in profiles.order_by("pk") if p.hours_here}
+
+
+def _rooms_in_use(location: Location, room_ids: Sequence[int] | None) -> list[Room]:
+    rooms = Room.objects.filter(location=location, is_active=True).order_by("name")
+    if room_ids is not None:
+        rooms = rooms.filter(pk__in=room_ids)
+    return list(rooms)
+
+
+Busy = dict[tuple[str, int], list[Interval]]  # ("p", practitioner id) or ("r", room id)
+
+
+def _busy(
+    practitioner_ids: Iterable[int],
+    rooms: list[Room],
+    range_start: datetime,
+    range_end: datetime,
+    ignore_appointment_ids: Sequence[int],
+) -> Busy:
+    """Leave, and active appointments with their buffers, in two queries.
+
+    Appointments are looked for 12 hours either side of the range, as an appointment
+    that begins outside it may hold time inside it through its buffers.
+    """
+    busy: Busy = {}
+    for leave in Leave.objects.filter(
+        practitioner__in=practitioner_ids, starts_at__lt=range_end, ends_at__gt=range_start
+    ):
+        busy.setdefault(("p", leave.practitioner_id), []).append(
+            Interval(leave.starts_at, leave.ends_at)
+        )
+    taken = (
+        Appointment.objects.filter(
+            Q(practitioner__in=practitioner_ids) | Q(room__in=rooms),
+            status__in=Appointment.ACTIVE,
+            blocked_from__lt=range_end + timedelta(hours=12),
+            blocked_until__gt=range_start - timedelta(hours=12),
+        )
+        .exclude(pk__in=ignore_appointment_ids)
+        .values_list("practitioner_id", "room_id", "blocked_from", "blocked_until")
+    )
+    for practitioner_id, room_id, blocked_from, blocked_until in taken:
+        interval = Interval(blocked_from, blocked_until)
+        busy.setdefault(("p", practitioner_id), []).append(interval)
+        busy.setdefault(("r", room_id), []).append(interval)
+    return busy
+
+
 def availability_query(
     *,
     location: Location,
@@ -80,57 +166,11 @@ def availability_query(
     zone = location.zone
     range_start, _ = day_bounds(first_day, zone)
     _, range_end = day_bounds(last_day, zone)
-    opening: dict[int, list[tuple[time, time]]] = {}
-    for hours in OpeningHours.objects.filter(location=location):
-        opening.setdefault(hours.weekday, []).append((hours.opens, hours.closes))
-    closures = [
-        (c.first_day, c.last_day)
-        for c in Closure.objects.filter(
-            location=location, first_day__lte=last_day, last_day__gte=first_day
-        )
-    ]
-    profiles = PractitionerProfile.objects.filter(user__is_active=True).prefetch_related(
-        Prefetch(
-            "working_hours",
-            queryset=WorkingHours.objects.filter(location=location),
-            to_attr="hours_here",
-        )
-    )
-    if practitioner_ids is not None:
-        profiles = profiles.filter(pk__in=practitioner_ids)
-    profiles_list = [p for p in profiles.order_by("pk") if p.hours_here]
-    rooms = Room.objects.filter(location=location, is_active=True).order_by("name")
-    if room_ids is not None:
-        rooms = rooms.filter(pk__in=room_ids)
-    rooms_list = list(rooms)
-    busy: dict[tuple[str, int], list[Interval]] = {}
-    for leave in Leave.objects.filter(
-        practitioner__in=profiles_list, starts_at__lt=range_end, ends_at__gt=range_start
-    ):
-        busy.setdefault(("p", leave.practitioner_id), []).append(
-            Interval(leave.starts_at, leave.ends_at)
-        )
-    taken = (
-        Appointment.objects.filter(
-            Q(practitioner__in=profiles_list) | Q(room__in=rooms_list),
-            status__in=Appointment.ACTIVE,
-            blocked_from__lt=range_end + timedelta(hours=12),
-            blocked_until__gt=range_start - timedelta(hours=12),
-        )
-        .exclude(pk__in=ignore_appointment_ids)
-        .values_list("practitioner_id", "room_id", "blocked_from", "blocked_until")
-    )
-    for practitioner_id, room_id, blocked_from, blocked_until in taken:
-        interval = Interval(blocked_from, blocked_until)
-        busy.setdefault(("p", practitioner_id), []).append(interval)
-        busy.setdefault(("r", room_id), []).append(interval)
-
-    def week(rows: Sequence[WorkingHours]) -> dict[int, list[tuple[time, time]]]:
-        hours: dict[int, list[tuple[time, time]]] = {}
-        for row in rows:
-            hours.setdefault(row.weekday, []).append((row.starts, row.ends))
-        return hours
-
+    opening = _opening_hours(location)
+    closures = _closures(location, first_day, last_day)
+    weeks = _practitioners_here(location, practitioner_ids)
+    rooms = _rooms_in_use(location, room_ids)
+    busy = _busy(list(weeks), rooms, range_start, range_end, ignore_appointment_ids)
     return AvailabilityQuery(
         time_zone=zone,
         first_day=first_day,
@@ -141,10 +181,9 @@ def availability_query(
         opening_hours=opening,
         closures=closures,
         practitioners=[
-            Resource(p.pk, hours=week(p.hours_here), busy=busy.get(("p", p.pk), ()))
-            for p in profiles_list
+            Resource(pk, hours=week, busy=busy.get(("p", pk), ())) for pk, week in weeks.items()
         ],
-        rooms=[Resource(r.pk, busy=busy.get(("r", r.pk), ())) for r in rooms_list],
+        rooms=[Resource(r.pk, busy=busy.get(("r", r.pk), ())) for r in rooms],
         not_before=not_before,
     )
 

@@ -1,9 +1,8 @@
 """Booking: the one way an appointment is made, safe against two people at once."""
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -11,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 
-from clinic.scheduling.hours import Week, week_problems
 from clinic.scheduling.models import (
+    LONGEST_APPOINTMENT_MINUTES,
+    SHORTEST_APPOINTMENT_MINUTES,
     Appointment,
     AppointmentType,
     Closure,
@@ -21,13 +21,6 @@ from clinic.scheduling.models import (
     OpeningHours,
     Room,
     WorkingHours,
-)
-from clinic.scheduling.setup_selectors import (
-    count_during,
-    count_on_days,
-    count_outside_week,
-    opening_week,
-    upcoming_appointments,
 )
 from clinic.scheduling.signals import (
     appointment_booked,
@@ -53,6 +46,19 @@ class SlotTaken(Exception):
 def _sqlstate(error: BaseException) -> str | None:
     cause = error.__cause__
     return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+
+
+@contextmanager
+def _lost_race_is_slot_taken() -> Iterator[None]:
+    """Answer SlotTaken when the database refuses a write because another booking won:
+    the exclusion constraint caught a clash the check missed, or two lockers deadlocked.
+    Enter it outside the transaction, so that the transaction is rolled back first."""
+    try:
+        yield
+    except DatabaseError as exc:
+        if _sqlstate(exc) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
+            raise SlotTaken from exc
+        raise
 
 
 def _check_hours(
@@ -118,6 +124,37 @@ def _clashes(
     return clashes.exists()
 
 
+def _check_free(
+    *, practitioner: PractitionerProfile, room: Room, start: datetime, end: datetime,
+    appointment_type: AppointmentType, exclude_pk: int | None = None,
+) -> None:  # fmt: skip
+    """Inside the hours and free of clashes, or ValidationError / SlotTaken. Called under
+    the practitioner's and the room's locks, so that the answer still holds at the write."""
+    _check_hours(location_id=room.location_id, practitioner=practitioner, start=start, end=end)
+    if _clashes(
+        practitioner=practitioner, room=room, start=start, end=end,
+        appointment_type=appointment_type, exclude_pk=exclude_pk,
+    ):  # fmt: skip
+        raise SlotTaken
+
+
+def _booking_minutes(
+    *, appointment_type: AppointmentType, start: datetime, duration_minutes: int | None
+) -> int:
+    """How long the new appointment lasts, once the request itself makes sense."""
+    if start.tzinfo is None:
+        raise ValidationError("The start time must carry its time zone.")
+    if not appointment_type.is_active:
+        raise ValidationError("That appointment type is no longer offered.")
+    minutes = duration_minutes or appointment_type.duration_minutes
+    if not SHORTEST_APPOINTMENT_MINUTES <= minutes <= LONGEST_APPOINTMENT_MINUTES:
+        raise ValidationError(
+            f"An appointment lasts between {SHORTEST_APPOINTMENT_MINUTES} minutes and "
+            f"{LONGEST_APPOINTMENT_MINUTES // 60} hours."
+        )
+    return minutes
+
+
 def appointment_book(
     *,
     patient: Patient,
@@ -133,56 +170,44 @@ def appointment_book(
     The length is the type's unless ``duration_minutes`` is given (a treatment plan's
     sessions take as long as the plan's areas need).
 
-    1. Lock the practitioner's and the room's rows, in a fixed order, so two bookings for
+    1. Check the request itself: an aware start, a type still offered, a length allowed.
+    2. Lock the practitioner's and the room's rows, in a fixed order, so two bookings for
        either wait for each other instead of both passing the check.
-    2. Check the hours, closures and leave, then any clash (buffers included).
-    3. Insert. On PostgreSQL the exclusion constraint refuses a clash that got past the
+    3. Check the hours, closures and leave, then any clash (buffers included).
+    4. Insert. On PostgreSQL the exclusion constraint refuses a clash that got past the
        check; that, and a deadlock between two lockers, also mean "just taken".
     """
-    if start.tzinfo is None:
-        raise ValidationError("The start time must carry its time zone.")
-    if not appointment_type.is_active:
-        raise ValidationError("That appointment type is no longer offered.")
-    minutes = duration_minutes or appointment_type.duration_minutes
-    if not 5 <= minutes <= 480:
-        raise ValidationError("An appointment lasts between 5 minutes and 8 hours.")
+    minutes = _booking_minutes(
+        appointment_type=appointment_type, start=start, duration_minutes=duration_minutes
+    )
     end = start + timedelta(minutes=minutes)
     blocked_from, blocked_until = _blocked(appointment_type, start, end)
-    try:
-        with transaction.atomic():
-            PractitionerProfile.objects.select_for_update().get(pk=practitioner.pk)
-            # Judge the room as it is now, under the lock, not as the caller last saw it.
-            locked_room = Room.objects.select_for_update().get(pk=room.pk)
-            if not locked_room.is_active:
-                raise ValidationError(f"{locked_room.name} is not in use.")
-            _check_hours(
-                location_id=room.location_id, practitioner=practitioner, start=start, end=end
-            )
-            if _clashes(
-                practitioner=practitioner, room=room, start=start, end=end,
-                appointment_type=appointment_type,
-            ):  # fmt: skip
-                raise SlotTaken
-            appointment = Appointment(
-                patient=patient,
-                practitioner=practitioner,
-                room=room,
-                location_id=room.location_id,
-                appointment_type=appointment_type,
-                starts_at=start,
-                ends_at=end,
-                blocked_from=blocked_from,
-                blocked_until=blocked_until,
-                booked_by=by,
-            )
-            appointment.full_clean()
-            appointment.save()
-            appointment_booked.send(sender=Appointment, appointment=appointment, by=by)
-            return appointment
-    except DatabaseError as exc:
-        if _sqlstate(exc) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
-            raise SlotTaken from exc
-        raise
+    with _lost_race_is_slot_taken(), transaction.atomic():
+        PractitionerProfile.objects.select_for_update().get(pk=practitioner.pk)
+        # Judge the room as it is now, under the lock, not as the caller last saw it.
+        locked_room = Room.objects.select_for_update().get(pk=room.pk)
+        if not locked_room.is_active:
+            raise ValidationError(f"{locked_room.name} is not in use.")
+        _check_free(
+            practitioner=practitioner, room=room, start=start, end=end,
+            appointment_type=appointment_type,
+        )  # fmt: skip
+        appointment = Appointment(
+            patient=patient,
+            practitioner=practitioner,
+            room=room,
+            location_id=room.location_id,
+            appointment_type=appointment_type,
+            starts_at=start,
+            ends_at=end,
+            blocked_from=blocked_from,
+            blocked_until=blocked_until,
+            booked_by=by,
+        )
+        appointment.full_clean()
+        appointment.save()
+        appointment_booked.send(sender=Appointment, appointment=appointment, by=by)
+        return appointment
 
 
 # --- Changes to an appointment: one service per transition, each checking the state ----
@@ -201,60 +226,61 @@ def _require(appointment: Appointment, allowed: tuple[str, ...], action: str) ->
 
 
 def appointment_move(
-    *, appointment: Appointment, start: datetime, by: User, room: Room | None = None
+    *,
+    appointment: Appointment,
+    start: datetime,
+    by: User,
+    room: Room | None = None,
+    by_plan: bool = False,
 ) -> Appointment:
     """Move to a new start, keeping the practitioner, type and length (and the room
     unless another one at the same location is given); the version goes up, so anything
-    scheduled for the old time (reminders) knows it is stale."""
+    scheduled for the old time (reminders) knows it is stale.
+
+    ``by_plan`` says a treatment plan is moving its own session: the signal carries it,
+    so that the plan does not follow its own move (signals.py)."""
     if start.tzinfo is None:
         raise ValidationError("The start time must carry its time zone.")
     end = start + (appointment.ends_at - appointment.starts_at)
     blocked_from, blocked_until = _blocked(appointment.appointment_type, start, end)
     room_ids = sorted({appointment.room_id, room.pk if room else appointment.room_id})
-    try:
-        with transaction.atomic():
-            PractitionerProfile.objects.select_for_update().get(pk=appointment.practitioner_id)
-            rooms = {r.pk: r for r in Room.objects.select_for_update().filter(pk__in=room_ids)}
-            current = _locked(appointment)
-            _require(current, (S.BOOKED, S.CONFIRMED), "moved")
-            new_room = rooms[room.pk] if room else current.room
-            if new_room.location_id != current.location_id or not new_room.is_active:
-                raise ValidationError(f"{new_room.name} cannot be used for this appointment.")
-            _check_hours(
-                location_id=current.location_id,
-                practitioner=current.practitioner,
-                start=start,
-                end=end,
-            )
-            if _clashes(
-                practitioner=current.practitioner, room=new_room, start=start, end=end,
-                appointment_type=current.appointment_type, exclude_pk=current.pk,
-            ):  # fmt: skip
-                raise SlotTaken
-            previous_start = current.starts_at
-            current.starts_at, current.ends_at = start, end
-            current.blocked_from, current.blocked_until = blocked_from, blocked_until
-            current.room = new_room
-            current.status = S.BOOKED  # a moved appointment needs confirming again
-            current.version += 1
-            current.save()
-            appointment_moved.send(
-                sender=Appointment, appointment=current, previous_start=previous_start, by=by
-            )
-            return current
-    except DatabaseError as exc:
-        if _sqlstate(exc) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
-            raise SlotTaken from exc
-        raise
+    with _lost_race_is_slot_taken(), transaction.atomic():
+        PractitionerProfile.objects.select_for_update().get(pk=appointment.practitioner_id)
+        rooms = {r.pk: r for r in Room.objects.select_for_update().filter(pk__in=room_ids)}
+        current = _locked(appointment)
+        _require(current, Appointment.MOVABLE, "moved")
+        new_room = rooms[room.pk] if room else current.room
+        if new_room.location_id != current.location_id or not new_room.is_active:
+            raise ValidationError(f"{new_room.name} cannot be used for this appointment.")
+        _check_free(
+            practitioner=current.practitioner, room=new_room, start=start, end=end,
+            appointment_type=current.appointment_type, exclude_pk=current.pk,
+        )  # fmt: skip
+        previous_start = current.starts_at
+        current.starts_at, current.ends_at = start, end
+        current.blocked_from, current.blocked_until = blocked_from, blocked_until
+        current.room = new_room
+        current.status = S.BOOKED  # a moved appointment needs confirming again
+        current.version += 1
+        current.save()
+        appointment_moved.send(
+            sender=Appointment,
+            appointment=current,
+            previous_start=previous_start,
+            by=by,
+            by_plan=by_plan,
+        )
+        return current
 
 
 @transaction.atomic
 def appointment_cancel(
-    *, appointment: Appointment, reason: str, by: User, now: datetime
+    *, appointment: Appointment, reason: str, by: User, now: datetime, by_plan: bool = False
 ) -> Appointment:
-    """Cancel with a reason; inside the late-cancellation window it is flagged late."""
+    """Cancel with a reason; inside the late-cancellation window it is flagged late.
+    ``by_plan``: as for ``appointment_move``."""
     current = _locked(appointment)
-    _require(current, (S.BOOKED, S.CONFIRMED), "cancelled")
+    _require(current, Appointment.CANCELLABLE, "cancelled")
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the appointment is cancelled."]})
     current.status = S.CANCELLED
@@ -262,7 +288,7 @@ def appointment_cancel(
     current.late_cancel = current.starts_at - now < settings.LATE_CANCEL_WINDOW
     current.version += 1
     current.save()
-    appointment_cancelled.send(sender=Appointment, appointment=current, by=by)
+    appointment_cancelled.send(sender=Appointment, appointment=current, by=by, by_plan=by_plan)
     return current
 
 
@@ -284,300 +310,35 @@ def _set_status(
 
 
 @transaction.atomic
-def appointment_confirm(*, appointment: Appointment, by: User | None) -> Appointment:
-    return _set_status(appointment, (S.BOOKED,), S.CONFIRMED, "confirmed")
+def appointment_confirm(*, appointment: Appointment) -> Appointment:
+    return _set_status(appointment, Appointment.CONFIRMABLE, S.CONFIRMED, "confirmed")
 
 
 @transaction.atomic
-def appointment_check_in(*, appointment: Appointment, by: User) -> Appointment:
-    return _set_status(appointment, (S.BOOKED, S.CONFIRMED), S.CHECKED_IN, "checked in")
+def appointment_check_in(*, appointment: Appointment) -> Appointment:
+    return _set_status(appointment, Appointment.CHECK_IN_FROM, S.CHECKED_IN, "checked in")
 
 
 @transaction.atomic
-def appointment_mark_no_show(*, appointment: Appointment, by: User, now: datetime) -> Appointment:
+def appointment_mark_no_show(*, appointment: Appointment, now: datetime) -> Appointment:
     """Only once the start time has passed: before it, the patient may still come."""
 
     def started(current: Appointment) -> None:
-        if now < current.starts_at:
+        if not current.has_started(now):
             raise ValidationError("The appointment has not started yet: it cannot be a no-show.")
 
     current = _set_status(
-        appointment, (S.BOOKED, S.CONFIRMED), S.NO_SHOW, "marked as a no-show", started
+        appointment, Appointment.NO_SHOW_FROM, S.NO_SHOW, "marked as a no-show", started
     )
-    appointment_no_show.send(sender=Appointment, appointment=current, by=by)
+    appointment_no_show.send(sender=Appointment, appointment=current)
     return current
 
 
 @transaction.atomic
-def appointment_start(*, appointment: Appointment, by: User) -> Appointment:
-    return _set_status(appointment, (S.CHECKED_IN,), S.IN_PROGRESS, "started")
+def appointment_start(*, appointment: Appointment) -> Appointment:
+    return _set_status(appointment, Appointment.STARTABLE, S.IN_PROGRESS, "started")
 
 
 @transaction.atomic
-def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
-    return _set_status(appointment, (S.IN_PROGRESS,), S.COMPLETED, "completed")
-
-
-# =========================================================================================
-# Clinic setup: the manager's locations, rooms, weekly hours, closures, leave and
-# appointment types.
-#
-# A change that leaves booked appointments outside the new hours, inside a new closure or
-# during new leave is not refused: the clinic's hours are the manager's to set. It says
-# how many appointments it leaves out (``SetupChange.affected``), so that the front desk
-# can move them. Every model here is registered with the audit log (apps.py).
-# =========================================================================================
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class SetupChange(Generic[T]):
-    saved: T
-    # Upcoming appointments that the change leaves out of hours, closed or on leave.
-    affected: int = 0
-
-
-@transaction.atomic
-def location_save(
-    *, location: Location | None = None, name: str, time_zone: str, address: str, now: datetime
-) -> SetupChange[Location]:
-    """Add a location, or change one.
-
-    A new time zone moves every local time of the location against the appointments,
-    which are fixed instants; those now outside its opening hours are counted.
-    """
-    if location is None:
-        location, old_zone = Location(), None
-    else:
-        location = Location.objects.select_for_update().get(pk=location.pk)
-        old_zone = location.time_zone
-    location.name, location.time_zone = name.strip(), time_zone.strip()
-    location.address = address.strip()
-    location.full_clean()
-    if old_zone is None:
-        location.save()
-        return SetupChange(location)
-    location.save(update_fields=["name", "time_zone", "address"])
-    affected = 0
-    if location.time_zone != old_zone:
-        affected = count_outside_week(
-            upcoming_appointments(now=now).filter(location=location),
-            week=opening_week(location),
-            zone=location.zone,
-        )
-    return SetupChange(location, affected)
-
-
-def _refuse_duplicate_room(room: Room) -> None:
-    same_name = Room.objects.filter(location_id=room.location_id, name__iexact=room.name)
-    if room.pk is not None:
-        same_name = same_name.exclude(pk=room.pk)
-    if room.name and same_name.exists():
-        raise ValidationError({"name": f"{room.location} already has a room called “{room.name}”."})
-
-
-@transaction.atomic
-def room_add(*, location: Location, name: str) -> Room:
-    room = Room(location=location, name=name.strip())
-    _refuse_duplicate_room(room)
-    room.full_clean()
-    room.save()
-    return room
-
-
-@transaction.atomic
-def room_rename(*, room: Room, name: str) -> Room:
-    current = Room.objects.select_for_update().select_related("location").get(pk=room.pk)
-    current.name = name.strip()
-    _refuse_duplicate_room(current)
-    current.full_clean()
-    current.save(update_fields=["name"])
-    return current
-
-
-@transaction.atomic
-def room_switch(*, room: Room, is_active: bool, now: datetime) -> SetupChange[Room]:
-    """Take a room out of use, or back into it. A room is never deleted: past (and
-    perhaps future) appointments point at it. Switched off, it takes no new bookings;
-    the ones it already has are counted."""
-    # The booking service locks the room too, so a booking waits for this and then
-    # sees the room as it is now.
-    current = Room.objects.select_for_update().get(pk=room.pk)
-    current.is_active = is_active
-    current.save(update_fields=["is_active"])
-    affected = 0
-    if not is_active:
-        affected = upcoming_appointments(now=now).filter(room=current).count()
-    return SetupChange(current, affected)
-
-
-def _check_week(week: Week) -> None:
-    problems = week_problems(week)
-    if problems:
-        raise ValidationError(problems)
-
-
-def _replace_week(
-    existing: Iterable[OpeningHours | WorkingHours],
-    week: Week,
-    fields: tuple[str, str],
-    make: Callable[[int, time, time], OpeningHours | WorkingHours],
-) -> None:
-    """Make the rows say ``week``, touching only the intervals that change, so that the
-    audit log shows what changed rather than a whole week deleted and added again."""
-    wanted = {(day, starts, ends) for day, intervals in week.items() for starts, ends in intervals}
-    for row in existing:
-        key = (row.weekday, getattr(row, fields[0]), getattr(row, fields[1]))
-        if key in wanted:
-            wanted.discard(key)
-        else:
-            row.delete()
-    for day, starts, ends in sorted(wanted):
-        row = make(day, starts, ends)
-        row.full_clean()
-        row.save()
-
-
-@transaction.atomic
-def opening_hours_set(*, location: Location, week: Week, now: datetime) -> SetupChange[Location]:
-    """Set the whole week's opening hours of a location; a day with no intervals is closed."""
-    _check_week(week)
-    location = Location.objects.select_for_update().get(pk=location.pk)
-    _replace_week(
-        OpeningHours.objects.filter(location=location),
-        week,
-        ("opens", "closes"),
-        lambda day, opens, closes: OpeningHours(
-            location=location, weekday=day, opens=opens, closes=closes
-        ),
-    )
-    affected = count_outside_week(
-        upcoming_appointments(now=now).filter(location=location), week=week, zone=location.zone
-    )
-    return SetupChange(location, affected)
-
-
-@transaction.atomic
-def working_hours_set(
-    *, practitioner: PractitionerProfile, location: Location, week: Week, now: datetime
-) -> SetupChange[PractitionerProfile]:
-    """Set a practitioner's whole week at a location; a day with no intervals is off."""
-    _check_week(week)
-    # The booking service locks the practitioner: a booking waits for the new hours.
-    practitioner = PractitionerProfile.objects.select_for_update().get(pk=practitioner.pk)
-    _replace_week(
-        WorkingHours.objects.filter(practitioner=practitioner, location=location),
-        week,
-        ("starts", "ends"),
-        lambda day, starts, ends: WorkingHours(
-            practitioner=practitioner, location=location, weekday=day, starts=starts, ends=ends
-        ),
-    )
-    affected = count_outside_week(
-        upcoming_appointments(now=now).filter(practitioner=practitioner, location=location),
-        week=week,
-        zone=location.zone,
-    )
-    return SetupChange(practitioner, affected)
-
-
-@transaction.atomic
-def closure_add(
-    *, location: Location, first_day: date, last_day: date, reason: str, now: datetime
-) -> SetupChange[Closure]:
-    """Close a location from ``first_day`` to ``last_day``, both included."""
-    if last_day < first_day:
-        raise ValidationError({"last_day": ["The last day cannot be before the first day."]})
-    closure = Closure(
-        location=location, first_day=first_day, last_day=last_day, reason=reason.strip()
-    )
-    closure.full_clean()
-    closure.save()
-    affected = count_on_days(
-        upcoming_appointments(now=now).filter(location=location),
-        first_day=first_day,
-        last_day=last_day,
-        zone=location.zone,
-    )
-    return SetupChange(closure, affected)
-
-
-@transaction.atomic
-def closure_remove(*, closure: Closure) -> None:
-    closure.delete()
-
-
-@transaction.atomic
-def leave_add(
-    *,
-    practitioner: PractitionerProfile,
-    starts_at: datetime,
-    ends_at: datetime,
-    reason: str,
-    now: datetime,
-) -> SetupChange[Leave]:
-    """Record time a practitioner is away: no bookings for them from start to end."""
-    if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise ValidationError("The start and end must carry their time zone.")
-    if ends_at <= starts_at:
-        raise ValidationError({"ends_at": ["The leave must end after it starts."]})
-    leave = Leave(practitioner=practitioner, starts_at=starts_at, ends_at=ends_at)
-    leave.reason = reason.strip()
-    leave.full_clean()
-    leave.save()
-    affected = count_during(
-        upcoming_appointments(now=now).filter(practitioner=practitioner),
-        start=starts_at,
-        end=ends_at,
-    )
-    return SetupChange(leave, affected)
-
-
-@transaction.atomic
-def leave_remove(*, leave: Leave) -> None:
-    leave.delete()
-
-
-SHORTEST_APPOINTMENT_MINUTES = 5
-
-
-@transaction.atomic
-def appointment_type_save(
-    *,
-    appointment_type: AppointmentType | None = None,
-    name: str,
-    kind: str,
-    duration_minutes: int,
-    buffer_before_minutes: int,
-    buffer_after_minutes: int,
-    is_active: bool,
-) -> AppointmentType:
-    """Add an appointment type, or change one. Appointments already booked keep the
-    times they were booked with; the change applies to new bookings."""
-    if duration_minutes < SHORTEST_APPOINTMENT_MINUTES:
-        raise ValidationError(
-            {"duration_minutes": [f"An appointment lasts at least {SHORTEST_APPOINTMENT_MINUTES} "
-                                  "minutes."]}
-        )  # fmt: skip
-    current = (
-        AppointmentType()
-        if appointment_type is None
-        else AppointmentType.objects.select_for_update().get(pk=appointment_type.pk)
-    )
-    current.name, current.kind = name.strip(), kind
-    current.duration_minutes = duration_minutes
-    current.buffer_before_minutes = buffer_before_minutes
-    current.buffer_after_minutes = buffer_after_minutes
-    current.is_active = is_active
-    current.full_clean()
-    if appointment_type is None:
-        current.save()
-    else:
-        current.save(
-            update_fields=[
-                "name", "kind", "duration_minutes", "buffer_before_minutes",
-                "buffer_after_minutes", "is_active",
-            ]
-        )  # fmt: skip
-    return current
+def appointment_complete(*, appointment: Appointment) -> Appointment:
+    return _set_status(appointment, Appointment.COMPLETABLE, S.COMPLETED, "completed")

@@ -12,7 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from clinic.scheduling.hours import WEEKDAY_NAMES, Interval, Week, overlap, span
-from clinic.scheduling.models import AppointmentType, Location, validate_time_zone
+from clinic.scheduling.models import (
+    LONGEST_APPOINTMENT_MINUTES,
+    SHORTEST_APPOINTMENT_MINUTES,
+    AppointmentType,
+    Location,
+    validate_time_zone,
+)
 
 # Dates far outside any clinic's calendar are typing slips; refusing them here also keeps
 # the arithmetic on them (the day after, the UTC instant) inside what Python can hold.
@@ -266,9 +272,11 @@ class AppointmentTypeForm(forms.Form):
     kind = forms.ChoiceField(choices=AppointmentType.Kind.choices)
     duration_minutes = forms.IntegerField(
         label="Length (minutes)",
-        min_value=5,
-        max_value=480,
-        error_messages={"min_value": "An appointment lasts at least 5 minutes."},
+        min_value=SHORTEST_APPOINTMENT_MINUTES,
+        max_value=LONGEST_APPOINTMENT_MINUTES,
+        error_messages={
+            "min_value": f"An appointment lasts at least {SHORTEST_APPOINTMENT_MINUTES} minutes."
+        },
     )
     buffer_before_minutes = forms.IntegerField(
         label="Free before (minutes)",

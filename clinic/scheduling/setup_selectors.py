@@ -20,10 +20,6 @@ from clinic.scheduling.models import (
 from clinic.scheduling.selectors import day_bounds
 from clinic.staff.models import PractitionerProfile
 
-# Booked and not yet over: what the front desk may still have to move. Completed
-# appointments are history, cancelled and no-show ones hold no time.
-UPCOMING_STATUSES = tuple(s for s in Appointment.ACTIVE if s != Appointment.Status.COMPLETED)
-
 
 def locations_for_setup(*, today: date) -> QuerySet[Location]:
     """Every location with its rooms, opening hours and closures still to come."""
@@ -78,7 +74,7 @@ def _week(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[Interval]]:
 
 def upcoming_appointments(*, now: datetime) -> QuerySet[Appointment]:
     """Appointments booked from ``now`` on that are still to happen."""
-    return Appointment.objects.filter(status__in=UPCOMING_STATUSES, starts_at__gte=now)
+    return Appointment.objects.filter(status__in=Appointment.NOT_OVER, starts_at__gte=now)
 
 
 def count_outside_week(appointments: QuerySet[Appointment], *, week: Week, zone: ZoneInfo) -> int:

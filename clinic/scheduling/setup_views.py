@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.scheduling import services
+from clinic.scheduling import setup_services
 from clinic.scheduling.hours import WEEKDAY_NAMES, Interval
 from clinic.scheduling.models import AppointmentType, Closure, Leave, Location, Room
 from clinic.scheduling.setup_forms import (
@@ -187,7 +187,7 @@ def _location_page(request: HttpRequest, location: Location | None) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         change = _apply(
             form,
-            lambda: services.location_save(
+            lambda: setup_services.location_save(
                 location=location, now=timezone.now(), **form.cleaned_data
             ),
         )
@@ -221,7 +221,7 @@ def room_new(request: HttpRequest, location_pk: int) -> HttpResponse:
     form = RoomForm(_data(request))
     if request.method == "POST" and form.is_valid():
         room = _apply(
-            form, lambda: services.room_add(location=location, name=form.cleaned_data["name"])
+            form, lambda: setup_services.room_add(location=location, name=form.cleaned_data["name"])
         )
         if room is not None:
             messages.success(request, f"{room.name} added to {location.name}.")
@@ -239,7 +239,7 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoomForm(_data(request), initial={"name": room.name})
     if request.method == "POST" and form.is_valid():
         renamed = _apply(
-            form, lambda: services.room_rename(room=room, name=form.cleaned_data["name"])
+            form, lambda: setup_services.room_rename(room=room, name=form.cleaned_data["name"])
         )
         if renamed is not None:
             messages.success(request, f"Room renamed to {renamed.name}.")
@@ -253,7 +253,7 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def room_switch(request: HttpRequest, pk: int, is_active: bool) -> HttpResponse:
     room = room_for_manager(request.user, pk)
-    change = services.room_switch(room=room, is_active=is_active, now=timezone.now())
+    change = setup_services.room_switch(room=room, is_active=is_active, now=timezone.now())
     if is_active:
         messages.success(request, f"{room.name} is in use again and can be booked.")
     else:
@@ -275,7 +275,7 @@ def opening_hours(request: HttpRequest, location_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         change = _apply(
             form,
-            lambda: services.opening_hours_set(
+            lambda: setup_services.opening_hours_set(
                 location=location, week=form.week(), now=timezone.now()
             ),
         )
@@ -303,7 +303,7 @@ def closures(request: HttpRequest, location_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         change = _apply(
             form,
-            lambda: services.closure_add(
+            lambda: setup_services.closure_add(
                 location=location, now=timezone.now(), **form.cleaned_data
             ),
         )
@@ -321,7 +321,7 @@ def closures(request: HttpRequest, location_pk: int) -> HttpResponse:
 @require_POST
 def closure_remove(request: HttpRequest, pk: int) -> HttpResponse:
     closure = closure_for_manager(request.user, pk)
-    services.closure_remove(closure=closure)
+    setup_services.closure_remove(closure=closure)
     messages.success(request, f"Closure removed: {closure.location.name} opens as usual then.")
     return redirect("setup:closures", location_pk=closure.location_id)
 
@@ -340,7 +340,7 @@ def working_hours(request: HttpRequest, pk: int, location_pk: int) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         change = _apply(
             form,
-            lambda: services.working_hours_set(
+            lambda: setup_services.working_hours_set(
                 practitioner=practitioner, location=location, week=form.week(), now=timezone.now()
             ),
         )
@@ -372,7 +372,7 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         change = _apply(
             form,
-            lambda: services.leave_add(
+            lambda: setup_services.leave_add(
                 practitioner=practitioner,
                 starts_at=form.starts_at(),
                 ends_at=form.ends_at(),
@@ -395,7 +395,7 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def leave_remove(request: HttpRequest, pk: int) -> HttpResponse:
     away = leave_for_manager(request.user, pk)
-    services.leave_remove(leave=away)
+    setup_services.leave_remove(leave=away)
     messages.success(request, f"Leave removed: {away.practitioner} can be booked then.")
     return redirect("setup:leave", pk=away.practitioner_id)
 
@@ -418,7 +418,7 @@ def _appointment_type_page(
     if request.method == "POST" and form.is_valid():
         saved = _apply(
             form,
-            lambda: services.appointment_type_save(
+            lambda: setup_services.appointment_type_save(
                 appointment_type=appointment_type, **form.cleaned_data
             ),
         )

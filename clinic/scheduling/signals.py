@@ -4,15 +4,36 @@ The scheduling app knows nothing of treatment plans or patient messages; a plan 
 owns an appointment listens here to keep its later sessions inside their interval window,
 and the message outbox to write the confirmation, reminders or notice in the same
 transaction.
+
+What reacts to each signal, all of it (tests/clinic/scheduling/test_signals.py checks
+that exactly these receivers are connected; a new one is listed here first):
+
+appointment_booked
+    clinic.messaging.appointments.on_booked: the confirmation and the reminders.
+appointment_moved
+    clinic.messaging.appointments.on_moved: the new time and fresh reminders, also when
+        a plan made the move (the patient still needs to know).
+    treatments.plans.on_appointment_moved: the plan's later sessions kept in window;
+        a move the plan made itself (``by_plan``) is left alone.
+    treatments.preparation.on_appointment_moved: the preparation email follows the
+        first session.
+appointment_cancelled
+    clinic.messaging.appointments.on_cancelled: what was still to go out is stopped,
+        and the patient told.
+    treatments.plans.on_appointment_cancelled: the session proposed again; a
+        cancellation the plan made itself (``by_plan``) is left alone.
+appointment_no_show
+    clinic.messaging.appointments.on_no_show: a word to the patient who did not come.
 """
 
 from django.dispatch import Signal
 
 # Sent with ``appointment`` (as saved) and ``by`` after a booking.
 appointment_booked = Signal()
-# Sent with ``appointment`` (as saved), ``previous_start`` and ``by`` after a move.
+# Sent with ``appointment`` (as saved), ``previous_start``, ``by`` and ``by_plan`` (a
+# treatment plan moved its own session) after a move.
 appointment_moved = Signal()
-# Sent with ``appointment`` (as saved) and ``by`` after a cancellation.
+# Sent with ``appointment`` (as saved), ``by`` and ``by_plan`` after a cancellation.
 appointment_cancelled = Signal()
-# Sent with ``appointment`` (as saved) and ``by`` when it is marked a no-show.
+# Sent with ``appointment`` (as saved) when it is marked a no-show.
 appointment_no_show = Signal()

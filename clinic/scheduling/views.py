@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -58,7 +59,6 @@ from patients.views import save_with_duplicate_check
 VIEW = "scheduling.view_appointment"
 BOOK = "scheduling.add_appointment"
 CHANGE = "scheduling.change_appointment"
-MOVABLE = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
 PICK_LIMIT = 10  # patients listed to pick from; more means "type more of the name"
 
 F = TypeVar("F", bound=CalendarForm)
@@ -73,6 +73,22 @@ def appointment_for_user(user: AnyUser, pk: int) -> Appointment:
         ),
         pk=pk,
     )
+
+
+def _run_on_form(
+    form: forms.Form, run: Callable[[], Appointment]
+) -> tuple[Appointment | None, int]:
+    """Run a booking service for a posted form: the appointment and 200, or None with the
+    refusal said on the form, and 409 when the slot was taken a moment ago (a lost race
+    the page shows as such, never a 500)."""
+    try:
+        return run(), 200
+    except services.SlotTaken:
+        form.add_error(None, services.SlotTaken.message)
+        return None, 409
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None, 200
 
 
 # --- Booking: from a patient's record, or from a free slot with the patient found or
@@ -154,21 +170,18 @@ def _book(request: HttpRequest) -> HttpResponse:
     form = BookingForm(request.POST)
     status = 200
     if form.is_valid():
-        try:
-            appointment = services.appointment_book(
+        appointment, status = _run_on_form(
+            form,
+            lambda: services.appointment_book(
                 patient=form.cleaned_data["patient"],
                 practitioner=form.cleaned_data["practitioner"],
                 room=form.cleaned_data["room"],
                 appointment_type=form.cleaned_data["appointment_type"],
                 start=form.start(),
                 by=signed_in_staff(request),
-            )
-        except services.SlotTaken:
-            form.add_error(None, services.SlotTaken.message)
-            status = 409
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if appointment is not None:
             messages.success(request, f"Booked for {appointment.patient.full_name}.")
             return redirect("scheduling:appointment", pk=appointment.pk)
     return _render_booking(request, form, status=status)
@@ -236,7 +249,7 @@ def _render_detail(
 ) -> HttpResponse:
     now = timezone.now()
     can_change = has_role_permission(request.user, CHANGE)
-    movable = can_change and appointment.status in MOVABLE
+    movable = can_change and appointment.can_move
     if move_form is None and movable:
         local = appointment.starts_at.astimezone(appointment.location.zone)
         move_form = MoveForm(initial={"day": local.date(), "start_time": local.strftime("%H:%M")})
@@ -247,7 +260,11 @@ def _render_detail(
         "cancel_form": CancelForm(),
         "move_form": move_form,
         "nearby": _nearby_choices(appointment, now) if movable else [],
-        "has_started": appointment.starts_at <= now,
+        # What the front desk may do now: the model's rules, asked with the time.
+        "may_confirm": can_change and appointment.can_confirm,
+        "may_check_in": can_change and appointment.can_check_in(now),
+        "may_mark_no_show": can_change and appointment.can_mark_no_show(now),
+        "cancellable": can_change and appointment.can_cancel,
     }
     return render(request, "scheduling/appointment_detail.html", context, status=status)
 
@@ -269,18 +286,15 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MoveForm(request.POST)
     status = 200
     if form.is_valid():
-        try:
-            moved = services.appointment_move(
+        moved, status = _run_on_form(
+            form,
+            lambda: services.appointment_move(
                 appointment=appointment,
                 start=form.start(appointment.location.zone),
                 by=signed_in_staff(request),
-            )
-        except services.SlotTaken:
-            form.add_error(None, services.SlotTaken.message)
-            status = 409
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if moved is not None:
             local = moved.starts_at.astimezone(moved.location.zone)
             messages.success(request, f"Moved to {date_format(local, 'l j F')} at {local:%H:%M}.")
             return redirect("scheduling:appointment", pk=pk)
@@ -297,15 +311,15 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     by, now = signed_in_staff(request), timezone.now()
     simple: dict[str, tuple[Callable[[], object], str]] = {
         "check-in": (
-            lambda: services.appointment_check_in(appointment=appointment, by=by),
+            lambda: services.appointment_check_in(appointment=appointment),
             "Checked in.",
         ),
         "no-show": (
-            lambda: services.appointment_mark_no_show(appointment=appointment, by=by, now=now),
+            lambda: services.appointment_mark_no_show(appointment=appointment, now=now),
             "Marked as a no-show.",
         ),
         "confirm": (
-            lambda: services.appointment_confirm(appointment=appointment, by=by),
+            lambda: services.appointment_confirm(appointment=appointment),
             "Confirmed.",
         ),
     }

@@ -56,9 +56,9 @@ def complete(session: Any, by: Any) -> None:
     """The session took place and its record was signed (the record itself is not what
     these tests are about)."""
     appointment = session.appointment
-    booking.appointment_check_in(appointment=appointment, by=by)
-    booking.appointment_start(appointment=appointment, by=by)
-    booking.appointment_complete(appointment=appointment, by=by)
+    booking.appointment_check_in(appointment=appointment)
+    booking.appointment_start(appointment=appointment)
+    booking.appointment_complete(appointment=appointment)
     TreatmentSession.objects.filter(pk=session.pk).update(
         status=TreatmentSession.Status.COMPLETED, signed_at=appointment.ends_at, signed_by=by
     )

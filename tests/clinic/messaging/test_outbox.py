@@ -146,6 +146,25 @@ def test_a_move_stops_the_old_reminders_and_the_new_ones_show_the_new_time(place
     assert sent[0][1].attachments[0][0] == "appointment.ics"
 
 
+def test_a_move_or_cancel_a_treatment_plan_made_still_tells_the_patient(place):
+    """``by_plan`` keeps the plan from following its own change; the patient is told."""
+    with time_machine.travel(datetime(2026, 6, 1, 9, tzinfo=UTC), tick=False):
+        appointment = book(place, datetime(2026, 6, 10, 9, tzinfo=UTC))
+        moved = booking.appointment_move(
+            appointment=appointment,
+            start=datetime(2026, 6, 12, 13, tzinfo=UTC),
+            by=place["desk"],
+            by_plan=True,
+        )
+        booking.appointment_cancel(
+            appointment=moved, reason="Plan cancelled", by=place["desk"],
+            now=timezone.now(), by_plan=True,
+        )  # fmt: skip
+
+    kinds = PatientMessage.objects.filter(appointment=appointment).values_list("kind", flat=True)
+    assert {K.RESCHEDULED, K.CANCELLATION} <= set(kinds)
+
+
 def test_a_cancel_sends_the_notice_and_no_reminder(place):
     booked_at = datetime(2026, 6, 1, 9, tzinfo=UTC)
     with time_machine.travel(booked_at, tick=False):

@@ -204,7 +204,7 @@ def test_sixteen_bookings_racing_for_one_room_let_exactly_one_through(clinic):
 
 def test_moving_keeps_the_rules_and_bumps_the_version(clinic):
     appointment = _book(clinic, _at(MONDAY, 10))
-    appointment_confirm(appointment=appointment, by=clinic["desk"])
+    appointment_confirm(appointment=appointment)
 
     moved = appointment_move(appointment=appointment, start=_at(MONDAY, 14), by=clinic["desk"])
 
@@ -255,20 +255,17 @@ def test_no_show_only_after_the_start(clinic):
     appointment = _book(clinic, _at(MONDAY, 10))
 
     with pytest.raises(ValidationError, match="not started yet"):
-        appointment_mark_no_show(appointment=appointment, by=clinic["desk"], now=_at(MONDAY, 9, 59))
-    marked = appointment_mark_no_show(
-        appointment=appointment, by=clinic["desk"], now=_at(MONDAY, 10, 5)
-    )
+        appointment_mark_no_show(appointment=appointment, now=_at(MONDAY, 9, 59))
+    marked = appointment_mark_no_show(appointment=appointment, now=_at(MONDAY, 10, 5))
     assert marked.status == Appointment.Status.NO_SHOW
 
 
 def test_the_day_goes_booked_checked_in_in_progress_completed(clinic):
     appointment = _book(clinic, _at(MONDAY, 10))
-    desk = clinic["desk"]
 
-    appointment = appointment_check_in(appointment=appointment, by=desk)
-    appointment = appointment_start(appointment=appointment, by=desk)
-    appointment = appointment_complete(appointment=appointment, by=desk)
+    appointment = appointment_check_in(appointment=appointment)
+    appointment = appointment_start(appointment=appointment)
+    appointment = appointment_complete(appointment=appointment)
 
     assert appointment.status == Appointment.Status.COMPLETED
 
@@ -286,18 +283,16 @@ def test_each_transition_checks_the_current_state(clinic, status, action):
     Appointment.objects.filter(pk=appointment.pk).update(status=status)
     desk = clinic["desk"]
     act = {
-        "check_in": lambda: appointment_check_in(appointment=appointment, by=desk),
+        "check_in": lambda: appointment_check_in(appointment=appointment),
         "cancel": lambda: appointment_cancel(
             appointment=appointment, reason="x", by=desk, now=_at(MONDAY, 8)
         ),
         "move": lambda: appointment_move(appointment=appointment, start=_at(MONDAY, 14), by=desk),
-        "start": lambda: appointment_start(appointment=appointment, by=desk),
-        "complete": lambda: appointment_complete(appointment=appointment, by=desk),
-        "confirm": lambda: appointment_confirm(appointment=appointment, by=desk),
+        "start": lambda: appointment_start(appointment=appointment),
+        "complete": lambda: appointment_complete(appointment=appointment),
+        "confirm": lambda: appointment_confirm(appointment=appointment),
         # Before the start, too: the state is what is wrong, and the message says so.
-        "no_show": lambda: appointment_mark_no_show(
-            appointment=appointment, by=desk, now=_at(MONDAY, 8)
-        ),
+        "no_show": lambda: appointment_mark_no_show(appointment=appointment, now=_at(MONDAY, 8)),
     }[action]
 
     with pytest.raises(ValidationError, match="cannot be"):

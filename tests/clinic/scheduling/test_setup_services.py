@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from clinic.scheduling import services
+from clinic.scheduling import setup_services
 from clinic.scheduling.models import (
     Appointment,
     AppointmentType,
@@ -61,7 +61,7 @@ def errors_of(excinfo) -> dict[str, list[str]]:
 
 
 def test_location_save_adds_a_location_with_its_time_zone():
-    change = services.location_save(
+    change = setup_services.location_save(
         name=" Bristol ", time_zone="Europe/London", address="1 Park Street", now=NOW
     )
 
@@ -72,7 +72,7 @@ def test_location_save_adds_a_location_with_its_time_zone():
 
 def test_location_save_refuses_a_time_zone_that_does_not_exist():
     with pytest.raises(ValidationError) as excinfo:
-        services.location_save(name="Bristol", time_zone="Europe/Lodnon", address="", now=NOW)
+        setup_services.location_save(name="Bristol", time_zone="Europe/Lodnon", address="", now=NOW)
 
     assert errors_of(excinfo)["time_zone"] == [
         "“Europe/Lodnon” is not a time zone name, such as Europe/London."
@@ -82,7 +82,7 @@ def test_location_save_refuses_a_time_zone_that_does_not_exist():
 
 def test_location_save_refuses_a_second_location_of_the_same_name(clinic):
     with pytest.raises(ValidationError) as excinfo:
-        services.location_save(name="Bath", time_zone="Europe/London", address="", now=NOW)
+        setup_services.location_save(name="Bath", time_zone="Europe/London", address="", now=NOW)
 
     assert "name" in errors_of(excinfo)
 
@@ -92,7 +92,7 @@ def test_a_new_time_zone_counts_appointments_now_outside_the_opening_hours(clini
     book(clinic, at(NEXT_MONDAY, 10))  # 11:00 in Paris: still open
     book(clinic, at(NEXT_MONDAY, 16))  # 17:00 to 18:00 in Paris: closed by then
 
-    change = services.location_save(
+    change = setup_services.location_save(
         location=location, name="Bath", time_zone="Europe/Paris", address="", now=NOW
     )
 
@@ -104,7 +104,7 @@ def test_a_new_time_zone_counts_appointments_now_outside_the_opening_hours(clini
 def test_a_location_renamed_in_the_same_zone_affects_nothing(clinic):
     book(clinic, at(NEXT_MONDAY, 16, 30))  # already out of hours: not this change's doing
 
-    change = services.location_save(
+    change = setup_services.location_save(
         location=clinic["location"], name="Bath Spa", time_zone="Europe/London", address="",
         now=NOW,
     )  # fmt: skip
@@ -117,7 +117,7 @@ def test_a_location_renamed_in_the_same_zone_affects_nothing(clinic):
 
 
 def test_room_add_adds_a_room_to_the_location(clinic):
-    room = services.room_add(location=clinic["location"], name="  Room 3 ")
+    room = setup_services.room_add(location=clinic["location"], name="  Room 3 ")
 
     assert room.name == "Room 3"
     assert room.is_active
@@ -126,7 +126,7 @@ def test_room_add_adds_a_room_to_the_location(clinic):
 @pytest.mark.parametrize("name", ["Room 1", "room 1", "ROOM 1"])
 def test_room_add_refuses_a_name_the_location_already_has(clinic, name):
     with pytest.raises(ValidationError) as excinfo:
-        services.room_add(location=clinic["location"], name=name)
+        setup_services.room_add(location=clinic["location"], name=name)
 
     assert errors_of(excinfo)["name"] == [f"Bath already has a room called “{name}”."]
 
@@ -134,12 +134,12 @@ def test_room_add_refuses_a_name_the_location_already_has(clinic, name):
 def test_another_location_may_have_a_room_of_the_same_name(clinic):
     bristol = Location.objects.create(name="Bristol", time_zone="Europe/London")
 
-    assert services.room_add(location=bristol, name="Room 1").location == bristol
+    assert setup_services.room_add(location=bristol, name="Room 1").location == bristol
 
 
 def test_room_add_refuses_a_blank_name(clinic):
     with pytest.raises(ValidationError) as excinfo:
-        services.room_add(location=clinic["location"], name="   ")
+        setup_services.room_add(location=clinic["location"], name="   ")
 
     assert "name" in errors_of(excinfo)
 
@@ -147,10 +147,10 @@ def test_room_add_refuses_a_blank_name(clinic):
 def test_room_rename_keeps_the_room_and_refuses_another_rooms_name(clinic):
     first, second = clinic["rooms"]
 
-    assert services.room_rename(room=first, name="Treatment room").pk == first.pk
-    assert services.room_rename(room=first, name="treatment ROOM").name == "treatment ROOM"
+    assert setup_services.room_rename(room=first, name="Treatment room").pk == first.pk
+    assert setup_services.room_rename(room=first, name="treatment ROOM").name == "treatment ROOM"
     with pytest.raises(ValidationError):
-        services.room_rename(room=second, name="Treatment Room")
+        setup_services.room_rename(room=second, name="Treatment Room")
 
 
 def test_switching_a_room_off_counts_its_booked_appointments_still_to_come(clinic):
@@ -163,7 +163,7 @@ def test_switching_a_room_off_counts_its_booked_appointments_still_to_come(clini
     book(clinic, at(NEXT_MONDAY - timedelta(days=7), 7), room=room)  # before NOW
     book(clinic, at(NEXT_MONDAY, 9), room=other, practitioner=clinic["practitioners"][1])
 
-    change = services.room_switch(room=room, is_active=False, now=NOW)
+    change = setup_services.room_switch(room=room, is_active=False, now=NOW)
 
     assert change.affected == 2
     assert Room.objects.get(pk=room.pk).is_active is False
@@ -172,10 +172,10 @@ def test_switching_a_room_off_counts_its_booked_appointments_still_to_come(clini
 
 def test_switching_a_room_back_on_affects_nothing(clinic):
     room = clinic["rooms"][0]
-    services.room_switch(room=room, is_active=False, now=NOW)
+    setup_services.room_switch(room=room, is_active=False, now=NOW)
     book(clinic, at(NEXT_MONDAY, 9), room=room)
 
-    change = services.room_switch(room=room, is_active=True, now=NOW)
+    change = setup_services.room_switch(room=room, is_active=True, now=NOW)
 
     assert change.affected == 0
     assert change.saved.is_active
@@ -194,7 +194,7 @@ def test_opening_hours_set_replaces_the_week(clinic):
     location = clinic["location"]
     week = {0: [(time(9), time(12)), (time(13), time(17))], 5: [(time(10), time(14))]}
 
-    services.opening_hours_set(location=location, week=week, now=NOW)
+    setup_services.opening_hours_set(location=location, week=week, now=NOW)
 
     assert _opening(location) == [
         (0, time(9), time(12)), (0, time(13), time(17)), (5, time(10), time(14)),
@@ -206,7 +206,7 @@ def test_opening_hours_set_keeps_the_days_that_do_not_change(clinic):
     tuesday = OpeningHours.objects.get(location=location, weekday=1)
     week = dict.fromkeys(range(5), NINE_TO_FIVE) | {0: [(time(10), time(17))]}
 
-    services.opening_hours_set(location=location, week=week, now=NOW)
+    setup_services.opening_hours_set(location=location, week=week, now=NOW)
 
     assert OpeningHours.objects.filter(pk=tuesday.pk).exists()
     assert len(_opening(location)) == 5
@@ -226,7 +226,7 @@ def test_opening_hours_set_refuses_a_week_that_makes_no_sense(clinic, week, mess
     before = _opening(clinic["location"])
 
     with pytest.raises(ValidationError) as excinfo:
-        services.opening_hours_set(location=clinic["location"], week=week, now=NOW)
+        setup_services.opening_hours_set(location=clinic["location"], week=week, now=NOW)
 
     assert excinfo.value.messages == [message]
     assert _opening(clinic["location"]) == before
@@ -244,7 +244,7 @@ def test_shorter_opening_hours_count_the_booked_appointments_they_leave_out(clin
     book(clinic, at(date(2026, 2, 27), 16))  # before NOW
     week = {day: [(time(9), time(16))] for day in range(4)}
 
-    change = services.opening_hours_set(location=clinic["location"], week=week, now=NOW)
+    change = setup_services.opening_hours_set(location=clinic["location"], week=week, now=NOW)
 
     assert change.affected == 2
     assert Appointment.objects.get(pk=inside.pk).status == S.BOOKED
@@ -259,9 +259,9 @@ def test_opening_hours_are_judged_in_the_locations_own_time(clinic):
     book(clinic, at(NEXT_MONDAY, 9, zone=ZoneInfo("America/New_York")))
 
     morning = {0: [(time(6), time(8))]}
-    assert services.opening_hours_set(location=location, week=morning, now=NOW).affected == 1
+    assert setup_services.opening_hours_set(location=location, week=morning, now=NOW).affected == 1
     nine = {0: [(time(9), time(10))]}
-    assert services.opening_hours_set(location=location, week=nine, now=NOW).affected == 0
+    assert setup_services.opening_hours_set(location=location, week=nine, now=NOW).affected == 0
 
 
 # --- Working hours ---------------------------------------------------------------------
@@ -271,7 +271,7 @@ def test_working_hours_set_is_per_practitioner_and_location(clinic):
     amara, lena = clinic["practitioners"]
     bristol = Location.objects.create(name="Bristol", time_zone="Europe/London")
 
-    services.working_hours_set(
+    setup_services.working_hours_set(
         practitioner=amara, location=bristol, week={4: NINE_TO_FIVE}, now=NOW
     )
 
@@ -284,7 +284,7 @@ def test_working_hours_set_refuses_overlapping_hours(clinic):
     week = {0: [(time(9), time(12)), (time(11), time(17))]}
 
     with pytest.raises(ValidationError):
-        services.working_hours_set(
+        setup_services.working_hours_set(
             practitioner=clinic["practitioners"][0], location=clinic["location"], week=week,
             now=NOW,
         )  # fmt: skip
@@ -300,7 +300,7 @@ def test_fewer_working_hours_count_only_that_practitioners_appointments_there(cl
         clinic, at(NEXT_MONDAY + timedelta(days=1), 10), practitioner=lena, room=clinic["rooms"][1]
     )
 
-    change = services.working_hours_set(
+    change = setup_services.working_hours_set(
         practitioner=amara, location=clinic["location"], week={0: NINE_TO_FIVE}, now=NOW
     )
 
@@ -312,7 +312,7 @@ def test_fewer_working_hours_count_only_that_practitioners_appointments_there(cl
 
 def test_closure_add_refuses_a_last_day_before_the_first(clinic):
     with pytest.raises(ValidationError) as excinfo:
-        services.closure_add(
+        setup_services.closure_add(
             location=clinic["location"], first_day=date(2026, 4, 6), last_day=date(2026, 4, 5),
             reason="", now=NOW,
         )  # fmt: skip
@@ -323,7 +323,7 @@ def test_closure_add_refuses_a_last_day_before_the_first(clinic):
 
 def test_closure_add_refuses_an_overlong_reason(clinic):
     with pytest.raises(ValidationError) as excinfo:
-        services.closure_add(
+        setup_services.closure_add(
             location=clinic["location"], first_day=date(2026, 4, 6), last_day=date(2026, 4, 6),
             reason="x" * 201, now=NOW,
         )  # fmt: skip
@@ -339,7 +339,7 @@ def test_a_closure_counts_the_booked_appointments_on_its_days(clinic):
     book(clinic, at(tuesday, 16), status=S.NO_SHOW, room=clinic["rooms"][1])
     book(clinic, at(tuesday + timedelta(days=1), 9))  # the day it opens again
 
-    change = services.closure_add(
+    change = setup_services.closure_add(
         location=clinic["location"], first_day=monday, last_day=tuesday,
         reason=" Refurbishment ", now=NOW,
     )  # fmt: skip
@@ -349,12 +349,12 @@ def test_a_closure_counts_the_booked_appointments_on_its_days(clinic):
 
 
 def test_closure_remove_removes_it(clinic):
-    change = services.closure_add(
+    change = setup_services.closure_add(
         location=clinic["location"], first_day=NEXT_MONDAY, last_day=NEXT_MONDAY, reason="",
         now=NOW,
     )  # fmt: skip
 
-    services.closure_remove(closure=change.saved)
+    setup_services.closure_remove(closure=change.saved)
 
     assert not Closure.objects.exists()
 
@@ -367,7 +367,7 @@ def test_leave_add_refuses_an_end_not_after_the_start(clinic, hours):
     start = at(NEXT_MONDAY, 9)
 
     with pytest.raises(ValidationError) as excinfo:
-        services.leave_add(
+        setup_services.leave_add(
             practitioner=clinic["practitioners"][0], starts_at=start,
             ends_at=start + timedelta(hours=hours), reason="", now=NOW,
         )  # fmt: skip
@@ -378,7 +378,7 @@ def test_leave_add_refuses_an_end_not_after_the_start(clinic, hours):
 
 def test_leave_add_refuses_times_without_a_time_zone(clinic):
     with pytest.raises(ValidationError):
-        services.leave_add(
+        setup_services.leave_add(
             practitioner=clinic["practitioners"][0], starts_at=datetime(2026, 3, 9, 9),  # noqa: DTZ001
             ends_at=datetime(2026, 3, 9, 12), reason="", now=NOW,  # noqa: DTZ001
         )  # fmt: skip
@@ -391,7 +391,7 @@ def test_leave_counts_the_practitioners_booked_appointments_during_it(clinic):
     book(clinic, at(NEXT_MONDAY, 12, 30), practitioner=amara)  # runs past its end
     book(clinic, at(NEXT_MONDAY, 11), practitioner=lena)
 
-    change = services.leave_add(
+    change = setup_services.leave_add(
         practitioner=amara, starts_at=at(NEXT_MONDAY, 10), ends_at=at(NEXT_MONDAY, 13),
         reason="Training", now=NOW,
     )  # fmt: skip
@@ -413,9 +413,9 @@ TYPE: dict[str, Any] = {
 
 
 def test_appointment_type_save_adds_and_changes_a_type(db):
-    added = services.appointment_type_save(**TYPE)
+    added = setup_services.appointment_type_save(**TYPE)
 
-    changed = services.appointment_type_save(
+    changed = setup_services.appointment_type_save(
         appointment_type=added, **(TYPE | {"duration_minutes": 45, "is_active": False})
     )
 
@@ -440,7 +440,7 @@ def test_appointment_type_save_refuses_bad_values(db, change, field):
     shipped = set(AppointmentType.objects.values_list("pk", flat=True))
 
     with pytest.raises(ValidationError) as excinfo:
-        services.appointment_type_save(**(TYPE | change))
+        setup_services.appointment_type_save(**(TYPE | change))
 
     assert field in errors_of(excinfo)
     assert set(AppointmentType.objects.values_list("pk", flat=True)) == shipped
@@ -448,6 +448,6 @@ def test_appointment_type_save_refuses_bad_values(db, change, field):
 
 def test_appointment_type_names_are_unique(clinic):
     with pytest.raises(ValidationError) as excinfo:
-        services.appointment_type_save(**(TYPE | {"name": "Treatment session"}))
+        setup_services.appointment_type_save(**(TYPE | {"name": "Treatment session"}))
 
     assert "name" in errors_of(excinfo)
