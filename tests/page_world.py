@@ -17,6 +17,7 @@ from django.utils import timezone
 from clinic.messaging.links import reply_token
 from clinic.messaging.models import PatientMessage
 from clinic.scheduling import services as booking
+from clinic.scheduling import setup_services as setup
 from clinic.scheduling.models import (
     Appointment,
     AppointmentType,
@@ -106,7 +107,7 @@ def build_world(front_desk: User, practitioner: User, manager: User) -> World:
     setting = clinic_setting(practitioner)
     plan = book_plan(setting)
     session = sessions(plan)[0]
-    booking.appointment_check_in(appointment=session.appointment, by=front_desk)
+    booking.appointment_check_in(appointment=session.appointment)
     start_record_and_sign(session, practitioner)
     draft = consultation_start(patient=plan.patient, practitioner=practitioner)
     appointment, kind = session.appointment, setting["treatment"].appointment_type
@@ -175,7 +176,7 @@ def closures(world: World, n: int = 3) -> None:
     first = _today() + timedelta(days=60)
     for number in range(n):
         day = first + timedelta(days=7 * number + 7 * Closure.objects.count())
-        booking.closure_add(
+        setup.closure_add(
             location=world.location, first_day=day, last_day=day, reason="Training",
             now=timezone.now(),
         )  # fmt: skip
@@ -185,7 +186,7 @@ def leave(world: World, n: int = 3) -> None:
     first = timezone.now() + timedelta(days=90)
     for number in range(n):
         starts = first + timedelta(days=7 * number + 7 * Leave.objects.count())
-        booking.leave_add(
+        setup.leave_add(
             practitioner=world.profile, starts_at=starts, ends_at=starts + timedelta(hours=4),
             reason="Course", now=timezone.now(),
         )  # fmt: skip
@@ -193,12 +194,12 @@ def leave(world: World, n: int = 3) -> None:
 
 def rooms(world: World, n: int = 3) -> None:
     for number in range(n):
-        booking.room_add(location=world.location, name=f"Extra room {number}")
+        setup.room_add(location=world.location, name=f"Extra room {number}")
 
 
 def appointment_types(world: World, n: int = 3) -> None:
     for number in range(n):
-        booking.appointment_type_save(
+        setup.appointment_type_save(
             name=f"Review {number}", kind="consultation", duration_minutes=30,
             buffer_before_minutes=0, buffer_after_minutes=0, is_active=True,
         )  # fmt: skip

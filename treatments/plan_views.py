@@ -259,10 +259,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_start_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = session_for_user(request.user, pk)
-    by, now = signed_in_staff(request), timezone.now()
+    now = timezone.now()
     return perform(
         request,
-        lambda: sessions.session_start(session=session, by=by, now=now),
+        lambda: sessions.session_start(session=session, now=now),
         "Session started: record it as you go.",
         "treatments:session",
         pk=pk,

@@ -411,7 +411,7 @@ def _follow(plan: TreatmentPlan, number: int, *, by: User, now: datetime) -> lis
     changed = []
     for index in range(number, len(sessions)):
         session, previous = sessions[index], sessions[index - 1]
-        if session.status in (ST.COMPLETED, ST.IN_PROGRESS, ST.CANCELLED):
+        if session.status in Session.KEEPS_ITS_TIME:
             continue
         if previous.start is None:
             break
@@ -473,9 +473,9 @@ def _followed(appointment: Appointment) -> tuple[Session, TreatmentPlan] | None:
     """The plan session an appointment belongs to, with its plan locked; None when no
     open plan owns it."""
     session = Session.objects.select_related("plan").filter(appointment=appointment).first()
-    if session is None or session.plan.status not in (P.ACTIVE, P.PAUSED, P.DRAFT):
+    if session is None or not session.plan.is_open:
         return None
-    return session, _require_plan(session.plan, (P.ACTIVE, P.PAUSED, P.DRAFT), "changed")
+    return session, _require_plan(session.plan, TreatmentPlan.CHANGEABLE, "changed")
 
 
 def plan_follow_move(*, appointment: Appointment, by: User, now: datetime) -> list[Session]:
@@ -561,11 +561,11 @@ def plan_resume(*, plan: TreatmentPlan, now: datetime) -> TreatmentPlan:
 @transaction.atomic
 def plan_cancel(*, plan: TreatmentPlan, reason: str, by: User, now: datetime) -> TreatmentPlan:
     """Cancel the plan: its sessions still to come are cancelled, bookings included."""
-    current = _require_plan(plan, (P.DRAFT, P.ACTIVE, P.PAUSED), "cancelled")
+    current = _require_plan(plan, TreatmentPlan.CANCELLABLE, "cancelled")
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the plan is cancelled."]})
     for session in _sessions(current):
-        if session.status not in (ST.PROPOSED, ST.BOOKED):
+        if session.status not in Session.CANCELLABLE:
             continue
         if session.appointment is not None:
             booking.appointment_cancel(

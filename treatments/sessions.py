@@ -92,7 +92,7 @@ def _locked(session: TreatmentSession) -> TreatmentSession:
 
 
 @transaction.atomic
-def session_start(*, session: TreatmentSession, by: User, now: datetime) -> TreatmentSession:
+def session_start(*, session: TreatmentSession, now: datetime) -> TreatmentSession:
     current = _locked(session)
     appointment = current.appointment
     if not current.can_start or appointment is None:

@@ -37,6 +37,6 @@ def record(session, depths=None, **fields):
 def start_record_and_sign(session: TreatmentSession, practitioner: Any) -> TreatmentSession:
     """The whole day's work on a session: screened again, started, recorded, signed."""
     check_in_screen(patient=session.plan.patient, by=practitioner, conditions=set())
-    session_start(session=session, by=practitioner, now=timezone.now())
+    session_start(session=session, now=timezone.now())
     record(session)
     return session_sign(session=session, by=practitioner, now=timezone.now())

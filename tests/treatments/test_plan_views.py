@@ -203,10 +203,10 @@ def test_moving_onto_a_taken_time_answers_409(setting, practitioner, front_desk_
 
 def test_a_session_starts_only_after_the_check_in_screening(session_today, practitioner):
     with pytest.raises(ValidationError, match="Screen the patient again"):
-        session_start(session=session_today, by=practitioner, now=timezone.now())
+        session_start(session=session_today, now=timezone.now())
 
     check_in_screen(patient=session_today.plan.patient, by=practitioner, conditions=set())
-    started = session_start(session=session_today, by=practitioner, now=timezone.now())
+    started = session_start(session=session_today, now=timezone.now())
 
     assert started.status == TreatmentSession.Status.IN_PROGRESS
     assert Appointment.objects.get(pk=session_today.appointment_id).status == "in_progress"
@@ -214,7 +214,7 @@ def test_a_session_starts_only_after_the_check_in_screening(session_today, pract
 
 def test_a_depth_outside_the_guidance_needs_a_reason_before_signing(session_today, practitioner):
     check_in_screen(patient=session_today.plan.patient, by=practitioner, conditions=set())
-    session_start(session=session_today, by=practitioner, now=timezone.now())
+    session_start(session=session_today, now=timezone.now())
     record(session_today, depths={"Face: Around the eyes": (Decimal("1.0"), "")})
 
     with pytest.raises(ValidationError, match="outside the guidance"):
@@ -231,7 +231,7 @@ def test_a_depth_outside_the_guidance_needs_a_reason_before_signing(session_toda
 
 def test_a_signed_record_never_changes(session_today, practitioner, practitioner_client):
     check_in_screen(patient=session_today.plan.patient, by=practitioner, conditions=set())
-    session_start(session=session_today, by=practitioner, now=timezone.now())
+    session_start(session=session_today, now=timezone.now())
     record(session_today)
     session_sign(session=session_today, by=practitioner, now=timezone.now())
 
@@ -247,7 +247,7 @@ def test_a_signed_record_never_changes(session_today, practitioner, practitioner
 
 def test_signing_needs_the_device_and_lot(session_today, practitioner):
     check_in_screen(patient=session_today.plan.patient, by=practitioner, conditions=set())
-    session_start(session=session_today, by=practitioner, now=timezone.now())
+    session_start(session=session_today, now=timezone.now())
     record(session_today, device="", needle_lot="")
 
     with pytest.raises(ValidationError) as caught:
@@ -260,7 +260,7 @@ def test_the_record_form_explains_a_depth_outside_the_guidance(
     session_today, practitioner, practitioner_client
 ):
     check_in_screen(patient=session_today.plan.patient, by=practitioner, conditions=set())
-    session_start(session=session_today, by=practitioner, now=timezone.now())
+    session_start(session=session_today, now=timezone.now())
     url = reverse("treatments:session", args=[session_today.pk])
 
     response = practitioner_client.post(
