@@ -41,9 +41,11 @@ run: install
 test: install
 	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff, then the import rules of pyproject.toml's [tool.importlinter] (layers between apps).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(DEV_ENV) $(BIN)/mypy .

@@ -27,7 +27,7 @@ from clinic.staff.roles import Role
 from clinic.staff.services import staff_member_create
 from patients.models import Patient
 from patients.validators import normalise_text
-from treatments.screening import add_months
+from treatments.screening.rules import add_months
 
 PRACTITIONERS = ["practitioner", "lfischer", "thughes"]
 DEMO_PASSWORD = "demo"  # noqa: S105 - a published demo password, refused without DEBUG
@@ -180,8 +180,7 @@ def _demo_consultations(today: date) -> list[tuple[int, str, dict, dict, str, st
 
 
 def _load_consultations(log: Callable[[str], None]) -> None:
-    from treatments.models import ScreeningFinding
-    from treatments.services import (
+    from treatments.consultations.services import (
         consent_sign,
         consent_text_current,
         consultation_sign,
@@ -189,6 +188,7 @@ def _load_consultations(log: Callable[[str], None]) -> None:
         consultation_update,
         finding_override,
     )
+    from treatments.models import ScreeningFinding
 
     staff = {u.username: u for u in get_user_model().objects.filter(username__in=PRACTITIONERS)}
     patients = list(Patient.objects.order_by("id"))
@@ -342,8 +342,8 @@ def _load_plans(log: Callable[[str], None]) -> None:
     """Plans at different stages: a draft, one booked, one under way, one cancelled."""
     from clinic.scheduling import services as booking
     from clinic.scheduling.models import Location
-    from treatments import plans
     from treatments.models import Treatment
+    from treatments.plans import services as plans
 
     desk = get_user_model().objects.get(username="frontdesk")
     location = Location.objects.get()
@@ -381,7 +381,7 @@ def _load_plans(log: Callable[[str], None]) -> None:
 def _complete_demo_session(booking, session) -> None:  # type: ignore[no-untyped-def]
     """A past session as the practitioner would have recorded and signed it, with the
     aftercare they gave (its email and follow-ups go out with the demo's messages)."""
-    from treatments.aftercare import aftercare_issue
+    from treatments.aftercare.services import aftercare_issue
 
     appointment, practitioner = session.appointment, session.plan.created_by
     booking.appointment_check_in(appointment=appointment)

@@ -116,13 +116,13 @@ def make_appointment(
 
 def make_cleared_patient(practitioner: User, *, consent: bool = True, **history: Any) -> Any:
     """A patient whose signed consultation clears them (and, by default, signed consent)."""
-    from treatments.models import ConsentSignature
-    from treatments.services import (
+    from treatments.consultations.services import (
         consent_text_current,
         consultation_sign,
         consultation_start,
         consultation_update,
     )
+    from treatments.models import ConsentSignature
 
     patient = make_patient()
     consultation = consultation_start(patient=patient, practitioner=practitioner)

@@ -32,9 +32,14 @@ from patients.models import Patient
 from tests.factories import PatientFactory, make_appointment
 from tests.treatments.plan_setup import book_plan, clinic_setting, sessions
 from tests.treatments.sessions_setup import start_record_and_sign
-from treatments.aftercare import aftercare_template_revise
-from treatments.aftercare_defaults import DEFAULT_STEPS
-from treatments.check_in import check_in_screen
+from treatments.aftercare.defaults import DEFAULT_STEPS
+from treatments.aftercare.services import aftercare_template_revise
+from treatments.consultations.services import (
+    consent_text_publish,
+    consultation_addendum_add,
+    consultation_start,
+    screening_rule_configure,
+)
 from treatments.models import (
     CheckInScreening,
     ConsentText,
@@ -45,12 +50,7 @@ from treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
-from treatments.services import (
-    consent_text_publish,
-    consultation_addendum_add,
-    consultation_start,
-    screening_rule_configure,
-)
+from treatments.sessions.check_in import check_in_screen
 
 
 @dataclass
@@ -225,7 +225,7 @@ def consent_versions(world: World, n: int = 3) -> None:
 
 
 def rule_settings(world: World, n: int = 3) -> None:
-    from treatments.screening import DEFAULT_RULES
+    from treatments.screening.rules import DEFAULT_RULES
 
     for rule in DEFAULT_RULES[:n]:
         screening_rule_configure(code=rule.code, by=world.manager, enabled=False, level=None)

@@ -10,7 +10,6 @@ class TreatmentsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from clinic.scheduling.signals import appointment_cancelled, appointment_moved
-        from treatments import plans, preparation
         from treatments.models import (
             AftercareTemplate,
             CheckInScreening,
@@ -29,6 +28,8 @@ class TreatmentsConfig(AppConfig):
             TreatmentPlan,
             TreatmentSession,
         )
+        from treatments.plans import preparation
+        from treatments.plans import services as plans
 
         # Clinical records: every create, change and delete, with who and when. Views
         # are recorded by the views that show them (clinic.staff.audit.audit_view).

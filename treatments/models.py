@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from patients.models import Patient
-from treatments.screening import Condition, DatedEvent, Level
+from treatments.screening.rules import Condition, DatedEvent, Level
 
 # Fitzpatrick skin types run from I to VI.
 FITZPATRICK_LOWEST, FITZPATRICK_HIGHEST = 1, 6

@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from treatments.nudges import next_session_nudges_schedule
+from treatments.plans.nudges import next_session_nudges_schedule
 
 logger = logging.getLogger(__name__)
 

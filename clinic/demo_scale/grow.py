@@ -43,7 +43,8 @@ from clinic.messaging.services import quiet_hours
 from clinic.scheduling.models import Appointment, AppointmentType, Location, Room
 from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
-from treatments.aftercare import aftercare_template_current
+from treatments.aftercare.services import aftercare_template_current
+from treatments.consultations.selectors import rule_adjustments
 from treatments.models import (
     ConsentSignature,
     ConsentText,
@@ -57,7 +58,6 @@ from treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
-from treatments.selectors import rule_adjustments
 
 SEED = "clinic-scale"
 DAYS_BACK = 730

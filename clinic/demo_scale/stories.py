@@ -31,7 +31,8 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from treatments.screening import Finding, Level, RuleAdjustment, ScreeningAnswers, screen
+from treatments.screening.engine import screen
+from treatments.screening.rules import Finding, Level, RuleAdjustment, ScreeningAnswers
 
 
 def seeded(*parts: object) -> random.Random:
@@ -179,7 +180,7 @@ def screening_profiles(
     adjustments: Mapping[str, RuleAdjustment], treatment_date: date
 ) -> tuple[ScreeningProfile, ...]:
     """The profiles, each screened with the clinic's rules as they are set now."""
-    from treatments.services import screening_answers
+    from treatments.consultations.services import screening_answers
 
     profiles = []
     for history, fitzpatrick, weight in PROFILE_TABLE:

@@ -13,14 +13,14 @@ appointment_booked
 appointment_moved
     clinic.messaging.appointments.on_moved: the new time and fresh reminders, also when
         a plan made the move (the patient still needs to know).
-    treatments.plans.on_appointment_moved: the plan's later sessions kept in window;
+    treatments.plans.services.on_appointment_moved: the plan's later sessions kept in window;
         a move the plan made itself (``by_plan``) is left alone.
-    treatments.preparation.on_appointment_moved: the preparation email follows the
+    treatments.plans.preparation.on_appointment_moved: the preparation email follows the
         first session.
 appointment_cancelled
     clinic.messaging.appointments.on_cancelled: what was still to go out is stopped,
         and the patient told.
-    treatments.plans.on_appointment_cancelled: the session proposed again; a
+    treatments.plans.services.on_appointment_cancelled: the session proposed again; a
         cancellation the plan made itself (``by_plan``) is left alone.
 appointment_no_show
     clinic.messaging.appointments.on_no_show: a word to the patient who did not come.

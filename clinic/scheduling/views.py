@@ -48,7 +48,7 @@ from clinic.staff.access import (
     require_permission,
 )
 from clinic.staff.models import PractitionerProfile
-from clinic.web import perform, signed_in_staff, wants_partial
+from clinic.staff.web import perform, signed_in_staff, wants_partial
 from patients.access import REGISTER_PATIENTS, VIEW_PATIENTS
 from patients.forms import PatientForm, PatientSearchForm
 from patients.models import Patient

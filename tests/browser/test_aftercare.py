@@ -20,8 +20,8 @@ from tests.factories import (
     make_clinic_location,
 )
 from tests.treatments.sessions_setup import make_plan
-from treatments.check_in import check_in_screen
 from treatments.models import IssuedAftercare, TreatmentSession
+from treatments.sessions.check_in import check_in_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHIPPED = [

@@ -4,7 +4,7 @@ from django.utils import timezone
 from clinic.scheduling.services import appointment_check_in
 from tests.factories import make_cleared_patient, make_clinic_location, make_staff
 from tests.treatments.sessions_setup import make_plan
-from treatments.plans import plan_book
+from treatments.plans.services import plan_book
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from clinic.messaging.services import messages_dispatch
 from clinic.scheduling import services as booking
 from tests.factories import make_cleared_patient, make_clinic_location, make_staff
 from treatments.models import Treatment, TreatmentArea, TreatmentPlan, TreatmentSession
-from treatments.plans import plan_book, plan_create
+from treatments.plans.services import plan_book, plan_create
 
 
 def clinic_setting(practitioner: Any) -> dict[str, Any]:

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from treatments.check_in import check_in_screen
 from treatments.models import Treatment, TreatmentArea, TreatmentSession
-from treatments.plans import plan_create
-from treatments.sessions import session_record_save, session_sign, session_start
+from treatments.plans.services import plan_create
+from treatments.sessions.check_in import check_in_screen
+from treatments.sessions.services import session_record_save, session_sign, session_start
 
 
 def make_plan(setting, practitioner, **kwargs):

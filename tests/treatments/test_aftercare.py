@@ -11,13 +11,13 @@ from django.urls import reverse
 from clinic.messaging.content import render
 from clinic.messaging.models import PatientMessage
 from tests.treatments.sessions_setup import start_record_and_sign
-from treatments.aftercare import (
+from treatments.aftercare.defaults import DEFAULT_STEPS
+from treatments.aftercare.services import (
     aftercare_check,
     aftercare_issue,
     aftercare_template_current,
     aftercare_template_revise,
 )
-from treatments.aftercare_defaults import DEFAULT_STEPS
 from treatments.models import AftercareTemplate, IssuedAftercare, Treatment
 
 pytestmark = pytest.mark.django_db

@@ -9,14 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_patient
-from treatments.check_in import check_in_override, check_in_screen, session_may_start
-from treatments.screening import Condition, DatedEvent, add_months
-from treatments.services import (
+from treatments.consultations.services import (
     consultation_sign,
     consultation_start,
     consultation_update,
     finding_override,
 )
+from treatments.screening.rules import Condition, DatedEvent, add_months
+from treatments.sessions.check_in import check_in_override, check_in_screen, session_may_start
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate

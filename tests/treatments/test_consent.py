@@ -5,8 +5,8 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 
 from tests.factories import make_patient
+from treatments.consultations.services import consent_text_current, has_current_consent
 from treatments.models import ConsentSignature, ConsentText
-from treatments.services import consent_text_current, has_current_consent
 
 pytestmark = pytest.mark.django_db
 

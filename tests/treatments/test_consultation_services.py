@@ -8,9 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import make_patient
-from treatments.models import Consultation, MedicalHistory, ScreeningFinding
-from treatments.screening import Condition, DatedEvent, Level, add_months
-from treatments.services import (
+from treatments.consultations.services import (
     ConsultationLocked,
     allowed_decisions,
     consultation_sign,
@@ -18,6 +16,8 @@ from treatments.services import (
     consultation_update,
     finding_override,
 )
+from treatments.models import Consultation, MedicalHistory, ScreeningFinding
+from treatments.screening.rules import Condition, DatedEvent, Level, add_months
 
 pytestmark = pytest.mark.django_db
 
@@ -303,7 +303,7 @@ def test_a_treatment_more_than_a_year_ahead_is_refused(consultation, practitione
 def test_signing_after_a_rule_change_shows_the_new_findings_first(
     consultation, practitioner, manager
 ):
-    from treatments.services import screening_rule_configure
+    from treatments.consultations.services import screening_rule_configure
 
     _fill(consultation, practitioner, {"keloid_tendency": True})
     finding_override(finding=consultation.findings.get(), by=practitioner, reason="Accepted.")

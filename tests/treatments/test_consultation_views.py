@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_patient
+from treatments.consultations.services import consultation_start, consultation_update
 from treatments.models import Consultation
-from treatments.services import consultation_start, consultation_update
 
 pytestmark = pytest.mark.django_db
 
@@ -261,7 +261,7 @@ def test_a_colleague_cannot_override_or_sign_someone_elses_consultation(draft, d
 
 
 def test_a_signed_consultation_cannot_be_edited(practitioner_client, draft, practitioner):
-    from treatments.services import consultation_sign
+    from treatments.consultations.services import consultation_sign
 
     consultation_sign(consultation=draft, by=practitioner, decision="not_suitable")
 
@@ -344,7 +344,7 @@ def test_tomorrow_is_a_fine_planned_treatment_date(practitioner_client, patient)
 def test_a_signed_consultation_takes_addenda_that_are_audited(
     practitioner_client, practitioner, draft
 ):
-    from treatments.services import consultation_sign
+    from treatments.consultations.services import consultation_sign
 
     consultation_sign(consultation=draft, by=practitioner, decision="not_suitable")
 
@@ -368,7 +368,7 @@ def test_a_draft_takes_no_addendum_and_an_empty_one_is_refused(
     url = reverse("treatments:consultation_addendum", args=[draft.pk])
 
     draft_answer = practitioner_client.post(url, {"text": "note"}, follow=True)
-    from treatments.services import consultation_sign
+    from treatments.consultations.services import consultation_sign
 
     consultation_sign(consultation=draft, by=practitioner, decision="not_suitable")
     empty_answer = practitioner_client.post(url, {"text": "   "}, follow=True)
@@ -380,7 +380,7 @@ def test_a_draft_takes_no_addendum_and_an_empty_one_is_refused(
 
 @pytest.mark.parametrize("who", ["front_desk", "manager", "outsider"])
 def test_other_roles_cannot_add_addenda(role_clients, practitioner, draft, who):
-    from treatments.services import consultation_sign
+    from treatments.consultations.services import consultation_sign
 
     consultation_sign(consultation=draft, by=practitioner, decision="not_suitable")
     url = reverse("treatments:consultation_addendum", args=[draft.pk])

@@ -9,7 +9,7 @@ from datetime import date
 from django.db import models
 
 from treatments.models import MedicalHistory
-from treatments.screening import Condition, DatedEvent
+from treatments.screening.rules import Condition, DatedEvent
 
 # The history's own free-text answers, which no rule reads as a column.
 TEXT_FIELDS = {"medications", "allergies", "other_conditions"}

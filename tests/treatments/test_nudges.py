@@ -15,8 +15,8 @@ from clinic.scheduling.models import Location
 from clinic.scheduling.services import appointment_cancel
 from tests.treatments.plan_setup import book_plan, clinic_setting, complete, dispatch_at, sessions
 from treatments.models import TreatmentPlan, TreatmentSession
-from treatments.nudges import next_session_nudges_schedule
-from treatments.plans import plan_book, plan_cancel, plan_pause
+from treatments.plans.nudges import next_session_nudges_schedule
+from treatments.plans.services import plan_book, plan_cancel, plan_pause
 from treatments.tasks import nudge_unbooked_sessions
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import appointment_book
 from tests.factories import make_cleared_patient, make_patient, make_staff
 from tests.treatments.sessions_setup import make_plan, record
-from treatments.check_in import check_in_screen
 from treatments.models import Treatment, TreatmentArea, TreatmentPlan, TreatmentSession
-from treatments.plans import plan_book
-from treatments.sessions import session_sign, session_start
+from treatments.plans.services import plan_book
+from treatments.sessions.check_in import check_in_screen
+from treatments.sessions.services import session_sign, session_start
 
 pytestmark = pytest.mark.django_db
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

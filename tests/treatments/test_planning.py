@@ -11,7 +11,7 @@ from clinic.scheduling.availability import (
     free_slots,
     weekly_hours,
 )
-from treatments.planning import PlanWishes, propose_sessions
+from treatments.plans.planning import PlanWishes, propose_sessions
 
 LONDON = ZoneInfo("Europe/London")
 START = date(2026, 11, 23)  # a Monday

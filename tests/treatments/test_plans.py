@@ -11,9 +11,13 @@ from django.utils import timezone
 from clinic.scheduling.models import Appointment, Leave
 from clinic.scheduling.services import appointment_book, appointment_cancel, appointment_move
 from tests.factories import make_cleared_patient, make_clinic_location, make_patient, make_staff
+from treatments.consultations.services import (
+    consultation_sign,
+    consultation_start,
+    consultation_update,
+)
 from treatments.models import Treatment, TreatmentArea, TreatmentPlan, TreatmentSession
-from treatments.plans import area_defaults, plan_book, plan_create, plan_session_adjust
-from treatments.services import consultation_sign, consultation_start, consultation_update
+from treatments.plans.services import area_defaults, plan_book, plan_create, plan_session_adjust
 
 pytestmark = pytest.mark.django_db
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # London is on GMT: local = UTC
@@ -284,7 +288,7 @@ def test_adjusting_to_a_time_that_is_not_free_is_refused(setting):
 
 
 def test_pausing_resuming_and_cancelling_a_plan(setting):
-    from treatments.plans import plan_cancel, plan_pause, plan_resume
+    from treatments.plans.services import plan_cancel, plan_pause, plan_resume
 
     plan = _plan(setting)
     with pytest.raises(ValidationError, match="draft: it cannot be paused"):

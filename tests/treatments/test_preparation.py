@@ -17,9 +17,9 @@ from tests.treatments.plan_setup import (
     preparations,
     sessions,
 )
-from treatments.instructions import PREPARATION_STEPS, preparation_steps
-from treatments.plans import plan_book, plan_cancel
-from treatments.preparation import preparation_schedule
+from treatments.plans.instructions import PREPARATION_STEPS, preparation_steps
+from treatments.plans.preparation import preparation_schedule
+from treatments.plans.services import plan_book, plan_cancel
 
 pytestmark = pytest.mark.django_db
 St = PatientMessage.Status

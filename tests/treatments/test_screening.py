@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from treatments.screening import (
+from treatments.screening.engine import screen
+from treatments.screening.rules import (
     BLOOD_THINNERS,
     DEFAULT_RULES,
     RULESET_VERSION,
@@ -17,7 +18,6 @@ from treatments.screening import (
     ScreeningAnswers,
     add_months,
     medication_matches,
-    screen,
 )
 
 SESSION = date(2027, 3, 15)

@@ -5,9 +5,9 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 
 from tests.factories import make_patient
+from treatments.consultations.services import consultation_start, consultation_update
 from treatments.models import ScreeningRuleSetting
-from treatments.screening import RULESET_VERSION
-from treatments.services import consultation_start, consultation_update
+from treatments.screening.rules import RULESET_VERSION
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_bad_changes_are_explained(manager_client, code, data, message):
 def test_the_rules_page_lists_every_rule_in_a_fixed_number_of_queries(
     manager_client, django_assert_num_queries
 ):
-    from treatments.screening import DEFAULT_RULES
+    from treatments.screening.rules import DEFAULT_RULES
 
     # session, user, role permissions, settings with who changed them, settings again
     # for the rule-set version, roles (menu)
@@ -114,12 +114,12 @@ def test_the_rules_page_lists_every_rule_in_a_fixed_number_of_queries(
 def test_a_simultaneous_first_change_is_answered_calmly(manager_client, monkeypatch):
     from django.db import IntegrityError
 
-    import treatments.views
+    import treatments.consultations.views
 
     def collide(**kwargs):
         raise IntegrityError("duplicate key value violates unique constraint")
 
-    monkeypatch.setattr(treatments.views, "screening_rule_configure", collide)
+    monkeypatch.setattr(treatments.consultations.views, "screening_rule_configure", collide)
 
     response = manager_client.post(
         reverse("treatments:screening_rule", args=["keloid_tendency"]),

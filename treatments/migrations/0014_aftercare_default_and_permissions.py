@@ -4,11 +4,7 @@ Practitioners read templates and issued aftercare; the manager writes new versio
 from django.db import migrations
 
 from clinic.staff.role_grants import grant_role_permissions
-from treatments.aftercare_defaults import (
-    DEFAULT_CALL_CLINIC,
-    DEFAULT_FOLLOW_UP_DAYS,
-    DEFAULT_STEPS,
-)
+from treatments.aftercare.defaults import DEFAULT_CALL_CLINIC, DEFAULT_FOLLOW_UP_DAYS, DEFAULT_STEPS
 
 ROLE_PERMISSIONS = {
     "Practitioner": ["treatments.view_aftercaretemplate", "treatments.view_issuedaftercare"],

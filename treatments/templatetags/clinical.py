@@ -7,12 +7,12 @@ from django import template
 from clinic.staff.access import has_role_permission
 from patients.models import Patient
 from treatments.access import ADD_CONSENT, ADD_CONSULTATION, VIEW_CONSULTATION, VIEW_PLAN
-from treatments.selectors import (
+from treatments.consultations.selectors import (
     clearance_for_patient,
     consent_state,
     consultation_list_for_patient,
-    plan_list_for_patient,
 )
+from treatments.plans.selectors import plan_list_for_patient
 
 register = template.Library()
 

@@ -32,13 +32,13 @@ from clinic.messaging.models import PatientMessage
 from clinic.scheduling.models import Appointment, AppointmentType, Closure, Leave
 from patients.models import Patient
 from tests.factories import make_cleared_patient, make_clinic_location, make_staff
+from treatments.consultations.services import consultation_start
 from treatments.models import (
     ScreeningFinding,
     Treatment,
     TreatmentPlan,
     TreatmentSession,
 )
-from treatments.services import consultation_start
 
 NOW = datetime(2026, 11, 6, 12, 0, tzinfo=UTC)
 WEEK = {"start": "2026-11-02", "end": "2026-11-08"}

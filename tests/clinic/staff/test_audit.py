@@ -208,7 +208,7 @@ def test_the_manager_sees_that_a_clinical_record_changed_but_not_what(manager_cl
     from auditlog.context import set_actor
 
     from tests.factories import make_patient
-    from treatments.services import consultation_start, consultation_update
+    from treatments.consultations.services import consultation_start, consultation_update
 
     with set_actor(practitioner):
         consultation = consultation_start(patient=make_patient(), practitioner=practitioner)

@@ -2,8 +2,7 @@
 
 The preparation steps follow the clinical reference's "Preparation before a session".
 They are copied into each preparation email's payload when it is scheduled, so the
-outbox keeps what a patient was actually sent even after this text changes.
-"""
+outbox keeps what a patient was actually sent even after this text changes."""
 
 from dataclasses import asdict, dataclass
 

@@ -1,3 +1,5 @@
+""""""
+
 from typing import Any
 
 from django.contrib import messages
@@ -9,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.staff.access import has_role_permission, permission_required, require_permission
+from clinic.staff.access import has_role_permission, permission_required
 from clinic.staff.audit import audit_view
 from clinic.staff.roles import MANAGE_CLINIC
-from clinic.web import perform, signed_in_staff
+from clinic.staff.web import perform, signed_in_staff
 from patients.access import patient_for_user
 from treatments.access import (
     ADD_CONSENT,
@@ -22,16 +24,8 @@ from treatments.access import (
     VIEW_CONSULTATION,
     consultation_for_user,
 )
-from treatments.check_in import (
-    carried_conditions,
-    check_in_override,
-    check_in_screen,
-    clearing_consultation,
-    session_may_start,
-)
-from treatments.forms import (
+from treatments.consultations.forms import (
     AddendumForm,
-    CheckInForm,
     ConsentForm,
     ConsentTextForm,
     ConsultationForm,
@@ -40,18 +34,11 @@ from treatments.forms import (
     RuleSettingForm,
     SignForm,
 )
-from treatments.models import (
-    CheckInScreening,
-    ConsentText,
-    Consultation,
-    MedicalHistory,
-    ScreeningFinding,
-    ScreeningRuleSetting,
-    history_label,
+from treatments.consultations.selectors import (
+    latest_history,
+    rule_adjustments,
 )
-from treatments.screening import DEFAULT_RULES, Level, ruleset_version, screen
-from treatments.selectors import latest_history, rule_adjustments
-from treatments.services import (
+from treatments.consultations.services import (
     HISTORY_FIELDS,
     allowed_decisions,
     consent_sign,
@@ -65,6 +52,16 @@ from treatments.services import (
     screening_answers,
     screening_rule_configure,
 )
+from treatments.models import (
+    ConsentText,
+    Consultation,
+    MedicalHistory,
+    ScreeningFinding,
+    ScreeningRuleSetting,
+    history_label,
+)
+from treatments.screening.engine import ruleset_version, screen
+from treatments.screening.rules import DEFAULT_RULES, Level
 
 
 def _forms(
@@ -369,92 +366,6 @@ def consent_sign_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
             return redirect("patients:detail", pk=patient_pk)
     context = {"patient": patient, "text": text, "form": form}
     return render(request, "treatments/consent_sign.html", context)
-
-
-@login_required
-@permission_required(CHANGE_CONSULTATION)
-def check_in_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    """Screen again on the day of a session: what changed since the last visit."""
-    patient = patient_for_user(request.user, patient_pk)
-    try:
-        consultation = clearing_consultation(patient)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("patients:detail", pk=patient_pk)
-    audit_view(consultation.history)
-    data = request.POST if request.method == "POST" else None
-    form = CheckInForm(data, carried=carried_conditions(consultation))
-    if request.method == "POST" and form.is_valid():
-        try:
-            check_in = check_in_screen(
-                patient=patient,
-                by=signed_in_staff(request),
-                conditions=form.conditions(),
-                new_medications=form.cleaned_data["new_medications"],
-                dates=form.dates(),
-                other_changes=form.cleaned_data["other_changes"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            return redirect("treatments:check_in", pk=check_in.pk)
-    return render(request, "treatments/check_in_form.html", {"patient": patient, "form": form})
-
-
-def _check_in_for_user(request: HttpRequest, pk: int) -> CheckInScreening:
-    require_permission(request.user, VIEW_CONSULTATION)
-    return get_object_or_404(
-        CheckInScreening.objects.select_related("patient", "by", "consultation"), pk=pk
-    )
-
-
-@login_required
-@permission_required(VIEW_CONSULTATION)
-@require_GET
-def check_in_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    check_in = _check_in_for_user(request, pk)
-    audit_view(check_in)
-    today = timezone.localdate()
-    latest_today = (
-        CheckInScreening.objects.filter(patient=check_in.patient, screened_on=today)
-        .order_by("-created_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    is_current = latest_today == check_in.pk
-    may_start, reasons = (
-        session_may_start(patient=check_in.patient, on=today) if is_current else (False, [])
-    )
-    context = {
-        "check_in": check_in,
-        "patient": check_in.patient,
-        "is_current": is_current,
-        "may_start": may_start,
-        "reasons": reasons,
-        "override_form": OverrideForm(),
-        "can_override": is_current and has_role_permission(request.user, CHANGE_CONSULTATION),
-    }
-    return render(request, "treatments/check_in_detail.html", context)
-
-
-@login_required
-@permission_required(CHANGE_CONSULTATION)
-@require_POST
-def check_in_override_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    check_in = _check_in_for_user(request, pk)
-    form = OverrideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Write why treatment may go ahead.")
-        return redirect("treatments:check_in", pk=pk)
-    return perform(
-        request,
-        lambda: check_in_override(
-            check_in=check_in, code=code, by=signed_in_staff(request), **form.cleaned_data
-        ),
-        "Override recorded.",
-        "treatments:check_in",
-        pk=pk,
-    )
 
 
 @login_required

@@ -9,32 +9,37 @@ Time windows are judged against the *treatment date*, not today: an isotretinoin
 five months before a consultation clears a session booked two months later.
 
 The rules shipped by default follow ../CLINICAL.md (in the product's shared docs); the
-clinic manager may switch a rule off or change its level (``RuleAdjustment``).
-"""
+clinic manager may switch a rule off or change its level (``RuleAdjustment``)."""
 
 import calendar
 import enum
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 RULESET_VERSION = "2026.11"
+
 
 ALSTER = (
     "Alster TS, Graham PM. Microneedling: a review and practical guide. "
     "Dermatol Surg 2018;44:397-404."
 )
+
+
 CHU = (
     "Chu S, Foulad DP, Mesinkovska NA. Safety profile for microneedling: a systematic "
     "review. Dermatol Surg 2021;47:1249-1254."
 )
+
+
 JUHASZ = (
     "Juhasz M, Cohen JL. Microneedling for the treatment of scars: an update for "
     "clinicians. Clin Cosmet Investig Dermatol 2020;13:997-1003."
 )
+
+
 CLINIC = "Clinic convention (product default, editable by the clinic)."
 
 
@@ -111,9 +116,6 @@ class ScreeningAnswers:
     fitzpatrick_type: int | None = None
 
 
-# --- Triggers: the conditions under which a rule fires ----------------------------------
-
-
 @dataclass(frozen=True)
 class HasCondition:
     condition: Condition
@@ -186,9 +188,6 @@ class ScreeningResult:
         return self.level is Level.CLEAR
 
 
-# --- Medication names -------------------------------------------------------------------
-
-
 def _names(groups: Mapping[str, Iterable[str]]) -> dict[str, str]:
     """{generic: [brands...]} -> {each name: generic}."""
     return {name: generic for generic, brands in groups.items() for name in (generic, *brands)}
@@ -229,6 +228,7 @@ BLOOD_THINNERS = _names(
     }
 )
 
+
 BLEEDING_SUPPLEMENTS = _names(
     {
         "fish oil": ["omega-3", "omega 3", "cod liver oil"],
@@ -237,9 +237,11 @@ BLEEDING_SUPPLEMENTS = _names(
     }
 )
 
+
 ORAL_ISOTRETINOIN = _names(
     {"isotretinoin": ["Roaccutane", "Accutane", "Absorica", "Claravis", "Amnesteem"]}
 )
+
 
 IMMUNOSUPPRESSANTS = _names(
     {
@@ -252,6 +254,7 @@ IMMUNOSUPPRESSANTS = _names(
         "prednisone": [],
     }
 )
+
 
 TOPICAL_RETINOIDS_AND_ACIDS = _names(
     {
@@ -296,9 +299,6 @@ def medication_matches(line: str, names: Mapping[str, str]) -> list[tuple[str, s
     return found
 
 
-# --- Dates ------------------------------------------------------------------------------
-
-
 def add_months(day: date, months: int) -> date:
     """The same day of the month ``months`` later, or the month's last day if it is short."""
     month_index = day.month - 1 + months
@@ -314,9 +314,6 @@ def window_end(event_on: date, window: WithinWindow) -> date:
         return date.max
 
 
-# --- The default rules ------------------------------------------------------------------
-
-
 def _flag(
     code: str,
     condition: Condition,
@@ -330,6 +327,7 @@ def _flag(
 
 
 C, N, P = Level.CONTRAINDICATED, Level.NEEDS_CLEARANCE, Level.PRECAUTION
+
 
 # One rule a paragraph, in the order of the clinical reference.
 # fmt: off
@@ -421,95 +419,3 @@ DEFAULT_RULES: tuple[Rule, ...] = (
           "Low pain tolerance or needle phobia",
           "Use topical numbing cream and discuss what to expect.", CLINIC),
 )
-# fmt: on
-
-
-# --- The engine -------------------------------------------------------------------------
-
-
-def _fires(trigger: Trigger, answers: ScreeningAnswers) -> str | None:
-    """Why the trigger fires for these answers, or None when it does not."""
-    if isinstance(trigger, HasCondition):
-        return "Answered yes" if trigger.condition in answers.conditions else None
-    if isinstance(trigger, WithinWindow):
-        event_on = answers.dates.get(trigger.event)
-        if event_on is None:
-            return None
-        end = window_end(event_on, trigger)
-        if answers.treatment_date >= end:
-            return None
-        return f"On {event_on:%d %b %Y}; eligible from {end:%d %b %Y}"
-    if isinstance(trigger, TakesMedication):
-        # Every line that names one, so a medicine added later changes the finding and an
-        # earlier override no longer covers it.
-        found = []
-        for line in answers.medications:
-            matches = medication_matches(line, trigger.names)
-            if matches:
-                name, generic = matches[0]
-                named = name if name == generic else f"{name} ({generic})"
-                found.append(f"{named} in “{line.strip()}”")
-        return "; ".join(found) or None
-    if answers.fitzpatrick_type is not None and answers.fitzpatrick_type >= trigger.skin_type:
-        return f"Fitzpatrick type {answers.fitzpatrick_type}"
-    return None
-
-
-def apply_adjustments(
-    rules: Iterable[Rule], adjustments: Mapping[str, RuleAdjustment]
-) -> tuple[Rule, ...]:
-    """The clinic's rule set: defaults minus switched-off rules, with changed levels."""
-    adjusted = []
-    for rule in rules:
-        change = adjustments.get(rule.code)
-        if change is None:
-            adjusted.append(rule)
-        elif change.enabled:
-            adjusted.append(replace(rule, level=change.level or rule.level))
-    return tuple(adjusted)
-
-
-def ruleset_version(adjustments: Mapping[str, RuleAdjustment]) -> str:
-    """The default version, plus a fingerprint of the clinic's changes when it has any."""
-    effective = sorted(
-        (code, change.enabled, change.level.code if change.level else "")
-        for code, change in adjustments.items()
-    )
-    if not effective:
-        return RULESET_VERSION
-    digest = hashlib.sha256(repr(effective).encode()).hexdigest()[:8]
-    return f"{RULESET_VERSION}+{digest}"
-
-
-def screen(
-    answers: ScreeningAnswers,
-    rules: Iterable[Rule] = DEFAULT_RULES,
-    adjustments: Mapping[str, RuleAdjustment] | None = None,
-) -> ScreeningResult:
-    """Every rule that fires, most serious first; the highest level is the outcome."""
-    adjustments = adjustments or {}
-    findings = []
-    for rule in apply_adjustments(rules, adjustments):
-        for trigger in rule.triggers:
-            detail = _fires(trigger, answers)
-            if detail is not None:
-                findings.append(
-                    Finding(
-                        code=rule.code,
-                        title=rule.title,
-                        level=rule.level,
-                        reason=rule.reason,
-                        source=rule.source,
-                        detail=detail,
-                        needs_physician_clearance=rule.needs_physician_clearance,
-                    )
-                )
-                break
-    findings.sort(key=lambda finding: -finding.level)
-    level = max((finding.level for finding in findings), default=Level.CLEAR)
-    return ScreeningResult(
-        treatment_date=answers.treatment_date,
-        level=level,
-        findings=tuple(findings),
-        ruleset_version=ruleset_version(adjustments),
-    )

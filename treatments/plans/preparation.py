@@ -14,8 +14,7 @@ at 10:00 at the location; a first session booked later than that gets them at on
 3. When it is cancelled, the outbox's own receiver cancels everything still waiting for
    it, the preparation included. The dispatcher checks again before sending: nothing
    goes out for an appointment that has moved on to a newer version, is no longer
-   booked, or has begun.
-"""
+   booked, or has begun."""
 
 from datetime import datetime, time
 from typing import Any
@@ -27,11 +26,13 @@ from clinic.messaging.selectors import message_settings
 from clinic.messaging.services import message_schedule, messages_cancel_pending
 from clinic.messaging.timing import days_before_at
 from clinic.scheduling.models import Appointment
-from treatments.instructions import preparation_steps
 from treatments.models import TreatmentPlan
 from treatments.models import TreatmentSession as Session
+from treatments.plans.instructions import preparation_steps
 
 K = PatientMessage.Kind
+
+
 PREPARATION_AT = time(10, 0)
 
 

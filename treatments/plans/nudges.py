@@ -14,8 +14,7 @@ gets one email saying when the next session is best. Beat runs this every hour
    session, so each session is nudged once, however often this runs.
 
 Booking the plan, pausing it or cancelling it stops a nudge still waiting to go out
-(``treatments.plans``).
-"""
+(``treatments.plans``)."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,6 +28,8 @@ from treatments.models import TreatmentPlan
 from treatments.models import TreatmentSession as Session
 
 NUDGE_AT = time(10, 0)
+
+
 # The furthest any time zone runs ahead of UTC: no location's today is later than this.
 MAX_AHEAD_OF_UTC = timedelta(hours=14)
 

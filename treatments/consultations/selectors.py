@@ -1,6 +1,9 @@
+""""""
+
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q, QuerySet, Subquery
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet, Subquery
 
 from patients.models import Patient
 from treatments.models import (
@@ -9,10 +12,11 @@ from treatments.models import (
     Consultation,
     MedicalHistory,
     ScreeningRuleSetting,
-    TreatmentPlan,
-    TreatmentSession,
 )
-from treatments.screening import Level, RuleAdjustment
+from treatments.screening.rules import (
+    Level,
+    RuleAdjustment,
+)
 
 
 def latest_history(patient: Patient) -> MedicalHistory | None:
@@ -82,18 +86,18 @@ def consent_state(patient: Patient, treatment: str = "microneedling") -> Consent
     return ConsentState(signature=signature, is_current=is_current)
 
 
-def plan_list_for_patient(patient: Patient) -> QuerySet[TreatmentPlan]:
-    """The patient's plans, newest first, with their treatment and how far along they are."""
-    completed = TreatmentSession.Status.COMPLETED
-    return (
-        TreatmentPlan.objects.filter(patient=patient)
-        .select_related("treatment")
-        .annotate(
-            sessions_done=Count("sessions", filter=Q(sessions__status=completed)),
-            next_start=Min(
-                "sessions__appointment__starts_at",
-                filter=Q(sessions__status=TreatmentSession.Status.BOOKED),
-            ),
-        )
-        .order_by("-created_at", "-id")
+def clearing_consultation(patient: Patient) -> Consultation:
+    """The latest signed consultation, if it clears the patient for treatment."""
+    consultation = (
+        Consultation.objects.filter(patient=patient, status=Consultation.Status.SIGNED)
+        .select_related("history")
+        .prefetch_related("findings")
+        .order_by("-consulted_on", "-id")
+        .first()
     )
+    if consultation is None or consultation.found_not_suitable:
+        raise ValidationError(
+            "No signed consultation clears this patient for treatment: a practitioner must "
+            "consult first."
+        )
+    return consultation

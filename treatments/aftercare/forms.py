@@ -1,8 +1,10 @@
+""""""
+
 from typing import Any
 
 from django import forms
 
-from treatments.aftercare import LAST_DAY, MOST_FOLLOW_UPS, MOST_STEPS, steps_of
+from treatments.aftercare.services import LAST_DAY, MOST_FOLLOW_UPS, MOST_STEPS, steps_of
 from treatments.models import AftercareTemplate
 
 

@@ -8,8 +8,7 @@
 3. ``session_sign``: the record is complete, the appointment completed, and the record
    never changes again. The aftercare in force is issued to the patient (a copy kept
    with the session, the email and its follow-ups in the outbox). The plan is completed
-   with its last session.
-"""
+   with its last session."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,8 +21,7 @@ from django.db import transaction
 
 from clinic.scheduling import services as booking
 from clinic.scheduling.models import Appointment
-from treatments.aftercare import aftercare_issue
-from treatments.check_in import session_may_start
+from treatments.aftercare.services import aftercare_issue
 from treatments.models import (
     CourseLimits,
     DepthGuidance,
@@ -32,8 +30,11 @@ from treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
+from treatments.sessions.check_in import session_may_start
 
 ST = TreatmentSession.Status
+
+
 RECORD_FIELDS = (
     "device",
     "device_model",

@@ -7,8 +7,7 @@
 2. The answers are screened for today. Overrides recorded at the consultation still count
    for a finding that is unchanged; any other needs-clearance finding is shown first and
    then takes its own override (``check_in_override``).
-3. ``session_may_start(patient=..., on=...)`` is what treatment sessions ask.
-"""
+3. ``session_may_start(patient=..., on=...)`` is what treatment sessions ask."""
 
 from datetime import date
 from typing import Any
@@ -19,16 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Patient
+from treatments.consultations.selectors import clearing_consultation, rule_adjustments
 from treatments.models import CheckInScreening, Consultation
-from treatments.screening import (
-    Condition,
-    DatedEvent,
-    Finding,
-    Level,
-    ScreeningAnswers,
-    screen,
-)
-from treatments.selectors import rule_adjustments
+from treatments.screening.engine import screen
+from treatments.screening.rules import Condition, DatedEvent, Finding, Level, ScreeningAnswers
 
 # Asked afresh at every check-in; the rest carries over from the consultation.
 CHANGING_CONDITIONS = (
@@ -44,23 +37,6 @@ CHANGING_CONDITIONS = (
     Condition.TAKING_ISOTRETINOIN,
     Condition.CANCER_TREATMENT_IN_PROGRESS,
 )
-
-
-def clearing_consultation(patient: Patient) -> Consultation:
-    """The latest signed consultation, if it clears the patient for treatment."""
-    consultation = (
-        Consultation.objects.filter(patient=patient, status=Consultation.Status.SIGNED)
-        .select_related("history")
-        .prefetch_related("findings")
-        .order_by("-consulted_on", "-id")
-        .first()
-    )
-    if consultation is None or consultation.found_not_suitable:
-        raise ValidationError(
-            "No signed consultation clears this patient for treatment: a practitioner must "
-            "consult first."
-        )
-    return consultation
 
 
 def carried_conditions(consultation: Consultation) -> set[Condition]:

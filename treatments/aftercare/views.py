@@ -11,23 +11,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from clinic.staff.access import has_role_permission, permission_required
 from clinic.staff.audit import audit_view
-from clinic.web import signed_in_staff
+from clinic.staff.web import signed_in_staff
 from treatments.access import VIEW_SESSION, session_for_user
-from treatments.aftercare import aftercare_template_revise, steps_of
-from treatments.aftercare_defaults import (
-    DEFAULT_CALL_CLINIC,
-    DEFAULT_FOLLOW_UP_DAYS,
-    DEFAULT_STEPS,
-)
-from treatments.aftercare_forms import (
+from treatments.aftercare.defaults import DEFAULT_CALL_CLINIC, DEFAULT_FOLLOW_UP_DAYS, DEFAULT_STEPS
+from treatments.aftercare.forms import (
     AftercareStepFormSet,
     AftercareTemplateForm,
     BaseStepFormSet,
     initial_from,
 )
+from treatments.aftercare.services import aftercare_template_revise, steps_of
 from treatments.models import AftercareTemplate, Treatment
 
 VIEW_AFTERCARE = "treatments.view_aftercaretemplate"
+
+
 REVISE_AFTERCARE = "treatments.add_aftercaretemplate"
 
 

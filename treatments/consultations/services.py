@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from patients.models import Patient
 from patients.validators import normalise_text
+from treatments.consultations.selectors import consent_state, rule_adjustments
 from treatments.models import (
     ConsentSignature,
     ConsentText,
@@ -20,15 +21,14 @@ from treatments.models import (
     ScreeningFinding,
     ScreeningRuleSetting,
 )
-from treatments.screening import (
+from treatments.screening.engine import screen
+from treatments.screening.rules import (
     DEFAULT_RULES,
     Level,
     ScreeningAnswers,
     ScreeningResult,
     add_months,
-    screen,
 )
-from treatments.selectors import consent_state, rule_adjustments
 
 CONSULTATION_FIELDS = (
     "consulted_on",
@@ -39,6 +39,8 @@ CONSULTATION_FIELDS = (
     "skin_assessment",
     "fitzpatrick_type",
 )
+
+
 HISTORY_FIELDS = (
     *MedicalHistory.CONDITION_FIELDS.values(),
     *MedicalHistory.DATE_FIELDS.values(),

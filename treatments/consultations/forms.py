@@ -1,13 +1,14 @@
+""""""
+
 from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 
-from treatments.check_in import CHANGING_CONDITIONS
-from treatments.models import Consultation, MedicalHistory, history_label
-from treatments.screening import Condition, DatedEvent
-from treatments.services import HISTORY_FIELDS
+from treatments.consultations.services import HISTORY_FIELDS
+from treatments.models import Consultation, MedicalHistory
+from treatments.screening.rules import Condition
 
 FITZPATRICK_TYPES = [
     ("", "Choose…"),
@@ -18,6 +19,8 @@ FITZPATRICK_TYPES = [
     (5, "V: rarely burns, tans deeply"),
     (6, "VI: never burns"),
 ]
+
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -198,59 +201,6 @@ class ConsentForm(forms.Form):
         label="I have read and understood this, and I agree to microneedling treatment.",
         required=False,
     )
-
-
-class CheckInForm(forms.Form):
-    """ "Anything changed since your last visit?": for the day of a session.
-
-    Lasting conditions from the consultation show ticked and cannot be unticked here
-    (a change to those needs a new consultation); any condition may be newly ticked.
-    """
-
-    new_medications = forms.CharField(
-        label="New medicines or supplements",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line, with strength and dose.",
-    )
-    other_changes = forms.CharField(
-        label="Anything else that changed", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args: Any, carried: set[Condition], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for condition in Condition:
-            self.fields[condition.value] = forms.BooleanField(
-                label=history_label(MedicalHistory.CONDITION_FIELDS[condition]),
-                required=False,
-                initial=condition in carried,
-                disabled=condition in carried,
-                help_text="From the consultation." if condition in carried else "",
-            )
-        for event in DatedEvent:
-            self.fields[event.value] = forms.DateField(
-                label=history_label(MedicalHistory.DATE_FIELDS[event]), required=False, widget=DATE
-            )
-        lasting = [c.value for c in Condition if c not in CHANGING_CONDITIONS]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Fieldset("The skin and health today", *[c.value for c in CHANGING_CONDITIONS]),
-            Fieldset("Lasting conditions (new ones may be added)", *lasting),
-            Fieldset("Medicines", "new_medications"),
-            Fieldset(
-                "Procedures since the last visit",
-                Row(*[Column(e.value) for e in list(DatedEvent)[:3]]),
-                Row(*[Column(e.value) for e in list(DatedEvent)[3:]]),
-            ),
-            Fieldset("Notes", "other_changes"),
-        )
-
-    def conditions(self) -> set[Condition]:
-        return {c for c in Condition if self.cleaned_data.get(c.value)}
-
-    def dates(self) -> dict[DatedEvent, Any]:
-        return {e: self.cleaned_data[e.value] for e in DatedEvent if self.cleaned_data.get(e.value)}
 
 
 class ConsentTextForm(forms.Form):

@@ -4,8 +4,7 @@
    versions, and every copy issued from them, stay as they were.
 2. ``aftercare_issue`` (called by ``session_sign``, in its transaction): the version in
    force is copied onto the session, the aftercare email is put in the outbox, and one
-   follow-up for each of the template's days, at 10:00 local time.
-"""
+   follow-up for each of the template's days, at 10:00 local time."""
 
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -18,17 +17,21 @@ from django.db import transaction
 from clinic.messaging.models import PatientMessage
 from clinic.messaging.services import message_schedule
 from clinic.messaging.timing import days_after_at
-from treatments.aftercare_defaults import (
-    DEFAULT_CALL_CLINIC,
-    DEFAULT_FOLLOW_UP_DAYS,
-    DEFAULT_STEPS,
-)
+from treatments.aftercare.defaults import DEFAULT_CALL_CLINIC, DEFAULT_FOLLOW_UP_DAYS, DEFAULT_STEPS
 from treatments.models import AftercareTemplate, IssuedAftercare, Treatment, TreatmentSession
 
 K = PatientMessage.Kind
+
+
 FOLLOW_UP_AT = time(10, 0)
+
+
 LAST_DAY = 90
+
+
 MOST_FOLLOW_UPS = 5
+
+
 MOST_STEPS = 20
 
 

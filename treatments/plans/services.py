@@ -2,16 +2,15 @@
 
 1. ``plan_create`` checks the patient may have a plan (the latest signed consultation
    allows treatment, the current consent is signed), stores the wishes and proposes
-   every session against real availability (``treatments.planning``).
+   every session against real availability (``treatments.plans.planning``).
 2. The front desk adjusts a proposal (``plan_session_adjust``: the later proposals follow)
    and books them all (``plan_book``: the plan becomes active, screened again first).
 3. When a booked session moves or is cancelled, ``plan_follow`` re-proposes the later
    sessions that no longer keep their window and moves their bookings; what cannot be
    kept is written on the session, in plain words.
 4. Booking writes the patient's messages in the same transaction: the preparation email
-   when the first session is booked (``treatments.preparation``); booking, pausing or
-   cancelling stops a nudge to book that is still waiting (``treatments.nudges``).
-"""
+   when the first session is booked (``treatments.plans.preparation``); booking, pausing or
+   cancelling stops a nudge to book that is still waiting (``treatments.plans.nudges``)."""
 
 from collections.abc import Sequence
 from dataclasses import replace
@@ -29,7 +28,8 @@ from clinic.scheduling.availability import Slot
 from clinic.scheduling.models import Appointment, Location, Room, Weekday
 from clinic.scheduling.selectors import free_slots_for
 from clinic.staff.models import PractitionerProfile
-from treatments.check_in import clearing_consultation
+from treatments.consultations.selectors import clearing_consultation
+from treatments.consultations.services import has_current_consent
 from treatments.models import (
     Consultation,
     CourseLimits,
@@ -38,14 +38,17 @@ from treatments.models import (
     TreatmentPlan,
 )
 from treatments.models import TreatmentSession as Session
-from treatments.nudges import nudge_prefix
-from treatments.planning import PlanWishes, ProposedSession, propose_sessions
-from treatments.preparation import preparation_schedule
-from treatments.services import has_current_consent
+from treatments.plans.nudges import nudge_prefix
+from treatments.plans.planning import PlanWishes, ProposedSession, propose_sessions
+from treatments.plans.preparation import preparation_schedule
 
 # How far past the last window the planner looks for free time before giving up.
 SEARCH_MARGIN_DAYS = 60
+
+
 P = TreatmentPlan.Status
+
+
 ST = Session.Status
 
 
@@ -393,11 +396,6 @@ def _stop_nudges(plan: TreatmentPlan, reason: str) -> None:
     messages_cancel_pending_by_key(prefix=nudge_prefix(plan.pk), reason=reason)
 
 
-# --- Following a move or a cancellation ----------------------------------------------
-# The plan moves and cancels its own sessions with ``by_plan=True``; the receivers below
-# leave those changes alone, so that the plan's own moves do not start it following again.
-
-
 def _follow(plan: TreatmentPlan, number: int, *, by: User, now: datetime) -> list[Session]:
     """Keep the sessions after ``number`` in their windows; return those that changed.
 
@@ -530,9 +528,6 @@ def on_appointment_cancelled(
     if by_plan:
         return  # the plan cancelled its own session: nothing to re-propose
     plan_follow_cancel(appointment=appointment, by=by, now=timezone.now())
-
-
-# --- Plan status ------------------------------------------------------------------------
 
 
 @transaction.atomic

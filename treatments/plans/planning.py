@@ -13,8 +13,7 @@ The caller passes the free slots over the whole horizon (from
    plainly by how much the window is missed; the later sessions follow from there.
 
 Sessions already booked (say, after the front desk moved one) are passed as ``booked``;
-only the rest are proposed, keeping the window after the last booked one.
-"""
+only the rest are proposed, keeping the window after the last booked one."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass

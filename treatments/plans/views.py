@@ -1,6 +1,5 @@
 """Plan and session pages: the practitioner plans and records, the front desk books."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,34 +10,24 @@ from django.views.decorators.http import require_POST
 
 from clinic.scheduling import services as booking
 from clinic.scheduling.models import Location
-from clinic.staff.access import has_role_permission, permission_required, require_permission
+from clinic.staff.access import has_role_permission, permission_required
 from clinic.staff.audit import audit_view
-from clinic.staff.roles import MANAGE_CLINIC
-from clinic.web import perform, signed_in_staff
-from treatments import catalog as catalog_services
-from treatments import plans, sessions
+from clinic.staff.web import add_service_errors, perform, signed_in_staff
 from treatments.access import (
     ADD_PLAN,
     CHANGE_PLAN,
-    CHANGE_SESSION,
     VIEW_PLAN,
     VIEW_SESSION,
     consultation_for_user,
     plan_for_user,
-    session_for_user,
 )
-from treatments.aftercare import steps_of
-from treatments.check_in import session_may_start
-from treatments.models import TreatmentArea, TreatmentSession
-from treatments.plan_forms import (
-    DepthGuidanceFormSet,
-    PlanForm,
-    SessionRecordForm,
-    SessionTimeForm,
-    TreatmentAreaForm,
-)
+from treatments.models import TreatmentSession
+from treatments.plans import services as plans
+from treatments.plans.forms import PlanForm, SessionTimeForm
 
 BOOK = "scheduling.add_appointment"
+
+
 MOVE = "scheduling.change_appointment"
 
 
@@ -74,21 +63,13 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
                 notes=data["notes"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Plan made: every session is proposed below.")
             return redirect("treatments:plan", pk=plan.pk)
     context = {"consultation": consultation, "patient": consultation.patient, "form": form,
                "blockers": blockers}  # fmt: skip
     return render(request, "treatments/plan_form.html", context)
-
-
-def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -208,83 +189,6 @@ def render_plan_again(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required(VIEW_SESSION)
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The session record: written during the session, read-only once signed."""
-    session = session_for_user(request.user, pk)
-    audit_view(session)
-    zones = sessions.zones_for(session.plan)
-    saved = {d.zone: d for d in session.depths.all()}
-    editable = session.can_record and has_role_permission(request.user, CHANGE_SESSION)
-    data = request.POST if request.method == "POST" else None
-    form = SessionRecordForm(data, instance=session, zones=zones, depths=saved)
-    if request.method == "POST":
-        require_permission(request.user, CHANGE_SESSION)
-        if not editable:
-            messages.error(request, "This session record cannot be changed now.")
-            return redirect("treatments:session", pk=pk)
-        if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in sessions.RECORD_FIELDS}
-            try:
-                sessions.session_record_save(session=session, fields=fields, depths=form.depths())
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, "Record saved.")
-                return redirect("treatments:session", pk=pk)
-    may_start, reasons = False, list[str]()
-    aftercare = getattr(session, "aftercare", None)
-    appointment = session.appointment
-    if appointment is not None and session.can_start:
-        day = timezone.now().astimezone(appointment.location.zone).date()
-        may_start, reasons = session_may_start(patient=session.plan.patient, on=day)
-    context = {
-        "session": session,
-        "plan": session.plan,
-        "patient": session.plan.patient,
-        "form": form,
-        "editable": editable,
-        "depths": list(saved.values()),
-        "zones": zones,
-        "may_start": may_start,
-        "start_reasons": reasons,
-        "aftercare": aftercare,
-        "aftercare_steps": steps_of(aftercare.steps) if aftercare else [],
-    }
-    return render(request, "treatments/session_detail.html", context)
-
-
-@login_required
-@permission_required(CHANGE_SESSION)
-@require_POST
-def session_start_view(request: HttpRequest, pk: int) -> HttpResponse:
-    session = session_for_user(request.user, pk)
-    now = timezone.now()
-    return perform(
-        request,
-        lambda: sessions.session_start(session=session, now=now),
-        "Session started: record it as you go.",
-        "treatments:session",
-        pk=pk,
-    )
-
-
-@login_required
-@permission_required(CHANGE_SESSION)
-@require_POST
-def session_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    session = session_for_user(request.user, pk)
-    by, now = signed_in_staff(request), timezone.now()
-    return perform(
-        request,
-        lambda: sessions.session_sign(session=session, by=by, now=now),
-        "Session signed and completed. The record can no longer change.",
-        "treatments:session",
-        pk=pk,
-    )
-
-
-@login_required
 @permission_required(CHANGE_PLAN)
 @require_POST
 def plan_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -302,41 +206,3 @@ def plan_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     else:
         return HttpResponse("Unknown action.", status=404)
     return perform(request, run, done, "treatments:plan", pk=pk)
-
-
-@login_required
-@permission_required(MANAGE_CLINIC)
-def catalog(request: HttpRequest) -> HttpResponse:
-    """The treatment catalog: each area's course defaults and depth guidance."""
-    areas = list(
-        TreatmentArea.objects.select_related("treatment")
-        .prefetch_related("depths")
-        .order_by("treatment__name", "position")
-    )
-    return render(request, "treatments/catalog.html", {"areas": areas})
-
-
-@login_required
-@permission_required(MANAGE_CLINIC)
-def catalog_area(request: HttpRequest, pk: int) -> HttpResponse:
-    area = get_object_or_404(TreatmentArea.objects.select_related("treatment"), pk=pk)
-    data = request.POST if request.method == "POST" else None
-    form = TreatmentAreaForm(data, instance=area)
-    formset = DepthGuidanceFormSet(data, instance=area, prefix="depths")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        rows = [
-            f.cleaned_data
-            for f in formset.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("zone")
-        ]
-        try:
-            catalog_services.treatment_area_update(
-                area=area, fields=form.cleaned_data, guidance=rows
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"{area.name} saved. Plans already made keep their numbers.")
-            return redirect("treatments:catalog")
-    context = {"area": area, "form": form, "formset": formset}
-    return render(request, "treatments/catalog_area.html", context)

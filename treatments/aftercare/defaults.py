@@ -32,9 +32,11 @@ DEFAULT_STEPS = [
     },
 ]
 
+
 DEFAULT_CALL_CLINIC = (
     "signs of infection (redness that spreads, heat, pus or a fever), blistering, dark "
     "patches that do not fade, or raised or track-like marks."
 )
+
 
 DEFAULT_FOLLOW_UP_DAYS = [1, 3]

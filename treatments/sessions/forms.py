@@ -1,0 +1,141 @@
+"""Forms for the day of a session: the check-in questions and the session record."""
+
+from decimal import Decimal
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+
+from treatments.consultations.forms import DATE
+from treatments.models import (
+    CourseLimits,
+    MedicalHistory,
+    TreatmentSession,
+    history_label,
+)
+from treatments.plans.forms import TIME
+from treatments.screening.rules import Condition, DatedEvent
+from treatments.sessions.check_in import CHANGING_CONDITIONS
+from treatments.sessions.services import RECORD_FIELDS, Zone
+
+
+class CheckInForm(forms.Form):
+    """ "Anything changed since your last visit?": for the day of a session.
+
+    Lasting conditions from the consultation show ticked and cannot be unticked here
+    (a change to those needs a new consultation); any condition may be newly ticked.
+    """
+
+    new_medications = forms.CharField(
+        label="New medicines or supplements",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line, with strength and dose.",
+    )
+    other_changes = forms.CharField(
+        label="Anything else that changed", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, carried: set[Condition], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for condition in Condition:
+            self.fields[condition.value] = forms.BooleanField(
+                label=history_label(MedicalHistory.CONDITION_FIELDS[condition]),
+                required=False,
+                initial=condition in carried,
+                disabled=condition in carried,
+                help_text="From the consultation." if condition in carried else "",
+            )
+        for event in DatedEvent:
+            self.fields[event.value] = forms.DateField(
+                label=history_label(MedicalHistory.DATE_FIELDS[event]), required=False, widget=DATE
+            )
+        lasting = [c.value for c in Condition if c not in CHANGING_CONDITIONS]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset("The skin and health today", *[c.value for c in CHANGING_CONDITIONS]),
+            Fieldset("Lasting conditions (new ones may be added)", *lasting),
+            Fieldset("Medicines", "new_medications"),
+            Fieldset(
+                "Procedures since the last visit",
+                Row(*[Column(e.value) for e in list(DatedEvent)[:3]]),
+                Row(*[Column(e.value) for e in list(DatedEvent)[3:]]),
+            ),
+            Fieldset("Notes", "other_changes"),
+        )
+
+    def conditions(self) -> set[Condition]:
+        return {c for c in Condition if self.cleaned_data.get(c.value)}
+
+    def dates(self) -> dict[DatedEvent, Any]:
+        return {e: self.cleaned_data[e.value] for e in DatedEvent if self.cleaned_data.get(e.value)}
+
+
+class SessionRecordForm(forms.ModelForm):
+    """The session record, with a depth (and a reason if outside guidance) per zone."""
+
+    class Meta:
+        model = TreatmentSession
+        fields = list(RECORD_FIELDS)
+        widgets = {
+            "numbing_applied_at": TIME,
+            "products_applied": forms.Textarea(attrs={"rows": 2}),
+            "skin_reaction": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"numbing_applied_at": "Numbing applied at", "numbing_cream": "Numbing cream"}
+
+    def __init__(self, *args: Any, zones: list[Zone], depths: dict[str, Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.zones = zones
+        depth_rows = []
+        for index, zone in enumerate(zones):
+            saved = depths.get(zone.name)
+            self.fields[f"depth_{index}"] = forms.DecimalField(
+                label=f"{zone.name} (mm)", required=False, min_value=Decimal("0.01"),
+                max_value=Decimal(CourseLimits.MAX_DEPTH_MM), decimal_places=2, max_digits=3,
+                help_text=f"Guidance: {zone.guidance}",
+                initial=saved.depth_mm if saved else None,
+                widget=forms.NumberInput(attrs={"step": "0.01"}),
+            )  # fmt: skip
+            self.fields[f"reason_{index}"] = forms.CharField(
+                label="Reason if outside the guidance", required=False, max_length=500,
+                initial=saved.reason if saved else "",
+            )  # fmt: skip
+            depth_rows.append(Row(Column(f"depth_{index}"), Column(f"reason_{index}")))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("device"), Column("device_model"), Column("needle_lot")),
+            Fieldset("Depth by area", *depth_rows),
+            Row(Column("passes"), Column("numbing_cream"), Column("numbing_applied_at")),
+            "products_applied",
+            "skin_reaction",
+            "notes",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for index, zone in enumerate(self.zones):
+            depth, reason = data.get(f"depth_{index}"), data.get(f"reason_{index}", "")
+            outside = (
+                depth is not None and zone.low is not None and zone.high is not None
+                and not zone.low <= depth <= zone.high
+            )  # fmt: skip
+            if outside and not reason.strip():
+                self.add_error(
+                    f"reason_{index}",
+                    f"{depth} mm is outside the guidance ({zone.guidance}): say why.",
+                )
+        return data
+
+    def depths(self) -> dict[str, tuple[Decimal | None, str]]:
+        return {
+            zone.name: (
+                self.cleaned_data.get(f"depth_{index}"),
+                self.cleaned_data.get(f"reason_{index}", ""),
+            )
+            for index, zone in enumerate(self.zones)
+        }
