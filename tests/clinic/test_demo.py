@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from clinic.demo import DEMO_PASSWORD
+from clinic.demo.loader import DEMO_PASSWORD
 from clinic.staff.access import user_roles
 from clinic.staff.roles import Role
 
@@ -64,7 +64,7 @@ def test_it_refuses_to_run_with_debug_off():
 
 @override_settings(DEBUG=True)
 def test_a_section_added_later_is_loaded_into_an_existing_demo(monkeypatch):
-    from clinic import demo
+    from clinic.demo import loader as demo
 
     call_command("seed_demo")
     loaded_later: list[object] = []

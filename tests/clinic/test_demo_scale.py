@@ -16,8 +16,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 
-from clinic.demo_scale.diary import Diary, Shift, free_parts, on_grid, tell_stories
-from clinic.demo_scale.stories import (
+from clinic.demo.scale.diary import Diary, Shift, free_parts, on_grid, tell_stories
+from clinic.demo.scale.stories import (
     Kind,
     Outcome,
     PatientStory,
@@ -350,7 +350,7 @@ def test_a_practitioner_away_all_day_leaves_their_room_to_the_next():
 
 
 def test_practitioners_join_as_the_weeks_get_busier():
-    from clinic.demo_scale.clinic_setup import UTILISATION, join_days, week_of
+    from clinic.demo.scale.clinic_setup import UTILISATION, join_days, week_of
 
     weeks = [MONDAY + timedelta(weeks=n) for n in range(12)]
     need = {week_of(monday): 1500 * n for n, monday in enumerate(weeks)}

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from clinic.demo import load_demo
+from clinic.demo.loader import load_demo
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             self._grow(patients)
 
     def _grow(self, patients: int) -> None:
-        from clinic.demo_scale import demo_grow
+        from clinic.demo.scale import demo_grow
 
         grown = demo_grow(patients=patients, log=self.stdout.write)
         if grown is None:

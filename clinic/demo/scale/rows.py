@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import models
 
-from clinic.demo_scale.outbox import Booking, MessageRules, appointment_outbox
-from clinic.demo_scale.stories import (
+from clinic.demo.scale.outbox import Booking, MessageRules, appointment_outbox
+from clinic.demo.scale.stories import (
     ConsultationStory,
     Kind,
     Outcome,

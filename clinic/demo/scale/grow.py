@@ -13,10 +13,10 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from clinic.demo_scale import clinic_setup as setup
-from clinic.demo_scale.diary import Demand, Diary, tell_stories
-from clinic.demo_scale.outbox import MessageRules
-from clinic.demo_scale.rows import (
+from clinic.demo.scale import clinic_setup as setup
+from clinic.demo.scale.diary import Demand, Diary, tell_stories
+from clinic.demo.scale.outbox import MessageRules
+from clinic.demo.scale.rows import (
     AppointmentWriter,
     ConsultationWriter,
     Place,
@@ -26,7 +26,7 @@ from clinic.demo_scale.rows import (
     insert,
     patient_row,
 )
-from clinic.demo_scale.stories import (
+from clinic.demo.scale.stories import (
     AreaDefaults,
     Catalog,
     Kind,

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 
-from clinic.demo_scale.diary import Interval, Shift
+from clinic.demo.scale.diary import Interval, Shift
 from clinic.scheduling.models import (
     Appointment,
     Closure,

@@ -1,6 +1,6 @@
 """Demo data at clinic-chain size: ``manage.py seed_demo --patients N``.
 
-Grows the ordinary demo (``clinic.demo``) to N patients in all, each with about twenty
+Grows the ordinary demo (``clinic.demo.loader``) to N patients in all, each with about twenty
 appointments over the two years up to today and some weeks ahead, and with the
 consultations, screening findings, treatment plans, sessions, aftercare and patient
 messages those appointments would have left behind. Every random choice comes from a
@@ -23,6 +23,6 @@ through the ordinary code and are audited as usual.
 4. ``rows`` and ``outbox``: the rows, a few thousand per insert.
 """
 
-from clinic.demo_scale.grow import Growth, demo_grow
+from clinic.demo.scale.grow import Growth, demo_grow
 
 __all__ = ["Growth", "demo_grow"]

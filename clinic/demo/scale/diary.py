@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from clinic.demo_scale.stories import Kind, Outcome, PatientStory, Story, Visit, outcome_for
+from clinic.demo.scale.stories import Kind, Outcome, PatientStory, Story, Visit, outcome_for
 
 STEP = timedelta(minutes=15)
 Interval = tuple[datetime, datetime]

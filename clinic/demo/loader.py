@@ -5,9 +5,8 @@ section that is not there yet, each in its own transaction, so a demo database m
 before a section existed gains it on the next `make run` and keeps everything else.
 Demo accounts share the password ``demo``, so the loader refuses to run unless DEBUG is on.
 
-The loader sits above every app: it and ``clinic.demo_scale`` (which grows the demo to
-clinic-chain size) are the only parts of ``clinic`` that import ``treatments``, and
-nothing imports them but their command.
+The loader sits above every app, beside ``clinic.demo.scale`` (which grows the demo to
+clinic-chain size): they may use any app, and nothing imports them but their command.
 """
 
 from collections.abc import Callable
