@@ -95,7 +95,7 @@ def patient_register(*, by: User, **fields: Any) -> Patient:
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, by: User, **fields: Any) -> Patient:
+def patient_update(*, patient: Patient, **fields: Any) -> Patient:
     """Change a patient's details; the audit log records who changed what."""
     for name, value in _clean_fields(fields).items():
         setattr(patient, name, value)

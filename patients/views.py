@@ -98,8 +98,9 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     duplicates: list[Patient] = []
     if request.method == "POST":
 
-        def update(**fields: object) -> Patient:
-            return patient_update(patient=patient, **fields)  # type: ignore[arg-type]
+        def update(*, by: object, **fields: object) -> Patient:
+            # Who changed the details is in the audit log; the record keeps who created it.
+            return patient_update(patient=patient, **fields)
 
         saved, duplicates = save_with_duplicate_check(request, form, update, patient.pk)
         if saved is not None:
