@@ -6,7 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 
-from treatments.consultations.services import HISTORY_FIELDS
+from treatments.consultations.services import CONSULTATION_FIELDS, HISTORY_FIELDS
 from treatments.models import Consultation, MedicalHistory
 from treatments.screening.rules import Condition
 
@@ -37,15 +37,7 @@ class ConsultationForm(forms.ModelForm):
 
     class Meta:
         model = Consultation
-        fields = [
-            "consulted_on",
-            "intended_treatment_date",
-            "concerns",
-            "areas",
-            "goals",
-            "skin_assessment",
-            "fitzpatrick_type",
-        ]
+        fields = list(CONSULTATION_FIELDS)
         labels = {"intended_treatment_date": "First treatment on (planned)"}
         widgets = {
             "consulted_on": DATE,

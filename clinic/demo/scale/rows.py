@@ -500,7 +500,9 @@ class PlanWriter:
     def _plan(self, story: PatientStory, plan: PlanStory) -> TreatmentPlan:
         status = plan_status(plan)
         last = [s.visit.ends_at for s in plan.sessions if s.visit and s.visit.ends_at]
-        changed = plan.ended_at or (max(last) if last and status != "active" else plan.booked_at)
+        changed = plan.ended_at or (
+            max(last) if last and status != TreatmentPlan.Status.ACTIVE else plan.booked_at
+        )
         consultation = plan.consultation
         return TreatmentPlan(
             patient_id=self.patients[story.index].pk,
