@@ -30,8 +30,8 @@ from clinic.staff.models import PractitionerProfile
 from clinic.tasks import beat_heartbeat
 from patients.models import Patient
 from tests.factories import PatientFactory, make_appointment
-from tests.treatments.plan_setup import book_plan, clinic_setting, sessions
-from tests.treatments.sessions_setup import start_record_and_sign
+from tests.treatments.plans.plan_setup import book_plan, clinic_setting, sessions
+from tests.treatments.sessions.sessions_setup import start_record_and_sign
 from treatments.aftercare.defaults import DEFAULT_STEPS
 from treatments.aftercare.services import aftercare_template_revise
 from treatments.consultations.services import (

@@ -19,7 +19,7 @@ from tests.factories import (
     make_cleared_patient,
     make_clinic_location,
 )
-from tests.treatments.sessions_setup import make_plan
+from tests.treatments.sessions.sessions_setup import make_plan
 from treatments.models import IssuedAftercare, TreatmentSession
 from treatments.sessions.check_in import check_in_screen
 

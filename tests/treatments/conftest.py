@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from clinic.scheduling.services import appointment_check_in
 from tests.factories import make_cleared_patient, make_clinic_location, make_staff
-from tests.treatments.sessions_setup import make_plan
+from tests.treatments.sessions.sessions_setup import make_plan
 from treatments.plans.services import plan_book
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import appointment_book
 from tests.factories import make_cleared_patient, make_patient, make_staff
-from tests.treatments.sessions_setup import make_plan, record
+from tests.treatments.sessions.sessions_setup import make_plan, record
 from treatments.models import Treatment, TreatmentArea, TreatmentPlan, TreatmentSession
 from treatments.plans.services import plan_book
 from treatments.sessions.check_in import check_in_screen

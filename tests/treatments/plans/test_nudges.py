@@ -13,7 +13,13 @@ from clinic.messaging.content import render
 from clinic.messaging.models import PatientMessage
 from clinic.scheduling.models import Location
 from clinic.scheduling.services import appointment_cancel
-from tests.treatments.plan_setup import book_plan, clinic_setting, complete, dispatch_at, sessions
+from tests.treatments.plans.plan_setup import (
+    book_plan,
+    clinic_setting,
+    complete,
+    dispatch_at,
+    sessions,
+)
 from treatments.models import TreatmentPlan, TreatmentSession
 from treatments.plans.nudges import next_session_nudges_schedule
 from treatments.plans.services import plan_book, plan_cancel, plan_pause

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from clinic.messaging.content import render
 from clinic.messaging.models import PatientMessage
-from tests.treatments.sessions_setup import start_record_and_sign
+from tests.treatments.sessions.sessions_setup import start_record_and_sign
 from treatments.aftercare.defaults import DEFAULT_STEPS
 from treatments.aftercare.services import (
     aftercare_check,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from clinic.messaging.content import render
 from clinic.messaging.models import MessageSettings, PatientMessage
 from clinic.scheduling.services import appointment_cancel, appointment_move
-from tests.treatments.plan_setup import (
+from tests.treatments.plans.plan_setup import (
     book_plan,
     clinic_setting,
     dispatch_at,
