@@ -1,4 +1,4 @@
-""""""
+"""The manager's form for the next version of a treatment's aftercare."""
 
 from typing import Any
 

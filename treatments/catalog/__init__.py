@@ -1,0 +1,2 @@
+"""The treatment catalog the clinic manager keeps: each area's course defaults and depth
+guidance."""

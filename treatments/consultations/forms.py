@@ -1,4 +1,5 @@
-""""""
+"""Forms of the consultation: the record, the medical history as answered, overrides,
+signing, addenda, consent, and the clinic's screening rule settings."""
 
 from typing import Any, cast
 

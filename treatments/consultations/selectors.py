@@ -1,4 +1,5 @@
-""""""
+"""Reads for consultations: the latest history, the patient's clearance and consent, the
+clinic's rule settings, and the consultation that clears a patient for treatment."""
 
 from dataclasses import dataclass
 

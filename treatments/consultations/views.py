@@ -1,4 +1,5 @@
-""""""
+"""Consultation pages: the record with live screening, overrides, signing, addenda,
+consent, and the manager's screening rules and consent texts."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-""""""
+"""Forms of a treatment plan: the wishes a course is proposed from, and a session's time."""
 
 from datetime import date, datetime
 from typing import Any

@@ -1,9 +1,10 @@
-"""Contraindication screening for microneedling: rules as data, one pure function.
+"""Contraindication screening for microneedling: the rules as data (no database).
 
-``screen(answers, rules)`` takes what the practitioner recorded (a ``ScreeningAnswers``)
-and the rule set, and returns every finding with its level, the reason the practitioner
-reads, and the source; the highest level wins. No database access: the caller stores the
-result, including ``ruleset_version``, so a past decision can be explained later.
+The engine (``treatments.screening.engine.screen(answers, rules)``) takes what the
+practitioner recorded (a ``ScreeningAnswers``) and the rule set, and returns every finding
+with its level, the reason the practitioner reads, and the source; the highest level wins.
+No database access: the caller stores the result, including ``ruleset_version``, so a past
+decision can be explained later.
 
 Time windows are judged against the *treatment date*, not today: an isotretinoin stop
 five months before a consultation clears a session booked two months later.
