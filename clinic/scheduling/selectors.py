@@ -226,3 +226,59 @@ def nearby_free_starts(
     )
     starts = [slot.start for slot in slots if slot.start != appointment.starts_at]
     return sorted(sorted(starts, key=lambda start: abs(start - appointment.starts_at))[:count])
+
+
+# --- The appointment book's reads: one location, one visible range --------------------
+
+
+def appointments_at(location: Location, first_day: date, last_day: date) -> QuerySet[Appointment]:
+    """A location's appointments over its own local days, with what a card shows, in one
+    query (days are cut at the location's midnight, not the clinic's)."""
+    start, _ = day_bounds(first_day, location.zone)
+    _, end = day_bounds(last_day, location.zone)
+    return (
+        Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
+        .select_related("patient", "practitioner__user", "room", "appointment_type")
+        .order_by("starts_at", "room__name")
+    )
+
+
+def practitioners_at(location: Location) -> QuerySet[PractitionerProfile]:
+    """The active practitioners who work at a location, with their weeks there
+    (``hours_here``), in two queries."""
+    return (
+        PractitionerProfile.objects.filter(user__is_active=True, working_hours__location=location)
+        .distinct()
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "working_hours",
+                queryset=WorkingHours.objects.filter(location=location),
+                to_attr="hours_here",
+            )
+        )
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def opening_week(location: Location) -> dict[int, list[tuple[time, time]]]:
+    """A location's opening hours by weekday, in one query."""
+    return _opening_hours(location)
+
+
+def closures_over(location: Location, first_day: date, last_day: date) -> list[Closure]:
+    return list(
+        Closure.objects.filter(location=location, first_day__lte=last_day, last_day__gte=first_day)
+    )
+
+
+def leave_over(
+    practitioner_ids: Iterable[int], first_day: date, last_day: date, zone: ZoneInfo
+) -> list[Leave]:
+    start, _ = day_bounds(first_day, zone)
+    _, end = day_bounds(last_day, zone)
+    return list(
+        Leave.objects.filter(
+            practitioner__in=list(practitioner_ids), starts_at__lt=end, ends_at__gt=start
+        )
+    )
