@@ -26,6 +26,30 @@
     box.className = "book-message alert alert-" + kind;
   }
 
+  function lines(texts, className) {
+    return {
+      domNodes: texts.map(function (text, index) {
+        var line = document.createElement(index === 0 ? "strong" : "span");
+        line.className = index === 0 ? className : "d-block";
+        line.textContent = text;
+        return line;
+      })
+    };
+  }
+
+  // What each kind of entry says: a card its time, patient, type and status; a shade why
+  // the time cannot be booked; a free start the time to book.
+  function content(info) {
+    var props = info.event.extendedProps;
+    if (props.kind === "card") {
+      var row = props.row;
+      return lines([row[2].slice(11) + "\u2013" + row[3].slice(11), row[4],
+        props.type + " \u00b7 " + props.status], "d-block small");
+    }
+    if (props.kind === "shade") { return lines([info.event.title], "book-shade-label"); }
+    return lines([info.event.title], "book-free-label");
+  }
+
   function withId(template, id) { return template.replace("/0/", "/" + id + "/"); }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -46,7 +70,9 @@
         title: row[4] + " · " + (data.types[row[5]] || "") + " · " + data.statuses[row[6]],
         editable: config.editable && actions.indexOf("m") >= 0,
         classNames: ["book-card", "status-border-" + row[6]],
-        extendedProps: { kind: "card", row: row }
+        extendedProps: {
+          kind: "card", row: row, type: data.types[row[5]] || "", status: data.statuses[row[6]]
+        }
       };
     }
 
@@ -157,6 +183,7 @@
       date: config.date,
       timeZone: "UTC",
       firstDay: 1,
+      locale: "en-GB",
       slotDuration: "00:15",
       snapDuration: "00:15",
       slotLabelInterval: "01:00",
@@ -171,6 +198,7 @@
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       resources: [],
       eventSources: [{ events: fetchBook }],
+      eventContent: content,
       eventClick: function (info) {
         var props = info.event.extendedProps;
         if (props.kind === "card") { showPanel(props.row); }
