@@ -164,3 +164,11 @@ def grid_bounds(opening: Iterable[tuple[time, time]]) -> tuple[time, time]:
     last = max(closes for _, closes in hours)
     until = time(min(last.hour + (1 if last.minute else 0), 23), 59 if last.hour >= 23 else 0)
     return time(first.hour), until
+
+
+def zone_named(time_zone: str, clinic_zone: str, at: datetime) -> str:
+    """A location's zone in words where it differs from the clinic's ("America/New_York,
+    EST" on that date), else nothing: staff read a time as the clinic's unless told."""
+    if time_zone == clinic_zone:
+        return ""
+    return f"{time_zone.replace('_', ' ')}, {at.astimezone(ZoneInfo(time_zone)).tzname()}"

@@ -102,7 +102,7 @@ def test_a_new_york_appointment_keeps_its_own_wall_clock_and_names_the_zone(
     WorkingHours.objects.create(
         practitioner=practitioner, location=new_york, weekday=0, starts=time(9), ends=time(21)
     )
-    appointment_book(
+    booked = appointment_book(
         patient=clinic["patient"], practitioner=practitioner, room=room,
         appointment_type=clinic["type"], by=clinic["desk"],
         start=datetime(2026, 11, 23, 19, 30, tzinfo=ZoneInfo("America/New_York")),
@@ -116,6 +116,10 @@ def test_a_new_york_appointment_keeps_its_own_wall_clock_and_names_the_zone(
     assert london["appointments"] == []  # the day view shows only the chosen location
     page = front_desk_client.get(reverse("scheduling:calendar_day"), {"location": new_york.pk})
     assert "America/New_York time (EST)" in page.content.decode()
+    detail = front_desk_client.get(reverse("scheduling:appointment", args=[booked.pk]))
+    assert "Monday 23 November 2026" in detail.content.decode()  # not Tuesday, as in London
+    assert "19:30–20:30 (America/New York, EST)" in detail.content.decode()
+    assert f"date=2026-11-23&amp;location={new_york.pk}" in detail.content.decode()
 
 
 def test_closed_days_hours_off_and_leave_are_shaded_and_labelled(
