@@ -57,9 +57,10 @@ class Page:
 # In the comments: "login" is the session, the user and the role permissions; "menu" is
 # the user's roles for the menu; "audit" an INSERT into the audit log.
 PAGES = [
-    # login (roles instead of permissions), the day's appointments with their patients,
-    # practitioners, rooms and types, role permissions (menu)
-    Page("today", "front_desk", 5, grow=w.appointments),
+    # login (roles instead of permissions), locations, one location's arrivals with their
+    # patients, practitioners, rooms and types, the to-do list (cancel requests, closures,
+    # leave, unbooked sessions, failed messages), role permissions (menu)
+    Page("today", "front_desk", 11, grow=w.appointments),
     # SELECT 1, beat's heartbeat (the broker is asked, not the database)
     Page("healthz", "anonymous", 2),
     # nothing: no session yet

@@ -282,3 +282,59 @@ def leave_over(
             practitioner__in=list(practitioner_ids), starts_at__lt=end, ends_at__gt=start
         )
     )
+
+
+def appointments_clashing(
+    location: Location, *, now: datetime, days: int, limit: int
+) -> list[tuple[Appointment, str]]:
+    """Booked appointments still to come at a location, over ``days`` days, that fall on
+    a closure or in their practitioner's leave, each with the reason, at most ``limit``
+    (and one more, to tell there are more), in three queries: closures, leave, then the
+    appointments matching any of them."""
+    zone = location.zone
+    today = now.astimezone(zone).date()
+    until = now + timedelta(days=days)
+    closures = list(
+        Closure.objects.filter(
+            location=location, last_day__gte=today, first_day__lte=until.astimezone(zone).date()
+        )
+    )
+    leave = list(Leave.objects.filter(ends_at__gt=now, starts_at__lt=until))
+    spans: list[tuple[Q, Closure | Leave]] = []
+    for closure in closures:
+        start, _ = day_bounds(closure.first_day, zone)
+        _, end = day_bounds(closure.last_day, zone)
+        spans.append((Q(starts_at__lt=end, ends_at__gt=start), closure))
+    for away in leave:
+        spans.append(
+            (
+                Q(practitioner_id=away.practitioner_id, starts_at__lt=away.ends_at,
+                  ends_at__gt=away.starts_at),
+                away,
+            )
+        )  # fmt: skip
+    if not spans:
+        return []
+    matching = Q()
+    for condition, _ in spans:
+        matching |= condition
+    found = (
+        Appointment.objects.filter(
+            matching, location=location, status__in=Appointment.UPCOMING, starts_at__gte=now,
+            starts_at__lt=until,
+        )
+        .select_related("patient", "practitioner__user", "location")
+        .order_by("starts_at")[: limit + 1]
+    )  # fmt: skip
+    return [(appointment, _clash_reason(appointment, closures, leave)) for appointment in found]
+
+
+def _clash_reason(appointment: Appointment, closures: list[Closure], leave: list[Leave]) -> str:
+    day = appointment.starts_at.astimezone(appointment.location.zone).date()
+    for closure in closures:
+        if closure.first_day <= day <= closure.last_day:
+            return f"the clinic is closed ({closure.reason})" if closure.reason else "closed"
+    for away in leave:
+        if away.practitioner_id == appointment.practitioner_id:
+            return f"{appointment.practitioner} is on leave"
+    return "outside the hours"
