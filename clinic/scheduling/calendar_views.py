@@ -139,6 +139,8 @@ def _book_choice(request: HttpRequest, form: BookForm, *, remember: bool) -> Boo
     if by not in ("practitioner", "room"):
         by = "practitioner"
     only = cleaned.get("only") if "only" in form.data else remembered.get("only")
+    if "only" not in form.data and remembered.get("by") != by:
+        only = None  # a practitioner's id is not a room's
     if remember and location is not None:
         request.session[SESSION_KEY] = {
             "location": location.pk,
@@ -180,6 +182,7 @@ def _book_page(request: HttpRequest, view: str) -> HttpResponse:
         "appointmentUrl": reverse("scheduling:appointment", args=[0]),
         "bookingUrl": reverse("scheduling:new"),
         "editable": can_change,
+        "canOpen": has_role_permission(request.user, VIEW),  # the appointment's own page
     }
     context = {
         "choice": choice,
@@ -381,6 +384,7 @@ def book_data(
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     appointments = list(appointments_at(location, first_day, last_day))
     columns = _columns(location, by, appointments, user)
+    every_column = [[c.pk, c.name] for c in columns]
     if only is not None and any(c.pk == only for c in columns):
         columns = [c for c in columns if c.pk == only]
         appointments = [
@@ -404,6 +408,7 @@ def book_data(
         "zone": zone_note(location),
         "grid": [f"{grid[0]:%H:%M}", f"{grid[1]:%H:%M}"],
         "columns": [[c.pk, c.name] for c in columns],
+        "everyColumn": every_column,  # for the filter, whichever one is shown
         "types": {t.pk: t.name for t in {a.appointment_type for a in appointments}},
         "statuses": dict(Appointment.Status.choices),
         "appointments": cards,

@@ -109,6 +109,7 @@
         })
         .then(function (data) {
           latest = data;
+          fillFilter(data.everyColumn);
           var columns = data.columns.map(function (c) { return c[0]; });
           calendar.setOption("resources", data.columns.map(function (c) {
             return { id: c[0], title: c[1] };
@@ -122,6 +123,20 @@
         .catch(function (error) { say(error.message, "danger"); return []; });
     }
 
+    // The column filter lists every practitioner (or room) the data names; the choice is
+    // sent with the page's form and remembered with the user's other choices.
+    function fillFilter(columns) {
+      var select = document.getElementById("book-only");
+      if (!select || select.dataset.filled) { return; }
+      select.dataset.filled = "yes";
+      while (select.options.length > 1) { select.remove(1); }
+      columns.forEach(function (column) {
+        var option = new Option(column[1], column[0]);
+        option.selected = String(column[0]) === String(config.only);
+        select.add(option);
+      });
+    }
+
     function showPanel(row) {
       var panel = document.querySelector("[data-testid=book-panel]");
       if (!panel || !latest) { return; }
@@ -133,7 +148,9 @@
       var status = panel.querySelector("[data-field=status]");
       status.textContent = latest.statuses[row[6]];
       status.className = "badge status-" + row[6];
-      panel.querySelector("[data-field=link]").href = withId(config.appointmentUrl, row[0]);
+      var link = panel.querySelector("[data-field=link]");
+      link.href = withId(config.appointmentUrl, row[0]);
+      link.classList.toggle("d-none", !config.canOpen);
       var form = panel.querySelector("[data-book-actions]");
       if (form) {
         var letters = { "confirm": "c", "check-in": "i", "no-show": "n", "undo-check-in": "u" };

@@ -37,6 +37,7 @@ def test_manager_sees_the_clinic_summary(manager_client):
     assert 'data-testid="home-front-desk"' not in html
     assert dict(response.context["summary"]["staff_by_role"])["Clinic manager"] == 1
     assert "Running" in html
+    assert 'data-testid="book-read-only"' in html  # the book, read-only
 
 
 def test_manager_summary_warns_when_the_scheduler_is_silent(manager_client):

@@ -118,7 +118,7 @@ def test_a_new_york_appointment_keeps_its_own_wall_clock_and_names_the_zone(
     assert "America/New_York time (EST)" in page.content.decode()
     detail = front_desk_client.get(reverse("scheduling:appointment", args=[booked.pk]))
     assert "Monday 23 November 2026" in detail.content.decode()  # not Tuesday, as in London
-    assert "19:30–20:30 (America/New York, EST)" in detail.content.decode()
+    assert "19:30\N{EN DASH}20:30 (America/New York, EST)" in detail.content.decode()
     assert f"date=2026-11-23&amp;location={new_york.pk}" in detail.content.decode()
 
 
@@ -250,3 +250,20 @@ def test_only_the_front_desk_drops(role_clients, clinic, frozen_now, who, expect
     assert response.status_code == expected
     appointment.refresh_from_db()
     assert appointment.version == 1
+
+
+def test_the_column_filter_shows_one_and_is_remembered(front_desk_client, clinic, frozen_now):
+    first, second = clinic["practitioners"]
+    _book(clinic, 10)
+    _book(clinic, 11, practitioner=1, room=1)
+
+    front_desk_client.get(reverse("scheduling:calendar_day"), {"only": second.pk})
+    remembered = front_desk_client.get(reverse("scheduling:calendar_day"))
+    data = _data(front_desk_client, only=second.pk).json()
+
+    assert remembered.context["config"]["only"] == second.pk
+    assert data["columns"] == [[second.pk, str(second)]]
+    assert [card[1] for card in data["appointments"]] == [second.pk]
+    assert {column[0] for column in data["everyColumn"]} == {first.pk, second.pk}
+    by_room = front_desk_client.get(reverse("scheduling:calendar_day"), {"by": "room"})
+    assert by_room.context["config"]["only"] is None  # a practitioner is not a room
