@@ -172,3 +172,16 @@ def zone_named(time_zone: str, clinic_zone: str, at: datetime) -> str:
     if time_zone == clinic_zone:
         return ""
     return f"{time_zone.replace('_', ' ')}, {at.astimezone(ZoneInfo(time_zone)).tzname()}"
+
+
+def free_cells(slots: Iterable[Slot], *, by: By, zone: ZoneInfo) -> list[list[object]]:
+    """The grid's free starts, short: [column, wall clock, the room (or practitioner) free
+    with it]; the page makes the booking address from them, as ``booking_query`` does."""
+    cells: list[list[object]] = []
+    for slot in slots:
+        at = wall_clock(slot.start, zone)
+        if by == "room":
+            cells += [[room, at, slot.practitioner_ids[0]] for room in slot.room_ids]
+        else:
+            cells += [[person, at, slot.room_ids[0]] for person in slot.practitioner_ids]
+    return cells

@@ -29,6 +29,7 @@ from clinic.scheduling.calendar import (
     FreeStart,
     Shade,
     day_shades,
+    free_cells,
     free_starts_by_column,
     grid_bounds,
     interleave,
@@ -357,14 +358,7 @@ def _free_rows(
         last_day=days[-1],
         not_before=timezone.now(),
     )
-    by_column = free_starts_by_column(
-        slots, by=by, appointment_type_id=appointment_type.pk, zone=location.zone
-    )
-    rows: list[list[object]] = []
-    for column, starts in by_column.items():
-        for free in starts:
-            rows.append([column, wall_clock(free.start, location.zone), free.query])
-    return rows
+    return free_cells(slots, by=by, zone=location.zone)
 
 
 def book_data(
@@ -414,6 +408,7 @@ def book_data(
         "appointments": cards,
         "shades": [s.as_row() for s in shades if s.column is None or s.column in keep],
         "free": [row for row in free if row[0] in keep],
+        "freeType": appointment_type.pk if free and appointment_type else None,
     }
 
 

@@ -84,12 +84,22 @@
       };
     }
 
-    function freeEvent(row) {
+    // A free start: [column, wall clock, the room (or practitioner) free with it]. The
+    // booking page's address is made here, with the same fields as the day list's links.
+    function freeEvent(row, data) {
       var end = new Date(Date.parse(row[1] + ":00Z") + 15 * 60000);
+      var byRoom = config.by === "room";
+      var query = new URLSearchParams({
+        appointment_type: data.freeType,
+        practitioner: byRoom ? row[2] : row[0],
+        room: byRoom ? row[0] : row[2],
+        day: row[1].slice(0, 10),
+        start_time: row[1].slice(11)
+      });
       return {
         start: row[1], end: wallClock(end), resourceId: row[0], title: "Book " + row[1].slice(11),
         editable: false, classNames: ["book-free"],
-        extendedProps: { kind: "free", query: row[2] }
+        extendedProps: { kind: "free", query: query.toString() }
       };
     }
 
@@ -118,7 +128,7 @@
           calendar.setOption("slotMaxTime", data.grid[1]);
           return data.appointments.map(function (row) { return cardEvent(row, data); })
             .concat(data.shades.map(function (row) { return shadeEvent(row, columns); }))
-            .concat(data.free.map(freeEvent));
+            .concat(data.free.map(function (row) { return freeEvent(row, data); }));
         })
         .catch(function (error) { say(error.message, "danger"); return []; });
     }

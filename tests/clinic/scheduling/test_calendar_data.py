@@ -89,7 +89,12 @@ def test_free_starts_carry_the_booking_address(front_desk_client, clinic, frozen
     starts = {row[1] for row in free if row[0] == first}
     assert "2026-11-23T09:00" not in starts  # an hour and its buffer do not fit before 10:00
     assert "2026-11-23T11:15" in starts
-    assert all(f"practitioner={row[0]}" in row[2] for row in free)
+    data = _data(front_desk_client, type=clinic["type"].pk).json()
+    assert data["freeType"] == clinic["type"].pk
+    nine = [row for row in free if row[1] == "2026-11-23T09:00"]
+    # At 09:00 only the second practitioner has the hour free; each start names a room.
+    assert {row[0] for row in nine} == {clinic["practitioners"][1].pk}
+    assert all(row[2] in {room.pk for room in clinic["rooms"]} for row in free)
 
 
 def test_a_new_york_appointment_keeps_its_own_wall_clock_and_names_the_zone(
