@@ -64,6 +64,21 @@ def require_book_access(user: AnyUser) -> None:
         raise PermissionDenied
 
 
+# The days the book opens on: far enough back for any record, far enough ahead for any
+# plan, and never a date whose midnight cannot be written down in every zone.
+BOOK_FIRST_DAY = date(2000, 1, 1)
+Day = date  # for the forms, whose field "date" hides the type
+BOOK_YEARS_AHEAD = 5
+
+
+def _within_book(day: date | None) -> date | None:
+    last = timezone.localdate().replace(month=1, day=1)
+    last = last.replace(year=last.year + BOOK_YEARS_AHEAD + 1) - timedelta(days=1)
+    if day is not None and not BOOK_FIRST_DAY <= day <= last:
+        raise ValidationError(f"The book runs from {BOOK_FIRST_DAY.year} to {last.year}.")
+    return day
+
+
 class BookForm(forms.Form):
     """The book's address: a day, a view, a location, a type's free times, one column."""
 
@@ -75,6 +90,9 @@ class BookForm(forms.Form):
     type = forms.IntegerField(required=False, min_value=1)
     only = forms.IntegerField(required=False, min_value=1)
 
+    def clean_date(self) -> "Day | None":
+        return _within_book(self.cleaned_data.get("date"))
+
 
 class RangeForm(BookForm):
     """The grid's request: the visible range, first day in, last day out."""
@@ -85,6 +103,9 @@ class RangeForm(BookForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            _within_book(start)
+            _within_book(end)
         if start and end and not 0 < (end - start).days <= LONGEST_RANGE_DAYS:
             raise ValidationError(f"Ask for between one and {LONGEST_RANGE_DAYS} days.")
         return cleaned

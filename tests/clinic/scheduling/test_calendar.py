@@ -81,7 +81,9 @@ def test_an_appointment_with_a_switched_off_practitioner_still_shows(front_desk_
     assert response.content.decode().count('data-testid="calendar-appointment"') == 1
 
 
-@pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "2026-13-01", "0001-01-01x"])
+@pytest.mark.parametrize(
+    "bad", ["2026-02-30", "tomorrow", "2026-13-01", "0001-01-01", "9999-12-31", "1999-12-31"]
+)
 @pytest.mark.parametrize(
     "view", ["scheduling:calendar_day", "scheduling:calendar_week", "scheduling:calendar_list"]
 )

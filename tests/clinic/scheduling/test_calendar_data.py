@@ -153,7 +153,8 @@ def test_closed_days_hours_off_and_leave_are_shaded_and_labelled(
 @pytest.mark.parametrize(
     "params",
     [{"start": "2026-11-23", "end": "2026-12-23"}, {"start": "2026-11-23", "end": "2026-11-23"},
-     {"start": "9999-12-31", "end": "nonsense"}, {"start": ""}],
+     {"start": "9999-12-31", "end": "nonsense"}, {"start": ""},
+     {"start": "0001-01-01", "end": "0001-01-02"}, {"start": "9999-12-30", "end": "9999-12-31"}],
 )  # fmt: skip
 def test_a_bad_range_is_refused_with_words_never_a_500(front_desk_client, clinic, params):
     response = front_desk_client.get(reverse("scheduling:calendar_data"), params)
