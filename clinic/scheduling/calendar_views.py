@@ -114,9 +114,17 @@ class RangeForm(BookForm):
 class DropForm(forms.Form):
     """Where a card was dropped: the location's wall clock, and the column it landed in."""
 
-    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    start = forms.DateTimeField(
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        error_messages={"invalid": "That is not a time the book knows. Try again."},
+    )
     by = forms.ChoiceField(choices=[("practitioner", ""), ("room", "")])
     column = forms.IntegerField(min_value=1)
+
+    def clean_start(self) -> datetime:
+        start: datetime = self.cleaned_data["start"]
+        _within_book(start.date())
+        return start
 
 
 @dataclass
@@ -471,7 +479,11 @@ def calendar_drop(request: HttpRequest, pk: int) -> JsonResponse:
     appointment = appointment_for_user(request.user, pk)
     form = DropForm(request.POST)
     if not form.is_valid():
-        return _refusal("That is not a time the book knows. Try again.", 400)
+        words = (
+            " ".join(str(e) for e in form.errors.get("start", []))
+            or "That is not a place in the book."
+        )
+        return _refusal(words, 400)
     room = None
     if form.cleaned_data["by"] == "room" and form.cleaned_data["column"] != appointment.room_id:
         room = Room.objects.filter(pk=form.cleaned_data["column"]).first()
