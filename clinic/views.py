@@ -9,10 +9,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clinic.health import check_beat, health_report
+from clinic.scheduling.calendar_views import SESSION_KEY
+from clinic.scheduling.models import Location
 from clinic.scheduling.selectors import appointments_on
 from clinic.staff.access import user_roles
 from clinic.staff.roles import Role
 from clinic.staff.selectors import audit_entry_list, staff_count_by_role
+from clinic.today import front_desk_day
 
 
 def _manager_summary() -> dict[str, object]:
@@ -22,6 +25,23 @@ def _manager_summary() -> dict[str, object]:
         "audit_last_24h": LogEntry.objects.filter(timestamp__gte=since).count(),
         "recent_audit": list(audit_entry_list()[:5]),
         "beat": check_beat(),
+    }
+
+
+def _front_desk(request: HttpRequest) -> dict[str, object]:
+    """One location's day: the one asked for, else the one last chosen in the book, else
+    the first; its arrivals and to-do list (clinic/today.py)."""
+    locations = list(Location.objects.order_by("name"))
+    wanted = request.GET.get("location") or request.session.get(SESSION_KEY, {}).get("location")
+    location = next((loc for loc in locations if str(loc.pk) == str(wanted)), None)
+    location = location or next(iter(locations), None)
+    if location is None:
+        return {"locations": []}
+    now = timezone.now()
+    return {
+        "locations": locations,
+        "desk": front_desk_day(location=location, now=now),
+        "now": now,
     }
 
 
@@ -42,7 +62,7 @@ def today(request: HttpRequest) -> HttpResponse:
     if Role.CLINIC_MANAGER in roles:
         context["summary"] = _manager_summary()
     if Role.FRONT_DESK in roles:
-        context["day_list"] = list(appointments_on(timezone.localdate()))
+        context |= _front_desk(request)
     if Role.PRACTITIONER in roles:
         context["my_day"] = list(
             appointments_on(timezone.localdate(), practitioner_user_id=request.user.pk)

@@ -103,7 +103,7 @@ def make_appointment(
         patient=kwargs.pop("patient", None) or make_patient(),
         practitioner=practitioner,
         room=room,
-        location=location,
+        location=room.location,
         appointment_type=kind,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=1),

@@ -57,9 +57,10 @@ class Page:
 # In the comments: "login" is the session, the user and the role permissions; "menu" is
 # the user's roles for the menu; "audit" an INSERT into the audit log.
 PAGES = [
-    # login (roles instead of permissions), the day's appointments with their patients,
-    # practitioners, rooms and types, role permissions (menu)
-    Page("today", "front_desk", 5, grow=w.appointments),
+    # login (roles instead of permissions), locations, one location's arrivals with their
+    # patients, practitioners, rooms and types, the to-do list (cancel requests, closures,
+    # leave, unbooked sessions, failed messages), role permissions (menu)
+    Page("today", "front_desk", 11, grow=w.appointments),
     # SELECT 1, beat's heartbeat (the broker is asked, not the database)
     Page("healthz", "anonymous", 2),
     # nothing: no session yet
@@ -118,12 +119,23 @@ PAGES = [
     # login, the draft with patient and history, audit, rule settings (live screening),
     # menu
     Page("treatments:consultation_edit", "practitioner", 7, ("draft",), grow=w.patient_history),
-    # login, appointment types, locations, then the free starts: opening hours, closures,
-    # practitioners, working hours, rooms, leave, busy time; the day's appointments,
-    # practitioners for the column heads, menu
-    Page("scheduling:calendar_day", "front_desk", 15, grow=w.appointments),
-    # login, the week's appointments, menu
-    Page("scheduling:calendar_week", "front_desk", 5, grow=w.appointments),
+    # the book's shell: login, locations, appointment types, the session with the
+    # choices remembered (saved: three), menu
+    Page("scheduling:calendar_day", "front_desk", 9, grow=w.appointments),
+    Page("scheduling:calendar_week", "front_desk", 9, grow=w.appointments),
+    # login, locations, appointment types, the free starts: opening hours, closures,
+    # practitioners, working hours, leave, rooms, busy time; the location's appointments,
+    # the practitioners working there and their hours, menu
+    Page("scheduling:calendar_list", "front_desk", 17, grow=w.appointments),
+    # login, locations, types, the appointments, the columns (2), opening hours, closures,
+    # leave, the free starts (7)
+    Page(
+        "scheduling:calendar_data",
+        "front_desk",
+        19,
+        grow=w.appointments,
+        params={"start": "2026-11-23", "end": "2026-11-24"},
+    ),
     # login, patients matching "a" (the picker), menu
     Page("scheduling:new", "front_desk", 5, grow=w.patients, params={"q": "a"}),
     # login, the appointment with patient, practitioner, room, location and type, menu,
@@ -214,6 +226,7 @@ POST_ONLY = [
     PostOnly("treatments:consultation_addendum", "practitioner", ("consultation",)),
     PostOnly("treatments:finding_override", "practitioner", ("draft",), ("1",)),
     PostOnly("scheduling:move", "front_desk", ("appointment",)),
+    PostOnly("scheduling:calendar_drop", "front_desk", ("appointment",)),
     PostOnly("scheduling:action", "front_desk", ("appointment",), ("confirm",)),
     PostOnly("setup:closure_remove", "manager", ("closure",)),
     PostOnly("setup:room_off", "manager", ("room",)),

@@ -226,3 +226,115 @@ def nearby_free_starts(
     )
     starts = [slot.start for slot in slots if slot.start != appointment.starts_at]
     return sorted(sorted(starts, key=lambda start: abs(start - appointment.starts_at))[:count])
+
+
+# --- The appointment book's reads: one location, one visible range --------------------
+
+
+def appointments_at(location: Location, first_day: date, last_day: date) -> QuerySet[Appointment]:
+    """A location's appointments over its own local days, with what a card shows, in one
+    query (days are cut at the location's midnight, not the clinic's)."""
+    start, _ = day_bounds(first_day, location.zone)
+    _, end = day_bounds(last_day, location.zone)
+    return (
+        Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
+        .select_related("patient", "practitioner__user", "room", "appointment_type")
+        .order_by("starts_at", "room__name")
+    )
+
+
+def practitioners_at(location: Location) -> QuerySet[PractitionerProfile]:
+    """The active practitioners who work at a location, with their weeks there
+    (``hours_here``), in two queries."""
+    return (
+        PractitionerProfile.objects.filter(user__is_active=True, working_hours__location=location)
+        .distinct()
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "working_hours",
+                queryset=WorkingHours.objects.filter(location=location),
+                to_attr="hours_here",
+            )
+        )
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def opening_week(location: Location) -> dict[int, list[tuple[time, time]]]:
+    """A location's opening hours by weekday, in one query."""
+    return _opening_hours(location)
+
+
+def closures_over(location: Location, first_day: date, last_day: date) -> list[Closure]:
+    return list(
+        Closure.objects.filter(location=location, first_day__lte=last_day, last_day__gte=first_day)
+    )
+
+
+def leave_over(
+    practitioner_ids: Iterable[int], first_day: date, last_day: date, zone: ZoneInfo
+) -> list[Leave]:
+    start, _ = day_bounds(first_day, zone)
+    _, end = day_bounds(last_day, zone)
+    return list(
+        Leave.objects.filter(
+            practitioner__in=list(practitioner_ids), starts_at__lt=end, ends_at__gt=start
+        )
+    )
+
+
+def appointments_clashing(
+    location: Location, *, now: datetime, days: int, limit: int
+) -> list[tuple[Appointment, str]]:
+    """Booked appointments still to come at a location, over ``days`` days, that fall on
+    a closure or in their practitioner's leave, each with the reason, at most ``limit``
+    (and one more, to tell there are more), in three queries: closures, leave, then the
+    appointments matching any of them."""
+    zone = location.zone
+    today = now.astimezone(zone).date()
+    until = now + timedelta(days=days)
+    closures = list(
+        Closure.objects.filter(
+            location=location, last_day__gte=today, first_day__lte=until.astimezone(zone).date()
+        )
+    )
+    leave = list(Leave.objects.filter(ends_at__gt=now, starts_at__lt=until))
+    spans: list[tuple[Q, Closure | Leave]] = []
+    for closure in closures:
+        start, _ = day_bounds(closure.first_day, zone)
+        _, end = day_bounds(closure.last_day, zone)
+        spans.append((Q(starts_at__lt=end, ends_at__gt=start), closure))
+    for away in leave:
+        spans.append(
+            (
+                Q(practitioner_id=away.practitioner_id, starts_at__lt=away.ends_at,
+                  ends_at__gt=away.starts_at),
+                away,
+            )
+        )  # fmt: skip
+    if not spans:
+        return []
+    matching = Q()
+    for condition, _ in spans:
+        matching |= condition
+    found = (
+        Appointment.objects.filter(
+            matching, location=location, status__in=Appointment.UPCOMING, starts_at__gte=now,
+            starts_at__lt=until,
+        )
+        .select_related("patient", "practitioner__user", "location")
+        .order_by("starts_at")[: limit + 1]
+    )  # fmt: skip
+    return [(appointment, _clash_reason(appointment, closures, leave)) for appointment in found]
+
+
+def _clash_reason(appointment: Appointment, closures: list[Closure], leave: list[Leave]) -> str:
+    day = appointment.starts_at.astimezone(appointment.location.zone).date()
+    for closure in closures:
+        if closure.first_day <= day <= closure.last_day:
+            return f"the clinic is closed ({closure.reason})" if closure.reason else "closed"
+    for away in leave:
+        if away.practitioner_id == appointment.practitioner_id:
+            return f"{appointment.practitioner} is on leave"
+    return "outside the hours"

@@ -1,7 +1,6 @@
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -17,28 +16,14 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.scheduling import services
-from clinic.scheduling.calendar import (
-    By,
-    DayColumn,
-    FreeStart,
-    free_starts_by_column,
-    interleave,
-)
 from clinic.scheduling.forms import (
     SLOT_FIELDS,
     BookingForm,
-    CalendarForm,
     CancelForm,
-    DayViewForm,
     MoveForm,
 )
-from clinic.scheduling.models import Appointment, AppointmentType, Location, Room
+from clinic.scheduling.models import Appointment
 from clinic.scheduling.selectors import (
-    appointments_between,
-    appointments_on,
-    bookable_types,
-    default_type,
-    free_slots_for,
     nearby_free_starts,
 )
 from clinic.staff.access import (
@@ -47,7 +32,6 @@ from clinic.staff.access import (
     permission_required,
     require_permission,
 )
-from clinic.staff.models import PractitionerProfile
 from clinic.staff.web import perform, signed_in_staff, wants_partial
 from patients.access import REGISTER_PATIENTS, VIEW_PATIENTS
 from patients.forms import PatientForm, PatientSearchForm
@@ -60,9 +44,6 @@ VIEW = "scheduling.view_appointment"
 BOOK = "scheduling.add_appointment"
 CHANGE = "scheduling.change_appointment"
 PICK_LIMIT = 10  # patients listed to pick from; more means "type more of the name"
-
-F = TypeVar("F", bound=CalendarForm)
-Choice = TypeVar("Choice", AppointmentType, Location)
 
 
 def appointment_for_user(user: AnyUser, pk: int) -> Appointment:
@@ -305,8 +286,8 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(CHANGE)
 @require_POST
 def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Check in, mark a no-show, confirm or cancel, from the appointment's page; the
-    first three also from its card on the calendar, where htmx swaps the card alone."""
+    """Check in, mark a no-show, confirm or cancel, from the appointment's page or the
+    book's panel; each comes back to the appointment's page saying what happened."""
     appointment = appointment_for_user(request.user, pk)
     by, now = signed_in_staff(request), timezone.now()
     simple: dict[str, tuple[Callable[[], object], str]] = {
@@ -323,8 +304,6 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             "Confirmed.",
         ),
     }
-    if action in simple and wants_partial(request):
-        return _card_action(request, appointment, simple[action][0])
     if action in simple:
         run, done = simple[action]
         return perform(request, run, done, "scheduling:appointment", pk=pk)
@@ -344,196 +323,3 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             pk=pk,
         )
     return HttpResponse("Unknown action.", status=404)
-
-
-def _card_action(
-    request: HttpRequest, appointment: Appointment, run: Callable[[], object]
-) -> HttpResponse:
-    """Run a calendar card's action and answer with the card as it now is."""
-    error = ""
-    try:
-        run()
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
-    context = {
-        "appointment": appointment_for_user(request.user, appointment.pk),
-        "show_room": request.POST.get("by") != "room",
-        "by": request.POST.get("by", "practitioner"),
-        "can_change": True,
-        "now": timezone.now(),
-        "card_error": error,
-    }
-    return render(request, "scheduling/_calendar_card.html", context)
-
-
-# --- The calendar --------------------------------------------------------------------
-
-
-def _calendar_params(request: HttpRequest, form_class: type[F]) -> tuple[F, date, By]:
-    """The date and view asked for; each one that is wrong falls back on its own."""
-    form = form_class(request.GET)
-    form.is_valid()
-    day = form.cleaned_data.get("date") or timezone.localdate()
-    by: By = "room" if form.cleaned_data.get("by") == "room" else "practitioner"
-    return form, day, by
-
-
-def _column_heads(appointments: list[Appointment], by: By) -> list[tuple[int, str]]:
-    """Every active practitioner or room, and any the day's appointments name besides
-    (booked with someone, or somewhere, since switched off)."""
-    if by == "room":
-        heads = [(r.pk, str(r.name)) for r in Room.objects.filter(is_active=True).order_by("name")]
-    else:
-        profiles = PractitionerProfile.objects.filter(user__is_active=True).select_related("user")
-        heads = [(p.pk, str(p)) for p in profiles]
-    known = {pk for pk, _ in heads}
-    for appointment in appointments:
-        pk = appointment.room_id if by == "room" else appointment.practitioner_id
-        if pk not in known:
-            owner = appointment.room.name if by == "room" else str(appointment.practitioner)
-            heads.append((pk, owner))
-            known.add(pk)
-    return heads
-
-
-def _columns(
-    appointments: list[Appointment], by: By, free: dict[int, list[FreeStart]]
-) -> list[DayColumn[Appointment]]:
-    """One column per practitioner or room: its appointments, and its free starts between."""
-    columns = {pk: DayColumn[Appointment](pk, name) for pk, name in _column_heads(appointments, by)}
-    for appointment in appointments:
-        key = appointment.room_id if by == "room" else appointment.practitioner_id
-        columns[key].appointments.append(appointment)
-    for column in columns.values():
-        column.entries = interleave(
-            column.appointments, free.get(column.key, []), start_of=lambda a: a.starts_at
-        )
-    return list(columns.values())
-
-
-@dataclass
-class SlotOffer:
-    """What the day view offers to book: free starts of one type at one location."""
-
-    types: list[AppointmentType] = field(default_factory=list)
-    appointment_type: AppointmentType | None = None
-    locations: list[Location] = field(default_factory=list)
-    location: Location | None = None
-    free: dict[int, list[FreeStart]] = field(default_factory=dict)
-    notices: list[str] = field(default_factory=list)
-
-
-def _chosen(
-    form: DayViewForm, name: str, items: list[Choice], fallback: Choice | None, what: str
-) -> tuple[Choice | None, str | None]:
-    """The item the address names, else the fallback with a notice if the address was wrong."""
-    wanted = form.cleaned_data.get(name)
-    chosen = next((item for item in items if item.pk == wanted), None)
-    if chosen is not None:
-        return chosen, None
-    if form.data.get(name) and fallback is not None:
-        return fallback, f"There is no such {what}. Showing {fallback} instead."
-    return fallback, None
-
-
-def _slot_offer(form: DayViewForm, day: date, by: By) -> SlotOffer:
-    """The type and location asked for (or the defaults) and each column's free starts,
-    never in the past: types, locations, then ``availability_query``'s seven queries."""
-    types = list(bookable_types())
-    locations = list(Location.objects.order_by("name"))
-    offer = SlotOffer(types=types, locations=locations)
-    offer.appointment_type, type_notice = _chosen(
-        form, "type", types, default_type(types), "appointment type"
-    )
-    offer.location, location_notice = _chosen(
-        form, "location", locations, next(iter(locations), None), "location"
-    )
-    offer.notices = [notice for notice in (type_notice, location_notice) if notice]
-    if offer.appointment_type is None or offer.location is None:
-        return offer
-    slots = free_slots_for(
-        location=offer.location,
-        appointment_type=offer.appointment_type,
-        first_day=day,
-        last_day=day,
-        not_before=timezone.now(),
-    )
-    offer.free = free_starts_by_column(
-        slots, by=by, appointment_type_id=offer.appointment_type.pk, zone=offer.location.zone
-    )
-    return offer
-
-
-def _day_url(day: date | None, by: By, offer: SlotOffer) -> str:
-    params: dict[str, object] = {"date": day.isoformat()} if day else {}
-    params["by"] = by
-    if offer.appointment_type is not None:
-        params["type"] = offer.appointment_type.pk
-    if offer.location is not None and len(offer.locations) > 1:
-        params["location"] = offer.location.pk
-    return f"{reverse('scheduling:calendar_day')}?{urlencode(params)}"
-
-
-def _day_notices(form: CalendarForm) -> list[str]:
-    notices = [f"{error} Showing today instead." for error in form.errors.get("date", [])]
-    if "by" in form.errors:
-        notices.append("There is no such view. Showing the day by practitioner.")
-    return notices
-
-
-@login_required
-@permission_required(VIEW)
-@require_GET
-def calendar_day(request: HttpRequest) -> HttpResponse:
-    """The day by practitioner or by room; for those who book, the chosen type's free
-    starts between the appointments. A wrong date or choice says so and shows the default.
-    htmx asks for the body alone when moving between days and views."""
-    form, day, by = _calendar_params(request, DayViewForm)
-    can_book = has_role_permission(request.user, BOOK)
-    offer = _slot_offer(form, day, by) if can_book else SlotOffer()
-    appointments = list(appointments_on(day))
-    context = {
-        "day": day,
-        "by": by,
-        "columns": _columns(appointments, by, offer.free),
-        "show_room": by != "room",
-        "offer": offer,
-        "can_book": can_book,
-        "can_change": has_role_permission(request.user, CHANGE),
-        "now": timezone.now(),
-        "notices": _day_notices(form) + offer.notices,
-        "booking_url": reverse("scheduling:new"),
-        "links": {
-            "previous": _day_url(day - timedelta(days=1), by, offer),
-            "today": _day_url(None, by, offer),
-            "next": _day_url(day + timedelta(days=1), by, offer),
-            "by_practitioner": _day_url(day, "practitioner", offer),
-            "by_room": _day_url(day, "room", offer),
-        },
-    }
-    template = "_calendar_day_body.html" if wants_partial(request) else "calendar_day.html"
-    response = render(request, f"scheduling/{template}", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-@login_required
-@permission_required(VIEW)
-@require_GET
-def calendar_week(request: HttpRequest) -> HttpResponse:
-    """Monday to Sunday of the week holding the date."""
-    form, day, _ = _calendar_params(request, CalendarForm)
-    monday = day - timedelta(days=day.weekday())
-    days = [monday + timedelta(days=n) for n in range(7)]
-    zone = timezone.get_current_timezone()
-    by_day: dict[date, list[Appointment]] = {d: [] for d in days}
-    for appointment in appointments_between(days[0], days[-1]):
-        by_day[appointment.starts_at.astimezone(zone).date()].append(appointment)
-    context = {
-        "form": form,
-        "day": day,
-        "week": [(d, by_day[d]) for d in days],
-        "previous": monday - timedelta(days=7),
-        "next": monday + timedelta(days=7),
-    }
-    return render(request, "scheduling/calendar_week.html", context)

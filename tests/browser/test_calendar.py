@@ -1,16 +1,21 @@
-"""Journeys: the front desk books a consultation from a free time on the calendar, finding
-the patient by part of the name; and moves an appointment from its page."""
+"""Journeys: the front desk books a consultation from a free time on the time grid, finding
+the patient by part of the name; drags a card to a free time and onto a clash; moves an
+appointment from its page; reads a New York location in its own time, a closed day, and
+the printable day list."""
 
 import re
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from clinic.messaging.models import PatientMessage
 from clinic.scheduling.models import (
     Appointment,
     AppointmentType,
+    Closure,
     Location,
     OpeningHours,
     Room,
@@ -70,17 +75,13 @@ def test_front_desk_books_a_consultation_from_a_free_time(
     _sign_in(page, live_server.url)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
-    # The next day comes in place (htmx), and the address follows it.
-    page.get_by_role("link", name="Next day").click()
+    page.locator(".ec-toolbar").get_by_role("button", name=re.compile("next", re.I)).click()
     expect(page).to_have_url(re.compile(rf"date={tomorrow:%Y-%m-%d}"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{tomorrow:%A} {tomorrow.day}"
-                                                               f" {tomorrow:%B %Y}")  # fmt: skip
     expect(page.get_by_label("Free times for")).to_have_value(
         str(AppointmentType.objects.get(name="Consultation").pk)
     )
 
-    column = page.get_by_role("region", name="Amara Okafor")
-    column.get_by_role("link", name="Book at 10:00").click()
+    page.locator(".book-free", has_text="Book 10:00").click()
     expect(page.get_by_test_id("slot-summary")).to_contain_text("Amara Okafor")
     expect(page.get_by_test_id("slot-summary")).to_contain_text("10:00")
 
@@ -102,10 +103,9 @@ def test_front_desk_books_a_consultation_from_a_free_time(
 
     expect(page.get_by_text("Booked for Zoë Martin.")).to_be_visible()
     page.get_by_role("link", name="Show the day on the calendar").click()
-    card = page.get_by_role("region", name="Amara Okafor").get_by_test_id("calendar-appointment")
-    expect(card).to_contain_text("Zoë Martin")
+    card = page.locator(".book-card", has_text="Zoë Martin")
     expect(card).to_contain_text("10:00\N{EN DASH}10:30")
-    expect(column.get_by_role("link", name="Book at 10:00")).to_have_count(0)
+    expect(page.locator(".book-free", has_text="Book 10:00")).to_have_count(0)
     screenshot("calendar-book-from-slot")
     assert Appointment.objects.get().patient.first_name == "Zoë"
     assert console_errors == []
@@ -145,26 +145,193 @@ def test_front_desk_moves_an_appointment_from_its_page(live_server, page: Page, 
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (768, 1024)])
-def test_the_day_fits_a_tablet(live_server, page: Page, console_errors, size):
+def test_the_day_list_fits_a_tablet(live_server, page: Page, console_errors, size):
     width, height = size
     page.set_viewport_size({"width": width, "height": height})
     _clinic(practitioners=5)
     _sign_in(page, live_server.url)
     tomorrow = timezone.localdate() + timedelta(days=1)
-    page.goto(f"{live_server.url}/calendar/?date={tomorrow:%Y-%m-%d}")
+    page.goto(f"{live_server.url}/calendar/list/?date={tomorrow:%Y-%m-%d}")
 
-    columns = page.get_by_test_id("calendar-columns")
-    # The columns scroll sideways inside their box; the page itself does not.
-    assert columns.evaluate("el => el.scrollWidth > el.clientWidth")
+    # The page itself does not scroll sideways; free times are large enough to tap.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     box = page.get_by_test_id("free-slot").first.bounding_box()
     assert box is not None
     assert box["height"] >= 40
     assert box["width"] >= 56
-    # By room, through htmx, and the type select still there after the swap.
     page.get_by_role("link", name="By room").click()
     expect(page).to_have_url(re.compile("by=room"))
     expect(page.get_by_role("region", name="Room 2")).to_be_visible()
     page.get_by_label("Free times for").select_option(label="Treatment session (60 min)")
+    page.get_by_role("button", name="Show", exact=True).click()
     expect(page).to_have_url(re.compile(r"type=\d+"))
+    assert console_errors == []
+
+
+# --- The time grid: drag, clash, zones, closed days, the printable list ----------------
+
+
+def _tomorrow_at(hour: int, minute: int = 0) -> datetime:
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+def _book(practitioner: PractitionerProfile, hour: int, *, room: str = "Room 1", first="Zoë"):
+    return appointment_book(
+        patient=make_patient(first_name=first, last_name="Martin"),
+        practitioner=practitioner,
+        room=Room.objects.get(name=room),
+        appointment_type=AppointmentType.objects.get(name="Treatment session"),
+        start=_tomorrow_at(hour),
+        by=make_staff(username=f"booker{hour}"),
+    )
+
+
+def _drag_down(page: Page, card, minutes: int) -> None:
+    """Drag a card down the grid by so many minutes, as a hand would."""
+    hours = page.locator(".ec-sidebar")
+    top = hours.get_by_text("11:00", exact=True).first.bounding_box()
+    below = hours.get_by_text("12:00", exact=True).first.bounding_box()
+    box = card.bounding_box()
+    assert top is not None
+    assert below is not None
+    assert box is not None
+    per_minute = (below["y"] - top["y"]) / 60
+    x, y = box["x"] + box["width"] / 2, box["y"] + 8
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + 6, steps=3)
+    page.mouse.move(x, y + minutes * per_minute, steps=12)
+    page.mouse.up()
+
+
+def _open_tomorrow(page: Page, base: str) -> None:
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    page.goto(f"{base}/calendar/?date={tomorrow:%Y-%m-%d}")
+    expect(page.locator(".book-card").first).to_be_visible()
+
+
+def test_front_desk_drags_a_card_to_a_free_time(
+    live_server, page: Page, screenshot, console_errors
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    (amara,) = _clinic()
+    appointment = _book(amara, 11)
+    _sign_in(page, live_server.url)
+    _open_tomorrow(page, live_server.url)
+
+    card = page.locator(".book-card", has_text="Zoë Martin")
+    _drag_down(page, card, 180)
+
+    expect(page.get_by_test_id("book-message")).to_contain_text(re.compile(r"Moved to .* at 14:00"))
+    expect(page.locator(".book-card", has_text="Zoë Martin")).to_contain_text(
+        "14:00\N{EN DASH}15:00"
+    )
+    screenshot("calendar-drag-to-a-free-time")
+    appointment.refresh_from_db()
+    assert appointment.starts_at == _tomorrow_at(14)
+    assert PatientMessage.objects.filter(
+        appointment=appointment, kind=PatientMessage.Kind.RESCHEDULED
+    ).exists()
+    assert console_errors == []
+
+
+def test_a_drag_onto_a_clash_says_why_and_the_card_goes_back(
+    live_server, page: Page, screenshot, console_errors
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    amara, lena = _clinic(practitioners=2)
+    appointment = _book(amara, 11)
+    _book(lena, 14, first="Ada")  # Room 1 is taken from 14:00
+    _sign_in(page, live_server.url)
+    _open_tomorrow(page, live_server.url)
+
+    card = page.locator(".book-card", has_text="Zoë Martin")
+    _drag_down(page, card, 180)
+
+    expect(page.get_by_test_id("book-message")).to_have_text(
+        "That slot was just taken. Choose another time."
+    )
+    expect(page.locator(".book-card", has_text="Zoë Martin")).to_contain_text(
+        "11:00\N{EN DASH}12:00"
+    )
+    screenshot("calendar-drag-onto-a-clash")
+    appointment.refresh_from_db()
+    assert appointment.starts_at == _tomorrow_at(11)
+    assert [e for e in console_errors if "409" not in e] == []
+
+
+def test_a_new_york_appointment_shows_its_own_time_with_the_zone_named(
+    live_server, page: Page, screenshot, console_errors
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    new_york = Location.objects.create(name="Manhattan", time_zone="America/New_York")
+    Room.objects.create(location=new_york, name="Suite 1")
+    AppointmentType.objects.create(name="Consultation", kind="consultation", duration_minutes=30)
+    ines = make_practitioner(user__first_name="Ines", user__last_name="Costa")
+    zone = ZoneInfo("America/New_York")
+    tomorrow = timezone.now().astimezone(zone).date() + timedelta(days=1)
+    for weekday in range(7):
+        OpeningHours.objects.create(
+            location=new_york, weekday=weekday, opens=time(9), closes=time(21)
+        )
+        WorkingHours.objects.create(
+            practitioner=ines, location=new_york, weekday=weekday, starts=time(9), ends=time(21)
+        )
+    appointment_book(
+        patient=make_patient(first_name="Zoë", last_name="Martin"), practitioner=ines,
+        room=Room.objects.get(name="Suite 1"),
+        appointment_type=AppointmentType.objects.get(name="Consultation"),
+        start=datetime.combine(tomorrow, time(19, 30), tzinfo=zone), by=make_staff(username="b"),
+    )  # fmt: skip
+    _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/calendar/?date={tomorrow:%Y-%m-%d}")
+
+    card = page.locator(".book-card", has_text="Zoë Martin")
+    expect(card).to_contain_text("19:30\N{EN DASH}20:00")
+    expect(page.get_by_test_id("zone-note")).to_contain_text("America/New_York time (E")
+    screenshot("calendar-new-york-in-its-own-time")
+    assert console_errors == []
+
+
+def test_a_closed_day_is_shaded_and_labelled(live_server, page: Page, screenshot, console_errors):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _clinic(practitioners=2)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    Closure.objects.create(
+        location=Location.objects.get(), first_day=tomorrow, last_day=tomorrow,
+        reason="Staff training",
+    )  # fmt: skip
+    _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/calendar/?date={tomorrow:%Y-%m-%d}")
+
+    shades = page.locator(".book-shade", has_text="Closed: Staff training")
+    expect(shades).to_have_count(2)  # one in each practitioner's column
+    expect(page.locator(".book-free")).to_have_count(0)
+    screenshot("calendar-closed-day")
+    assert console_errors == []
+
+
+def test_the_day_list_prints_one_practitioner_a_page(
+    live_server, page: Page, screenshot, console_errors
+):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    amara, lena = _clinic(practitioners=2)
+    _book(amara, 11)
+    _book(lena, 14, room="Room 2", first="Ada")
+    _sign_in(page, live_server.url)
+    _open_tomorrow(page, live_server.url)
+
+    page.get_by_test_id("day-list-link").click()
+    page.emulate_media(media="print")
+
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_role("link", name="Next day")).to_be_hidden()
+    expect(page.get_by_test_id("free-slot").first).to_be_hidden()
+    amara_list = page.get_by_role("region", name="Amara Okafor")
+    expect(amara_list.get_by_test_id("calendar-appointment")).to_contain_text("Zoë Martin")
+    expect(page.get_by_role("region", name="Lena Fischer")).to_contain_text("Ada Martin")
+    breaks = amara_list.evaluate("el => getComputedStyle(el).breakAfter")
+    assert breaks == "page"
+    screenshot("calendar-printable-day-list")
     assert console_errors == []

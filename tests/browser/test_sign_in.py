@@ -9,7 +9,7 @@ from tests.factories import TEST_PASSWORD, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HOMES = [
-    ("desk", Role.FRONT_DESK, "home-front-desk", "Today's appointments"),
+    ("desk", Role.FRONT_DESK, "home-front-desk", "Today's arrivals"),
     ("prac", Role.PRACTITIONER, "home-practitioner", "Your day"),
     ("boss", Role.CLINIC_MANAGER, "home-manager", "Latest audited events"),
 ]

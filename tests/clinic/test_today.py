@@ -11,10 +11,10 @@ from tests.factories import UserFactory, make_staff
 pytestmark = pytest.mark.django_db
 
 
-def test_front_desk_sees_todays_appointments(front_desk_client):
+def test_front_desk_sees_todays_arrivals(front_desk_client):
     html = front_desk_client.get(reverse("today")).content.decode()
 
-    assert "Today's appointments" in html
+    assert "Today's arrivals" in html
     assert 'data-testid="home-practitioner"' not in html
     assert 'data-testid="home-manager"' not in html
 
@@ -37,6 +37,7 @@ def test_manager_sees_the_clinic_summary(manager_client):
     assert 'data-testid="home-front-desk"' not in html
     assert dict(response.context["summary"]["staff_by_role"])["Clinic manager"] == 1
     assert "Running" in html
+    assert 'data-testid="book-read-only"' in html  # the book, read-only
 
 
 def test_manager_summary_warns_when_the_scheduler_is_silent(manager_client):
@@ -62,7 +63,8 @@ def test_someone_with_two_roles_sees_both(db):
 
 @pytest.mark.parametrize("who", ["front_desk", "practitioner"])
 def test_today_query_count_is_pinned(role_clients, who, django_assert_num_queries):
-    # session, user, roles, the day's appointments, role permissions (menu)
+    # session, user, roles, the locations (front desk, none yet) or the day's appointments
+    # (practitioner), role permissions (menu)
     with django_assert_num_queries(5):
         role_clients[who].get(reverse("today"))
 
@@ -89,22 +91,23 @@ def _today_at(hour: int):
     )
 
 
-def test_front_desk_sees_every_appointment_today_at_a_fixed_cost(
+def test_front_desk_sees_every_arrival_today_at_a_fixed_cost(
     front_desk_client, django_assert_num_queries
 ):
     from tests.factories import make_appointment
 
     for hour in (9, 10, 11):
         make_appointment(starts_at=_today_at(hour))
-    # session, user, roles, the day's appointments with patients, practitioners, rooms
-    # and types, role permissions (menu)
-    with django_assert_num_queries(5):
+    # session, user, roles, locations, the arrivals with patients, practitioners, rooms
+    # and types, cancel requests, closures, leave, unbooked sessions, failed messages,
+    # role permissions (menu)
+    with django_assert_num_queries(11):
         response = front_desk_client.get(reverse("today"))
     assert response.content.decode().count('data-testid="appointment-row"') == 3
 
     for hour in range(9, 18):
         make_appointment(starts_at=_today_at(hour))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(11):
         response = front_desk_client.get(reverse("today"))
     assert response.content.decode().count('data-testid="appointment-row"') == 12
 

@@ -1,5 +1,6 @@
-"""Day and week views: who may look, bad dates, free times to book from, htmx swaps,
-and a cost that does not grow."""
+"""The book's pages: who may look, bad dates, the day list with free times to book from
+(also the page without JavaScript), and a cost that does not grow. The grid's data and
+drops are in test_calendar_data.py."""
 
 import re
 from datetime import date, datetime, time, timedelta
@@ -11,7 +12,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.scheduling.models import Appointment, Location, OpeningHours, Room, WorkingHours
+from clinic.scheduling.models import Location, OpeningHours, Room, WorkingHours
 from clinic.scheduling.services import appointment_book
 from tests.factories import make_appointment, make_practitioner
 
@@ -24,14 +25,27 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
 
 
-@pytest.mark.parametrize("view", ["scheduling:calendar_day", "scheduling:calendar_week"])
+@pytest.mark.parametrize(
+    "view", ["scheduling:calendar_day", "scheduling:calendar_week", "scheduling:calendar_list"]
+)
 @pytest.mark.parametrize(
     ("who", "expected"),
-    [("front_desk", 200), ("practitioner", 200), ("manager", 403), ("outsider", 403),
+    [("front_desk", 200), ("practitioner", 200), ("manager", 200), ("outsider", 403),
      ("anonymous", 302)],
 )  # fmt: skip
 def test_who_opens_the_calendar(role_clients, view, who, expected):
     assert role_clients[who].get(reverse(view)).status_code == expected
+
+
+def _list(client, day, **params):
+    return client.get(reverse("scheduling:calendar_list"), {"date": day.isoformat(), **params})
+
+
+def test_the_manager_sees_the_book_read_only(manager_client, clinic, frozen_now):
+    page = manager_client.get(reverse("scheduling:calendar_day")).content.decode()
+
+    assert 'data-testid="read-only"' in page
+    assert "data-book-actions" not in page
 
 
 def test_the_day_shows_each_practitioners_appointments_in_their_column(front_desk_client):
@@ -41,7 +55,7 @@ def test_the_day_shows_each_practitioners_appointments_in_their_column(front_des
     make_appointment(starts_at=_at(DAY, 10), practitioner=lena)
     make_appointment(starts_at=_at(DAY + timedelta(days=1), 10), practitioner=lena)
 
-    response = front_desk_client.get(reverse("scheduling:calendar_day"), {"date": DAY.isoformat()})
+    response = _list(front_desk_client, DAY)
 
     columns = {column.name: column.appointments for column in response.context["columns"]}
     assert len(columns[str(amara)]) == 2
@@ -51,9 +65,7 @@ def test_the_day_shows_each_practitioners_appointments_in_their_column(front_des
 def test_the_day_by_room_groups_by_room(front_desk_client):
     make_appointment(starts_at=_at(DAY, 9))
 
-    response = front_desk_client.get(
-        reverse("scheduling:calendar_day"), {"date": DAY.isoformat(), "by": "room"}
-    )
+    response = _list(front_desk_client, DAY, by="room")
 
     assert [len(column.appointments) for column in response.context["columns"]] == [1]
 
@@ -64,46 +76,53 @@ def test_an_appointment_with_a_switched_off_practitioner_still_shows(front_desk_
     gone.user.is_active = False
     gone.user.save(update_fields=["is_active"])
 
-    response = front_desk_client.get(reverse("scheduling:calendar_day"), {"date": DAY.isoformat()})
+    response = _list(front_desk_client, DAY)
 
     assert response.content.decode().count('data-testid="calendar-appointment"') == 1
 
 
-@pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "2026-13-01"])
-@pytest.mark.parametrize("view", ["scheduling:calendar_day", "scheduling:calendar_week"])
+@pytest.mark.parametrize(
+    "bad", ["2026-02-30", "tomorrow", "2026-13-01", "0001-01-01", "9999-12-31", "1999-12-31"]
+)
+@pytest.mark.parametrize(
+    "view", ["scheduling:calendar_day", "scheduling:calendar_week", "scheduling:calendar_list"]
+)
 def test_a_bad_date_is_explained_and_today_is_shown(front_desk_client, view, bad):
     response = front_desk_client.get(reverse(view), {"date": bad, "by": "sideways"})
 
     assert response.status_code == 200
     assert 'data-testid="calendar-error"' in response.content.decode()
-    assert response.context["day"] == timezone.localdate()
+    day = response.context["day"] if "day" in response.context else response.context["choice"].day
+    assert day == timezone.localdate()
 
 
 def test_the_week_runs_monday_to_sunday_around_the_date(front_desk_client):
     make_appointment(starts_at=_at(DAY + timedelta(days=2), 9))  # Wednesday
-    make_appointment(starts_at=_at(DAY + timedelta(days=7), 9))  # the next Monday
 
     response = front_desk_client.get(
         reverse("scheduling:calendar_week"), {"date": (DAY + timedelta(days=3)).isoformat()}
     )
 
-    week = response.context["week"]
-    assert [d for d, _ in week] == [DAY + timedelta(days=n) for n in range(7)]
-    assert [len(items) for _, items in week] == [0, 0, 1, 0, 0, 0, 0]
+    config = response.context["config"]
+    assert config["view"] == "week"
+    assert config["date"] == (DAY + timedelta(days=3)).isoformat()
 
 
 @pytest.mark.parametrize(
-    ("view", "by", "queries"),
-    [("scheduling:calendar_day", "practitioner", 15), ("scheduling:calendar_day", "room", 15),
-     ("scheduling:calendar_week", "", 5)],
+    ("view", "params", "queries"),
+    [("scheduling:calendar_list", {"by": "practitioner"}, 17),
+     ("scheduling:calendar_list", {"by": "room"}, 15),
+     ("scheduling:calendar_data", {"by": "practitioner", "end": "2026-11-24"}, 19),
+     ("scheduling:calendar_data", {"by": "room", "end": "2026-11-30"}, 16)],
 )  # fmt: skip
 def test_the_calendar_costs_the_same_for_ten_or_two_hundred_appointments(
-    front_desk_client, django_assert_num_queries, frozen_now, view, by, queries
+    front_desk_client, django_assert_num_queries, frozen_now, view, params, queries
 ):
     # Twenty practitioners, each with up to ten one-hour appointments from 08:00, working
     # until 20:00, so that free times show after the last appointment even at 200.
     practitioners = [make_practitioner() for _ in range(20)]
     location = Location.objects.create(name="Bath", time_zone="Europe/London")
+    Room.objects.create(location=location, name="Room 1")
     OpeningHours.objects.create(location=location, weekday=0, opens=time(8), closes=time(20))
     for practitioner in practitioners:
         WorkingHours.objects.create(
@@ -118,22 +137,21 @@ def test_the_calendar_costs_the_same_for_ten_or_two_hundred_appointments(
             make_appointment(starts_at=start, practitioner=practitioners[n % 20])
         made += count
 
-    # session, user, role permissions, [day view: appointment types, locations, then the
-    # availability: opening hours, closures, practitioners, their working hours, leave,
-    # rooms, active appointments as busy time], the day's appointments with patients,
-    # practitioners, rooms and types, [day view: the practitioner or room columns],
-    # roles (menu)
-    params = {"date": DAY.isoformat(), "by": by} if by else {"date": DAY.isoformat()}
+    # session, user, role permissions, locations, appointment types, the session saved
+    # (day list: not), the location's appointments with patients, practitioners, rooms
+    # and types, the columns (practitioners working here and their hours, or rooms),
+    # [data: opening hours, closures, leave], the free starts (availability's seven),
+    # [day list: roles (menu)]
+    params = {"date": DAY.isoformat(), "start": DAY.isoformat(), **params}
     fill(10)
     with django_assert_num_queries(queries):
         response = front_desk_client.get(reverse(view), params)
-    assert view.endswith("week") or 'data-testid="free-slot"' in response.content.decode()
+    assert response.status_code == 200
     fill(190)
     with django_assert_num_queries(queries):
         response = front_desk_client.get(reverse(view), params)
     content = response.content.decode()
-    assert content.count('data-testid="calendar-appointment"') == 200
-    assert view.endswith("week") or 'data-testid="free-slot"' in content
+    assert 'data-testid="free-slot"' in content or response.json()["free"]
 
 
 # --- Free times to book from ------------------------------------------------------------
@@ -151,7 +169,7 @@ class _FreeSlotLinks(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
-        if tag == "section" and "calendar-column" in (found.get("class") or ""):
+        if tag == "section" and "day-list-column" in (found.get("class") or ""):
             self.column = found.get("aria-label") or ""
         if tag == "a" and found.get("data-testid") == "free-slot":
             url = urlsplit(found["href"] or "")
@@ -166,10 +184,8 @@ def _free_links(response) -> dict[str, list[dict[str, str]]]:
     return parser.links
 
 
-def _day(client, headers=None, **params):
-    return client.get(
-        reverse("scheduling:calendar_day"), {"date": MONDAY.isoformat(), **params}, headers=headers
-    )
+def _day(client, **params):
+    return client.get(reverse("scheduling:calendar_list"), {"date": MONDAY.isoformat(), **params})
 
 
 def _book_at(clinic, hour, *, practitioner=0, room=0, kind=None):
@@ -294,7 +310,7 @@ def test_with_two_locations_the_first_is_shown_or_the_one_chosen(
     assert set(_free_links(chosen)) == {"Annex"}
     assert {link["room"] for link in _free_links(chosen)["Annex"]} == {str(annex.pk)}
     assert f"location={wells.pk}" in chosen.context["links"]["next"]
-    assert 'id="calendar-location"' in chosen.content.decode()
+    assert 'id="list-location"' in chosen.content.decode()
 
 
 def test_practitioners_see_the_day_without_free_times_to_book(
@@ -304,85 +320,40 @@ def test_practitioners_see_the_day_without_free_times_to_book(
 
     assert response.status_code == 200
     assert _free_links(response) == {}
-    assert 'id="calendar-type"' not in response.content.decode()
+    assert 'id="list-type"' not in response.content.decode()
 
 
-# --- htmx: the body alone when moving between days and views ----------------------------
+# --- Plain links, and actions in one panel, never a form per card -----------------------
 
 
-def test_htmx_gets_the_calendar_body_alone_and_a_plain_visit_the_page(
-    front_desk_client, clinic, consultation, frozen_now
-):
-    partial = _day(front_desk_client, headers={"HX-Request": "true"})
-    page = _day(front_desk_client)
-    restore = _day(
-        front_desk_client, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
-    )
-
-    assert partial.templates[0].name == "scheduling/_calendar_day_body.html"
-    assert "<html" not in partial.content.decode()
-    assert "<title>Monday 23 November" in partial.content.decode()
-    assert 'id="calendar-day"' in partial.content.decode()
-    assert "<html" in page.content.decode()
-    assert "<html" in restore.content.decode()
-    assert "HX-Request" in page["Vary"]
-
-
-def test_day_navigation_works_as_links_and_through_htmx(
-    front_desk_client, clinic, consultation, frozen_now
-):
-    content = _day(front_desk_client).content.decode()
+def test_day_navigation_works_as_plain_links(front_desk_client, clinic, consultation, frozen_now):
+    response = _day(front_desk_client)
+    content = response.content.decode()
 
     for name in ("Previous day", "Next day", "By room"):
-        link = re.search(rf'<a [^>]*href="([^"]+)"[^>]*hx-get="([^"]+)"[^>]*>{name}</a>', content)
+        link = re.search(rf'<a [^>]*href="([^"]+)"[^>]*>{name}</a>', content)
         assert link is not None, name
-        assert link.group(1) == link.group(2)
-    assert 'hx-target="#calendar-day"' in content
-    assert 'hx-push-url="true"' in content
+    assert "date=2026-11-24" in response.context["links"]["next"]
+    assert "hx-get" not in content
 
 
-# --- Actions from the calendar card -------------------------------------------------------
+def test_the_day_list_has_no_form_per_card(front_desk_client, clinic, consultation, frozen_now):
+    for hour in (10, 12, 14):
+        _book_at(clinic, hour)
+
+    content = _day(front_desk_client).content.decode()
+
+    assert content.count('data-testid="calendar-appointment"') == 3
+    assert "Check in" not in content
+    assert content.count("<form") == 2  # signing out and the type's free times; none per card
 
 
-def test_confirming_from_the_card_answers_with_the_card(front_desk_client, clinic, frozen_now):
-    appointment = _book_at(clinic, 10)
-
-    response = front_desk_client.post(
-        reverse("scheduling:action", args=[appointment.pk, "confirm"]),
-        {"by": "room"},
-        headers={"HX-Request": "true"},
-    )
-
-    appointment.refresh_from_db()
-    assert appointment.status == Appointment.Status.CONFIRMED
-    assert response.templates[0].name == "scheduling/_calendar_card.html"
-    content = response.content.decode()
-    assert f'id="appointment-card-{appointment.pk}"' in content
-    assert "Confirmed" in content
-    assert ">Confirm<" not in content  # a confirmed appointment is not confirmed twice
-
-
-def test_a_refused_card_action_says_why_on_the_card(front_desk_client, clinic, frozen_now):
-    appointment = _book_at(clinic, 10)  # Monday, after "now": too early for a no-show
-
-    response = front_desk_client.post(
-        reverse("scheduling:action", args=[appointment.pk, "no-show"]),
-        headers={"HX-Request": "true"},
-    )
-
-    assert response.status_code == 200
-    assert "has not started yet" in response.content.decode()
-    appointment.refresh_from_db()
-    assert appointment.status == Appointment.Status.BOOKED
-
-
-def test_the_cards_offer_actions_only_to_the_front_desk(
+def test_the_book_offers_its_actions_in_one_panel_to_the_front_desk_only(
     role_clients, clinic, consultation, frozen_now
 ):
-    _book_at(clinic, 10)
+    desk = role_clients["front_desk"].get(reverse("scheduling:calendar_day")).content.decode()
+    practitioner = role_clients["practitioner"].get(reverse("scheduling:calendar_day"))
 
-    desk = _day(role_clients["front_desk"]).content.decode()
-    practitioner = _day(role_clients["practitioner"]).content.decode()
-
-    assert "Check in" in desk
-    assert "Check in" not in practitioner
+    assert desk.count("data-book-actions") == 1
+    assert 'data-action="check-in"' in desk
+    assert "data-book-actions" not in practitioner.content.decode()

@@ -1,0 +1,277 @@
+"""The time grid's data for one location and range, and a drop that moves a card."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from clinic.messaging.models import PatientMessage
+from clinic.scheduling.models import (
+    Appointment,
+    Closure,
+    Leave,
+    Location,
+    OpeningHours,
+    Room,
+    WorkingHours,
+)
+from clinic.scheduling.services import appointment_book
+from clinic.staff.roles import Role
+from tests.factories import make_practitioner
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = date(2026, 11, 23)
+LONDON = ZoneInfo("Europe/London")
+
+
+def _data(client, start=MONDAY, days=1, **params):
+    end = start + timedelta(days=days)
+    return client.get(
+        reverse("scheduling:calendar_data"),
+        {"start": start.isoformat(), "end": end.isoformat(), **params},
+    )
+
+
+def _book(clinic, hour, *, practitioner=0, room=0, minute=0):
+    return appointment_book(
+        patient=clinic["patient"], practitioner=clinic["practitioners"][practitioner],
+        room=clinic["rooms"][room], appointment_type=clinic["type"],
+        start=datetime.combine(MONDAY, time(hour, minute), tzinfo=LONDON), by=clinic["desk"],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("front_desk", 200), ("practitioner", 200), ("manager", 200), ("outsider", 403),
+     ("anonymous", 302)],
+)  # fmt: skip
+def test_who_reads_the_grid(role_clients, clinic, who, expected):
+    assert _data(role_clients[who]).status_code == expected
+
+
+def test_cards_come_in_the_locations_wall_clock_with_what_the_desk_may_do(
+    front_desk_client, clinic, frozen_now
+):
+    booked = _book(clinic, 10)
+
+    data = _data(front_desk_client).json()
+
+    [card] = data["appointments"]
+    assert card[:4] == [booked.pk, clinic["practitioners"][0].pk, "2026-11-23T10:00",
+                        "2026-11-23T11:00"]  # fmt: skip
+    assert card[4] == clinic["patient"].full_name
+    assert data["types"][str(clinic["type"].pk)] == "Treatment session"
+    assert card[6] == "booked"
+    assert card[8] == "cimx"  # confirm, check in, move, cancel; no no-show before it starts
+    people = sorted(clinic["practitioners"], key=lambda p: (p.user.last_name, p.user.first_name))
+    assert data["columns"] == [[p.pk, str(p)] for p in people]  # by name
+    assert data["zone"] == ""  # the clinic's own zone is not named
+
+
+def test_the_manager_reads_without_actions_or_free_times(manager_client, clinic, frozen_now):
+    _book(clinic, 10)
+
+    data = _data(manager_client, type=clinic["type"].pk).json()
+
+    assert data["appointments"][0][8] == ""
+    assert data["free"] == []
+
+
+def test_free_starts_carry_the_booking_address(front_desk_client, clinic, frozen_now):
+    _book(clinic, 10)
+
+    free = _data(front_desk_client, type=clinic["type"].pk).json()["free"]
+
+    first = clinic["practitioners"][0].pk
+    starts = {row[1] for row in free if row[0] == first}
+    assert "2026-11-23T09:00" not in starts  # an hour and its buffer do not fit before 10:00
+    assert "2026-11-23T11:15" in starts
+    data = _data(front_desk_client, type=clinic["type"].pk).json()
+    assert data["freeType"] == clinic["type"].pk
+    nine = [row for row in free if row[1] == "2026-11-23T09:00"]
+    # At 09:00 only the second practitioner has the hour free; each start names a room.
+    assert {row[0] for row in nine} == {clinic["practitioners"][1].pk}
+    assert all(row[2] in {room.pk for room in clinic["rooms"]} for row in free)
+
+
+def test_a_new_york_appointment_keeps_its_own_wall_clock_and_names_the_zone(
+    front_desk_client, clinic, frozen_now
+):
+    new_york = Location.objects.create(name="Manhattan", time_zone="America/New_York")
+    room = Room.objects.create(location=new_york, name="Suite 1")
+    OpeningHours.objects.create(location=new_york, weekday=0, opens=time(9), closes=time(21))
+    practitioner = make_practitioner()
+    WorkingHours.objects.create(
+        practitioner=practitioner, location=new_york, weekday=0, starts=time(9), ends=time(21)
+    )
+    booked = appointment_book(
+        patient=clinic["patient"], practitioner=practitioner, room=room,
+        appointment_type=clinic["type"], by=clinic["desk"],
+        start=datetime(2026, 11, 23, 19, 30, tzinfo=ZoneInfo("America/New_York")),
+    )  # fmt: skip
+
+    data = _data(front_desk_client, location=new_york.pk).json()
+    london = _data(front_desk_client).json()
+
+    assert [card[2] for card in data["appointments"]] == ["2026-11-23T19:30"]
+    assert "America/New_York time (EST)" in data["zone"]
+    assert london["appointments"] == []  # the day view shows only the chosen location
+    page = front_desk_client.get(reverse("scheduling:calendar_day"), {"location": new_york.pk})
+    assert "America/New_York time (EST)" in page.content.decode()
+    detail = front_desk_client.get(reverse("scheduling:appointment", args=[booked.pk]))
+    assert "Monday 23 November 2026" in detail.content.decode()  # not Tuesday, as in London
+    assert "19:30\N{EN DASH}20:30 (America/New York, EST)" in detail.content.decode()
+    assert f"date=2026-11-23&amp;location={new_york.pk}" in detail.content.decode()
+
+
+def test_closed_days_hours_off_and_leave_are_shaded_and_labelled(
+    front_desk_client, clinic, frozen_now
+):
+    Closure.objects.create(
+        location=clinic["location"], first_day=MONDAY + timedelta(days=1),
+        last_day=MONDAY + timedelta(days=1), reason="Staff training",
+    )  # fmt: skip
+    first = clinic["practitioners"][0]
+    Leave.objects.create(
+        practitioner=first, reason="Dentist",
+        starts_at=datetime.combine(MONDAY, time(14), tzinfo=LONDON),
+        ends_at=datetime.combine(MONDAY, time(16), tzinfo=LONDON),
+    )  # fmt: skip
+
+    shades = _data(front_desk_client, days=7).json()["shades"]
+
+    assert [None, "2026-11-24T09:00", "2026-11-24T17:00", "Closed: Staff training"] in shades
+    assert [first.pk, "2026-11-23T14:00", "2026-11-23T16:00", "Leave: Dentist"] in shades
+    friday_off = [first.pk, "2026-11-27T09:00", "2026-11-27T17:00", "Day off"]
+    assert friday_off in shades  # the fixture's practitioners do not work Fridays
+    assert [None, "2026-11-28T09:00", "2026-11-28T17:00", "Closed"] in shades  # Saturday
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"start": "2026-11-23", "end": "2026-12-23"}, {"start": "2026-11-23", "end": "2026-11-23"},
+     {"start": "9999-12-31", "end": "nonsense"}, {"start": ""},
+     {"start": "0001-01-01", "end": "0001-01-02"}, {"start": "9999-12-30", "end": "9999-12-31"}],
+)  # fmt: skip
+def test_a_bad_range_is_refused_with_words_never_a_500(front_desk_client, clinic, params):
+    response = front_desk_client.get(reverse("scheduling:calendar_data"), params)
+
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+def test_the_signed_in_practitioners_own_column_comes_first(client, clinic, frozen_now):
+    second = clinic["practitioners"][1]
+    client.force_login(second.user)
+    second.user.groups.add(Group.objects.get(name=Role.PRACTITIONER.label))
+
+    columns = _data(client).json()["columns"]
+
+    assert columns[0][0] == second.pk
+
+
+# --- A drop is a move ---------------------------------------------------------------
+
+
+def _drop(client, appointment, start, column=None, by="practitioner"):
+    return client.post(
+        reverse("scheduling:calendar_drop", args=[appointment.pk]),
+        {"start": start, "column": column or appointment.practitioner_id, "by": by},
+    )
+
+
+def test_a_drop_on_a_free_time_moves_it_and_writes_the_new_time(
+    front_desk_client, clinic, frozen_now
+):
+    appointment = _book(clinic, 10)
+
+    response = _drop(
+        front_desk_client, appointment, "2026-11-23T13:15", appointment.practitioner_id
+    )
+
+    assert response.status_code == 200
+    assert response.json()["message"] == "Moved to Monday 23 November at 13:15."
+    appointment.refresh_from_db()
+    assert appointment.starts_at == datetime(2026, 11, 23, 13, 15, tzinfo=LONDON)
+    assert PatientMessage.objects.filter(
+        kind=PatientMessage.Kind.RESCHEDULED, appointment=appointment
+    ).exists()
+
+
+def test_a_drop_into_another_rooms_column_moves_it_there(front_desk_client, clinic, frozen_now):
+    appointment = _book(clinic, 10)
+    other = clinic["rooms"][1]
+
+    response = _drop(front_desk_client, appointment, "2026-11-23T10:00", other.pk, by="room")
+
+    assert response.status_code == 200
+    appointment.refresh_from_db()
+    assert appointment.room == other
+
+
+def test_a_drop_onto_a_clash_answers_409_and_nothing_moves(front_desk_client, clinic, frozen_now):
+    appointment = _book(clinic, 10)
+    _book(clinic, 13, room=1)
+
+    response = _drop(
+        front_desk_client, appointment, "2026-11-23T13:00", appointment.practitioner_id
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"] == "That slot was just taken. Choose another time."
+    appointment.refresh_from_db()
+    assert appointment.starts_at == datetime(2026, 11, 23, 10, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(
+    ("start", "column", "words"),
+    [("2026-11-23T22:00", "own", "hours"), ("yesterday", "own", "not a time"),
+     ("2026-11-23T13:00", "other", "keeps its practitioner"),
+     ("0001-01-01T00:00", "own", "The book runs from 2000"),
+     ("9999-12-31T23:45", "own", "The book runs from 2000")],
+)  # fmt: skip
+def test_a_refused_drop_says_why(front_desk_client, clinic, frozen_now, start, column, words):
+    appointment = _book(clinic, 10)
+    target = appointment.practitioner_id if column == "own" else clinic["practitioners"][1].pk
+
+    response = _drop(front_desk_client, appointment, start, target)
+
+    assert response.status_code == 400
+    assert words in response.json()["error"]
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+    assert appointment.version == 1
+
+
+@pytest.mark.parametrize(("who", "expected"), [("practitioner", 403), ("manager", 403),
+                                               ("outsider", 403), ("anonymous", 302)])  # fmt: skip
+def test_only_the_front_desk_drops(role_clients, clinic, frozen_now, who, expected):
+    appointment = _book(clinic, 10)
+
+    response = _drop(
+        role_clients[who], appointment, "2026-11-23T13:00", appointment.practitioner_id
+    )
+
+    assert response.status_code == expected
+    appointment.refresh_from_db()
+    assert appointment.version == 1
+
+
+def test_the_column_filter_shows_one_and_is_remembered(front_desk_client, clinic, frozen_now):
+    first, second = clinic["practitioners"]
+    _book(clinic, 10)
+    _book(clinic, 11, practitioner=1, room=1)
+
+    front_desk_client.get(reverse("scheduling:calendar_day"), {"only": second.pk})
+    remembered = front_desk_client.get(reverse("scheduling:calendar_day"))
+    data = _data(front_desk_client, only=second.pk).json()
+
+    assert remembered.context["config"]["only"] == second.pk
+    assert data["columns"] == [[second.pk, str(second)]]
+    assert [card[1] for card in data["appointments"]] == [second.pk]
+    assert {column[0] for column in data["everyColumn"]} == {first.pk, second.pk}
+    by_room = front_desk_client.get(reverse("scheduling:calendar_day"), {"by": "room"})
+    assert by_room.context["config"]["only"] is None  # a practitioner is not a room
