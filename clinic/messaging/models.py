@@ -42,6 +42,10 @@ class PatientMessage(models.Model):
     # copied instead, so that what went out stays on the record.
     RESEND_AS_IS = (Status.FAILED, Status.SKIPPED, Status.CANCELLED)
     RESENDABLE = (*RESEND_AS_IS, Status.SENT)
+    WAITING = (Status.PENDING, Status.SENDING)
+    # Counted on the outbox's page: what may need someone's attention. The rest (sent,
+    # cancelled, not sent) is history, listed but not counted.
+    WATCHED = (*WAITING, Status.FAILED)
 
     key = models.CharField(max_length=200, unique=True)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="messages")
@@ -74,8 +78,19 @@ class PatientMessage(models.Model):
     class Meta:
         ordering = ["due_at", "pk"]
         indexes = [
-            models.Index(fields=["status", "due_at"], name="message_due"),
+            # The outbox lists newest first, by status or kind, a page at a time from
+            # where the last page ended; dispatch claims the oldest due. Each of these
+            # matches one of those orders, read forwards or backwards.
+            models.Index(fields=["due_at", "id"], name="message_listed"),
+            models.Index(fields=["status", "due_at", "id"], name="message_status_listed"),
+            models.Index(fields=["kind", "due_at", "id"], name="message_kind_listed"),
             models.Index(fields=["patient", "due_at"], name="message_patient"),
+            # The few replies asking to cancel, found without reading every message.
+            models.Index(
+                fields=["appointment"],
+                condition=models.Q(reply="cancel_requested"),
+                name="message_cancel_requested",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -91,7 +106,16 @@ class PatientMessage(models.Model):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
+    # Why a waiting message will not go out, when that is known before it is due; noted
+    # by services.messages_note_wont_send for the rows a page shows (not a column).
+    wont_send_because: str = ""
+
     # --- Where it stands (services check, views and templates ask) ------------------------
+
+    @property
+    def is_waiting(self) -> bool:
+        """Not yet sent, failed or stopped: due, or being sent."""
+        return self.status in self.WAITING
 
     @property
     def is_sent(self) -> bool:

@@ -267,7 +267,12 @@ def _finish(message: PatientMessage, **changes: Any) -> bool:
 
 
 def _reason_not_to_send(message: PatientMessage, now: datetime) -> tuple[str, str] | None:
-    """(status, reason) when the message must not go out after all."""
+    """(status, reason) when the message must not go out after all.
+
+    Dispatch asks this of each claimed row; the outbox's pages ask it of each waiting row
+    (``messages_note_wont_send``), so staff read "won't send" and why before the moment
+    comes. Reads only the message, its patient and its appointment: no query of its own.
+    """
     appointment = message.appointment
     if appointment is not None and message.kind in ABOUT_THE_TIME:
         if appointment.version != message.appointment_version:
@@ -282,6 +287,19 @@ def _reason_not_to_send(message: PatientMessage, now: datetime) -> tuple[str, st
     if not patient.email:
         return St.SKIPPED, "There is no email address on the patient's record."
     return None
+
+
+def messages_note_wont_send(
+    messages: Sequence[PatientMessage], *, now: datetime
+) -> Sequence[PatientMessage]:
+    """Note on each waiting message why it will not go out, when that is known already
+    (no consent, no address, an appointment that moved or ended): the same rule dispatch
+    applies. Each message needs its patient and appointment loaded."""
+    for message in messages:
+        if message.is_waiting:
+            stop = _reason_not_to_send(message, now)
+            message.wont_send_because = stop[1] if stop is not None else ""
+    return messages
 
 
 def deliver(message: PatientMessage, *, now: datetime, config: MessageSettings, mail: Any) -> str:

@@ -1,12 +1,14 @@
 """The messages panel on an appointment's page and on a patient's record: what was sent,
-what is due, what failed, for staff whose role may read messages."""
+what is due (or won't go, and why), what failed, for staff whose role may read messages."""
 
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from clinic.messaging.access import VIEW
 from clinic.messaging.selectors import messages_for_appointment, messages_for_patient
+from clinic.messaging.services import messages_note_wont_send
 from clinic.staff.access import has_role_permission
 
 register = template.Library()
@@ -19,6 +21,7 @@ def _panel(context: dict[str, Any], rows: Any, title: str) -> dict[str, Any]:
     if not has_role_permission(context["request"].user, VIEW):
         return {"visible": False}
     shown = list(rows[: SHOWN + 1])
+    messages_note_wont_send(shown, now=timezone.now())
     return {
         "visible": True,
         "title": title,
