@@ -35,6 +35,7 @@ def place_from_token(token: str) -> Place:
 
 
 class MessageFilterForm(forms.Form):
+    # Drawn by templates/messaging/message_list.html itself, option by option.
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
     kind = forms.ChoiceField(choices=KIND_CHOICES, required=False)
     before = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)

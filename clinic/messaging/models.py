@@ -72,6 +72,10 @@ class PatientMessage(models.Model):
     reply = models.CharField(max_length=20, choices=Reply.choices, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     reply_late = models.BooleanField(default=False)
+    # A request to cancel the front desk has yet to act on: set by the reply, cleared when
+    # the appointment is cancelled or missed. Requests answered long ago stay on record
+    # without weighing on the list of open ones.
+    cancel_request_open = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,11 +89,11 @@ class PatientMessage(models.Model):
             models.Index(fields=["status", "due_at", "id"], name="message_status_listed"),
             models.Index(fields=["kind", "due_at", "id"], name="message_kind_listed"),
             models.Index(fields=["patient", "due_at"], name="message_patient"),
-            # The few replies asking to cancel, found without reading every message.
+            # The few requests to cancel still open, found without reading the others.
             models.Index(
                 fields=["appointment"],
-                condition=models.Q(reply="cancel_requested"),
-                name="message_cancel_requested",
+                condition=models.Q(cancel_request_open=True),
+                name="message_cancel_request_open",
             ),
         ]
         constraints = [

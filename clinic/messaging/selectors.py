@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from clinic.messaging.models import MessageSettings, PatientMessage
 from clinic.scheduling.models import Appointment
@@ -57,6 +58,15 @@ class MessagePage:
     newer: Place | None  # the first row, when newer messages come before
 
 
+LIST_COLUMNS = (
+    "due_at", "kind", "about", "status", "last_error", "skip_reason", "reply", "reply_late",
+    "appointment_version",
+    "patient__first_name", "patient__last_name", "patient__email",
+    "patient__consents_to_transactional_email",
+    "appointment__status", "appointment__version", "appointment__starts_at",
+)  # fmt: skip
+
+
 def _older_than(place: Place) -> Q:
     # due_at <= the place's bounds the index scan; the rest breaks ties on the id.
     return Q(due_at__lte=place.due_at) & (Q(due_at__lt=place.due_at) | Q(pk__lt=place.pk))
@@ -77,7 +87,9 @@ def messages_page(
     """One page of the outbox, newest first: the newest, or those just older than
     ``before``, or just newer than ``after``. One query, one row more than the page to
     know whether the list goes on."""
-    listed = messages_listed()
+    # Only what a row shows, and what it takes to tell whether it will still go
+    # (services.messages_note_wont_send): the rest is read when the message is opened.
+    listed = PatientMessage.objects.select_related("patient", "appointment").only(*LIST_COLUMNS)
     if status:
         listed = listed.filter(status=status)
     if kind:
@@ -107,23 +119,35 @@ def _place(message: PatientMessage) -> Place:
     return Place(due_at=message.due_at, pk=message.pk)
 
 
+# Beyond this a count says "or more": the figure then tells nobody anything new, and
+# counting further would read every row of a large backlog on each look at the list.
+COUNTED_UP_TO = 1000
+
+
 def messages_counted() -> dict[str, int]:
-    """How many messages are in each status staff watch (due, sending, failed): small
-    sets an index finds, so the count never reads the sent history."""
-    return dict(
-        PatientMessage.objects.filter(status__in=PatientMessage.WATCHED)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    """How many messages are in each status staff watch (due, sending, failed), up to
+    COUNTED_UP_TO each, in one query that reads at most that many index entries a status
+    and never the sent history."""
+    table = PatientMessage._meta.db_table
+    watched = list(PatientMessage.WATCHED)
+    # The table's name is ours and every value a parameter.
+    capped = "(SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE status = %s LIMIT %s) AS s{})"
+    counts = ", ".join(capped.format(table, i) for i in range(len(watched)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + counts,
+            [value for status in watched for value in (status.value, COUNTED_UP_TO + 1)],
+        )
+        row = cursor.fetchone()
+    return {status.value: n for status, n in zip(watched, row or (), strict=False)}
 
 
 def cancel_requests() -> QuerySet[PatientMessage]:
     """Patients who asked to cancel from an email and whose appointment still stands."""
     return (
-        messages_listed()
+        PatientMessage.objects.select_related("patient", "appointment")
         .filter(
-            reply=PatientMessage.Reply.CANCEL_REQUESTED,
+            cancel_request_open=True,
             appointment__status__in=Appointment.UPCOMING,
         )
         .order_by("appointment__starts_at")

@@ -96,6 +96,14 @@ def messages_cancel_pending(
     return pending.update(status=St.CANCELLED, skip_reason=reason, updated_at=timezone.now())
 
 
+def cancel_requests_close(*, appointment: Appointment) -> int:
+    """The patient's requests to cancel this appointment are dealt with (it was cancelled,
+    or missed): they stay on record and leave the front desk's list."""
+    return PatientMessage.objects.filter(appointment=appointment, cancel_request_open=True).update(
+        cancel_request_open=False, updated_at=timezone.now()
+    )
+
+
 def messages_cancel_pending_by_key(*, prefix: str, reason: str) -> int:
     """Stop what is still waiting to go out under keys that start with ``prefix``.
 
@@ -445,8 +453,11 @@ def message_reply(*, message: PatientMessage, action: str, now: datetime) -> Pat
     else:
         current.reply = PatientMessage.Reply.CANCEL_REQUESTED
         current.reply_late = appointment.starts_at - now < settings.LATE_CANCEL_WINDOW
+        current.cancel_request_open = True
     current.replied_at = now
-    current.save(update_fields=["reply", "replied_at", "reply_late", "updated_at"])
+    current.save(
+        update_fields=["reply", "replied_at", "reply_late", "cancel_request_open", "updated_at"]
+    )
     return current
 
 

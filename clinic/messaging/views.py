@@ -61,7 +61,12 @@ def message_list(request: HttpRequest) -> HttpResponse:
             "older_url": _page_url(kept, before=page.older),
             "newer_url": _page_url(kept, after=page.newer),
             "counts": [
-                (status.value, status.label, counts.get(status.value, 0))
+                (
+                    status.value,
+                    status.label,
+                    min(counts.get(status.value, 0), selectors.COUNTED_UP_TO),
+                    counts.get(status.value, 0) > selectors.COUNTED_UP_TO,
+                )
                 for status in PatientMessage.Status
                 if status in PatientMessage.WATCHED
             ],

@@ -222,3 +222,80 @@ def test_once_the_patient_agrees_the_message_is_due_again(front_desk_client, pla
     patient.consents_to_transactional_email = True
     patient.save(update_fields=["consents_to_transactional_email"])
     assert "Won't send" not in front_desk_client.get(reverse("messaging:list")).content.decode()
+
+
+# --- Requests to cancel ----------------------------------------------------------------------
+
+
+def _ask_to_cancel(client, appointment):
+    from clinic.messaging.links import reply_token
+
+    confirmation = PatientMessage.objects.get(appointment=appointment, kind=K.CONFIRMATION)
+    address = reverse("messaging:reply", args=[reply_token(confirmation.pk)])
+    assert client.post(address, {"action": "cancel"}).status_code == 302
+    return confirmation
+
+
+def requests_listed(front_desk_client):
+    return front_desk_client.get(reverse("messaging:list")).context["cancel_requests"]
+
+
+@pytest.mark.parametrize("dealt_with", ["cancelled", "missed"])
+def test_a_request_to_cancel_leaves_the_list_once_dealt_with_and_stays_on_record(
+    client, front_desk_client, place, clock, dealt_with
+):
+    appointment = book(place)
+    asked = _ask_to_cancel(client, appointment)
+    assert [m.pk for m in requests_listed(front_desk_client)] == [asked.pk]
+
+    if dealt_with == "cancelled":
+        booking.appointment_cancel(
+            appointment=appointment, reason="Asked by email", by=place["desk"], now=NOW
+        )
+    else:
+        clock.move_to(START + timedelta(hours=1))
+        booking.appointment_mark_no_show(appointment=appointment, now=START + timedelta(hours=1))
+    assert requests_listed(front_desk_client) == []
+    asked.refresh_from_db()
+    assert asked.reply_asks_to_cancel
+    assert not asked.cancel_request_open
+
+
+def test_a_request_to_cancel_stays_open_when_the_appointment_moves(
+    client, front_desk_client, place, clock
+):
+    appointment = book(place)
+    asked = _ask_to_cancel(client, appointment)
+    booking.appointment_move(
+        appointment=appointment, start=START + timedelta(days=1), by=place["desk"]
+    )
+    assert [m.pk for m in requests_listed(front_desk_client)] == [asked.pk]
+
+
+def test_a_large_backlog_is_counted_up_to_a_limit(front_desk_client, clock, monkeypatch):
+    from clinic.messaging import selectors
+
+    monkeypatch.setattr(selectors, "COUNTED_UP_TO", 3)
+    add_messages(5, status=St.FAILED)
+    add_messages(3, status=St.PENDING)
+    page = front_desk_client.get(reverse("messaging:list")).content.decode()
+    assert "Failed: 3 or more" in page
+    assert "Due: 3<" in page
+
+
+def test_each_row_links_to_its_message_and_its_patient(front_desk_client, clock):
+    made = add_messages(3)
+    page = front_desk_client.get(reverse("messaging:list")).content.decode()
+    for message in made:
+        assert f'href="{reverse("messaging:detail", args=[message.pk])}"' in page
+        assert f'href="{reverse("patients:detail", args=[message.patient_id])}"' in page
+
+
+def test_the_filter_keeps_what_was_chosen(front_desk_client, clock):
+    page = front_desk_client.get(
+        reverse("messaging:list"), {"status": "failed", "kind": "reminder"}
+    )
+    html = page.content.decode()
+    assert '<option value="failed" selected>Failed</option>' in html
+    assert '<option value="reminder" selected>Reminder</option>' in html
+    assert '<option value="" selected>All</option>' not in html
