@@ -173,8 +173,9 @@ PAGES = [
     ),
     # the message with patient and appointment location (no session: a patient's link)
     Page("messaging:reply", "anonymous", 1, ("reply_token",)),
-    # login, count, status counts, cancel requests, menu, one page of messages
-    Page("messaging:list", "front_desk", 8),
+    # login, one page of messages (no count: it starts where the last ended), counts of
+    # due, sending and failed, cancel requests, menu
+    Page("messaging:list", "front_desk", 7),
     # login, the settings row, menu
     Page("messaging:settings", "manager", 5),
     # login, the message with patient and appointment, its type (the content), menu

@@ -429,7 +429,8 @@ def _load_messages(log: Callable[[str], None]) -> None:
         {"status": St.CANCELLED,
          "skip_reason": "The appointment moved; a newer message replaces this one."},
         sent | {"reply": PatientMessage.Reply.CONFIRMED},
-        sent | {"reply": PatientMessage.Reply.CANCEL_REQUESTED, "reply_late": True},
+        sent | {"reply": PatientMessage.Reply.CANCEL_REQUESTED, "reply_late": True,
+                "cancel_request_open": True},
     ]  # fmt: skip
     for pk, changes in zip(reminders, states, strict=False):
         PatientMessage.objects.filter(pk=pk).update(**changes)

@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from clinic.messaging.models import MessageSettings, PatientMessage
 from clinic.messaging.selectors import message_settings
-from clinic.messaging.services import message_schedule, messages_cancel_pending
+from clinic.messaging.services import (
+    cancel_requests_close,
+    message_schedule,
+    messages_cancel_pending,
+)
 from clinic.messaging.timing import day_before_at, hours_before
 from clinic.scheduling.models import Appointment
 
@@ -85,11 +89,13 @@ def appointment_messages_moved(*, appointment: Appointment, now: datetime) -> No
 
 def appointment_messages_cancelled(*, appointment: Appointment, now: datetime) -> None:
     messages_cancel_pending(appointment=appointment, reason="The appointment was cancelled.")
+    cancel_requests_close(appointment=appointment)
     _schedule(appointment, K.CANCELLATION, "cancellation", now)
 
 
 def appointment_messages_no_show(*, appointment: Appointment, now: datetime) -> None:
     messages_cancel_pending(appointment=appointment, reason="The patient did not come.")
+    cancel_requests_close(appointment=appointment)
     _schedule(appointment, K.NO_SHOW, "no-show", now)
 
 

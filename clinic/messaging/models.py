@@ -42,6 +42,10 @@ class PatientMessage(models.Model):
     # copied instead, so that what went out stays on the record.
     RESEND_AS_IS = (Status.FAILED, Status.SKIPPED, Status.CANCELLED)
     RESENDABLE = (*RESEND_AS_IS, Status.SENT)
+    WAITING = (Status.PENDING, Status.SENDING)
+    # Counted on the outbox's page: what may need someone's attention. The rest (sent,
+    # cancelled, not sent) is history, listed but not counted.
+    WATCHED = (*WAITING, Status.FAILED)
 
     key = models.CharField(max_length=200, unique=True)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="messages")
@@ -68,14 +72,29 @@ class PatientMessage(models.Model):
     reply = models.CharField(max_length=20, choices=Reply.choices, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     reply_late = models.BooleanField(default=False)
+    # A request to cancel the front desk has yet to act on: set by the reply, cleared when
+    # the appointment is cancelled or missed. Requests answered long ago stay on record
+    # without weighing on the list of open ones.
+    cancel_request_open = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
         indexes = [
-            models.Index(fields=["status", "due_at"], name="message_due"),
+            # The outbox lists newest first, by status or kind, a page at a time from
+            # where the last page ended; dispatch claims the oldest due. Each of these
+            # matches one of those orders, read forwards or backwards.
+            models.Index(fields=["due_at", "id"], name="message_listed"),
+            models.Index(fields=["status", "due_at", "id"], name="message_status_listed"),
+            models.Index(fields=["kind", "due_at", "id"], name="message_kind_listed"),
             models.Index(fields=["patient", "due_at"], name="message_patient"),
+            # The few requests to cancel still open, found without reading the others.
+            models.Index(
+                fields=["appointment"],
+                condition=models.Q(cancel_request_open=True),
+                name="message_cancel_request_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -91,7 +110,16 @@ class PatientMessage(models.Model):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
+    # Why a waiting message will not go out, when that is known before it is due; noted
+    # by services.messages_note_wont_send for the rows a page shows (not a column).
+    wont_send_because: str = ""
+
     # --- Where it stands (services check, views and templates ask) ------------------------
+
+    @property
+    def is_waiting(self) -> bool:
+        """Not yet sent, failed or stopped: due, or being sent."""
+        return self.status in self.WAITING
 
     @property
     def is_sent(self) -> bool:

@@ -96,6 +96,14 @@ def messages_cancel_pending(
     return pending.update(status=St.CANCELLED, skip_reason=reason, updated_at=timezone.now())
 
 
+def cancel_requests_close(*, appointment: Appointment) -> int:
+    """The patient's requests to cancel this appointment are dealt with (it was cancelled,
+    or missed): they stay on record and leave the front desk's list."""
+    return PatientMessage.objects.filter(appointment=appointment, cancel_request_open=True).update(
+        cancel_request_open=False, updated_at=timezone.now()
+    )
+
+
 def messages_cancel_pending_by_key(*, prefix: str, reason: str) -> int:
     """Stop what is still waiting to go out under keys that start with ``prefix``.
 
@@ -267,7 +275,12 @@ def _finish(message: PatientMessage, **changes: Any) -> bool:
 
 
 def _reason_not_to_send(message: PatientMessage, now: datetime) -> tuple[str, str] | None:
-    """(status, reason) when the message must not go out after all."""
+    """(status, reason) when the message must not go out after all.
+
+    Dispatch asks this of each claimed row; the outbox's pages ask it of each waiting row
+    (``messages_note_wont_send``), so staff read "won't send" and why before the moment
+    comes. Reads only the message, its patient and its appointment: no query of its own.
+    """
     appointment = message.appointment
     if appointment is not None and message.kind in ABOUT_THE_TIME:
         if appointment.version != message.appointment_version:
@@ -282,6 +295,19 @@ def _reason_not_to_send(message: PatientMessage, now: datetime) -> tuple[str, st
     if not patient.email:
         return St.SKIPPED, "There is no email address on the patient's record."
     return None
+
+
+def messages_note_wont_send(
+    messages: Sequence[PatientMessage], *, now: datetime
+) -> Sequence[PatientMessage]:
+    """Note on each waiting message why it will not go out, when that is known already
+    (no consent, no address, an appointment that moved or ended): the same rule dispatch
+    applies. Each message needs its patient and appointment loaded."""
+    for message in messages:
+        if message.is_waiting:
+            stop = _reason_not_to_send(message, now)
+            message.wont_send_because = stop[1] if stop is not None else ""
+    return messages
 
 
 def deliver(message: PatientMessage, *, now: datetime, config: MessageSettings, mail: Any) -> str:
@@ -427,8 +453,11 @@ def message_reply(*, message: PatientMessage, action: str, now: datetime) -> Pat
     else:
         current.reply = PatientMessage.Reply.CANCEL_REQUESTED
         current.reply_late = appointment.starts_at - now < settings.LATE_CANCEL_WINDOW
+        current.cancel_request_open = True
     current.replied_at = now
-    current.save(update_fields=["reply", "replied_at", "reply_late", "updated_at"])
+    current.save(
+        update_fields=["reply", "replied_at", "reply_late", "cancel_request_open", "updated_at"]
+    )
     return current
 
 

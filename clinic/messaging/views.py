@@ -1,10 +1,11 @@
 """The outbox for staff (/messages/) and the patient's page behind an email link (/m/)."""
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,9 +14,15 @@ from django.views.decorators.http import require_POST
 from clinic.messaging import selectors, services
 from clinic.messaging.access import CHANGE, VIEW, message_for_user
 from clinic.messaging.content import render as render_message
-from clinic.messaging.forms import MessageFilterForm, MessageSettingsForm, ReplyForm
+from clinic.messaging.forms import (
+    MessageFilterForm,
+    MessageSettingsForm,
+    ReplyForm,
+    place_token,
+)
 from clinic.messaging.links import LinkExpired, LinkInvalid, message_id_from
 from clinic.messaging.models import PatientMessage
+from clinic.messaging.selectors import Place
 from clinic.staff.access import permission_required
 from clinic.staff.roles import MANAGE_CLINIC
 
@@ -25,30 +32,63 @@ PAGE_SIZE = 50
 @login_required
 @permission_required(VIEW)
 def message_list(request: HttpRequest) -> HttpResponse:
-    """What went to patients, what is due and what failed, newest first; patients who
-    asked to cancel from an email are at the top until the front desk acts."""
+    """What went to patients, what is due and what failed, newest first, a page at a
+    time; patients who asked to cancel from an email are at the top until the front desk
+    acts. A waiting message that will not go says so, and why."""
     form = MessageFilterForm(request.GET or None)
-    listed = selectors.messages_listed().order_by("-due_at", "-pk")
-    if form.is_valid():
-        if form.cleaned_data["status"]:
-            listed = listed.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["kind"]:
-            listed = listed.filter(kind=form.cleaned_data["kind"])
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = dict(PatientMessage.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    chosen: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()
+        chosen = form.cleaned_data
+    page = selectors.messages_page(
+        status=chosen.get("status", ""),
+        kind=chosen.get("kind", ""),
+        before=chosen.get("before"),
+        after=chosen.get("after"),
+        size=PAGE_SIZE,
+    )
+    services.messages_note_wont_send(page.rows, now=timezone.now())
+    counts = selectors.messages_counted()
+    kept = {name: chosen[name] for name in ("status", "kind") if chosen.get(name)}
     return render(
         request,
         "messaging/message_list.html",
         {
             "form": form,
             "page": page,
+            "lost_place": bool(form.errors.get("before") or form.errors.get("after")),
+            "newest_url": "?" + urlencode(kept) if kept else "?",
+            "older_url": _page_url(kept, before=page.older),
+            "newer_url": _page_url(kept, after=page.newer),
             "counts": [
-                (value, label, counts.get(value, 0))
-                for value, label in PatientMessage.Status.choices
+                (
+                    status.value,
+                    status.label,
+                    min(counts.get(status.value, 0), selectors.COUNTED_UP_TO),
+                    counts.get(status.value, 0) > selectors.COUNTED_UP_TO,
+                )
+                for status in PatientMessage.Status
+                if status in PatientMessage.WATCHED
+            ],
+            "history": [
+                (status.value, status.label)
+                for status in PatientMessage.Status
+                if status not in PatientMessage.WATCHED
             ],
             "cancel_requests": list(selectors.cancel_requests()[:50]),
         },
     )
+
+
+def _page_url(
+    kept: dict[str, str], *, before: Place | None = None, after: Place | None = None
+) -> str:
+    """The address of the page that starts at ``before`` or ``after``, or "" for none."""
+    if before is not None:
+        return "?" + urlencode({**kept, "before": place_token(before)})
+    if after is not None:
+        return "?" + urlencode({**kept, "after": place_token(after)})
+    return ""
 
 
 @login_required
@@ -56,6 +96,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The message as the patient reads it (rendered now, with a dead link)."""
     message = message_for_user(request.user, pk)
+    services.messages_note_wont_send([message], now=timezone.now())
     rendered = render_message(message, preview=True)
     return render(
         request, "messaging/message_detail.html", {"message": message, "rendered": rendered}

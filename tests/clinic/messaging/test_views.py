@@ -118,32 +118,6 @@ def test_the_list_filters_and_rejects_nonsense_calmly(front_desk_client, confirm
     assert odd.status_code == 200
 
 
-def test_the_message_list_costs_the_same_with_3_or_30_messages(
-    front_desk_client, place, django_assert_num_queries
-):
-    def load():
-        with django_assert_num_queries(8):
-            # session, user, role permissions (view and menu), the paginator's count, the
-            # status counts, the cancel requests, the role names for the menu, the rows
-            front_desk_client.get(reverse("messaging:list"))
-
-    with time_machine.travel(BOOKED_AT, tick=False):
-        booking.appointment_book(
-            patient=place["patient"], practitioner=place["practitioner"], room=place["room"],
-            appointment_type=place["type"], start=START, by=place["desk"],
-        )  # fmt: skip
-    load()
-    with time_machine.travel(BOOKED_AT, tick=False):
-        for day in range(1, 10):
-            booking.appointment_book(
-                patient=place["patient"], practitioner=place["practitioner"],
-                room=place["room"], appointment_type=place["type"],
-                start=START + timedelta(days=day), by=place["desk"],
-            )  # fmt: skip
-    assert PatientMessage.objects.count() == 30
-    load()
-
-
 def test_the_manager_sets_when_patients_are_written_to(role_clients):
     address = reverse("messaging:settings")
     assert role_clients["front_desk"].get(address).status_code == 403
