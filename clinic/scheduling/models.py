@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -135,6 +135,27 @@ class Leave(models.Model):
         return f"{self.practitioner} away {self.starts_at:%d %b} to {self.ends_at:%d %b %Y}"
 
 
+# The dates a form accepts: from the day the clinic opened (CLINIC_OPENED_ON) to at most
+# two years ahead. Anything outside is a typing slip, and refusing it also keeps the
+# arithmetic on it (the day after, the UTC instant) inside what Python can hold.
+LONGEST_DAYS_AHEAD = 2 * 365
+
+
+def date_horizon(today: date) -> tuple[date, date]:
+    """The first and the last day a form accepts, seen from ``today``."""
+    return settings.CLINIC_OPENED_ON, today + timedelta(days=LONGEST_DAYS_AHEAD)
+
+
+def outside_horizon(day: date, today: date) -> str | None:
+    """Why ``day`` is refused, in words, or None when it is a day a form may take."""
+    first, last = date_horizon(today)
+    if day < first:
+        return f"Choose a date from {first:%-d %B %Y}, when the clinic opened."
+    if day > last:
+        return f"Choose a date no later than {last:%-d %B %Y} (two years ahead)."
+    return None
+
+
 # How long an appointment may last, in minutes. The database holds the shortest
 # (AppointmentType's check constraint); the booking service and the setup form hold both.
 SHORTEST_APPOINTMENT_MINUTES = 5
@@ -199,6 +220,8 @@ class Appointment(models.Model):
     MOVABLE = UPCOMING
     CANCELLABLE = UPCOMING
     CHECK_IN_FROM = UPCOMING
+    # Checked in, the session not begun: the check-in may be undone.
+    CHECK_IN_UNDOABLE = (Status.CHECKED_IN,)
     NO_SHOW_FROM = UPCOMING
     CONFIRMABLE = (Status.BOOKED,)
     STARTABLE = (Status.CHECKED_IN,)
@@ -229,6 +252,8 @@ class Appointment(models.Model):
     )
     cancellation_reason = models.TextField(blank=True)
     late_cancel = models.BooleanField(default=False)
+    # What it was before check-in (booked or confirmed), so that an undo restores it.
+    checked_in_from = models.CharField(max_length=20, choices=Status.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -275,8 +300,31 @@ class Appointment(models.Model):
     def can_confirm(self) -> bool:
         return self.status in self.CONFIRMABLE
 
+    @property
+    def local_day(self) -> date:
+        """The day it is on, at its location."""
+        return self.starts_at.astimezone(self.location.zone).date()
+
+    def is_on_local_day(self, now: datetime) -> bool:
+        return now.astimezone(self.location.zone).date() == self.local_day
+
     def can_check_in(self, now: datetime) -> bool:
-        return self.status in self.CHECK_IN_FROM
+        """On the appointment's own day at its location, not the day before or after."""
+        return self.status in self.CHECK_IN_FROM and self.is_on_local_day(now)
+
+    def can_undo_check_in(self, now: datetime) -> bool:
+        """Until the session starts (then it is in progress, no longer checked in)."""
+        return self.status in self.CHECK_IN_UNDOABLE
+
+    def may_begin(self, now: datetime) -> bool:
+        """Not earlier than SESSION_START_EARLY before the booked start."""
+        return now >= self.starts_at - settings.SESSION_START_EARLY
+
+    @staticmethod
+    def earliest_start(now: datetime) -> datetime:
+        """The earliest start a booking or a move may have: a walk-in entered as they
+        arrive may start WALK_IN_GRACE ago; nothing earlier."""
+        return now - settings.WALK_IN_GRACE
 
     def can_mark_no_show(self, now: datetime) -> bool:
         """Only once the start has passed: before it, the patient may still come."""

@@ -30,7 +30,6 @@ from clinic.scheduling.setup_selectors import (
     count_during,
     count_on_days,
     count_outside_week,
-    opening_week,
     upcoming_appointments,
 )
 from clinic.staff.models import PractitionerProfile
@@ -51,8 +50,10 @@ def location_save(
 ) -> SetupChange[Location]:
     """Add a location, or change one.
 
-    A new time zone moves every local time of the location against the appointments,
-    which are fixed instants; those now outside its opening hours are counted.
+    A new time zone is refused while the location has appointments still to come: their
+    patients were told a wall-clock time, and their reminders are due at wall-clock times
+    ("the day before at 18:00"), in the old zone. Move or cancel them first, or correct
+    the zone before booking. With none to come, nothing else needs to follow.
     """
     if location is None:
         location, old_zone = Location(), None
@@ -65,15 +66,25 @@ def location_save(
     if old_zone is None:
         location.save()
         return SetupChange(location)
-    location.save(update_fields=["name", "time_zone", "address"])
-    affected = 0
     if location.time_zone != old_zone:
-        affected = count_outside_week(
-            upcoming_appointments(now=now).filter(location=location),
-            week=opening_week(location),
-            zone=location.zone,
+        _refuse_zone_change_with_appointments_to_come(location, now)
+    location.save(update_fields=["name", "time_zone", "address"])
+    return SetupChange(location)
+
+
+def _refuse_zone_change_with_appointments_to_come(location: Location, now: datetime) -> None:
+    to_come = upcoming_appointments(now=now).filter(location=location).count()
+    if to_come:
+        plural = "appointment" if to_come == 1 else "appointments"
+        raise ValidationError(
+            {
+                "time_zone": [
+                    f"{location.name} has {to_come} {plural} to come, told to patients and "
+                    "reminded in its current time zone. Move or cancel them before changing "
+                    "the time zone."
+                ]
+            }
         )
-    return SetupChange(location, affected)
 
 
 def _refuse_duplicate_room(room: Room) -> None:

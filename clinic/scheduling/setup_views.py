@@ -193,7 +193,6 @@ def _location_page(request: HttpRequest, location: Location | None) -> HttpRespo
         )
         if change is not None:
             messages.success(request, f"{change.saved.name} saved.")
-            _warn(request, change.affected, "outside the opening hours in the new time zone")
             return _overview(f"location-{change.saved.pk}")
     context = {"form": form, "location": location, "time_zones": time_zone_names()}
     return render(request, "scheduling/setup/location_form.html", context)

@@ -345,7 +345,7 @@ def plan_book(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
         try:
             with transaction.atomic():
                 for session in proposed:
-                    _book_session(current, session, by)
+                    _book_session(current, session, by, now)
         except booking.SlotTaken:
             failure = ["A proposed time was just taken, so nothing was booked."]
         except ValidationError as exc:
@@ -361,7 +361,7 @@ def plan_book(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
     return current
 
 
-def _book_session(plan: TreatmentPlan, session: Session, by: User) -> None:
+def _book_session(plan: TreatmentPlan, session: Session, by: User, now: datetime) -> None:
     practitioner, room = session.proposed_practitioner, session.proposed_room
     if session.proposed_start is None or practitioner is None or room is None:
         raise ValidationError(f"Session {session.number} has no time yet: give it one first.")
@@ -373,6 +373,7 @@ def _book_session(plan: TreatmentPlan, session: Session, by: User) -> None:
         start=session.proposed_start,
         duration_minutes=plan.session_minutes,
         by=by,
+        now=now,
     )
     session.appointment = appointment
     session.status = ST.BOOKED

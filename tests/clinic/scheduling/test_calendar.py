@@ -2,7 +2,7 @@
 and a cost that does not grow."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -381,8 +381,9 @@ def test_the_cards_offer_actions_only_to_the_front_desk(
 ):
     _book_at(clinic, 10)
 
-    desk = _day(role_clients["front_desk"]).content.decode()
-    practitioner = _day(role_clients["practitioner"]).content.decode()
+    with time_machine.travel(datetime(2026, 11, 23, 8, tzinfo=UTC), tick=False):
+        desk = _day(role_clients["front_desk"]).content.decode()
+        practitioner = _day(role_clients["practitioner"]).content.decode()
 
     assert "Check in" in desk
     assert "Check in" not in practitioner

@@ -87,18 +87,33 @@ def test_location_save_refuses_a_second_location_of_the_same_name(clinic):
     assert "name" in errors_of(excinfo)
 
 
-def test_a_new_time_zone_counts_appointments_now_outside_the_opening_hours(clinic):
+def test_a_new_time_zone_is_refused_while_appointments_are_to_come(clinic):
     location = clinic["location"]
-    book(clinic, at(NEXT_MONDAY, 10))  # 11:00 in Paris: still open
-    book(clinic, at(NEXT_MONDAY, 16))  # 17:00 to 18:00 in Paris: closed by then
+    book(clinic, at(NEXT_MONDAY, 10))
+
+    with pytest.raises(ValidationError) as excinfo:
+        setup_services.location_save(
+            location=location, name="Bath", time_zone="Europe/Paris", address="", now=NOW
+        )
+
+    assert errors_of(excinfo)["time_zone"] == [
+        "Bath has 1 appointment to come, told to patients and reminded in its current time "
+        "zone. Move or cancel them before changing the time zone."
+    ]
+    location.refresh_from_db()
+    assert location.time_zone == "Europe/London"
+
+
+def test_a_new_time_zone_is_saved_when_only_past_appointments_remain(clinic):
+    location = clinic["location"]
+    book(clinic, at(NEXT_MONDAY, 10))
 
     change = setup_services.location_save(
-        location=location, name="Bath", time_zone="Europe/Paris", address="", now=NOW
-    )
+        location=location, name="Bath", time_zone="Europe/Paris", address="",
+        now=datetime.combine(NEXT_MONDAY, time(12), tzinfo=LONDON),
+    )  # fmt: skip
 
-    assert change.affected == 1
-    location.refresh_from_db()
-    assert location.time_zone == "Europe/Paris"
+    assert change.saved.time_zone == "Europe/Paris"
 
 
 def test_a_location_renamed_in_the_same_zone_affects_nothing(clinic):

@@ -293,19 +293,20 @@ def test_a_bad_location_is_explained_on_the_form(manager_client, clinic, data, f
     assert snapshot() == before
 
 
-def test_a_new_time_zone_warns_of_appointments_now_outside_the_hours(manager_client, clinic):
-    book(clinic, at(coming_monday(), 16))  # 17:00 in Paris, after closing
+def test_a_new_time_zone_is_refused_on_its_field_while_appointments_are_to_come(
+    manager_client, clinic
+):
+    book(clinic, at(coming_monday(), 16))
 
     response = manager_client.post(
         reverse("setup:location_edit", args=[clinic["location"].pk]),
         {"name": "Bath", "time_zone": "Europe/Paris", "address": ""},
-        follow=True,
     )
 
-    assert warnings_of(response) == [
-        "1 booked appointment is now outside the opening hours in the new time zone. Nothing "
-        "was moved or cancelled: the front desk should move it to another time."
-    ]
+    assert response.status_code == 200
+    assert "1 appointment to come" in response.context["form"].errors["time_zone"][0]
+    clinic["location"].refresh_from_db()
+    assert clinic["location"].time_zone == "Europe/London"
 
 
 # --- Rooms -----------------------------------------------------------------------------
