@@ -51,7 +51,45 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
-class OpeningHours(models.Model):
+def in_force_on(day: date) -> models.Q:
+    """Hours rows (opening or working) that apply on ``day``."""
+    return in_force_during(day, day)
+
+
+def in_force_during(first: date, last: date) -> models.Q:
+    """Hours rows that apply on at least one day from ``first`` to ``last``."""
+    return (models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=last)) & (
+        models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=first)
+    )
+
+
+def _valid_from_not_after_until(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(valid_from__isnull=True)
+        | models.Q(valid_until__isnull=True)
+        | models.Q(valid_from__lte=models.F("valid_until")),
+        name=name,
+    )
+
+
+class EffectiveDates(models.Model):
+    """Weekly hours apply from a day to a day: a change starts on a chosen day and ends
+    the rows it replaces the day before, so that what applied in the past (and the
+    utilisation counted against it) stays as it was."""
+
+    valid_from = models.DateField(null=True, blank=True, help_text="Blank: from the start.")
+    valid_until = models.DateField(null=True, blank=True, help_text="Blank: until changed.")
+
+    class Meta:
+        abstract = True
+
+    def applies_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+class OpeningHours(EffectiveDates):
     """When a location is open on a weekday, in its own local time."""
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
@@ -65,6 +103,7 @@ class OpeningHours(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(opens__lt=models.F("closes")),
                                    name="opening_hours_opens_before_closing"),
+            _valid_from_not_after_until("opening_hours_valid_from_not_after_until"),
         ]  # fmt: skip
 
     def __str__(self) -> str:
@@ -90,7 +129,7 @@ class Closure(models.Model):
         return f"Closed {self.first_day:%d %b} to {self.last_day:%d %b %Y}"
 
 
-class WorkingHours(models.Model):
+class WorkingHours(EffectiveDates):
     """A practitioner's weekly hours at a location, in the location's local time."""
 
     practitioner = models.ForeignKey(
@@ -107,6 +146,7 @@ class WorkingHours(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(starts__lt=models.F("ends")),
                                    name="working_hours_start_before_end"),
+            _valid_from_not_after_until("working_hours_valid_from_not_after_until"),
         ]  # fmt: skip
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from clinic.scheduling.availability import (
     AvailabilityQuery,
+    DatedHours,
     Interval,
     Resource,
     Slot,
@@ -22,6 +23,7 @@ from clinic.scheduling.models import (
     OpeningHours,
     Room,
     WorkingHours,
+    in_force_during,
 )
 from clinic.staff.models import PractitionerProfile
 
@@ -56,11 +58,21 @@ def appointments_between(first: date, last: date) -> QuerySet[Appointment]:
     )
 
 
-def _opening_hours(location: Location) -> dict[int, list[tuple[time, time]]]:
-    opening: dict[int, list[tuple[time, time]]] = {}
-    for hours in OpeningHours.objects.filter(location=location):
-        opening.setdefault(hours.weekday, []).append((hours.opens, hours.closes))
-    return opening
+Period = tuple[date | None, date | None]
+
+
+def _dated(rows: Iterable[tuple[Period, int, time, time]]) -> DatedHours:
+    """Rows of hours with their effective dates, as weeks by period."""
+    periods: dict[Period, dict[int, list[tuple[time, time]]]] = {}
+    for period, weekday, starts, ends in rows:
+        periods.setdefault(period, {}).setdefault(weekday, []).append((starts, ends))
+    return DatedHours([(first, last, week) for (first, last), week in periods.items()])
+
+
+def _opening_hours(location: Location, first_day: date, last_day: date) -> DatedHours:
+    """The location's opening hours that apply on some day of the range."""
+    rows = OpeningHours.objects.filter(in_force_during(first_day, last_day), location=location)
+    return _dated(((h.valid_from, h.valid_until), h.weekday, h.opens, h.closes) for h in rows)
 
 
 def _closures(location: Location, first_day: date, last_day: date) -> list[tuple[date, date]]:
@@ -72,22 +84,21 @@ def _closures(location: Location, first_day: date, last_day: date) -> list[tuple
     ]
 
 
-def _week(rows: Sequence[WorkingHours]) -> dict[int, list[tuple[time, time]]]:
-    hours: dict[int, list[tuple[time, time]]] = {}
-    for row in rows:
-        hours.setdefault(row.weekday, []).append((row.starts, row.ends))
-    return hours
+def _week(rows: Sequence[WorkingHours]) -> DatedHours:
+    return _dated(((r.valid_from, r.valid_until), r.weekday, r.starts, r.ends) for r in rows)
 
 
 def _practitioners_here(
-    location: Location, practitioner_ids: Sequence[int] | None
-) -> dict[int, dict[int, list[tuple[time, time]]]]:
-    """Each active practitioner's week at the location, by id, in two queries; one with
-    no hours here cannot be booked here, so is left out."""
+    location: Location, practitioner_ids: Sequence[int] | None, first_day: date, last_day: date
+) -> dict[int, DatedHours]:
+    """Each active practitioner's hours at the location over the range, by id, in two
+    queries; one with no hours here then cannot be booked here, so is left out."""
     profiles = PractitionerProfile.objects.filter(user__is_active=True).prefetch_related(
         Prefetch(
             "working_hours",
-            queryset=WorkingHours.objects.filter(location=location),
+            queryset=WorkingHours.objects.filter(
+                in_force_during(first_day, last_day), location=location
+            ),
             to_attr="hours_here",
         )
     )
@@ -159,6 +170,7 @@ def availability_query(
     1. opening hours; 2. closures over the range; 3. practitioners with their working
     hours here (prefetched: 4); 5. leave; 6. rooms; 7. the active appointments of those
     practitioners or rooms over the range, as busy time that includes their buffers.
+    Hours come with their effective dates: those that apply on some day of the range.
     ``ignore_appointment_ids`` leaves out appointments about to move (a plan's later
     sessions being re-proposed), so their own times count as free. The length is the
     type's unless ``duration_minutes`` is given.
@@ -166,9 +178,9 @@ def availability_query(
     zone = location.zone
     range_start, _ = day_bounds(first_day, zone)
     _, range_end = day_bounds(last_day, zone)
-    opening = _opening_hours(location)
+    opening = _opening_hours(location, first_day, last_day)
     closures = _closures(location, first_day, last_day)
-    weeks = _practitioners_here(location, practitioner_ids)
+    weeks = _practitioners_here(location, practitioner_ids, first_day, last_day)
     rooms = _rooms_in_use(location, room_ids)
     busy = _busy(list(weeks), rooms, range_start, range_end, ignore_appointment_ids)
     return AvailabilityQuery(

@@ -21,6 +21,7 @@ from clinic.scheduling.models import (
     OpeningHours,
     Room,
     WorkingHours,
+    in_force_on,
     outside_horizon,
 )
 from clinic.scheduling.signals import (
@@ -76,6 +77,7 @@ def _check_hours(
     if Closure.objects.filter(location=location, first_day__lte=day, last_day__gte=day).exists():
         raise ValidationError(f"The clinic is closed on {day:%A %d %B}.")
     inside = OpeningHours.objects.filter(
+        in_force_on(day),
         location=location,
         weekday=weekday,
         opens__lte=local_start.time(),
@@ -84,6 +86,7 @@ def _check_hours(
     if not inside:
         raise ValidationError("That time is outside the clinic's opening hours.")
     working = WorkingHours.objects.filter(
+        in_force_on(day),
         practitioner=practitioner,
         location=location,
         weekday=weekday,
