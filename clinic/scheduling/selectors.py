@@ -1,4 +1,5 @@
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -203,6 +204,89 @@ def availability_query(
 def free_slots_for(**kwargs: Any) -> list[Slot]:
     """Free slots straight from the database: ``availability_query`` then ``free_slots``."""
     return free_slots(availability_query(**kwargs))
+
+
+def _rooms_used_by(
+    practitioner_ids: Sequence[int], range_start: datetime, range_end: datetime
+) -> set[int]:
+    return set(
+        Appointment.objects.filter(
+            practitioner__in=practitioner_ids,
+            status__in=Appointment.ACTIVE,
+            starts_at__gte=range_start,
+            starts_at__lt=range_end,
+        ).values_list("room_id", flat=True)
+    )
+
+
+def _rooms_busy(
+    rooms: Sequence[Room], first_day: date, last_day: date, zone: ZoneInfo, ignore: Sequence[int]
+) -> dict[int, list[Interval]]:
+    """The rooms' active appointments over local days, buffers included (12 hours either
+    side, as in ``_busy``)."""
+    start, _ = day_bounds(first_day, zone)
+    _, end = day_bounds(last_day, zone)
+    busy: dict[int, list[Interval]] = {}
+    taken = (
+        Appointment.objects.filter(
+            room__in=rooms,
+            status__in=Appointment.ACTIVE,
+            blocked_from__lt=end + timedelta(hours=12),
+            blocked_until__gt=start - timedelta(hours=12),
+        )
+        .exclude(pk__in=ignore)
+        .values_list("room_id", "blocked_from", "blocked_until")
+    )
+    for room_id, blocked_from, blocked_until in taken:
+        busy.setdefault(room_id, []).append(Interval(blocked_from, blocked_until))
+    return busy
+
+
+def free_slots_in_any_room(
+    *,
+    location: Location,
+    practitioner_ids: Sequence[int],
+    ignore_appointment_ids: Sequence[int] = (),
+    **kwargs: Any,
+) -> list[Slot]:
+    """Free starts for chosen practitioners in whichever room is free, loading rooms' busy
+    time only as far as it is needed (a clinic may have dozens of rooms; one will do).
+
+    1. Everything but the rooms, as ``availability_query`` loads it: the starts at which
+       a practitioner is free, given some room.
+    2. The rooms those practitioners already use in the range come first, then the others
+       by name in batches that double. Each batch's busy time is read only over the days
+       of the starts still without a room, and those starts take the batch's free rooms.
+    A slot names the free rooms among those looked at: at least one, not every one.
+    """
+    base = availability_query(
+        location=location, practitioner_ids=practitioner_ids, room_ids=[],
+        ignore_appointment_ids=ignore_appointment_ids, **kwargs,
+    )  # fmt: skip
+    rooms = _rooms_in_use(location, None)
+    if not rooms or not base.practitioners:
+        return []
+    zone = base.time_zone
+    missing = {s.start: s for s in free_slots(replace(base, rooms=[Resource(0)]))}
+    range_start, _ = day_bounds(base.first_day, zone)
+    _, range_end = day_bounds(base.last_day, zone)
+    used = _rooms_used_by(practitioner_ids, range_start, range_end)
+    ordered = sorted(rooms, key=lambda room: room.pk not in used)  # stable: by name after
+    found: dict[datetime, Slot] = {}
+    taken, size = 0, max(1, len(used & {room.pk for room in rooms}))
+    while missing and taken < len(ordered):
+        batch, taken, size = ordered[taken : taken + size], taken + size, size * 2
+        first = min(missing).astimezone(zone).date()
+        last = max(missing).astimezone(zone).date()
+        busy = _rooms_busy(batch, first, last, zone, ignore_appointment_ids)
+        query = replace(
+            base, first_day=first, last_day=last,
+            rooms=[Resource(room.pk, busy=busy.get(room.pk, ())) for room in batch],
+        )  # fmt: skip
+        for slot in free_slots(query):
+            if missing.pop(slot.start, None) is not None:
+                found[slot.start] = slot
+    return [found[start] for start in sorted(found)]
 
 
 def bookable_types() -> QuerySet[AppointmentType]:
