@@ -6,7 +6,7 @@ ALLOWED_HOSTS (README.md lists every variable). A missing secret or host with DE
 a configuration error, reported in one line by manage.py, the WSGI app and Celery.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
@@ -256,6 +256,23 @@ CLINIC_NAME = env.str("CLINIC_NAME", default="Microneedling Clinic")
 PHONE_REGION = env.str("PHONE_REGION", default="GB")
 # A cancellation this close to the start is flagged late (reports count them).
 LATE_CANCEL_WINDOW = timedelta(hours=env.int("LATE_CANCEL_HOURS", default=24))
+# A walk-in entered as they arrive may be booked to start this many minutes ago; any
+# earlier start, and any move into the past, is refused.
+WALK_IN_GRACE = timedelta(minutes=env.int("WALK_IN_GRACE_MINUTES", default=15))
+# A treatment session may start this many minutes before its booked time, no earlier.
+SESSION_START_EARLY = timedelta(minutes=env.int("SESSION_START_EARLY_MINUTES", default=30))
+# The first day a form accepts (the day the clinic opened); forms refuse earlier dates.
+
+
+def _day(name: str, default: date) -> date:
+    value = env.str(name, default="")
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date such as 2019-03-01.") from None
+
+
+CLINIC_OPENED_ON = _day("CLINIC_OPENED_ON", date(2000, 1, 1))
 # Links in patients' emails start with this address (the clinic's public one); in
 # production it defaults to https:// and the first allowed host.
 SITE_URL = env.str(

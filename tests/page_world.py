@@ -107,7 +107,7 @@ def build_world(front_desk: User, practitioner: User, manager: User) -> World:
     setting = clinic_setting(practitioner)
     plan = book_plan(setting)
     session = sessions(plan)[0]
-    booking.appointment_check_in(appointment=session.appointment)
+    booking.appointment_check_in(appointment=session.appointment, now=session.appointment.starts_at)
     start_record_and_sign(session, practitioner)
     draft = consultation_start(patient=plan.patient, practitioner=practitioner)
     appointment, kind = session.appointment, setting["treatment"].appointment_type

@@ -320,12 +320,14 @@ def _give_status(booking, appointment, desk, now, offset, n) -> None:  # type: i
                 now=appointment.starts_at - timedelta(hours=3),
             )
         else:
-            appointment = booking.appointment_check_in(appointment=appointment)
+            appointment = booking.appointment_check_in(
+                appointment=appointment, now=appointment.starts_at
+            )
             appointment = booking.appointment_start(appointment=appointment)
             if offset < 0 or n != 1:
                 booking.appointment_complete(appointment=appointment)
     elif offset == 0 and n == 3:
-        booking.appointment_check_in(appointment=appointment)
+        booking.appointment_check_in(appointment=appointment, now=appointment.starts_at)
     elif n % 2 == 0:
         booking.appointment_confirm(appointment=appointment)
     elif n == 3 and offset == 3:
@@ -383,7 +385,7 @@ def _complete_demo_session(booking, session) -> None:  # type: ignore[no-untyped
     from treatments.aftercare.services import aftercare_issue
 
     appointment, practitioner = session.appointment, session.plan.created_by
-    booking.appointment_check_in(appointment=appointment)
+    booking.appointment_check_in(appointment=appointment, now=appointment.starts_at)
     booking.appointment_start(appointment=appointment)
     booking.appointment_complete(appointment=appointment)
     session.status = "completed"

@@ -310,8 +310,31 @@ def messages_note_wont_send(
     return messages
 
 
+# How long a reminder waits while its patient is checked in: the check-in may be undone
+# before the session starts, and then the reminder still goes.
+CHECKED_IN_RECHECK = timedelta(minutes=5)
+
+
+def _held_by_check_in(message: PatientMessage, now: datetime) -> bool:
+    appointment = message.appointment
+    return (
+        appointment is not None
+        and message.kind in BEFORE_THE_START
+        and appointment.version == message.appointment_version
+        and appointment.can_undo_check_in(now)
+        and not appointment.has_started(now)
+    )
+
+
 def deliver(message: PatientMessage, *, now: datetime, config: MessageSettings, mail: Any) -> str:
     """Send one claimed message and record how it went; returns the outcome's name."""
+    if _held_by_check_in(message, now):
+        # Not a try: looked at again shortly, sent if the check-in was undone.
+        _finish(
+            message, status=St.PENDING, due_at=now + CHECKED_IN_RECHECK,
+            attempts=F("attempts") - 1,
+        )  # fmt: skip
+        return "deferred"
     stop = _reason_not_to_send(message, now)
     if stop is not None:
         _finish(message, status=stop[0], skip_reason=stop[1])

@@ -48,6 +48,7 @@ from clinic.scheduling.models import (
     OpeningHours,
     Room,
     WorkingHours,
+    in_force_during,
 )
 from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
@@ -159,12 +160,14 @@ class _Calendar:
         return cls(zones, _closed_days(period), days_by_weekday)
 
     def spans(
-        self, location_id: int, weekday: int, start: time, end: time
+        self, hours: OpeningHours | WorkingHours, start: time, end: time
     ) -> Iterator[tuple[datetime, datetime]]:
-        """From ``start`` to ``end`` on each day of ``weekday`` the location is not closed."""
-        for day in self.days_by_weekday[weekday]:
-            if day not in self.closed[location_id]:
-                yield _minutes(day, start, end, self.zones[location_id])
+        """From ``start`` to ``end`` on each day of the row's weekday that the row applies
+        to (its effective dates: hours changed later leave earlier days as they were) and
+        the location is not closed."""
+        for day in self.days_by_weekday[hours.weekday]:
+            if day not in self.closed[hours.location_id] and hours.applies_on(day):
+                yield _minutes(day, start, end, self.zones[hours.location_id])
 
 
 def _leave_by_practitioner(period: Period) -> dict[int, list[tuple[datetime, datetime]]]:
@@ -176,7 +179,7 @@ def _leave_by_practitioner(period: Period) -> dict[int, list[tuple[datetime, dat
 
 def _working_minutes(period: Period, calendar: _Calendar) -> dict[int, float]:
     """Each practitioner's working hours in the range, less closed days and leave."""
-    hours = WorkingHours.objects.all()
+    hours = WorkingHours.objects.filter(in_force_during(period.first, period.last))
     if period.practitioner is not None:
         hours = hours.filter(practitioner=period.practitioner)
     if period.location is not None:
@@ -184,7 +187,7 @@ def _working_minutes(period: Period, calendar: _Calendar) -> dict[int, float]:
     leave = _leave_by_practitioner(period)
     working: dict[int, float] = defaultdict(float)
     for shift in hours:
-        for span in calendar.spans(shift.location_id, shift.weekday, shift.starts, shift.ends):
+        for span in calendar.spans(shift, shift.starts, shift.ends):
             away = sum(_overlap(span, gone) for gone in leave[shift.practitioner_id])
             working[shift.practitioner_id] += max(_overlap(span, span) - away, 0)
     return working
@@ -208,12 +211,12 @@ def _practitioner_rows(period: Period, calendar: _Calendar) -> list[dict[str, An
 
 def _open_minutes(period: Period, calendar: _Calendar) -> dict[int, float]:
     """Each location's opening hours in the range, less closed days."""
-    opening = OpeningHours.objects.all()
+    opening = OpeningHours.objects.filter(in_force_during(period.first, period.last))
     if period.location is not None:
         opening = opening.filter(location=period.location)
     open_minutes: dict[int, float] = defaultdict(float)
     for spell in opening:
-        for span in calendar.spans(spell.location_id, spell.weekday, spell.opens, spell.closes):
+        for span in calendar.spans(spell, spell.opens, spell.closes):
             open_minutes[spell.location_id] += _overlap(span, span)
     return open_minutes
 

@@ -20,7 +20,26 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-Hours = Mapping[int, Sequence[tuple[time, time]]]  # weekday (Monday 0) -> local intervals
+Week = Mapping[int, Sequence[tuple[time, time]]]  # weekday (Monday 0) -> local intervals
+
+
+@dataclass(frozen=True)
+class DatedHours:
+    """Weekly hours that change on given days: each period is (first day or None, last
+    day or None, its week); a day takes the intervals of every period it falls in."""
+
+    periods: Sequence[tuple[date | None, date | None, Week]]
+
+    def on(self, day: date) -> list[tuple[time, time]]:
+        return [
+            interval
+            for first, last, week in self.periods
+            if (first is None or first <= day) and (last is None or day <= last)
+            for interval in week.get(day.weekday(), ())
+        ]
+
+
+Hours = Week | DatedHours
 
 
 @dataclass(frozen=True)
@@ -71,10 +90,17 @@ def local_datetime(day: date, wall: time, time_zone: ZoneInfo) -> datetime:
     return datetime.combine(day, wall, tzinfo=time_zone).astimezone(UTC)
 
 
+def intervals_on(hours: Hours, day: date) -> Sequence[tuple[time, time]]:
+    """The local intervals of ``day``: a plain week's weekday, or the periods in force."""
+    if isinstance(hours, DatedHours):
+        return hours.on(day)
+    return hours.get(day.weekday(), ())
+
+
 def _day_intervals(hours: Hours, day: date, time_zone: ZoneInfo) -> list[Interval]:
     return [
         Interval(local_datetime(day, start, time_zone), local_datetime(day, end, time_zone))
-        for start, end in hours.get(day.weekday(), ())
+        for start, end in intervals_on(hours, day)
         if start < end
     ]
 
@@ -172,6 +198,6 @@ def _slots_on(
     return slots
 
 
-def weekly_hours(weekdays: Iterable[int], opens: time, closes: time) -> Hours:
+def weekly_hours(weekdays: Iterable[int], opens: time, closes: time) -> Week:
     """The same hours on each of the given weekdays (Monday 0)."""
     return dict.fromkeys(weekdays, ((opens, closes),))

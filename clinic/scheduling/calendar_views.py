@@ -35,7 +35,13 @@ from clinic.scheduling.calendar import (
     interleave,
     wall_clock,
 )
-from clinic.scheduling.models import Appointment, AppointmentType, Location, Room
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Location,
+    Room,
+    outside_horizon,
+)
 from clinic.scheduling.selectors import (
     appointments_at,
     bookable_types,
@@ -45,6 +51,7 @@ from clinic.scheduling.selectors import (
     leave_over,
     opening_week,
     practitioners_at,
+    working_weekdays,
 )
 from clinic.scheduling.views import appointment_for_user
 from clinic.staff.access import AnyUser, has_role_permission, require_permission
@@ -64,18 +71,14 @@ def require_book_access(user: AnyUser) -> None:
         raise PermissionDenied
 
 
-# The days the book opens on: far enough back for any record, far enough ahead for any
-# plan, and never a date whose midnight cannot be written down in every zone.
-BOOK_FIRST_DAY = date(2000, 1, 1)
 Day = date  # for the forms, whose field "date" hides the type
-BOOK_YEARS_AHEAD = 5
 
 
 def _within_book(day: date | None) -> date | None:
-    last = timezone.localdate().replace(month=1, day=1)
-    last = last.replace(year=last.year + BOOK_YEARS_AHEAD + 1) - timedelta(days=1)
-    if day is not None and not BOOK_FIRST_DAY <= day <= last:
-        raise ValidationError(f"The book runs from {BOOK_FIRST_DAY.year} to {last.year}.")
+    """The book opens on the days every form accepts (``date_horizon``)."""
+    problem = outside_horizon(day, timezone.localdate()) if day is not None else None
+    if problem:
+        raise ValidationError(problem)
     return day
 
 
@@ -259,7 +262,12 @@ class Column:
 
 
 def _columns(
-    location: Location, by: By, appointments: list[Appointment], user: AnyUser
+    location: Location,
+    by: By,
+    appointments: list[Appointment],
+    user: AnyUser,
+    first_day: date,
+    last_day: date,
 ) -> list[Column]:
     """Every practitioner who works here (or room), any the appointments name besides,
     and the signed-in practitioner's own column first."""
@@ -268,10 +276,8 @@ def _columns(
         columns = [Column(room.pk, room.name) for room in rooms]
     else:
         columns = []
-        for profile in practitioners_at(location):
-            week: dict[int, list[tuple[time, time]]] = {}
-            for hours in profile.hours_here:  # type: ignore[attr-defined]
-                week.setdefault(hours.weekday, []).append((hours.starts, hours.ends))
+        for profile in practitioners_at(location, first_day, last_day):
+            week = working_weekdays(profile, first_day, last_day)
             columns.append(Column(profile.pk, str(profile), week))
     known = {column.pk for column in columns}
     for appointment in appointments:
@@ -406,14 +412,14 @@ def book_data(
     now, zone = timezone.now(), location.zone
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     appointments = list(appointments_at(location, first_day, last_day))
-    columns = _columns(location, by, appointments, user)
+    columns = _columns(location, by, appointments, user, first_day, last_day)
     every_column = [[c.pk, c.name] for c in columns]
     if only is not None and any(c.pk == only for c in columns):
         columns = [c for c in columns if c.pk == only]
         appointments = [
             a for a in appointments if (a.room_id if by == "room" else a.practitioner_id) == only
         ]
-    opening = opening_week(location)
+    opening = opening_week(location, first_day, last_day)
     grid = grid_bounds(span for spans in opening.values() for span in spans)
     can_change = has_role_permission(user, CHANGE)
     cards = [
@@ -548,7 +554,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
             free = free_starts_by_column(
                 slots, by=by, appointment_type_id=choice.appointment_type.pk, zone=location.zone
             )
-        for head in _columns(location, by, appointments, request.user):
+        for head in _columns(location, by, appointments, request.user, day, day):
             column = DayColumn[Appointment](head.pk, head.name)
             column.appointments = [
                 a

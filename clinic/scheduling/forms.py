@@ -6,10 +6,32 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.http import QueryDict
+from django.utils import timezone
 
-from clinic.scheduling.models import AppointmentType, Room
+from clinic.scheduling.models import Appointment, AppointmentType, Room, outside_horizon
 from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
+
+
+class HorizonDateField(forms.DateField):
+    """A date from the day the clinic opened to two years ahead, or a message on the
+    field (a slip such as 0001-01-01 or 9999-12-31 never reaches the services)."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value:
+            problem = outside_horizon(value, timezone.localdate())
+            if problem is not None:
+                raise forms.ValidationError(problem)
+
+
+def refuse_past_start(form: forms.Form, start: datetime) -> None:
+    """A start that has passed (beyond a walk-in's grace), said on the time field."""
+    if start < Appointment.earliest_start(timezone.now()):
+        form.add_error("start_time", "That time has passed: choose a time from now on.")
+
 
 # The booking form's fields that a free slot fills in (everything but the patient).
 SLOT_FIELDS = ("appointment_type", "practitioner", "room", "day", "start_time")
@@ -29,9 +51,7 @@ class BookingForm(forms.Form):
     room = forms.ModelChoiceField(
         queryset=Room.objects.filter(is_active=True).select_related("location")
     )
-    day = forms.DateField(
-        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    day = HorizonDateField(label="Date")
     start_time = forms.TimeField(
         label="Time", widget=forms.TimeInput(attrs={"type": "time", "step": 900})
     )
@@ -63,6 +83,12 @@ class BookingForm(forms.Form):
             raise forms.ValidationError("There is no such patient. Find them again.")
         return patient
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(data.get(name) for name in ("room", "day", "start_time")):
+            refuse_past_start(self, self.start())
+        return data
+
     def start(self) -> datetime:
         room: Room = self.cleaned_data["room"]
         return datetime.combine(
@@ -73,18 +99,24 @@ class BookingForm(forms.Form):
 class MoveForm(forms.Form):
     """A new date and time; the practitioner, room and type stay as they are."""
 
-    day = forms.DateField(
-        label="New date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    day = HorizonDateField(label="New date")
     start_time = forms.TimeField(
         label="New time", widget=forms.TimeInput(attrs={"type": "time", "step": 900})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, zone: ZoneInfo | None = None, **kwargs: Any) -> None:
+        """``zone``: the appointment's location's, to judge a start that has passed."""
         super().__init__(*args, **kwargs)
+        self.zone = zone
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(Row(Column("day"), Column("start_time")))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.zone is not None and data.get("day") and data.get("start_time"):
+            refuse_past_start(self, self.start(self.zone))
+        return data
 
     def start(self, zone: ZoneInfo) -> datetime:
         return datetime.combine(

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -51,7 +51,45 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
-class OpeningHours(models.Model):
+def in_force_on(day: date) -> models.Q:
+    """Hours rows (opening or working) that apply on ``day``."""
+    return in_force_during(day, day)
+
+
+def in_force_during(first: date, last: date) -> models.Q:
+    """Hours rows that apply on at least one day from ``first`` to ``last``."""
+    return (models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=last)) & (
+        models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=first)
+    )
+
+
+def _valid_from_not_after_until(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(valid_from__isnull=True)
+        | models.Q(valid_until__isnull=True)
+        | models.Q(valid_from__lte=models.F("valid_until")),
+        name=name,
+    )
+
+
+class EffectiveDates(models.Model):
+    """Weekly hours apply from a day to a day: a change starts on a chosen day and ends
+    the rows it replaces the day before, so that what applied in the past (and the
+    utilisation counted against it) stays as it was."""
+
+    valid_from = models.DateField(null=True, blank=True, help_text="Blank: from the start.")
+    valid_until = models.DateField(null=True, blank=True, help_text="Blank: until changed.")
+
+    class Meta:
+        abstract = True
+
+    def applies_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+class OpeningHours(EffectiveDates):
     """When a location is open on a weekday, in its own local time."""
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
@@ -65,6 +103,7 @@ class OpeningHours(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(opens__lt=models.F("closes")),
                                    name="opening_hours_opens_before_closing"),
+            _valid_from_not_after_until("opening_hours_valid_from_not_after_until"),
         ]  # fmt: skip
 
     def __str__(self) -> str:
@@ -90,7 +129,7 @@ class Closure(models.Model):
         return f"Closed {self.first_day:%d %b} to {self.last_day:%d %b %Y}"
 
 
-class WorkingHours(models.Model):
+class WorkingHours(EffectiveDates):
     """A practitioner's weekly hours at a location, in the location's local time."""
 
     practitioner = models.ForeignKey(
@@ -107,6 +146,7 @@ class WorkingHours(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(starts__lt=models.F("ends")),
                                    name="working_hours_start_before_end"),
+            _valid_from_not_after_until("working_hours_valid_from_not_after_until"),
         ]  # fmt: skip
 
     def __str__(self) -> str:
@@ -133,6 +173,27 @@ class Leave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practitioner} away {self.starts_at:%d %b} to {self.ends_at:%d %b %Y}"
+
+
+# The dates a form accepts: from the day the clinic opened (CLINIC_OPENED_ON) to at most
+# two years ahead. Anything outside is a typing slip, and refusing it also keeps the
+# arithmetic on it (the day after, the UTC instant) inside what Python can hold.
+LONGEST_DAYS_AHEAD = 2 * 365
+
+
+def date_horizon(today: date) -> tuple[date, date]:
+    """The first and the last day a form accepts, seen from ``today``."""
+    return settings.CLINIC_OPENED_ON, today + timedelta(days=LONGEST_DAYS_AHEAD)
+
+
+def outside_horizon(day: date, today: date) -> str | None:
+    """Why ``day`` is refused, in words, or None when it is a day a form may take."""
+    first, last = date_horizon(today)
+    if day < first:
+        return f"Choose a date from {first:%-d %B %Y}, when the clinic opened."
+    if day > last:
+        return f"Choose a date no later than {last:%-d %B %Y} (two years ahead)."
+    return None
 
 
 # How long an appointment may last, in minutes. The database holds the shortest
@@ -199,6 +260,8 @@ class Appointment(models.Model):
     MOVABLE = UPCOMING
     CANCELLABLE = UPCOMING
     CHECK_IN_FROM = UPCOMING
+    # Checked in, the session not begun: the check-in may be undone.
+    CHECK_IN_UNDOABLE = (Status.CHECKED_IN,)
     NO_SHOW_FROM = UPCOMING
     CONFIRMABLE = (Status.BOOKED,)
     STARTABLE = (Status.CHECKED_IN,)
@@ -229,6 +292,8 @@ class Appointment(models.Model):
     )
     cancellation_reason = models.TextField(blank=True)
     late_cancel = models.BooleanField(default=False)
+    # What it was before check-in (booked or confirmed), so that an undo restores it.
+    checked_in_from = models.CharField(max_length=20, choices=Status.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -275,8 +340,31 @@ class Appointment(models.Model):
     def can_confirm(self) -> bool:
         return self.status in self.CONFIRMABLE
 
+    @property
+    def local_day(self) -> date:
+        """The day it is on, at its location."""
+        return self.starts_at.astimezone(self.location.zone).date()
+
+    def is_on_local_day(self, now: datetime) -> bool:
+        return now.astimezone(self.location.zone).date() == self.local_day
+
     def can_check_in(self, now: datetime) -> bool:
-        return self.status in self.CHECK_IN_FROM
+        """On the appointment's own day at its location, not the day before or after."""
+        return self.status in self.CHECK_IN_FROM and self.is_on_local_day(now)
+
+    def can_undo_check_in(self, now: datetime) -> bool:
+        """Until the session starts (then it is in progress, no longer checked in)."""
+        return self.status in self.CHECK_IN_UNDOABLE
+
+    def may_begin(self, now: datetime) -> bool:
+        """Not earlier than SESSION_START_EARLY before the booked start."""
+        return now >= self.starts_at - settings.SESSION_START_EARLY
+
+    @staticmethod
+    def earliest_start(now: datetime) -> datetime:
+        """The earliest start a booking or a move may have: a walk-in entered as they
+        arrive may start WALK_IN_GRACE ago; nothing earlier."""
+        return now - settings.WALK_IN_GRACE
 
     def can_mark_no_show(self, now: datetime) -> bool:
         """Only once the start has passed: before it, the patient may still come."""

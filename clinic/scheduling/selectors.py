@@ -1,4 +1,5 @@
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -8,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from clinic.scheduling.availability import (
     AvailabilityQuery,
+    DatedHours,
     Interval,
     Resource,
     Slot,
@@ -22,6 +24,7 @@ from clinic.scheduling.models import (
     OpeningHours,
     Room,
     WorkingHours,
+    in_force_during,
 )
 from clinic.staff.models import PractitionerProfile
 
@@ -56,11 +59,21 @@ def appointments_between(first: date, last: date) -> QuerySet[Appointment]:
     )
 
 
-def _opening_hours(location: Location) -> dict[int, list[tuple[time, time]]]:
-    opening: dict[int, list[tuple[time, time]]] = {}
-    for hours in OpeningHours.objects.filter(location=location):
-        opening.setdefault(hours.weekday, []).append((hours.opens, hours.closes))
-    return opening
+Period = tuple[date | None, date | None]
+
+
+def _dated(rows: Iterable[tuple[Period, int, time, time]]) -> DatedHours:
+    """Rows of hours with their effective dates, as weeks by period."""
+    periods: dict[Period, dict[int, list[tuple[time, time]]]] = {}
+    for period, weekday, starts, ends in rows:
+        periods.setdefault(period, {}).setdefault(weekday, []).append((starts, ends))
+    return DatedHours([(first, last, week) for (first, last), week in periods.items()])
+
+
+def _opening_hours(location: Location, first_day: date, last_day: date) -> DatedHours:
+    """The location's opening hours that apply on some day of the range."""
+    rows = OpeningHours.objects.filter(in_force_during(first_day, last_day), location=location)
+    return _dated(((h.valid_from, h.valid_until), h.weekday, h.opens, h.closes) for h in rows)
 
 
 def _closures(location: Location, first_day: date, last_day: date) -> list[tuple[date, date]]:
@@ -72,22 +85,21 @@ def _closures(location: Location, first_day: date, last_day: date) -> list[tuple
     ]
 
 
-def _week(rows: Sequence[WorkingHours]) -> dict[int, list[tuple[time, time]]]:
-    hours: dict[int, list[tuple[time, time]]] = {}
-    for row in rows:
-        hours.setdefault(row.weekday, []).append((row.starts, row.ends))
-    return hours
+def _week(rows: Sequence[WorkingHours]) -> DatedHours:
+    return _dated(((r.valid_from, r.valid_until), r.weekday, r.starts, r.ends) for r in rows)
 
 
 def _practitioners_here(
-    location: Location, practitioner_ids: Sequence[int] | None
-) -> dict[int, dict[int, list[tuple[time, time]]]]:
-    """Each active practitioner's week at the location, by id, in two queries; one with
-    no hours here cannot be booked here, so is left out."""
+    location: Location, practitioner_ids: Sequence[int] | None, first_day: date, last_day: date
+) -> dict[int, DatedHours]:
+    """Each active practitioner's hours at the location over the range, by id, in two
+    queries; one with no hours here then cannot be booked here, so is left out."""
     profiles = PractitionerProfile.objects.filter(user__is_active=True).prefetch_related(
         Prefetch(
             "working_hours",
-            queryset=WorkingHours.objects.filter(location=location),
+            queryset=WorkingHours.objects.filter(
+                in_force_during(first_day, last_day), location=location
+            ),
             to_attr="hours_here",
         )
     )
@@ -159,6 +171,7 @@ def availability_query(
     1. opening hours; 2. closures over the range; 3. practitioners with their working
     hours here (prefetched: 4); 5. leave; 6. rooms; 7. the active appointments of those
     practitioners or rooms over the range, as busy time that includes their buffers.
+    Hours come with their effective dates: those that apply on some day of the range.
     ``ignore_appointment_ids`` leaves out appointments about to move (a plan's later
     sessions being re-proposed), so their own times count as free. The length is the
     type's unless ``duration_minutes`` is given.
@@ -166,9 +179,9 @@ def availability_query(
     zone = location.zone
     range_start, _ = day_bounds(first_day, zone)
     _, range_end = day_bounds(last_day, zone)
-    opening = _opening_hours(location)
+    opening = _opening_hours(location, first_day, last_day)
     closures = _closures(location, first_day, last_day)
-    weeks = _practitioners_here(location, practitioner_ids)
+    weeks = _practitioners_here(location, practitioner_ids, first_day, last_day)
     rooms = _rooms_in_use(location, room_ids)
     busy = _busy(list(weeks), rooms, range_start, range_end, ignore_appointment_ids)
     return AvailabilityQuery(
@@ -191,6 +204,89 @@ def availability_query(
 def free_slots_for(**kwargs: Any) -> list[Slot]:
     """Free slots straight from the database: ``availability_query`` then ``free_slots``."""
     return free_slots(availability_query(**kwargs))
+
+
+def _rooms_used_by(
+    practitioner_ids: Sequence[int], range_start: datetime, range_end: datetime
+) -> set[int]:
+    return set(
+        Appointment.objects.filter(
+            practitioner__in=practitioner_ids,
+            status__in=Appointment.ACTIVE,
+            starts_at__gte=range_start,
+            starts_at__lt=range_end,
+        ).values_list("room_id", flat=True)
+    )
+
+
+def _rooms_busy(
+    rooms: Sequence[Room], first_day: date, last_day: date, zone: ZoneInfo, ignore: Sequence[int]
+) -> dict[int, list[Interval]]:
+    """The rooms' active appointments over local days, buffers included (12 hours either
+    side, as in ``_busy``)."""
+    start, _ = day_bounds(first_day, zone)
+    _, end = day_bounds(last_day, zone)
+    busy: dict[int, list[Interval]] = {}
+    taken = (
+        Appointment.objects.filter(
+            room__in=rooms,
+            status__in=Appointment.ACTIVE,
+            blocked_from__lt=end + timedelta(hours=12),
+            blocked_until__gt=start - timedelta(hours=12),
+        )
+        .exclude(pk__in=ignore)
+        .values_list("room_id", "blocked_from", "blocked_until")
+    )
+    for room_id, blocked_from, blocked_until in taken:
+        busy.setdefault(room_id, []).append(Interval(blocked_from, blocked_until))
+    return busy
+
+
+def free_slots_in_any_room(
+    *,
+    location: Location,
+    practitioner_ids: Sequence[int],
+    ignore_appointment_ids: Sequence[int] = (),
+    **kwargs: Any,
+) -> list[Slot]:
+    """Free starts for chosen practitioners in whichever room is free, loading rooms' busy
+    time only as far as it is needed (a clinic may have dozens of rooms; one will do).
+
+    1. Everything but the rooms, as ``availability_query`` loads it: the starts at which
+       a practitioner is free, given some room.
+    2. The rooms those practitioners already use in the range come first, then the others
+       by name in batches that double. Each batch's busy time is read only over the days
+       of the starts still without a room, and those starts take the batch's free rooms.
+    A slot names the free rooms among those looked at: at least one, not every one.
+    """
+    base = availability_query(
+        location=location, practitioner_ids=practitioner_ids, room_ids=[],
+        ignore_appointment_ids=ignore_appointment_ids, **kwargs,
+    )  # fmt: skip
+    rooms = _rooms_in_use(location, None)
+    if not rooms or not base.practitioners:
+        return []
+    zone = base.time_zone
+    missing = {s.start: s for s in free_slots(replace(base, rooms=[Resource(0)]))}
+    range_start, _ = day_bounds(base.first_day, zone)
+    _, range_end = day_bounds(base.last_day, zone)
+    used = _rooms_used_by(practitioner_ids, range_start, range_end)
+    ordered = sorted(rooms, key=lambda room: room.pk not in used)  # stable: by name after
+    found: dict[datetime, Slot] = {}
+    taken, size = 0, max(1, len(used & {room.pk for room in rooms}))
+    while missing and taken < len(ordered):
+        batch, taken, size = ordered[taken : taken + size], taken + size, size * 2
+        first = min(missing).astimezone(zone).date()
+        last = max(missing).astimezone(zone).date()
+        busy = _rooms_busy(batch, first, last, zone, ignore_appointment_ids)
+        query = replace(
+            base, first_day=first, last_day=last,
+            rooms=[Resource(room.pk, busy=busy.get(room.pk, ())) for room in batch],
+        )  # fmt: skip
+        for slot in free_slots(query):
+            if missing.pop(slot.start, None) is not None:
+                found[slot.start] = slot
+    return [found[start] for start in sorted(found)]
 
 
 def bookable_types() -> QuerySet[AppointmentType]:
@@ -243,27 +339,41 @@ def appointments_at(location: Location, first_day: date, last_day: date) -> Quer
     )
 
 
-def practitioners_at(location: Location) -> QuerySet[PractitionerProfile]:
-    """The active practitioners who work at a location, with their weeks there
-    (``hours_here``), in two queries."""
+def practitioners_at(
+    location: Location, first_day: date, last_day: date
+) -> QuerySet[PractitionerProfile]:
+    """The active practitioners who work at a location on some day of the range, with
+    their hours there that apply then (``hours_here``), in two queries."""
+    in_force = WorkingHours.objects.filter(in_force_during(first_day, last_day), location=location)
     return (
-        PractitionerProfile.objects.filter(user__is_active=True, working_hours__location=location)
+        PractitionerProfile.objects.filter(user__is_active=True, working_hours__in=in_force)
         .distinct()
         .select_related("user")
-        .prefetch_related(
-            Prefetch(
-                "working_hours",
-                queryset=WorkingHours.objects.filter(location=location),
-                to_attr="hours_here",
-            )
-        )
+        .prefetch_related(Prefetch("working_hours", queryset=in_force, to_attr="hours_here"))
         .order_by("user__last_name", "user__first_name", "pk")
     )
 
 
-def opening_week(location: Location) -> dict[int, list[tuple[time, time]]]:
-    """A location's opening hours by weekday, in one query."""
-    return _opening_hours(location)
+# Hours by weekday (Monday 0) for the days a page shows.
+WeekHours = dict[int, list[tuple[time, time]]]
+
+
+def weekdays_over(hours: DatedHours, first_day: date, last_day: date) -> WeekHours:
+    """The hours of each weekday of a range of at most a week, as they apply on that day."""
+    days = (first_day + timedelta(days=n) for n in range(min((last_day - first_day).days, 6) + 1))
+    return {day.weekday(): hours.on(day) for day in days}
+
+
+def working_weekdays(profile: PractitionerProfile, first_day: date, last_day: date) -> WeekHours:
+    """A practitioner's hours from ``practitioners_at``, by weekday of the range."""
+    rows: Sequence[WorkingHours] = profile.hours_here  # type: ignore[attr-defined]
+    return weekdays_over(_week(rows), first_day, last_day)
+
+
+def opening_week(location: Location, first_day: date, last_day: date) -> WeekHours:
+    """A location's opening hours for each weekday of a range of at most a week, as they
+    apply on that day, in one query."""
+    return weekdays_over(_opening_hours(location, first_day, last_day), first_day, last_day)
 
 
 def closures_over(location: Location, first_day: date, last_day: date) -> list[Closure]:

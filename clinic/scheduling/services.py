@@ -21,6 +21,8 @@ from clinic.scheduling.models import (
     OpeningHours,
     Room,
     WorkingHours,
+    in_force_on,
+    outside_horizon,
 )
 from clinic.scheduling.signals import (
     appointment_booked,
@@ -75,6 +77,7 @@ def _check_hours(
     if Closure.objects.filter(location=location, first_day__lte=day, last_day__gte=day).exists():
         raise ValidationError(f"The clinic is closed on {day:%A %d %B}.")
     inside = OpeningHours.objects.filter(
+        in_force_on(day),
         location=location,
         weekday=weekday,
         opens__lte=local_start.time(),
@@ -83,6 +86,7 @@ def _check_hours(
     if not inside:
         raise ValidationError("That time is outside the clinic's opening hours.")
     working = WorkingHours.objects.filter(
+        in_force_on(day),
         practitioner=practitioner,
         location=location,
         weekday=weekday,
@@ -138,6 +142,19 @@ def _check_free(
         raise SlotTaken
 
 
+def _check_not_past(start: datetime, now: datetime | None) -> None:
+    """Refuse a start that has gone (beyond a walk-in's grace) or is past the horizon.
+    ``now`` is the caller's clock; the pages always give it, and a plan gives the time
+    it books at. Without it (the demo's history) the time is not judged."""
+    if now is None:
+        return
+    if start < Appointment.earliest_start(now):
+        raise ValidationError("That time has passed: choose a time from now on.")
+    problem = outside_horizon(start.date(), now.date())
+    if problem is not None:
+        raise ValidationError(problem)
+
+
 def _booking_minutes(
     *, appointment_type: AppointmentType, start: datetime, duration_minutes: int | None
 ) -> int:
@@ -164,6 +181,7 @@ def appointment_book(
     start: datetime,
     by: User,
     duration_minutes: int | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
     """Book an appointment, or raise SlotTaken (someone was faster) or ValidationError.
 
@@ -176,10 +194,12 @@ def appointment_book(
     3. Check the hours, closures and leave, then any clash (buffers included).
     4. Insert. On PostgreSQL the exclusion constraint refuses a clash that got past the
        check; that, and a deadlock between two lockers, also mean "just taken".
+    With ``now``, a start that has passed (a walk-in's grace aside) is refused.
     """
     minutes = _booking_minutes(
         appointment_type=appointment_type, start=start, duration_minutes=duration_minutes
     )
+    _check_not_past(start, now)
     end = start + timedelta(minutes=minutes)
     blocked_from, blocked_until = _blocked(appointment_type, start, end)
     with _lost_race_is_slot_taken(), transaction.atomic():
@@ -232,15 +252,18 @@ def appointment_move(
     by: User,
     room: Room | None = None,
     by_plan: bool = False,
+    now: datetime | None = None,
 ) -> Appointment:
     """Move to a new start, keeping the practitioner, type and length (and the room
     unless another one at the same location is given); the version goes up, so anything
     scheduled for the old time (reminders) knows it is stale.
 
     ``by_plan`` says a treatment plan is moving its own session: the signal carries it,
-    so that the plan does not follow its own move (signals.py)."""
+    so that the plan does not follow its own move (signals.py). With ``now``, a move
+    to a time that has passed is refused."""
     if start.tzinfo is None:
         raise ValidationError("The start time must carry its time zone.")
+    _check_not_past(start, now)
     end = start + (appointment.ends_at - appointment.starts_at)
     blocked_from, blocked_until = _blocked(appointment.appointment_type, start, end)
     room_ids = sorted({appointment.room_id, room.pk if room else appointment.room_id})
@@ -315,8 +338,33 @@ def appointment_confirm(*, appointment: Appointment) -> Appointment:
 
 
 @transaction.atomic
-def appointment_check_in(*, appointment: Appointment) -> Appointment:
-    return _set_status(appointment, Appointment.CHECK_IN_FROM, S.CHECKED_IN, "checked in")
+def appointment_check_in(*, appointment: Appointment, now: datetime) -> Appointment:
+    """Only on the appointment's own day at its location; what it was before (booked or
+    confirmed) is kept, so that an undo restores it."""
+    current = _locked(appointment)
+    _require(current, Appointment.CHECK_IN_FROM, "checked in")
+    if not current.can_check_in(now):
+        raise ValidationError(
+            f"This appointment is on {current.local_day:%A %-d %B}: "
+            "check the patient in on the day."
+        )
+    current.checked_in_from, current.status = current.status, S.CHECKED_IN
+    current.save(update_fields=["checked_in_from", "status", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def appointment_check_in_undo(*, appointment: Appointment, now: datetime) -> Appointment:
+    """Take back a check-in made by mistake, until the session starts: the appointment
+    is as it was (booked or confirmed), so its reminders still go."""
+    current = _locked(appointment)
+    _require(current, Appointment.CHECK_IN_UNDOABLE, "taken back to before check-in")
+    if not current.can_undo_check_in(now):
+        raise ValidationError("This check-in can no longer be undone.")
+    current.status = current.checked_in_from or S.BOOKED
+    current.checked_in_from = ""
+    current.save(update_fields=["checked_in_from", "status", "updated_at"])
+    return current
 
 
 @transaction.atomic

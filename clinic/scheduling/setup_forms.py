@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from clinic.scheduling.forms import HorizonDateField
 from clinic.scheduling.hours import WEEKDAY_NAMES, Interval, Week, overlap, span
 from clinic.scheduling.models import (
     LONGEST_APPOINTMENT_MINUTES,
@@ -20,9 +21,6 @@ from clinic.scheduling.models import (
     validate_time_zone,
 )
 
-# Dates far outside any clinic's calendar are typing slips; refusing them here also keeps
-# the arithmetic on them (the day after, the UTC instant) inside what Python can hold.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The time zone regions people pick from; the legacy aliases (US/Eastern, GB, ...) are
@@ -46,13 +44,8 @@ def _helper(*layout: Any) -> FormHelper:
     return helper
 
 
-class ClinicDateField(forms.DateField):
-    widget = DATE
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value and not FIRST_YEAR <= value.year <= LAST_YEAR:
-            raise ValidationError(f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}.")
+class ClinicDateField(HorizonDateField):
+    """A closure's or leave's day: from the day the clinic opened to two years ahead."""
 
 
 class LocationForm(forms.Form):
@@ -125,7 +118,12 @@ class WeekForm(forms.Form):
                 self.fields[self.end_name(day, slot)] = forms.TimeField(
                     label=self.end_label, required=False, widget=TIME
                 )
-        self.helper = _helper(*(self._day_layout(day) for day in range(7)))
+        self.fields["from_day"] = HorizonDateField(
+            label="These hours apply from",
+            required=False,
+            help_text="Blank: from today. Earlier days keep the hours they had.",
+        )
+        self.helper = _helper("from_day", *(self._day_layout(day) for day in range(7)))
 
     @staticmethod
     def start_name(day: int, slot: int) -> str:

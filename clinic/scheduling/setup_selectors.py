@@ -16,16 +16,18 @@ from clinic.scheduling.models import (
     Location,
     OpeningHours,
     WorkingHours,
+    in_force_on,
 )
 from clinic.scheduling.selectors import day_bounds
 from clinic.staff.models import PractitionerProfile
 
 
 def locations_for_setup(*, today: date) -> QuerySet[Location]:
-    """Every location with its rooms, opening hours and closures still to come."""
+    """Every location with its rooms, opening hours in force today and closures still to
+    come."""
     return Location.objects.order_by("name").prefetch_related(
         "rooms",
-        "opening_hours",
+        Prefetch("opening_hours", queryset=OpeningHours.objects.filter(in_force_on(today))),
         Prefetch(
             "closures",
             queryset=Closure.objects.filter(last_day__gte=today),
@@ -34,13 +36,14 @@ def locations_for_setup(*, today: date) -> QuerySet[Location]:
     )
 
 
-def practitioners_for_setup(*, now: datetime) -> QuerySet[PractitionerProfile]:
-    """Active practitioners with their weekly hours (and where) and leave still to come."""
+def practitioners_for_setup(*, now: datetime, today: date) -> QuerySet[PractitionerProfile]:
+    """Active practitioners with their weekly hours in force today (and where) and leave
+    still to come."""
     return (
         PractitionerProfile.objects.filter(user__is_active=True)
         .select_related("user")
         .prefetch_related(
-            "working_hours",
+            Prefetch("working_hours", queryset=WorkingHours.objects.filter(in_force_on(today))),
             Prefetch(
                 "leave", queryset=Leave.objects.filter(ends_at__gt=now), to_attr="upcoming_leave"
             ),
@@ -52,16 +55,19 @@ def appointment_types_for_setup() -> QuerySet[AppointmentType]:
     return AppointmentType.objects.order_by("-is_active", "name")
 
 
-def opening_week(location: Location) -> dict[int, list[Interval]]:
-    return _week(
-        OpeningHours.objects.filter(location=location).values_list("weekday", "opens", "closes")
-    )
+def opening_week(location: Location, *, on: date) -> dict[int, list[Interval]]:
+    """The location's week of opening hours in force on ``on``."""
+    rows = OpeningHours.objects.filter(in_force_on(on), location=location)
+    return _week(rows.values_list("weekday", "opens", "closes"))
 
 
 def working_week(
-    practitioner: PractitionerProfile, location: Location
+    practitioner: PractitionerProfile, location: Location, *, on: date
 ) -> dict[int, list[Interval]]:
-    rows = WorkingHours.objects.filter(practitioner=practitioner, location=location)
+    """The practitioner's week at the location in force on ``on``."""
+    rows = WorkingHours.objects.filter(
+        in_force_on(on), practitioner=practitioner, location=location
+    )
     return _week(rows.values_list("weekday", "starts", "ends"))
 
 

@@ -7,17 +7,19 @@ how many appointments it leaves out (``SetupChange.affected``), so that the fron
 can move them. Every model here is registered with the audit log (apps.py).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import Generic, TypeVar
+from datetime import date, datetime, time, timedelta
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from clinic.scheduling.hours import Week, week_problems
 from clinic.scheduling.models import (
     SHORTEST_APPOINTMENT_MINUTES,
+    Appointment,
     AppointmentType,
     Closure,
     Leave,
@@ -26,11 +28,11 @@ from clinic.scheduling.models import (
     Room,
     WorkingHours,
 )
+from clinic.scheduling.selectors import day_bounds
 from clinic.scheduling.setup_selectors import (
     count_during,
     count_on_days,
     count_outside_week,
-    opening_week,
     upcoming_appointments,
 )
 from clinic.staff.models import PractitionerProfile
@@ -51,8 +53,10 @@ def location_save(
 ) -> SetupChange[Location]:
     """Add a location, or change one.
 
-    A new time zone moves every local time of the location against the appointments,
-    which are fixed instants; those now outside its opening hours are counted.
+    A new time zone is refused while the location has appointments still to come: their
+    patients were told a wall-clock time, and their reminders are due at wall-clock times
+    ("the day before at 18:00"), in the old zone. Move or cancel them first, or correct
+    the zone before booking. With none to come, nothing else needs to follow.
     """
     if location is None:
         location, old_zone = Location(), None
@@ -65,15 +69,25 @@ def location_save(
     if old_zone is None:
         location.save()
         return SetupChange(location)
-    location.save(update_fields=["name", "time_zone", "address"])
-    affected = 0
     if location.time_zone != old_zone:
-        affected = count_outside_week(
-            upcoming_appointments(now=now).filter(location=location),
-            week=opening_week(location),
-            zone=location.zone,
+        _refuse_zone_change_with_appointments_to_come(location, now)
+    location.save(update_fields=["name", "time_zone", "address"])
+    return SetupChange(location)
+
+
+def _refuse_zone_change_with_appointments_to_come(location: Location, now: datetime) -> None:
+    to_come = upcoming_appointments(now=now).filter(location=location).count()
+    if to_come:
+        plural = "appointment" if to_come == 1 else "appointments"
+        raise ValidationError(
+            {
+                "time_zone": [
+                    f"{location.name} has {to_come} {plural} to come, told to patients and "
+                    "reminded in its current time zone. Move or cancel them before changing "
+                    "the time zone."
+                ]
+            }
         )
-    return SetupChange(location, affected)
 
 
 def _refuse_duplicate_room(room: Room) -> None:
@@ -125,68 +139,118 @@ def _check_week(week: Week) -> None:
         raise ValidationError(problems)
 
 
-def _replace_week(
-    existing: Iterable[OpeningHours | WorkingHours],
+def _first_day(from_day: date | None, location: Location, now: datetime) -> date:
+    """The day new hours apply from: today at the location unless a later day is given.
+    Past days keep the hours they had, so what was counted against them stays."""
+    today = now.astimezone(location.zone).date()
+    if from_day is None:
+        return today
+    if from_day < today:
+        raise ValidationError(
+            {"from_day": ["Hours apply from today or a later day: past days keep theirs."]}
+        )
+    return from_day
+
+
+def _replace_week_from(
+    existing: QuerySet[Any],
     week: Week,
     fields: tuple[str, str],
     make: Callable[[int, time, time], OpeningHours | WorkingHours],
+    first_day: date,
 ) -> None:
-    """Make the rows say ``week``, touching only the intervals that change, so that the
-    audit log shows what changed rather than a whole week deleted and added again."""
+    """Make the rows say ``week`` from ``first_day`` on, keeping what applied before.
+
+    1. A row still in force on ``first_day`` that the new week keeps goes on unchanged;
+       one it drops ends the day before (its past stays as it was).
+    2. A row that would only have applied from ``first_day`` or later (a change planned
+       earlier) gives way to this one.
+    3. What the week adds applies from ``first_day``.
+    Only the rows that change are touched, so the audit log shows what changed.
+    """
     wanted = {(day, starts, ends) for day, intervals in week.items() for starts, ends in intervals}
-    for row in existing:
+    for row in existing.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=first_day)):
         key = (row.weekday, getattr(row, fields[0]), getattr(row, fields[1]))
-        if key in wanted:
-            wanted.discard(key)
-        else:
+        if row.valid_from is not None and row.valid_from >= first_day:
             row.delete()
+        elif key in wanted:
+            wanted.discard(key)
+            if row.valid_until is not None:
+                row.valid_until = None
+                row.save(update_fields=["valid_until"])
+        else:
+            row.valid_until = first_day - timedelta(days=1)
+            row.save(update_fields=["valid_until"])
     for day, starts, ends in sorted(wanted):
         row = make(day, starts, ends)
+        row.valid_from = first_day
         row.full_clean()
         row.save()
 
 
 @transaction.atomic
-def opening_hours_set(*, location: Location, week: Week, now: datetime) -> SetupChange[Location]:
-    """Set the whole week's opening hours of a location; a day with no intervals is closed."""
+def opening_hours_set(
+    *, location: Location, week: Week, now: datetime, from_day: date | None = None
+) -> SetupChange[Location]:
+    """Set the whole week's opening hours of a location from ``from_day`` (today if not
+    given); a day with no intervals is closed. The hours before it are kept."""
     _check_week(week)
     location = Location.objects.select_for_update().get(pk=location.pk)
-    _replace_week(
+    first_day = _first_day(from_day, location, now)
+    _replace_week_from(
         OpeningHours.objects.filter(location=location),
         week,
         ("opens", "closes"),
         lambda day, opens, closes: OpeningHours(
             location=location, weekday=day, opens=opens, closes=closes
         ),
+        first_day,
     )
     affected = count_outside_week(
-        upcoming_appointments(now=now).filter(location=location), week=week, zone=location.zone
+        _from(upcoming_appointments(now=now).filter(location=location), first_day, location),
+        week=week,
+        zone=location.zone,
     )
     return SetupChange(location, affected)
 
 
 @transaction.atomic
 def working_hours_set(
-    *, practitioner: PractitionerProfile, location: Location, week: Week, now: datetime
+    *,
+    practitioner: PractitionerProfile,
+    location: Location,
+    week: Week,
+    now: datetime,
+    from_day: date | None = None,
 ) -> SetupChange[PractitionerProfile]:
-    """Set a practitioner's whole week at a location; a day with no intervals is off."""
+    """Set a practitioner's whole week at a location from ``from_day`` (today if not
+    given); a day with no intervals is off. The hours before it are kept."""
     _check_week(week)
     # The booking service locks the practitioner: a booking waits for the new hours.
     practitioner = PractitionerProfile.objects.select_for_update().get(pk=practitioner.pk)
-    _replace_week(
+    first_day = _first_day(from_day, location, now)
+    _replace_week_from(
         WorkingHours.objects.filter(practitioner=practitioner, location=location),
         week,
         ("starts", "ends"),
         lambda day, starts, ends: WorkingHours(
             practitioner=practitioner, location=location, weekday=day, starts=starts, ends=ends
         ),
+        first_day,
+    )
+    appointments = upcoming_appointments(now=now).filter(
+        practitioner=practitioner, location=location
     )
     affected = count_outside_week(
-        upcoming_appointments(now=now).filter(practitioner=practitioner, location=location),
-        week=week,
-        zone=location.zone,
+        _from(appointments, first_day, location), week=week, zone=location.zone
     )
     return SetupChange(practitioner, affected)
+
+
+def _from(
+    appointments: QuerySet[Appointment], first_day: date, location: Location
+) -> QuerySet[Appointment]:
+    return appointments.filter(starts_at__gte=day_bounds(first_day, location.zone)[0])
 
 
 @transaction.atomic

@@ -155,7 +155,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         for location in locations
     ]
     practitioner_cards = []
-    for practitioner in practitioners_for_setup(now=timezone.now()):
+    for practitioner in practitioners_for_setup(now=timezone.now(), today=timezone.localdate()):
         hours = list(practitioner.working_hours.all())
         weeks = [
             (
@@ -193,7 +193,6 @@ def _location_page(request: HttpRequest, location: Location | None) -> HttpRespo
         )
         if change is not None:
             messages.success(request, f"{change.saved.name} saved.")
-            _warn(request, change.affected, "outside the opening hours in the new time zone")
             return _overview(f"location-{change.saved.pk}")
     context = {"form": form, "location": location, "time_zones": time_zone_names()}
     return render(request, "scheduling/setup/location_form.html", context)
@@ -271,14 +270,16 @@ def room_switch(request: HttpRequest, pk: int, is_active: bool) -> HttpResponse:
 def opening_hours(request: HttpRequest, location_pk: int) -> HttpResponse:
     """The whole week of a location on one page."""
     location = location_for_manager(request.user, location_pk)
-    form = OpeningHoursForm(_data(request), week=opening_week(location))
+    today = timezone.localdate(timezone=location.zone)
+    form = OpeningHoursForm(_data(request), week=opening_week(location, on=today))
     if request.method == "POST" and form.is_valid():
         change = _apply(
             form,
             lambda: setup_services.opening_hours_set(
-                location=location, week=form.week(), now=timezone.now()
+                location=location, week=form.week(), now=timezone.now(),
+                from_day=form.cleaned_data["from_day"],
             ),
-        )
+        )  # fmt: skip
         if change is not None:
             messages.success(request, f"Opening hours of {location.name} saved.")
             _warn(request, change.affected, "outside the opening hours")
@@ -336,14 +337,16 @@ def working_hours(request: HttpRequest, pk: int, location_pk: int) -> HttpRespon
     """A practitioner's whole week at one location."""
     practitioner = practitioner_for_manager(request.user, pk)
     location = location_for_manager(request.user, location_pk)
-    form = WorkingHoursForm(_data(request), week=working_week(practitioner, location))
+    today = timezone.localdate(timezone=location.zone)
+    form = WorkingHoursForm(_data(request), week=working_week(practitioner, location, on=today))
     if request.method == "POST" and form.is_valid():
         change = _apply(
             form,
             lambda: setup_services.working_hours_set(
-                practitioner=practitioner, location=location, week=form.week(), now=timezone.now()
+                practitioner=practitioner, location=location, week=form.week(),
+                now=timezone.now(), from_day=form.cleaned_data["from_day"],
             ),
-        )
+        )  # fmt: skip
         if change is not None:
             messages.success(request, f"Hours of {practitioner} at {location.name} saved.")
             _warn(request, change.affected, f"outside {practitioner}'s hours")

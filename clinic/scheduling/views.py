@@ -160,6 +160,7 @@ def _book(request: HttpRequest) -> HttpResponse:
                 appointment_type=form.cleaned_data["appointment_type"],
                 start=form.start(),
                 by=signed_in_staff(request),
+                now=timezone.now(),
             ),
         )
         if appointment is not None:
@@ -244,6 +245,7 @@ def _render_detail(
         # What the front desk may do now: the model's rules, asked with the time.
         "may_confirm": can_change and appointment.can_confirm,
         "may_check_in": can_change and appointment.can_check_in(now),
+        "may_undo_check_in": can_change and appointment.can_undo_check_in(now),
         "may_mark_no_show": can_change and appointment.can_mark_no_show(now),
         "cancellable": can_change and appointment.can_cancel,
     }
@@ -264,7 +266,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Move to a new date and time with the same practitioner, room and type. A time
     taken a moment ago answers 409; any other refusal is said on the form."""
     appointment = appointment_for_user(request.user, pk)
-    form = MoveForm(request.POST)
+    form = MoveForm(request.POST, zone=appointment.location.zone)
     status = 200
     if form.is_valid():
         moved, status = _run_on_form(
@@ -273,6 +275,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
                 appointment=appointment,
                 start=form.start(appointment.location.zone),
                 by=signed_in_staff(request),
+                now=timezone.now(),
             ),
         )
         if moved is not None:
@@ -286,14 +289,19 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(CHANGE)
 @require_POST
 def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Check in, mark a no-show, confirm or cancel, from the appointment's page or the
-    book's panel; each comes back to the appointment's page saying what happened."""
+    """Check in (or undo it), mark a no-show, confirm or cancel, from the appointment's
+    page or the book's panel; each comes back to the appointment's page saying what
+    happened."""
     appointment = appointment_for_user(request.user, pk)
     by, now = signed_in_staff(request), timezone.now()
     simple: dict[str, tuple[Callable[[], object], str]] = {
         "check-in": (
-            lambda: services.appointment_check_in(appointment=appointment),
+            lambda: services.appointment_check_in(appointment=appointment, now=now),
             "Checked in.",
+        ),
+        "undo-check-in": (
+            lambda: services.appointment_check_in_undo(appointment=appointment, now=now),
+            "Check-in undone.",
         ),
         "no-show": (
             lambda: services.appointment_mark_no_show(appointment=appointment, now=now),

@@ -50,7 +50,7 @@ def _session_checked_in_now(prac):
     session.appointment = appointment
     session.status = TreatmentSession.Status.BOOKED
     session.save(update_fields=["appointment", "status"])
-    appointment_check_in(appointment=appointment)
+    appointment_check_in(appointment=appointment, now=appointment.starts_at)
     check_in_screen(patient=consultation.patient, by=prac, conditions=set())
     return session
 

@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 from django.utils import timezone
 
 from clinic.scheduling.services import appointment_check_in
@@ -20,5 +21,10 @@ def session_today(setting, practitioner):
     plan = make_plan(setting, practitioner)
     plan_book(plan=plan, by=make_staff(), now=timezone.now())
     session = plan.sessions.select_related("appointment").get(number=1)
-    appointment_check_in(appointment=session.appointment)
-    return session
+    appointment_check_in(appointment=session.appointment, now=session.appointment.starts_at)
+    if session.appointment.may_begin(timezone.now()):
+        yield session
+        return
+    # Too early for the session to start: the clock moves on to its booked time.
+    with time_machine.travel(session.appointment.starts_at, tick=True):
+        yield session

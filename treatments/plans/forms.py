@@ -7,6 +7,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 
+from clinic.scheduling.forms import HorizonDateField, refuse_past_start
 from clinic.scheduling.models import Location, Weekday
 from clinic.staff.models import PractitionerProfile
 from treatments.models import (
@@ -14,9 +15,6 @@ from treatments.models import (
     Treatment,
     TreatmentArea,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 TIME = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
 
@@ -54,8 +52,8 @@ class PlanForm(forms.Form):
         widget=forms.CheckboxSelectMultiple, help_text="None ticked: any day.",
     )  # fmt: skip
     preferred_time = forms.TimeField(required=False, widget=TIME)
-    earliest_start = forms.DateField(
-        label="First session from", required=False, widget=DATE,
+    earliest_start = HorizonDateField(
+        label="First session from", required=False,
         help_text="Blank: the consultation's intended treatment date.",
     )  # fmt: skip
     notes = forms.CharField(
@@ -104,8 +102,19 @@ class PlanForm(forms.Form):
 class SessionTimeForm(forms.Form):
     """A new date and time for one session, in the plan's location time zone."""
 
-    day = forms.DateField(label="Date", widget=DATE)
+    day = HorizonDateField(label="Date")
     start_time = forms.TimeField(label="Time", widget=TIME)
+
+    def __init__(self, *args: Any, location: Location | None = None, **kwargs: Any) -> None:
+        """``location``: the plan's, to judge a start that has passed."""
+        super().__init__(*args, **kwargs)
+        self.location = location
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.location is not None and data.get("day") and data.get("start_time"):
+            refuse_past_start(self, self.start(self.location))
+        return data
 
     def start(self, location: Location) -> datetime:
         day: date = self.cleaned_data["day"]

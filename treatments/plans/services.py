@@ -26,7 +26,7 @@ from clinic.messaging.services import messages_cancel_pending_by_key
 from clinic.scheduling import services as booking
 from clinic.scheduling.availability import Slot
 from clinic.scheduling.models import Appointment, Location, Room, Weekday
-from clinic.scheduling.selectors import free_slots_for
+from clinic.scheduling.selectors import free_slots_for, free_slots_in_any_room
 from clinic.staff.models import PractitionerProfile
 from treatments.consultations.selectors import clearing_consultation
 from treatments.consultations.services import has_current_consent
@@ -195,16 +195,20 @@ def _slots(
     last_day = first_day + timedelta(
         days=sessions_left * plan.max_interval_days + SEARCH_MARGIN_DAYS
     )
-    return free_slots_for(
-        location=plan.location,
-        appointment_type=plan.treatment.appointment_type,
-        first_day=first_day,
-        last_day=last_day,
-        practitioner_ids=practitioner_ids,
-        not_before=now,
-        ignore_appointment_ids=ignore,
-        duration_minutes=plan.session_minutes,
-    )
+    fields: dict[str, Any] = {
+        "location": plan.location,
+        "appointment_type": plan.treatment.appointment_type,
+        "first_day": first_day,
+        "last_day": last_day,
+        "not_before": now,
+        "ignore_appointment_ids": ignore,
+        "duration_minutes": plan.session_minutes,
+    }
+    if practitioner_ids is not None:
+        # A session needs one room: the practitioner's own are read first, and the
+        # others only where those are taken.
+        return free_slots_in_any_room(practitioner_ids=practitioner_ids, **fields)
+    return free_slots_for(**fields)
 
 
 def _sessions(plan: TreatmentPlan) -> list[Session]:
@@ -345,7 +349,7 @@ def plan_book(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
         try:
             with transaction.atomic():
                 for session in proposed:
-                    _book_session(current, session, by)
+                    _book_session(current, session, by, now)
         except booking.SlotTaken:
             failure = ["A proposed time was just taken, so nothing was booked."]
         except ValidationError as exc:
@@ -361,7 +365,7 @@ def plan_book(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
     return current
 
 
-def _book_session(plan: TreatmentPlan, session: Session, by: User) -> None:
+def _book_session(plan: TreatmentPlan, session: Session, by: User, now: datetime) -> None:
     practitioner, room = session.proposed_practitioner, session.proposed_room
     if session.proposed_start is None or practitioner is None or room is None:
         raise ValidationError(f"Session {session.number} has no time yet: give it one first.")
@@ -373,6 +377,7 @@ def _book_session(plan: TreatmentPlan, session: Session, by: User) -> None:
         start=session.proposed_start,
         duration_minutes=plan.session_minutes,
         by=by,
+        now=now,
     )
     session.appointment = appointment
     session.status = ST.BOOKED

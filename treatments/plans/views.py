@@ -131,7 +131,7 @@ def _plan_session(request: HttpRequest, pk: int, number: int) -> TreatmentSessio
 def plan_session_adjust_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """A new time for a proposed session; the later proposals follow."""
     session = _plan_session(request, pk, number)
-    form = SessionTimeForm(request.POST)
+    form = SessionTimeForm(request.POST, location=session.plan.location)
     if not form.is_valid():
         messages.error(request, _form_message(form))
         return redirect("treatments:plan", pk=pk)
@@ -159,7 +159,7 @@ def _form_message(form: SessionTimeForm) -> str:
 def plan_session_move_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Move a booked session; the later sessions keep their window (treatments.plans)."""
     session = _plan_session(request, pk, number)
-    form = SessionTimeForm(request.POST)
+    form = SessionTimeForm(request.POST, location=session.plan.location)
     if not form.is_valid():
         messages.error(request, _form_message(form))
         return redirect("treatments:plan", pk=pk)
@@ -169,7 +169,10 @@ def plan_session_move_view(request: HttpRequest, pk: int, number: int) -> HttpRe
     start = form.start(session.plan.location)
     try:
         booking.appointment_move(
-            appointment=session.appointment, start=start, by=signed_in_staff(request)
+            appointment=session.appointment,
+            start=start,
+            by=signed_in_staff(request),
+            now=timezone.now(),
         )
     except booking.SlotTaken:
         messages.error(request, booking.SlotTaken.message)

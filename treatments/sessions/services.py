@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -103,6 +104,10 @@ def session_start(*, session: TreatmentSession, now: datetime) -> TreatmentSessi
     day = now.astimezone(appointment.location.zone).date()
     if appointment.starts_at.astimezone(appointment.location.zone).date() != day:
         raise ValidationError("This session is booked for another day.")
+    if not appointment.may_begin(now):
+        early = appointment.starts_at - settings.SESSION_START_EARLY
+        local = early.astimezone(appointment.location.zone)
+        raise ValidationError(f"This session may start from {local:%H:%M}, not earlier.")
     may_start, reasons = session_may_start(patient=appointment.patient, on=day)
     if not may_start:
         raise ValidationError(["The session cannot start:", *reasons])

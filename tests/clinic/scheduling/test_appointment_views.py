@@ -3,12 +3,15 @@
 from datetime import date, timedelta
 
 import pytest
+import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import appointment_book
 
-pytestmark = pytest.mark.django_db
+# Booking is for times to come: the clock stands at the Friday before the Monday booked.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 MONDAY = date(2026, 11, 23)
 
@@ -128,10 +131,13 @@ def test_only_the_front_desk_checks_in_or_cancels(role_clients, clinic, who):
     assert appointment.status == Appointment.Status.BOOKED
 
 
-def test_check_in_and_cancel_from_the_page(front_desk_client, clinic):
+def test_check_in_and_cancel_from_the_page(front_desk_client, front_desk, clinic):
     first, second = _booked(clinic), _booked(clinic, days_ahead=1)
 
-    front_desk_client.post(reverse("scheduling:action", args=[first.pk, "check-in"]))
+    with time_machine.travel(first.starts_at, tick=False):  # check-in is on the day
+        on_the_day = Client()
+        on_the_day.force_login(front_desk)
+        on_the_day.post(reverse("scheduling:action", args=[first.pk, "check-in"]))
     empty = front_desk_client.post(
         reverse("scheduling:action", args=[second.pk, "cancel"]), {"reason": ""}, follow=True
     )

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from clinic.scheduling.availability import (
     AvailabilityQuery,
+    DatedHours,
     Interval,
     Resource,
     free_slots,
@@ -288,3 +289,29 @@ def test_free_slots_match_a_minute_by_minute_reference_across_a_clock_change(
     found = {(s.start, s.practitioner_ids, s.room_ids) for s in free_slots(query)}
 
     assert found == _reference(query)
+
+
+def test_hours_that_change_mid_range_apply_from_their_day():
+    """Open 09:00-11:00 up to Tuesday, 14:00-16:00 from Wednesday (dated hours)."""
+    before = weekly_hours(range(5), time(9), time(11))
+    after = weekly_hours(range(5), time(14), time(16))
+    changed = DatedHours([(None, date(2026, 11, 24), before), (date(2026, 11, 25), None, after)])
+
+    slots = free_slots(_query(opening_hours=changed, last_day=date(2026, 11, 25), step=HOUR))
+
+    assert _local_starts(slots) == ["Mon 09:00", "Mon 10:00", "Tue 09:00", "Tue 10:00",
+                                    "Wed 14:00", "Wed 15:00"]  # fmt: skip
+
+
+def test_a_practitioners_dated_hours_limit_their_own_slots():
+    working = DatedHours([(date(2026, 11, 24), None, WEEKDAYS)])  # starts on Tuesday
+
+    slots = free_slots(
+        _query(
+            practitioners=(Resource(1, hours=working),),
+            last_day=date(2026, 11, 24),
+            opening_hours=weekly_hours(range(5), time(9), time(10)),
+        )
+    )
+
+    assert _local_starts(slots) == ["Tue 09:00"]

@@ -6,8 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from clinic.scheduling.models import Closure, Leave
-from clinic.scheduling.selectors import availability_query, free_slots_for
+from clinic.scheduling.models import Closure, Leave, Room
+from clinic.scheduling.selectors import (
+    availability_query,
+    free_slots_for,
+    free_slots_in_any_room,
+)
 from clinic.scheduling.services import SlotTaken, appointment_book
 
 MONDAY = date(2026, 11, 23)
@@ -117,3 +121,57 @@ def test_the_query_count_does_not_grow_with_the_bookings(
             first_day=MONDAY,
             last_day=MONDAY + timedelta(days=6),
         )
+
+
+# --- One practitioner, any room: rooms read only as far as needed -------------------------
+
+
+def _any_room(clinic, practitioner=0, **kwargs):
+    fields = {
+        "location": clinic["location"],
+        "appointment_type": clinic["type"],
+        "first_day": MONDAY,
+        "last_day": MONDAY + timedelta(days=6),
+        "practitioner_ids": [clinic["practitioners"][practitioner].pk],
+    }
+    return free_slots_in_any_room(**{**fields, **kwargs})
+
+
+def test_any_room_offers_the_same_starts_as_every_room(clinic):
+    _book(clinic, datetime.combine(MONDAY, time(10), tzinfo=UTC), practitioner=0, room=0)
+    # Room 2 is taken by the other practitioner when room 1 is free, and both are taken
+    # at 14:00: that start has no room at all.
+    _book(clinic, datetime.combine(MONDAY, time(12), tzinfo=UTC), practitioner=1, room=1)
+    Room.objects.create(location=clinic["location"], name="Room 3", is_active=False)
+    _book(clinic, datetime.combine(MONDAY, time(14), tzinfo=UTC), practitioner=1, room=0)
+    third = Room.objects.create(location=clinic["location"], name="Room 4")
+    practitioner = clinic["practitioners"][0]
+    every = _slots(clinic, practitioner_ids=[practitioner.pk])
+
+    any_room = _any_room(clinic)
+
+    assert [s.start for s in any_room] == [s.start for s in every]
+    for slot, full in zip(any_room, every, strict=True):
+        assert slot.room_ids
+        assert set(slot.room_ids) <= set(full.room_ids)
+    assert third.pk in {room for s in any_room for room in s.room_ids}
+
+
+def test_any_room_reads_the_practitioners_own_room_first_and_no_more_when_it_is_free(clinic):
+    own = clinic["rooms"][1]
+    _book(clinic, datetime.combine(MONDAY, time(10), tzinfo=UTC), practitioner=0, room=1)
+    # Busy time in the other room is never read: its booking changes nothing here.
+    _book(clinic, datetime.combine(MONDAY, time(15), tzinfo=UTC), practitioner=1, room=0)
+
+    slots = _any_room(clinic)
+
+    assert {s.room_ids for s in slots} == {(own.pk,)}
+    assert datetime.combine(MONDAY, time(15), tzinfo=UTC) in {s.start for s in slots}
+
+
+def test_any_room_with_no_room_free_offers_nothing(clinic):
+    for room in clinic["rooms"]:
+        room.is_active = False
+        room.save(update_fields=["is_active"])
+
+    assert _any_room(clinic) == []

@@ -10,7 +10,8 @@ from clinic.scheduling.models import Appointment
 from patients.models import Patient
 from tests.factories import make_patient
 
-pytestmark = pytest.mark.django_db
+# Booking is for times to come: the clock stands at the Friday before the Monday booked.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 def _slot(clinic, **overrides):

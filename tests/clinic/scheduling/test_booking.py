@@ -263,7 +263,7 @@ def test_no_show_only_after_the_start(clinic):
 def test_the_day_goes_booked_checked_in_in_progress_completed(clinic):
     appointment = _book(clinic, _at(MONDAY, 10))
 
-    appointment = appointment_check_in(appointment=appointment)
+    appointment = appointment_check_in(appointment=appointment, now=_at(MONDAY, 9, 50))
     appointment = appointment_start(appointment=appointment)
     appointment = appointment_complete(appointment=appointment)
 
@@ -283,7 +283,7 @@ def test_each_transition_checks_the_current_state(clinic, status, action):
     Appointment.objects.filter(pk=appointment.pk).update(status=status)
     desk = clinic["desk"]
     act = {
-        "check_in": lambda: appointment_check_in(appointment=appointment),
+        "check_in": lambda: appointment_check_in(appointment=appointment, now=_at(MONDAY, 9)),
         "cancel": lambda: appointment_cancel(
             appointment=appointment, reason="x", by=desk, now=_at(MONDAY, 8)
         ),

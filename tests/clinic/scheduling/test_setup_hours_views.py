@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from clinic.scheduling.models import (
@@ -14,6 +15,7 @@ from clinic.scheduling.models import (
     Leave,
     Location,
     OpeningHours,
+    in_force_on,
 )
 from tests.clinic.scheduling.setup_pages import (
     LONDON,
@@ -27,6 +29,20 @@ from tests.clinic.scheduling.setup_pages import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# The clock for this module: the dates its forms take (2030) are within two years.
+NOW = datetime(2029, 1, 1, 9, tzinfo=ZoneInfo("UTC"))
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def in_force(rows):
+    """The rows of hours that apply from today on (earlier ones are history)."""
+    return rows.filter(in_force_on(NOW.date()))
 
 
 # --- Opening hours ---------------------------------------------------------------------
@@ -49,9 +65,38 @@ def test_the_manager_sets_the_week_with_a_lunch_break(manager_client, clinic):
     )
 
     assert response.status_code == 302
-    assert sorted(location.opening_hours.values_list("weekday", "opens", "closes")) == [
+    assert sorted(in_force(location.opening_hours).values_list("weekday", "opens", "closes")) == [
         (0, time(9), time(12, 30)), (0, time(13, 30), time(17)), (5, time(10), time(14)),
     ]  # fmt: skip
+
+
+def test_new_hours_from_a_later_day_keep_todays(manager_client, clinic):
+    location = clinic["location"]
+
+    response = manager_client.post(
+        reverse("setup:opening_hours", args=[location.pk]),
+        {**week_post(d0=("10:00", "14:00")), "from_day": "2029-02-05"},
+    )
+
+    assert response.status_code == 302
+    today = sorted(in_force(location.opening_hours).values_list("weekday", flat=True))
+    later = location.opening_hours.filter(in_force_on(date(2029, 2, 5)))
+    assert today == [0, 1, 2, 3, 4]
+    assert list(later.values_list("weekday", "opens", "closes")) == [(0, time(10), time(14))]
+
+
+def test_hours_for_days_gone_are_refused_on_the_field(manager_client, clinic):
+    location = clinic["location"]
+
+    response = manager_client.post(
+        reverse("setup:opening_hours", args=[location.pk]),
+        {**week_post(d0=("10:00", "14:00")), "from_day": "2028-12-31"},
+    )
+
+    assert response.status_code == 200
+    assert field_errors(response, "from_day") == [
+        "Hours apply from today or a later day: past days keep theirs."
+    ]
 
 
 def test_an_empty_week_closes_every_day(manager_client, clinic):
@@ -60,7 +105,7 @@ def test_an_empty_week_closes_every_day(manager_client, clinic):
     response = manager_client.post(reverse("setup:opening_hours", args=[location.pk]), {})
 
     assert response.status_code == 302
-    assert not location.opening_hours.exists()
+    assert not in_force(location.opening_hours).exists()
 
 
 def test_a_day_with_more_intervals_than_usual_keeps_them_all(manager_client, clinic):
@@ -171,7 +216,7 @@ def test_the_manager_adds_and_removes_a_closure(manager_client, clinic):
         ({"first_day": "2026-02-30", "last_day": "2026-03-01"}, "first_day",
          "Enter a valid date."),
         ({"first_day": "2030-01-01", "last_day": "9999-12-31"}, "last_day",
-         "Choose a date between 2000 and 2100."),
+         "Choose a date no later than 1 January 2031 (two years ahead)."),
         ({"first_day": "2030-01-01", "last_day": "2030-01-01", "reason": "x" * 201}, "reason",
          "Ensure this value has at most 200 characters (it has 201)."),
         ({"first_day": "2030-01-01", "last_day": "2030-01-01", "reason": "a\x00b"}, "reason",
@@ -214,7 +259,7 @@ def test_the_manager_sets_a_practitioners_week(manager_client, clinic):
     response = manager_client.post(url, week_post(d4=("10:00", "14:00")))
 
     assert response.status_code == 302
-    assert list(amara.working_hours.values_list("weekday", "starts", "ends")) == [
+    assert list(in_force(amara.working_hours).values_list("weekday", "starts", "ends")) == [
         (4, time(10), time(14))
     ]
 
@@ -226,7 +271,7 @@ def test_bad_working_hours_are_explained_on_the_form(manager_client, clinic):
     response = manager_client.post(url, week_post(d0=("17:00", "09:00")))
 
     assert field_errors(response, "d0_1_end") == ["Must be after the start time."]
-    assert amara.working_hours.count() == 4
+    assert in_force(amara.working_hours).count() == 4
 
 
 def test_fewer_working_hours_warn_of_that_practitioners_appointments(manager_client, clinic):
@@ -292,7 +337,8 @@ LEAVE = {"start_day": "2030-06-03", "start_time": "09:00", "end_day": "2030-06-0
         (LEAVE | {"end_day": "2030-06-02"}, "end_day",
          "The last day cannot be before the first day."),
         (LEAVE | {"end_day": "2026-02-30"}, "end_day", "Enter a valid date."),
-        (LEAVE | {"start_day": "0001-01-01"}, "start_day", "Choose a date between 2000 and 2100."),
+        (LEAVE | {"start_day": "0001-01-01"}, "start_day",
+         "Choose a date from 1 January 2000, when the clinic opened."),
         (LEAVE | {"location": "999999"}, "location",
          "Select a valid choice. That choice is not one of the available choices."),
         (LEAVE | {"location": "99999999999999999999"}, "location",

@@ -18,6 +18,7 @@ from clinic.scheduling.models import (
     OpeningHours,
     Room,
     WorkingHours,
+    in_force_on,
 )
 from tests.factories import make_patient
 
@@ -87,18 +88,33 @@ def test_location_save_refuses_a_second_location_of_the_same_name(clinic):
     assert "name" in errors_of(excinfo)
 
 
-def test_a_new_time_zone_counts_appointments_now_outside_the_opening_hours(clinic):
+def test_a_new_time_zone_is_refused_while_appointments_are_to_come(clinic):
     location = clinic["location"]
-    book(clinic, at(NEXT_MONDAY, 10))  # 11:00 in Paris: still open
-    book(clinic, at(NEXT_MONDAY, 16))  # 17:00 to 18:00 in Paris: closed by then
+    book(clinic, at(NEXT_MONDAY, 10))
+
+    with pytest.raises(ValidationError) as excinfo:
+        setup_services.location_save(
+            location=location, name="Bath", time_zone="Europe/Paris", address="", now=NOW
+        )
+
+    assert errors_of(excinfo)["time_zone"] == [
+        "Bath has 1 appointment to come, told to patients and reminded in its current time "
+        "zone. Move or cancel them before changing the time zone."
+    ]
+    location.refresh_from_db()
+    assert location.time_zone == "Europe/London"
+
+
+def test_a_new_time_zone_is_saved_when_only_past_appointments_remain(clinic):
+    location = clinic["location"]
+    book(clinic, at(NEXT_MONDAY, 10))
 
     change = setup_services.location_save(
-        location=location, name="Bath", time_zone="Europe/Paris", address="", now=NOW
-    )
+        location=location, name="Bath", time_zone="Europe/Paris", address="",
+        now=datetime.combine(NEXT_MONDAY, time(12), tzinfo=LONDON),
+    )  # fmt: skip
 
-    assert change.affected == 1
-    location.refresh_from_db()
-    assert location.time_zone == "Europe/Paris"
+    assert change.saved.time_zone == "Europe/Paris"
 
 
 def test_a_location_renamed_in_the_same_zone_affects_nothing(clinic):
@@ -184,10 +200,10 @@ def test_switching_a_room_back_on_affects_nothing(clinic):
 # --- Opening hours ---------------------------------------------------------------------
 
 
-def _opening(location):
-    return sorted(
-        OpeningHours.objects.filter(location=location).values_list("weekday", "opens", "closes")
-    )
+def _opening(location, on=None):
+    """The location's opening hours that apply on ``on`` (today, by default)."""
+    rows = OpeningHours.objects.filter(in_force_on(on or NOW.date()), location=location)
+    return sorted(rows.values_list("weekday", "opens", "closes"))
 
 
 def test_opening_hours_set_replaces_the_week(clinic):
@@ -208,8 +224,69 @@ def test_opening_hours_set_keeps_the_days_that_do_not_change(clinic):
 
     setup_services.opening_hours_set(location=location, week=week, now=NOW)
 
-    assert OpeningHours.objects.filter(pk=tuesday.pk).exists()
+    tuesday.refresh_from_db()
+    assert (tuesday.valid_from, tuesday.valid_until) == (None, None)
     assert len(_opening(location)) == 5
+
+
+def test_new_opening_hours_apply_from_their_day_and_keep_the_earlier_ones(clinic):
+    location = clinic["location"]
+    monday = OpeningHours.objects.get(location=location, weekday=0)
+    week = dict.fromkeys(range(5), NINE_TO_FIVE) | {0: [(time(10), time(17))]}
+
+    setup_services.opening_hours_set(location=location, week=week, now=NOW, from_day=NEXT_MONDAY)
+
+    monday.refresh_from_db()
+    assert monday.valid_until == NEXT_MONDAY - timedelta(days=1)
+    assert (0, time(9), time(17)) in _opening(location, on=NOW.date())
+    assert (0, time(10), time(17)) in _opening(location, on=NEXT_MONDAY)
+    assert (0, time(9), time(17)) not in _opening(location, on=NEXT_MONDAY)
+
+
+def test_a_later_change_replaces_one_planned_from_the_same_day_or_after(clinic):
+    location = clinic["location"]
+    weekdays = dict.fromkeys(range(5), NINE_TO_FIVE)
+    later = NEXT_MONDAY + timedelta(days=14)
+    setup_services.opening_hours_set(
+        location=location, week=weekdays | {0: [(time(11), time(17))]}, now=NOW, from_day=later
+    )
+
+    setup_services.opening_hours_set(
+        location=location, week=weekdays | {0: [(time(10), time(17))]}, now=NOW,
+        from_day=NEXT_MONDAY,
+    )  # fmt: skip
+
+    assert (0, time(10), time(17)) in _opening(location, on=later)
+    assert (0, time(11), time(17)) not in _opening(location, on=later)
+
+
+def test_hours_cannot_be_changed_for_days_gone(clinic):
+    with pytest.raises(ValidationError) as excinfo:
+        setup_services.opening_hours_set(
+            location=clinic["location"], week={0: NINE_TO_FIVE}, now=NOW,
+            from_day=NOW.date() - timedelta(days=1),
+        )  # fmt: skip
+
+    assert "from_day" in errors_of(excinfo)
+    assert len(_opening(clinic["location"])) == 5
+
+
+def test_a_booking_follows_the_hours_in_force_on_its_day(clinic):
+    from clinic.scheduling.services import appointment_book
+
+    location = clinic["location"]
+    setup_services.opening_hours_set(
+        location=location, week={day: [(time(13), time(17))] for day in range(5)}, now=NOW,
+        from_day=NEXT_MONDAY + timedelta(days=7),
+    )  # fmt: skip
+    fields = {
+        "patient": make_patient(), "practitioner": clinic["practitioners"][0],
+        "room": clinic["rooms"][0], "appointment_type": clinic["type"], "by": clinic["desk"],
+    }  # fmt: skip
+
+    appointment_book(start=at(NEXT_MONDAY, 10), **fields)
+    with pytest.raises(ValidationError, match="outside the clinic's opening hours"):
+        appointment_book(start=at(NEXT_MONDAY + timedelta(days=7), 10), **fields)
 
 
 @pytest.mark.parametrize(
@@ -278,6 +355,7 @@ def test_working_hours_set_is_per_practitioner_and_location(clinic):
     assert WorkingHours.objects.filter(practitioner=amara, location=bristol).count() == 1
     assert WorkingHours.objects.filter(practitioner=amara, location=clinic["location"]).count() == 4
     assert WorkingHours.objects.filter(practitioner=lena).count() == 4
+    assert not WorkingHours.objects.filter(valid_until__isnull=False).exists()
 
 
 def test_working_hours_set_refuses_overlapping_hours(clinic):

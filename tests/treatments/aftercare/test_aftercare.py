@@ -21,7 +21,8 @@ from treatments.aftercare.services import (
 from treatments.models import AftercareTemplate, IssuedAftercare, Treatment
 
 pytestmark = pytest.mark.django_db
-MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+# A quarter of an hour before the 09:00 session: late enough for it to start.
+MONDAY = datetime(2026, 11, 23, 8, 45, tzinfo=UTC)
 FORBIDDEN = {"front_desk": 403, "outsider": 403, "anonymous": 302}
 K = PatientMessage.Kind
 NEW_STEPS = [

@@ -56,7 +56,7 @@ def complete(session: Any, by: Any) -> None:
     """The session took place and its record was signed (the record itself is not what
     these tests are about)."""
     appointment = session.appointment
-    booking.appointment_check_in(appointment=appointment)
+    booking.appointment_check_in(appointment=appointment, now=appointment.starts_at)
     booking.appointment_start(appointment=appointment)
     booking.appointment_complete(appointment=appointment)
     TreatmentSession.objects.filter(pk=session.pk).update(

@@ -4,6 +4,7 @@ are in conftest.py)."""
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from treatments.models import Treatment, TreatmentArea, TreatmentSession
@@ -37,6 +38,10 @@ def record(session, depths=None, **fields):
 def start_record_and_sign(session: TreatmentSession, practitioner: Any) -> TreatmentSession:
     """The whole day's work on a session: screened again, started, recorded, signed."""
     check_in_screen(patient=session.plan.patient, by=practitioner, conditions=set())
-    session_start(session=session, now=timezone.now())
+    appointment = session.appointment
+    assert appointment is not None
+    # Started as soon as the clock allows: now, or the margin before the booked time.
+    now = max(timezone.now(), appointment.starts_at - settings.SESSION_START_EARLY)
+    session_start(session=session, now=now)
     record(session)
-    return session_sign(session=session, by=practitioner, now=timezone.now())
+    return session_sign(session=session, by=practitioner, now=now)
