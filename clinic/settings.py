@@ -257,10 +257,15 @@ PHONE_REGION = env.str("PHONE_REGION", default="GB")
 # A cancellation this close to the start is flagged late (reports count them).
 LATE_CANCEL_WINDOW = timedelta(hours=env.int("LATE_CANCEL_HOURS", default=24))
 # Links in patients' emails start with this address (the clinic's public one); in
-# production it defaults to https:// and the first allowed host.
+# production it defaults to https:// and the first allowed host, in development to the
+# port the web server was given (PORT, as `make run` and the Procfile use it).
 SITE_URL = env.str(
     "SITE_URL",
-    default="http://127.0.0.1:8000" if DEBUG else f"https://{(ALLOWED_HOSTS or ['localhost'])[0]}",
+    default=(
+        f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+        if DEBUG
+        else f"https://{(ALLOWED_HOSTS or ['localhost'])[0]}"
+    ),
 ).rstrip("/")
 
 # --- Patient messages (the outbox; clinic.messaging) -------------------------------------
