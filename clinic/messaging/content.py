@@ -66,13 +66,13 @@ def _course(message: PatientMessage, now: datetime) -> tuple[dict[str, Any], str
     """A course confirmation lists each session still to come and carries them all in one
     calendar file; each event is the one its own later emails (a move) update."""
     appointments = course_appointments(message)
-    sessions = [
-        {"when": _when(a.starts_at, message.zone), "place": a.location.name} for a in appointments
-    ]
+    whens = [_when(a.starts_at, message.zone) for a in appointments]
+    places = [a.location.name for a in appointments]
+    sessions = [{"when": w, "place": p} for w, p in zip(whens, places, strict=True)]
     context: dict[str, Any] = {"sessions": sessions, "count": len(sessions)}
     if appointments:
         context["treatment"] = appointments[0].appointment_type.name
-        context["first_day"] = sessions[0]["when"]["day"]
+        context["first_day"] = whens[0]["day"]
     calendar = calendar_ics(
         events=[_event(a) for a in appointments],
         organizer_email=settings.DEFAULT_FROM_EMAIL,

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0003_role_permissions'),
+        ("patients", "0003_role_permissions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='patient',
-            name='mobile',
-            field=models.CharField(blank=True, help_text='For the clinic to call the patient. UK numbers may start with 0.', max_length=20),
+            model_name="patient",
+            name="mobile",
+            field=models.CharField(
+                blank=True,
+                help_text="For the clinic to call the patient. UK numbers may start with 0.",
+                max_length=20,
+            ),
         ),
     ]

@@ -6,6 +6,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.core.exceptions import ValidationError
 
 from treatments.consultations.forms import DATE
 from treatments.models import (
@@ -17,6 +18,7 @@ from treatments.models import (
 from treatments.plans.forms import TIME
 from treatments.screening.rules import Condition, DatedEvent
 from treatments.sessions.check_in import CHANGING_CONDITIONS
+from treatments.sessions.recall import LotQuery
 from treatments.sessions.services import RECORD_FIELDS, Zone
 
 
@@ -139,3 +141,37 @@ class SessionRecordForm(forms.ModelForm):
             )
             for index, zone in enumerate(self.zones)
         }
+
+
+class LotSearchForm(forms.Form):
+    """Find the sessions that used a cartridge lot, a device model, or both."""
+
+    needle_lot = forms.CharField(label="Cartridge or needle lot", required=False, max_length=50)
+    device_model = forms.CharField(label="Device model", required=False, max_length=100)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            try:
+                data["query"] = LotQuery(
+                    needle_lot=data.get("needle_lot", ""), device_model=data.get("device_model", "")
+                )
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
+        return data
+
+
+class LotRecallForm(LotSearchForm):
+    """The letter to every patient the search found (the search comes along, hidden)."""
+
+    text = forms.CharField(
+        label="What to tell the patients",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Sent by email to each patient once, in their name.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["needle_lot"].widget = forms.HiddenInput()
+        self.fields["device_model"].widget = forms.HiddenInput()

@@ -85,9 +85,7 @@ def test_moving_one_session_sends_that_sessions_new_time(setting, clock):
 def test_a_course_confirmation_lists_only_the_sessions_still_to_come(setting, clock):
     plan = book_plan(setting, sessions_planned=3)
     third = sessions(plan)[2]
-    appointment_cancel(
-        appointment=third.appointment, by=setting["desk"], reason="Away", now=BOOKED
-    )
+    appointment_cancel(appointment=third.appointment, by=setting["desk"], reason="Away", now=BOOKED)
 
     (email,) = [e for e in dispatch_at(clock, BOOKED) if "sessions from" in e.subject]
 
