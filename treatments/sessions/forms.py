@@ -168,7 +168,7 @@ class LotRecallForm(LotSearchForm):
         label="What to tell the patients",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Sent by email to each patient once, in their name.",
+        help_text="Sent by email to each of them once, greeted by first name.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
