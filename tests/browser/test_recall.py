@@ -16,7 +16,10 @@ from tests.treatments.sessions.sessions_setup import make_plan
 from treatments.models import LotRecall, TreatmentSession
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHIPPED = ["treatments.migrations.0012_catalog_and_plan_permissions"]
+SHIPPED = [
+    "treatments.migrations.0006_consent_text",
+    "treatments.migrations.0012_catalog_and_plan_permissions",
+]
 
 
 def _treated_with(prac, setting, lot, first_name):

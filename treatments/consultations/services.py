@@ -38,6 +38,7 @@ CONSULTATION_FIELDS = (
     "goals",
     "skin_assessment",
     "fitzpatrick_type",
+    "skin_thickness",
 )
 
 

@@ -1,6 +1,7 @@
 """The day of a session: check-in screening, the session page, start and sign."""
 
 import csv
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,8 +36,10 @@ from treatments.consultations.selectors import (
 )
 from treatments.models import (
     CheckInScreening,
+    TreatmentSession,
 )
 from treatments.sessions import recall
+from treatments.sessions import selectors as session_selectors
 from treatments.sessions import services as sessions
 from treatments.sessions.check_in import (
     carried_conditions,
@@ -138,6 +141,20 @@ def check_in_override_view(request: HttpRequest, pk: int, code: str) -> HttpResp
     )
 
 
+def _briefing(session: TreatmentSession, day: date) -> dict[str, Any]:
+    """What the practitioner reads before treating: the screening and overrides that
+    apply today, and the last session's record (the plan's notes come with the plan)."""
+    screening = session_selectors.screening_today(session, day)
+    if screening.consultation is not None:
+        audit_view(screening.consultation)
+    previous = session_selectors.previous_session(session)
+    return {
+        "screening": screening,
+        "previous": previous,
+        "previous_aftercare": getattr(previous, "aftercare", None) if previous else None,
+    }
+
+
 @login_required
 @permission_required(VIEW_SESSION)
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -148,7 +165,13 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     saved = {d.zone: d for d in session.depths.all()}
     editable = session.can_record and has_role_permission(request.user, CHANGE_SESSION)
     data = request.POST if request.method == "POST" else None
-    form = SessionRecordForm(data, instance=session, zones=zones, depths=saved)
+    form = SessionRecordForm(
+        data,
+        instance=session,
+        zones=zones,
+        depths=saved,
+        consultation_skin=session.plan.consultation.skin_thickness,
+    )
     if request.method == "POST":
         require_permission(request.user, CHANGE_SESSION)
         if not editable:
@@ -166,10 +189,14 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_start, reasons = False, list[str]()
     aftercare = getattr(session, "aftercare", None)
     appointment = session.appointment
+    zone = appointment.location.zone if appointment is not None else session.plan.location.zone
+    day = timezone.now().astimezone(zone).date()
     if appointment is not None and session.can_start:
-        day = timezone.now().astimezone(appointment.location.zone).date()
         may_start, reasons = session_may_start(patient=session.plan.patient, on=day)
     context = {
+        **(_briefing(session, day) if not session.is_signed else {}),
+        "guidance": session_selectors.skin_guidance(session, zones),
+        "perms_search_lot": has_role_permission(request.user, recall.SEARCH_LOT),
         "session": session,
         "plan": session.plan,
         "patient": session.plan.patient,
