@@ -199,6 +199,8 @@ def test_the_demo_consults_and_consents_before_treating_and_who_treated_signs():
             "signed_at"
         )
         assert session.started_at is not None
+        assert consultation.signed_at is not None
+        assert session.appointment is not None
         assert consultation.signed_at < session.started_at
         assert consultation.consulted_on < session.started_at.date()
         assert consent.signed_at < session.started_at
