@@ -25,6 +25,8 @@ node_modules/.installed: package-lock.json
 install: $(BIN)/.installed node_modules/.installed
 	@mkdir -p var staticfiles
 
+# honcho gives each process a PORT of its own (web $(PORT), the worker 100 more ...), so
+# SITE_URL tells the worker, which writes the emails' links, where the web server listens.
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -34,7 +36,8 @@ run: install
 	@echo "  Sign in as frontdesk, practitioner or manager; the password is 'demo'."
 	@echo "  Emails patients would receive are written to var/mail/."
 	@echo ""
-	$(DEV_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --port $(PORT)
+	$(DEV_ENV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/honcho start --port $(PORT)
 
 # The whole suite. On SQLite and the filesystem broker by default; on PostgreSQL and
 # Redis when DATABASE_URL and CELERY_BROKER_URL are set.

@@ -274,10 +274,15 @@ def _day(name: str, default: date) -> date:
 
 CLINIC_OPENED_ON = _day("CLINIC_OPENED_ON", date(2000, 1, 1))
 # Links in patients' emails start with this address (the clinic's public one); in
-# production it defaults to https:// and the first allowed host.
+# production it defaults to https:// and the first allowed host, in development to the
+# port the web server was given (PORT, as `make run` and the Procfile use it).
 SITE_URL = env.str(
     "SITE_URL",
-    default="http://127.0.0.1:8000" if DEBUG else f"https://{(ALLOWED_HOSTS or ['localhost'])[0]}",
+    default=(
+        f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+        if DEBUG
+        else f"https://{(ALLOWED_HOSTS or ['localhost'])[0]}"
+    ),
 ).rstrip("/")
 
 # --- Patient messages (the outbox; clinic.messaging) -------------------------------------

@@ -28,7 +28,9 @@ class Patient(models.Model):
     sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.NOT_STATED)
     email = models.EmailField(blank=True)
     mobile = models.CharField(
-        max_length=20, blank=True, help_text="Used for text reminders. UK numbers may start with 0."
+        max_length=20,
+        blank=True,
+        help_text="For the clinic to call the patient. UK numbers may start with 0.",
     )
     address_line1 = models.CharField("address", max_length=200, blank=True)
     address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)

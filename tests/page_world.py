@@ -143,6 +143,15 @@ def plans(world: World, n: int = 2) -> None:
         book_plan(world.setting)
 
 
+def lot_sessions(world: World, n: int = 2) -> None:
+    """More patients whose first session used the world's lot (LOT-2291), recorded."""
+    for _ in range(n):
+        first = sessions(book_plan(world.setting))[0]
+        TreatmentSession.objects.filter(pk=first.pk).update(
+            needle_lot=world.session.needle_lot, device="pen", started_at=timezone.now()
+        )
+
+
 def appointments(world: World, n: int = 4, patient: Patient | None = None) -> None:
     """More appointments today and tomorrow, each with a practitioner and room of its own
     (make_appointment's rule), optionally all for one patient."""

@@ -54,6 +54,9 @@ class Page:
         return reverse(self.name, args=[*args, *self.literal])
 
 
+# The lot the world's signed session used, for the recall pages.
+LOT = {"needle_lot": "LOT-2291"}
+
 # In the comments: "login" is the session, the user and the role permissions; "menu" is
 # the user's roles for the menu; "audit" an INSERT into the audit log.
 PAGES = [
@@ -96,6 +99,11 @@ PAGES = [
     Page("treatments:session", "practitioner", 9, ("session",)),
     # login, the session with plan, patient and aftercare, audit, menu
     Page("treatments:aftercare", "practitioner", 6, ("session",)),
+    # login, the sessions that used the lot with patient, location, signer and
+    # practitioner, menu
+    Page("treatments:lot_recall", "practitioner", 5, grow=w.lot_sessions, params=LOT),
+    # login, the same sessions
+    Page("treatments:lot_recall_csv", "manager", 4, grow=w.lot_sessions, params=LOT),
     # login, the clinic's rule settings with who changed them, again for the ruleset
     # version, menu
     Page("treatments:screening_rules", "manager", 6, grow=w.rule_settings),
@@ -216,6 +224,7 @@ POST_ONLY = [
     PostOnly("treatments:plan_session_move", "front_desk", ("plan",), ("2",)),
     PostOnly("treatments:session_start", "practitioner", ("session",)),
     PostOnly("treatments:session_sign", "practitioner", ("session",)),
+    PostOnly("treatments:lot_recall_send", "manager"),
     PostOnly("treatments:screening_rule", "manager", literal=("sunburn",)),
     PostOnly("treatments:check_in_override", "practitioner", ("check_in",), ("sunburn",)),
     PostOnly(

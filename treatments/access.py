@@ -42,7 +42,8 @@ def session_for_user(user: AnyUser, pk: int) -> TreatmentSession:
     require_permission(user, VIEW_SESSION)
     return get_object_or_404(
         TreatmentSession.objects.select_related(
-            "plan__patient", "plan__treatment", "plan__location", "signed_by",
+            "plan__patient", "plan__treatment", "plan__location", "plan__consultation",
+            "signed_by",
             "appointment__practitioner__user", "appointment__room", "appointment__location",
             "aftercare",
         ),

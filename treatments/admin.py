@@ -4,7 +4,7 @@ ones never). Clinical records are shown to practitioners only."""
 
 from django.contrib import admin
 
-from clinic.staff.admin_tools import ClinicalRecordAdmin, ReadOnlyAdmin
+from clinic.staff.admin_tools import ClinicalRecordAdmin, PersonalDataAdmin, ReadOnlyAdmin
 from treatments.models import (
     AftercareTemplate,
     CheckInScreening,
@@ -14,6 +14,7 @@ from treatments.models import (
     ConsultationAddendum,
     DepthGuidance,
     IssuedAftercare,
+    LotRecall,
     MedicalHistory,
     ScreeningFinding,
     ScreeningRuleSetting,
@@ -194,3 +195,14 @@ class IssuedAftercareAdmin(ClinicalRecordAdmin):
     list_select_related = ["session", "issued_by"]
     search_fields = ["session__plan__patient__search_name"]
     date_hierarchy = "issued_at"
+
+
+@admin.register(LotRecall)
+class LotRecallAdmin(PersonalDataAdmin):
+    """Who was written to about a recalled lot: for the roles that send recalls."""
+
+    list_display = ["sent_at", "needle_lot", "device_model", "sent_by"]
+    list_select_related = ["sent_by"]
+    search_fields = ["needle_lot", "device_model"]
+    date_hierarchy = "sent_at"
+    filter_horizontal = ["patients"]

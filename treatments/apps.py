@@ -19,6 +19,7 @@ class TreatmentsConfig(AppConfig):
             ConsultationAddendum,
             DepthGuidance,
             IssuedAftercare,
+            LotRecall,
             MedicalHistory,
             ScreeningFinding,
             ScreeningRuleSetting,
@@ -52,6 +53,8 @@ class TreatmentsConfig(AppConfig):
         # Aftercare versions the manager writes, and what each patient was given.
         auditlog.register(AftercareTemplate)
         auditlog.register(IssuedAftercare)
+        # A letter to the patients treated with a recalled lot, and whom it went to.
+        auditlog.register(LotRecall, m2m_fields={"patients"})
         # A plan keeps its later sessions in window when one of its appointments moves.
         appointment_moved.connect(plans.on_appointment_moved, dispatch_uid="plan_follow_move")
         appointment_cancelled.connect(

@@ -54,6 +54,13 @@ class CourseLimits:
         )
 
 
+class SkinThickness(models.TextChoices):
+    """The catalog's depth guidance has a range for each (thin skin is the shallower)."""
+
+    THIN = "thin", "Thin skin"
+    THICK = "thick", "Thick skin"
+
+
 class LevelField(models.CharField):
     """A screening level stored by its code ("needs_clearance")."""
 
@@ -110,6 +117,12 @@ class Consultation(models.Model):
     goals = models.TextField(blank=True)
     skin_assessment = models.TextField(blank=True)
     fitzpatrick_type = models.PositiveSmallIntegerField(null=True, blank=True)
+    skin_thickness = models.CharField(
+        max_length=5,
+        choices=SkinThickness.choices,
+        blank=True,
+        help_text="Which depth guidance the sessions follow; thin when not known.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
     screening_level = LevelField(default=Level.CLEAR.code)
@@ -523,6 +536,13 @@ class DepthGuidance(models.Model):
     def high(self) -> Decimal:
         return max(self.thin_max_mm, self.thick_max_mm)
 
+    def range_for(self, skin: str) -> tuple[Decimal, Decimal]:
+        """The range for this skin: thick skin's for thick, thin skin's otherwise (the
+        shallower one, when the skin is not known)."""
+        if skin == SkinThickness.THICK:
+            return self.thick_min_mm, self.thick_max_mm
+        return self.thin_min_mm, self.thin_max_mm
+
 
 # --- Treatment plans and their sessions ----------------------------------------------
 
@@ -680,6 +700,13 @@ class TreatmentSession(models.Model):
     device = models.CharField(max_length=10, choices=Device.choices, blank=True)
     device_model = models.CharField(max_length=100, blank=True)
     needle_lot = models.CharField("Cartridge or needle lot", max_length=50, blank=True)
+    skin_thickness = models.CharField(
+        "Skin",
+        max_length=5,
+        choices=SkinThickness.choices,
+        blank=True,
+        help_text="Empty: as the consultation found it (thin when it says nothing).",
+    )
     passes = models.PositiveSmallIntegerField(null=True, blank=True)
     numbing_cream = models.CharField(max_length=100, blank=True)
     numbing_applied_at = models.TimeField(null=True, blank=True)
@@ -835,3 +862,33 @@ class IssuedAftercare(models.Model):
 
     def __str__(self) -> str:
         return f"Aftercare for session {self.session_id} (version {self.version})"
+
+
+# --- Cartridge-lot recall -----------------------------------------------------------------
+
+
+class LotRecall(models.Model):
+    """A letter to every patient treated with a cartridge lot (or a device model), as
+    when its maker recalls it: what was searched, what was written, by whom, to whom."""
+
+    needle_lot = models.CharField("Cartridge or needle lot", max_length=50, blank=True)
+    device_model = models.CharField(max_length=100, blank=True)
+    text = models.TextField()
+    patients = models.ManyToManyField(Patient, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        permissions = [("search_lot", "Can find the sessions that used a cartridge lot")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(needle_lot="", device_model=""),
+                name="lot_recall_names_a_lot_or_device",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recall #{self.pk}"

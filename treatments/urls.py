@@ -35,6 +35,9 @@ urlpatterns = [
     path("sessions/<int:pk>/aftercare/", aftercare_views.aftercare_print, name="aftercare"),
     path("sessions/<int:pk>/start/", sessions_views.session_start_view, name="session_start"),
     path("sessions/<int:pk>/sign/", sessions_views.session_sign_view, name="session_sign"),
+    path("recall/", sessions_views.lot_recall, name="lot_recall"),
+    path("recall/sessions.csv", sessions_views.lot_recall_csv, name="lot_recall_csv"),
+    path("recall/send/", sessions_views.lot_recall_send_view, name="lot_recall_send"),
     path("screening-rules/", consultations_views.screening_rules, name="screening_rules"),
     path("consent-texts/", consultations_views.consent_texts, name="consent_texts"),
     path(

@@ -141,6 +141,12 @@ def _load_patients(log: Callable[[str], None]) -> None:
     log(f"Patients: {len(DEMO_PATIENT_NAMES)}.")
 
 
+# Days before today that a patient whose course is under way was consulted: before the
+# first session of the plan booked five weeks ago (``_load_plans``).
+CONSULTED_BEFORE_THE_COURSE = {0: 42}
+COURSE_STARTED_DAYS_AGO = 35
+
+
 # (patient index, practitioner, history answers, fields, override reason, decision)
 # Every screening level, several time windows, drafts and signed consultations.
 def _demo_consultations(today: date) -> list[tuple[int, str, dict, dict, str, str]]:
@@ -191,14 +197,23 @@ def _load_consultations(log: Callable[[str], None]) -> None:
 
     staff = {u.username: u for u in get_user_model().objects.filter(username__in=PRACTITIONERS)}
     patients = list(Patient.objects.order_by("id"))
-    table = _demo_consultations(timezone.localdate())
+    today = timezone.localdate()
+    table = _demo_consultations(today)
     for index, who, history, fields, override, decision in table:
         practitioner = staff[who]
         consultation = consultation_start(patient=patients[index], practitioner=practitioner)
+        # A patient whose course is under way was consulted, and signed consent, before it.
+        days_ago = CONSULTED_BEFORE_THE_COURSE.get(index)
+        consulted_on, intended, signed = today, today, None
+        if days_ago is not None:
+            consulted_on = today - timedelta(days=days_ago)
+            intended = today - timedelta(days=COURSE_STARTED_DAYS_AGO)
+            signed = timezone.make_aware(datetime.combine(consulted_on, time(11)))
+        dates = {"consulted_on": consulted_on, "intended_treatment_date": intended}
         consultation_update(
             consultation=consultation,
             by=practitioner,
-            fields={"concerns": ["acne_scars"], "areas": ["face"], **fields},
+            fields={"concerns": ["acne_scars"], "areas": ["face"], **dates, **fields},
             history=history,
         )
         if override:
@@ -207,7 +222,9 @@ def _load_consultations(log: Callable[[str], None]) -> None:
             ):
                 finding_override(finding=finding, by=practitioner, reason=override)
         if decision:
-            consultation_sign(consultation=consultation, by=practitioner, decision=decision)
+            consultation_sign(
+                consultation=consultation, by=practitioner, decision=decision, now=signed
+            )
         if decision in ("suitable", "suitable_with_precautions"):
             consent_sign(
                 patient=consultation.patient,
@@ -215,6 +232,7 @@ def _load_consultations(log: Callable[[str], None]) -> None:
                 typed_name=consultation.patient.full_name,
                 agreed=True,
                 by=practitioner,
+                now=signed + timedelta(minutes=10) if signed else None,
             )
     log(f"Consultations: {len(table)}, drafts and signed, every screening level.")
 
@@ -363,8 +381,10 @@ def _load_plans(log: Callable[[str], None]) -> None:
         )  # fmt: skip
 
     # Under way: booked five weeks ago; the sessions already past are done and signed.
-    started = make(0, ["face"], start=today - timedelta(days=35), when=now - timedelta(days=36))
-    plans.plan_book(plan=started, by=desk, now=now - timedelta(days=36))
+    began = COURSE_STARTED_DAYS_AGO
+    started = make(0, ["face"], start=today - timedelta(days=began),
+                   when=now - timedelta(days=began + 1))  # fmt: skip
+    plans.plan_book(plan=started, by=desk, now=now - timedelta(days=began + 1))
     for session in started.sessions.select_related("appointment").order_by("number"):
         if session.appointment is not None and session.appointment.ends_at < now:
             _complete_demo_session(booking, session)
@@ -384,7 +404,9 @@ def _complete_demo_session(booking, session) -> None:  # type: ignore[no-untyped
     aftercare they gave (its email and follow-ups go out with the demo's messages)."""
     from treatments.aftercare.services import aftercare_issue
 
-    appointment, practitioner = session.appointment, session.plan.created_by
+    # Signed by whoever treated: the practitioner the session was booked with.
+    appointment = session.appointment
+    practitioner = appointment.practitioner.user
     booking.appointment_check_in(appointment=appointment, now=appointment.starts_at)
     booking.appointment_start(appointment=appointment)
     booking.appointment_complete(appointment=appointment)
@@ -395,10 +417,11 @@ def _complete_demo_session(booking, session) -> None:  # type: ignore[no-untyped
     session.started_at, session.signed_at = appointment.starts_at, appointment.ends_at
     session.signed_by = practitioner
     session.save()
+    # Judged for thin skin, as the consultation recorded no skin thickness.
     session.depths.create(zone="Face: Cheeks and chin", depth_mm="1.00",
-                          guidance_low_mm="0.50", guidance_high_mm="2.00")  # fmt: skip
+                          guidance_low_mm="0.50", guidance_high_mm="1.00")  # fmt: skip
     session.depths.create(zone="Face: Forehead", depth_mm="0.50",
-                          guidance_low_mm="0.25", guidance_high_mm="0.75")  # fmt: skip
+                          guidance_low_mm="0.25", guidance_high_mm="0.50")  # fmt: skip
     aftercare_issue(session=session, by=practitioner, now=appointment.ends_at)
 
 

@@ -4,11 +4,15 @@ a missed one. Each runs inside the transaction that changed the appointment (the
 scheduling signals are sent there), so the booking and its messages stand or fall
 together."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
+from clinic.messaging.content import course_payload
 from clinic.messaging.models import MessageSettings, PatientMessage
 from clinic.messaging.selectors import message_settings
 from clinic.messaging.services import (
@@ -69,9 +73,48 @@ def reminders_schedule(
     return made
 
 
+# The appointments booked so far inside ``one_confirmation_for_course``; None outside it.
+_course_booked: ContextVar[list[Appointment] | None] = ContextVar("course_booked", default=None)
+
+
+@contextmanager
+def one_confirmation_for_course(*, now: datetime) -> Iterator[None]:
+    """Confirm the appointments booked inside this block in one email.
+
+    A course of sessions booked at once would otherwise send the patient a confirmation
+    per session in the same second. Inside the block each booking still gets its own
+    reminders, but its confirmation waits; when the block ends without an error, one
+    confirmation lists them all with a calendar file holding each (a single booking gets
+    the usual confirmation). A later move of one of them sends that one's new time.
+    """
+    booked: list[Appointment] = []
+    token = _course_booked.set(booked)
+    try:
+        yield
+    finally:
+        _course_booked.reset(token)
+    if len(booked) == 1:
+        _schedule(booked[0], K.CONFIRMATION, "confirmation", now)
+    elif booked:
+        first = booked[0]
+        message_schedule(
+            patient=first.patient,
+            kind=K.COURSE_CONFIRMATION,
+            key=f"{_key(first, 'course-confirmation')}:{len(booked)}",
+            due_at=now,
+            time_zone=first.location.time_zone,
+            about=f"{len(booked)} sessions",
+            payload=course_payload(booked),
+        )
+
+
 def appointment_messages_booked(*, appointment: Appointment, now: datetime) -> None:
     config = message_settings()
-    _schedule(appointment, K.CONFIRMATION, "confirmation", now, config=config)
+    course = _course_booked.get()
+    if course is None:
+        _schedule(appointment, K.CONFIRMATION, "confirmation", now, config=config)
+    else:
+        course.append(appointment)
     reminders_schedule(appointment=appointment, now=now, config=config)
 
 

@@ -2,6 +2,7 @@
 in the location's time zone with the zone named, as HTML and plain text."""
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,9 +12,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from clinic.messaging.ics import appointment_ics
+from clinic.messaging.ics import CalendarEvent, calendar_ics
 from clinic.messaging.links import reply_url
 from clinic.messaging.models import PatientMessage
+from clinic.scheduling.models import Appointment
 
 K = PatientMessage.Kind
 
@@ -27,11 +29,56 @@ SUBJECTS = {
     K.FOLLOW_UP: "How is your skin? Day {follow_up_day} after your treatment",
     K.NEXT_SESSION: "Time to book your next session",
     K.NO_SHOW: "We missed you on {day}",
+    K.COURSE_CONFIRMATION: "Your {count} sessions from {day}",
+    K.RECALL: "Important: about your treatment with us",
 }
 # These carry links to confirm or ask to cancel, while the appointment is still to come.
 WITH_REPLY_LINKS = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER)
 WITH_CALENDAR_FILE = (K.CONFIRMATION, K.RESCHEDULED, K.CANCELLATION)
 PREVIEW_LINK = "#the-patient-s-own-link"
+
+
+def course_payload(appointments: Sequence[Appointment]) -> dict[str, Any]:
+    """What a course confirmation keeps: which appointments, read afresh when it is sent."""
+    return {"appointments": [appointment.pk for appointment in appointments]}
+
+
+def _event(appointment: Appointment) -> CalendarEvent:
+    location = appointment.location
+    return CalendarEvent(
+        uid=f"appointment-{appointment.pk}@{settings.SITE_URL.split('//')[-1]}",
+        sequence=appointment.version,
+        start=appointment.starts_at,
+        end=appointment.ends_at,
+        summary=f"{appointment.appointment_type.name} at {settings.CLINIC_NAME}",
+        location=", ".join(filter(None, [location.name, location.address.replace("\n", ", ")])),
+    )
+
+
+def course_appointments(message: PatientMessage) -> list[Appointment]:
+    """The course's appointments that are still to come, in order, as they are now."""
+    ids = message.payload.get("appointments", [])
+    booked = Appointment.objects.filter(pk__in=ids, status__in=Appointment.UPCOMING)
+    return list(booked.select_related("location", "appointment_type").order_by("starts_at"))
+
+
+def _course(message: PatientMessage, now: datetime) -> tuple[dict[str, Any], str | None]:
+    """A course confirmation lists each session still to come and carries them all in one
+    calendar file; each event is the one its own later emails (a move) update."""
+    appointments = course_appointments(message)
+    whens = [_when(a.starts_at, message.zone) for a in appointments]
+    places = [a.location.name for a in appointments]
+    sessions = [{"when": w, "place": p} for w, p in zip(whens, places, strict=True)]
+    context: dict[str, Any] = {"sessions": sessions, "count": len(sessions)}
+    if appointments:
+        context["treatment"] = appointments[0].appointment_type.name
+        context["first_day"] = whens[0]["day"]
+    calendar = calendar_ics(
+        events=[_event(a) for a in appointments],
+        organizer_email=settings.DEFAULT_FROM_EMAIL,
+        stamp=now,
+    )
+    return context, calendar if appointments else None
 
 
 def _when(moment: datetime, zone: Any) -> dict[str, str]:
@@ -80,22 +127,19 @@ def render(
         if message.kind in WITH_REPLY_LINKS and appointment.is_still_to_come(now):
             context["reply_url"] = PREVIEW_LINK if preview else reply_url(message.pk)
         if message.kind in WITH_CALENDAR_FILE:
-            calendar = appointment_ics(
-                uid=f"appointment-{appointment.pk}@{settings.SITE_URL.split('//')[-1]}",
-                sequence=appointment.version,
-                start=appointment.starts_at,
-                end=appointment.ends_at,
-                summary=f"{appointment.appointment_type.name} at {settings.CLINIC_NAME}",
-                location=", ".join(
-                    filter(None, [location.name, location.address.replace("\n", ", ")])
-                ),
+            calendar = calendar_ics(
+                events=[_event(appointment)],
                 organizer_email=settings.DEFAULT_FROM_EMAIL,
                 stamp=now,
                 cancelled=message.kind == K.CANCELLATION,
             )
+    if message.kind == K.COURSE_CONFIRMATION:
+        course, calendar = _course(message, now)
+        context.update(course)
     subject_values = {
-        "day": context.get("when", {}).get("day", ""),
+        "day": context.get("when", {}).get("day", "") or context.get("first_day", ""),
         "follow_up_day": message.payload.get("day", ""),
+        "count": context.get("count", ""),
     }
     subject = SUBJECTS[K(message.kind)].format(**subject_values)
     template = f"messaging/email/{message.kind}"

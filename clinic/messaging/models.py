@@ -25,6 +25,10 @@ class PatientMessage(models.Model):
         FOLLOW_UP = "follow_up", "Aftercare follow-up"
         NEXT_SESSION = "next_session", "Next session not booked"
         NO_SHOW = "no_show", "Missed appointment"
+        # Every session of a course booked at once, in one email (payload: the ids).
+        COURSE_CONFIRMATION = "course_confirmation", "Course confirmation"
+        # A word from the clinic about a treatment already given (payload: the text).
+        RECALL = "recall", "Recall notice"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Due"

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clinic.messaging.content import render_email
+from clinic.messaging.content import course_appointments, render_email
 from clinic.messaging.models import MessageSettings, PatientMessage
 from clinic.messaging.selectors import message_settings
 from clinic.messaging.timing import QuietHours
@@ -289,6 +289,8 @@ def _reason_not_to_send(message: PatientMessage, now: datetime) -> tuple[str, st
             return St.CANCELLED, f"The appointment is {appointment.get_status_display().lower()}."
         if message.kind in BEFORE_THE_START and appointment.has_started(now):
             return St.SKIPPED, "Too late: the appointment had started."
+    if message.kind == K.COURSE_CONFIRMATION and not course_appointments(message):
+        return St.CANCELLED, "None of the course's sessions is still to come."
     patient = message.patient
     if not patient.consents_to_transactional_email:
         return St.SKIPPED, "The patient has not agreed to appointment and care emails."

@@ -14,6 +14,7 @@ MENU = [
     ("Calendar", "scheduling:calendar_day", "calendar3", "scheduling.view_appointment"),
     ("Patients", "patients:list", "people", "patients.view_patient"),
     ("Messages", "messaging:list", "envelope", "messaging.view_patientmessage"),
+    ("Lot recall", "treatments:lot_recall", "upc-scan", "treatments.search_lot"),
     ("Clinic setup", "setup:overview", "gear", MANAGE_CLINIC),
     ("Catalog", "treatments:catalog", "journal-medical", MANAGE_CLINIC),
     ("Aftercare", "treatments:aftercare_templates", "bandaid", "treatments.view_aftercaretemplate"),

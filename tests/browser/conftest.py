@@ -31,6 +31,7 @@ ROLE_MIGRATIONS = [
     "treatments.migrations.0015_manager_admin_permissions",
     "clinic.messaging.migrations.0003_manager_admin_permissions",
     "clinic.staff.migrations.0004_managers_use_the_admin",
+    "treatments.migrations.0016_skin_thickness_and_lot_recall",
 ]
 
 # live_server runs Django in a thread beside Playwright's event loop.

@@ -70,6 +70,7 @@ def test_signing_a_session_issues_the_aftercare_shown_on_its_page(
 
     page.get_by_label("Device", exact=True).select_option("pen")
     page.get_by_label("Cartridge or needle lot").fill("LOT-7731")
+    page.get_by_label("Skin", exact=True).select_option("thick")  # 1.25 mm: thick skin's range
     page.get_by_label("Face: Cheeks and chin (mm)").fill("1.25")
     page.get_by_role("button", name="Save the record").click()
     expect(page.get_by_text("Record saved.")).to_be_visible()

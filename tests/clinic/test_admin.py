@@ -24,6 +24,7 @@ from treatments.models import (
     Consultation,
     ConsultationAddendum,
     IssuedAftercare,
+    LotRecall,
     ScreeningRuleSetting,
     TreatmentSession,
 )
@@ -33,7 +34,10 @@ OUR_APPS = ("clinic", "staff", "scheduling", "messaging", "patients", "treatment
 
 # Everything of ours is read-only in the admin but a practitioner's professional details.
 EDITABLE = {"staff.practitionerprofile"}
-PERSONAL = {"scheduling.appointment", "messaging.patientmessage", "patients.patient"}
+PERSONAL = {
+    "scheduling.appointment", "messaging.patientmessage", "patients.patient",
+    "treatments.lotrecall",
+}  # fmt: skip
 CLINICAL = {
     "treatments.consultation", "treatments.medicalhistory", "treatments.screeningfinding",
     "treatments.consultationaddendum", "treatments.consentsignature",
@@ -55,7 +59,7 @@ LIST_QUERIES = {
     "treatments.consultationaddendum": 7, "treatments.consentsignature": 9,
     "treatments.checkinscreening": 9, "treatments.treatmentplan": 11,
     "treatments.treatmentsession": 7, "treatments.sessiondepth": 7,
-    "treatments.issuedaftercare": 9,
+    "treatments.issuedaftercare": 9, "treatments.lotrecall": 9,
 }  # fmt: skip
 
 
@@ -86,6 +90,10 @@ def demo_clinic(root):
         call_command("seed_demo")
     BeatHeartbeat.objects.create(last_beat_at=timezone.now())
     ScreeningRuleSetting.objects.create(code="sunburn", enabled=False, changed_by=root)
+    recall = LotRecall.objects.create(
+        needle_lot="C2291", text="Please call us.", sent_by=root, sent_at=timezone.now()
+    )
+    recall.patients.set(Patient.objects.all()[:3])
     for consultation in Consultation.objects.filter(status="signed")[:3]:
         ConsultationAddendum.objects.create(consultation=consultation, author=root, text="x")
         CheckInScreening.objects.create(

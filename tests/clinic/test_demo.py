@@ -181,3 +181,30 @@ def test_the_demo_outbox_shows_every_status_and_both_replies(quiet, mailoutbox):
     replies = set(PatientMessage.objects.exclude(reply="").values_list("reply", flat=True))
     assert replies == set(PatientMessage.Reply.values)
     assert (len(mailoutbox) > 0) is not quiet
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_consults_and_consents_before_treating_and_who_treated_signs():
+    from treatments.models import ConsentSignature, TreatmentSession
+
+    call_command("seed_demo")
+
+    done = TreatmentSession.objects.filter(signed_at__isnull=False).select_related(
+        "plan__consultation", "appointment__practitioner", "aftercare"
+    )
+    assert done.exists()
+    for session in done:
+        consultation = session.plan.consultation
+        consent = ConsentSignature.objects.filter(patient=consultation.patient).earliest(
+            "signed_at"
+        )
+        assert session.started_at is not None
+        assert consultation.signed_at is not None
+        assert session.appointment is not None
+        assert consultation.signed_at < session.started_at
+        assert consultation.consulted_on < session.started_at.date()
+        assert consent.signed_at < session.started_at
+        assert session.signed_by == session.appointment.practitioner.user
+        assert session.aftercare.issued_by == session.signed_by
+        for depth in session.depths.all():
+            assert not depth.outside_guidance

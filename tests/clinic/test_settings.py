@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -264,3 +265,26 @@ def test_an_email_timeout_that_could_outlast_the_claim_stops_the_check():
 
     assert result.returncode == 1
     assert "(messaging.E002) EMAIL_TIMEOUT (20 s) is not below half" in result.stderr
+
+
+def test_links_in_emails_follow_the_port_in_development(monkeypatch):
+    monkeypatch.delenv("PORT", raising=False)
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.SITE_URL)"
+    env = {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "clinic.settings"}
+
+    assert _run(["-c", code], {**env, "PORT": "9000"}).stdout.strip() == "http://127.0.0.1:9000"
+    assert _run(["-c", code], env).stdout.strip() == "http://127.0.0.1:8000"
+
+
+def test_make_run_hands_every_process_the_web_servers_address():
+    # honcho gives the worker a PORT of its own; the links it writes must still lead to
+    # the web server.
+    make = shutil.which("make")
+    assert make is not None, "make is needed to read the Makefile's recipe"
+    result = subprocess.run(
+        [make, "-n", "run", "PORT=9000"], cwd=ROOT, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+
+    honcho = next(line for line in result.stdout.splitlines() if "SITE_URL" in line)
+    assert "SITE_URL=${SITE_URL:-http://127.0.0.1:9000}" in honcho

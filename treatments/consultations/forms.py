@@ -58,7 +58,11 @@ class ConsultationForm(forms.ModelForm):
                 Row(Column(Field("concerns")), Column(Field("areas"))),
                 "goals",
             ),
-            Fieldset("Skin assessment", "fitzpatrick_type", "skin_assessment"),
+            Fieldset(
+                "Skin assessment",
+                Row(Column("fitzpatrick_type"), Column("skin_thickness")),
+                "skin_assessment",
+            ),
         )
 
 

@@ -1,7 +1,7 @@
 """Writes for consultations and screening. Every one checks the consultation's state."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -38,6 +38,7 @@ CONSULTATION_FIELDS = (
     "goals",
     "skin_assessment",
     "fitzpatrick_type",
+    "skin_thickness",
 )
 
 
@@ -237,11 +238,14 @@ def allowed_decisions(findings: Iterable[ScreeningFinding]) -> list[str]:
     return [c.value for c in Consultation.Decision]
 
 
-def consultation_sign(*, consultation: Consultation, by: User, decision: str) -> Consultation:
+def consultation_sign(
+    *, consultation: Consultation, by: User, decision: str, now: datetime | None = None
+) -> Consultation:
     """Screen once more with the rules in force now, then record the decision and make
-    the consultation permanent. If the findings changed (say the manager re-levelled a
-    rule since the draft was saved), the new findings are kept and signing is refused,
-    so the practitioner signs only what they have seen."""
+    the consultation permanent (signed ``now``, the present moment unless given). If
+    the findings changed (say the manager re-levelled a rule since the draft was saved),
+    the new findings are kept and signing is refused, so the practitioner signs only
+    what they have seen."""
     with transaction.atomic():
         consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
         _require_draft(consultation)
@@ -258,7 +262,7 @@ def consultation_sign(*, consultation: Consultation, by: User, decision: str) ->
                 )
             consultation.decision = decision
             consultation.status = Consultation.Status.SIGNED
-            consultation.signed_at = timezone.now()
+            consultation.signed_at = now or timezone.now()
             consultation.save(update_fields=["decision", "status", "signed_at", "updated_at"])
             return consultation
     raise ValidationError(
@@ -310,9 +314,16 @@ def consent_text_current(treatment: str = "microneedling") -> ConsentText:
 
 @transaction.atomic
 def consent_sign(
-    *, patient: Patient, consent_text: ConsentText, typed_name: str, agreed: bool, by: User
+    *,
+    patient: Patient,
+    consent_text: ConsentText,
+    typed_name: str,
+    agreed: bool,
+    by: User,
+    now: datetime | None = None,
 ) -> ConsentSignature:
-    """The patient signs the current consent: their full name typed, and the box ticked."""
+    """The patient signs the current consent: their full name typed, and the box ticked
+    (signed ``now``, the present moment unless given)."""
     errors: dict[str, list[str]] = {}
     current = consent_text_current(consent_text.treatment)
     if consent_text.pk != current.pk:
@@ -331,6 +342,7 @@ def consent_sign(
         typed_name=typed_name.strip(),
         agreed=True,
         witnessed_by=by,
+        signed_at=now or timezone.now(),
     )
 
 

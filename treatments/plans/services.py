@@ -8,7 +8,8 @@
 3. When a booked session moves or is cancelled, ``plan_follow`` re-proposes the later
    sessions that no longer keep their window and moves their bookings; what cannot be
    kept is written on the session, in plain words.
-4. Booking writes the patient's messages in the same transaction: the preparation email
+4. Booking writes the patient's messages in the same transaction: one confirmation for
+   all the sessions booked at once (with a calendar file holding each), the preparation email
    when the first session is booked (``treatments.plans.preparation``); booking, pausing or
    cancelling stops a nudge to book that is still waiting (``treatments.plans.nudges``)."""
 
@@ -22,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.messaging.appointments import one_confirmation_for_course
 from clinic.messaging.services import messages_cancel_pending_by_key
 from clinic.scheduling import services as booking
 from clinic.scheduling.availability import Slot
@@ -347,7 +349,7 @@ def plan_book(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
         if not proposed:
             raise ValidationError("Every session of this plan is already booked.")
         try:
-            with transaction.atomic():
+            with transaction.atomic(), one_confirmation_for_course(now=now):
                 for session in proposed:
                     _book_session(current, session, by, now)
         except booking.SlotTaken:

@@ -6,18 +6,21 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.core.exceptions import ValidationError
 
 from treatments.consultations.forms import DATE
 from treatments.models import (
     CourseLimits,
     MedicalHistory,
+    SkinThickness,
     TreatmentSession,
     history_label,
 )
 from treatments.plans.forms import TIME
 from treatments.screening.rules import Condition, DatedEvent
 from treatments.sessions.check_in import CHANGING_CONDITIONS
-from treatments.sessions.services import RECORD_FIELDS, Zone
+from treatments.sessions.recall import LotQuery
+from treatments.sessions.services import RECORD_FIELDS, Zone, skin_label
 
 
 class CheckInForm(forms.Form):
@@ -73,6 +76,15 @@ class CheckInForm(forms.Form):
         return {e: self.cleaned_data[e.value] for e in DatedEvent if self.cleaned_data.get(e.value)}
 
 
+def _both_ranges(zone: Zone) -> str:
+    if zone.thin is None or zone.thick is None:
+        return "Guidance: none in the catalog."
+    return (
+        f"Guidance: thin skin {zone.thin[0]} to {zone.thin[1]} mm, "
+        f"thick skin {zone.thick[0]} to {zone.thick[1]} mm."
+    )
+
+
 class SessionRecordForm(forms.ModelForm):
     """The session record, with a depth (and a reason if outside guidance) per zone."""
 
@@ -87,16 +99,32 @@ class SessionRecordForm(forms.ModelForm):
         }
         labels = {"numbing_applied_at": "Numbing applied at", "numbing_cream": "Numbing cream"}
 
-    def __init__(self, *args: Any, zones: list[Zone], depths: dict[str, Any], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        zones: list[Zone],
+        depths: dict[str, Any],
+        consultation_skin: str = "",
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.zones = zones
+        self.consultation_skin = consultation_skin
+        found = f"as the consultation found: {skin_label(consultation_skin).lower()}"
+        self.fields["skin_thickness"].help_text = (
+            f"Empty: {found}." if consultation_skin else "Empty: judged as thin skin."
+        )
+        self.fields["skin_thickness"].choices = [  # type: ignore[attr-defined]
+            ("", "As the consultation found"),
+            *SkinThickness.choices,
+        ]
         depth_rows = []
         for index, zone in enumerate(zones):
             saved = depths.get(zone.name)
             self.fields[f"depth_{index}"] = forms.DecimalField(
                 label=f"{zone.name} (mm)", required=False, min_value=Decimal("0.01"),
                 max_value=Decimal(CourseLimits.MAX_DEPTH_MM), decimal_places=2, max_digits=3,
-                help_text=f"Guidance: {zone.guidance}",
+                help_text=_both_ranges(zone),
                 initial=saved.depth_mm if saved else None,
                 widget=forms.NumberInput(attrs={"step": "0.01"}),
             )  # fmt: skip
@@ -109,6 +137,7 @@ class SessionRecordForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(Column("device"), Column("device_model"), Column("needle_lot")),
+            Row(Column("skin_thickness"), Column()),
             Fieldset("Depth by area", *depth_rows),
             Row(Column("passes"), Column("numbing_cream"), Column("numbing_applied_at")),
             "products_applied",
@@ -118,16 +147,14 @@ class SessionRecordForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        skin = data.get("skin_thickness") or self.consultation_skin
         for index, zone in enumerate(self.zones):
             depth, reason = data.get(f"depth_{index}"), data.get(f"reason_{index}", "")
-            outside = (
-                depth is not None and zone.low is not None and zone.high is not None
-                and not zone.low <= depth <= zone.high
-            )  # fmt: skip
-            if outside and not reason.strip():
+            if depth is not None and zone.outside(depth, skin) and not reason.strip():
                 self.add_error(
                     f"reason_{index}",
-                    f"{depth} mm is outside the guidance ({zone.guidance}): say why.",
+                    f"{depth} mm is outside the guidance for {skin_label(skin).lower()} "
+                    f"({zone.guidance_for(skin)}): say why.",
                 )
         return data
 
@@ -139,3 +166,37 @@ class SessionRecordForm(forms.ModelForm):
             )
             for index, zone in enumerate(self.zones)
         }
+
+
+class LotSearchForm(forms.Form):
+    """Find the sessions that used a cartridge lot, a device model, or both."""
+
+    needle_lot = forms.CharField(label="Cartridge or needle lot", required=False, max_length=50)
+    device_model = forms.CharField(label="Device model", required=False, max_length=100)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            try:
+                data["query"] = LotQuery(
+                    needle_lot=data.get("needle_lot", ""), device_model=data.get("device_model", "")
+                )
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
+        return data
+
+
+class LotRecallForm(LotSearchForm):
+    """The letter to every patient the search found (the search comes along, hidden)."""
+
+    text = forms.CharField(
+        label="What to tell the patients",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Sent by email to each of them once, greeted by first name.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["needle_lot"].widget = forms.HiddenInput()
+        self.fields["device_model"].widget = forms.HiddenInput()

@@ -4,7 +4,8 @@
    lets the session start (``session_may_start``); the appointment is then in progress.
 2. ``session_record_save``: the practitioner writes the record as they go (device, lot,
    depth per zone, passes, numbing, products, reaction, notes). A depth outside the
-   catalog's guidance for its zone needs a reason.
+   catalog's guidance for its zone, for this patient's skin (thin or thick, as recorded
+   at the session or found at the consultation; thin when neither says), needs a reason.
 3. ``session_sign``: the record is complete, the appointment completed, and the record
    never changes again. The aftercare in force is issued to the patient (a copy kept
    with the session, the email and its follow-ups in the outbox). The plan is completed
@@ -27,6 +28,7 @@ from treatments.models import (
     CourseLimits,
     DepthGuidance,
     SessionDepth,
+    SkinThickness,
     TreatmentArea,
     TreatmentPlan,
     TreatmentSession,
@@ -40,6 +42,7 @@ RECORD_FIELDS = (
     "device",
     "device_model",
     "needle_lot",
+    "skin_thickness",
     "passes",
     "numbing_cream",
     "numbing_applied_at",
@@ -49,19 +52,36 @@ RECORD_FIELDS = (
 )
 
 
+Range = tuple[Decimal, Decimal]
+
+
 @dataclass(frozen=True)
 class Zone:
-    """Where a depth is recorded: a zone with guidance, or a whole area without any."""
+    """Where a depth is recorded: a zone with the catalog's ranges for thin and thick
+    skin, or a whole area without any."""
 
     name: str
-    low: Decimal | None = None
-    high: Decimal | None = None
+    thin: Range | None = None
+    thick: Range | None = None
 
-    @property
-    def guidance(self) -> str:
-        if self.low is None or self.high is None:
+    def range_for(self, skin: str) -> Range | None:
+        """Thick skin's range for thick skin; thin skin's (the shallower) otherwise."""
+        return self.thick if skin == SkinThickness.THICK else self.thin
+
+    def guidance_for(self, skin: str) -> str:
+        judged = self.range_for(skin)
+        if judged is None:
             return "no guidance in the catalog"
-        return f"{self.low} to {self.high} mm"
+        return f"{judged[0]} to {judged[1]} mm"
+
+    def outside(self, depth: Decimal, skin: str) -> bool:
+        judged = self.range_for(skin)
+        return judged is not None and not judged[0] <= depth <= judged[1]
+
+
+def skin_label(skin: str) -> str:
+    """The skin a depth is judged for, in words: thin unless recorded as thick."""
+    return SkinThickness(skin or SkinThickness.THIN).label
 
 
 def plan_zones(areas: list[TreatmentArea], guidance: list[DepthGuidance]) -> list[Zone]:
@@ -73,7 +93,14 @@ def plan_zones(areas: list[TreatmentArea], guidance: list[DepthGuidance]) -> lis
     for area in areas:
         rows = by_area.get(area.pk)
         if rows:
-            zones.extend(Zone(f"{area.name}: {g.zone}", g.low, g.high) for g in rows)
+            zones.extend(
+                Zone(
+                    f"{area.name}: {g.zone}",
+                    thin=g.range_for(SkinThickness.THIN),
+                    thick=g.range_for(SkinThickness.THICK),
+                )
+                for g in rows
+            )
         else:
             zones.append(Zone(area.name))
     return zones
@@ -85,10 +112,16 @@ def zones_for(plan: TreatmentPlan) -> list[Zone]:
     return plan_zones(areas, guidance)
 
 
+def session_skin(session: TreatmentSession) -> str:
+    """The skin the session's depths are judged for: as recorded at the session, else as
+    the consultation found it (empty when neither says: judged as thin)."""
+    return session.skin_thickness or session.plan.consultation.skin_thickness
+
+
 def _locked(session: TreatmentSession) -> TreatmentSession:
     return (
         TreatmentSession.objects.select_for_update(of=("self",))
-        .select_related("plan", "appointment__patient")
+        .select_related("plan__consultation", "appointment__patient")
         .get(pk=session.pk)
     )
 
@@ -152,21 +185,21 @@ def session_record_save(
             setattr(current, name, fields[name])
     current.full_clean(exclude=["plan", "appointment"])
     current.save(update_fields=list(RECORD_FIELDS))
+    skin = session_skin(current)
     for name, (depth, reason) in depths.items():
-        zone = zones[name]
         if depth is None:
             SessionDepth.objects.filter(session=current, zone=name).delete()
             continue
         SessionDepth.objects.update_or_create(
-            session=current,
-            zone=name,
-            defaults={
-                "depth_mm": depth,
-                "reason": reason.strip(),
-                "guidance_low_mm": zone.low,
-                "guidance_high_mm": zone.high,
-            },
+            session=current, zone=name, defaults={"depth_mm": depth, "reason": reason.strip()}
         )
+    # Every depth is judged for the skin as now recorded, also those saved before it was.
+    for saved in current.depths.all():
+        judged = zones[saved.zone].range_for(skin) if saved.zone in zones else None
+        low, high = judged if judged is not None else (None, None)
+        if (saved.guidance_low_mm, saved.guidance_high_mm) != (low, high):
+            saved.guidance_low_mm, saved.guidance_high_mm = low, high
+            saved.save(update_fields=["guidance_low_mm", "guidance_high_mm"])
     return current
 
 

@@ -1,11 +1,19 @@
 """The day of a session: check-in screening, the session page, start and sign."""
 
+import csv
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.staff.access import has_role_permission, permission_required, require_permission
@@ -28,7 +36,10 @@ from treatments.consultations.selectors import (
 )
 from treatments.models import (
     CheckInScreening,
+    TreatmentSession,
 )
+from treatments.sessions import recall
+from treatments.sessions import selectors as session_selectors
 from treatments.sessions import services as sessions
 from treatments.sessions.check_in import (
     carried_conditions,
@@ -36,7 +47,12 @@ from treatments.sessions.check_in import (
     check_in_screen,
     session_may_start,
 )
-from treatments.sessions.forms import CheckInForm, SessionRecordForm
+from treatments.sessions.forms import (
+    CheckInForm,
+    LotRecallForm,
+    LotSearchForm,
+    SessionRecordForm,
+)
 
 
 @login_required
@@ -125,6 +141,20 @@ def check_in_override_view(request: HttpRequest, pk: int, code: str) -> HttpResp
     )
 
 
+def _briefing(session: TreatmentSession, day: date) -> dict[str, Any]:
+    """What the practitioner reads before treating: the screening and overrides that
+    apply today, and the last session's record (the plan's notes come with the plan)."""
+    screening = session_selectors.screening_today(session, day)
+    if screening.consultation is not None:
+        audit_view(screening.consultation)
+    previous = session_selectors.previous_session(session)
+    return {
+        "screening": screening,
+        "previous": previous,
+        "previous_aftercare": getattr(previous, "aftercare", None) if previous else None,
+    }
+
+
 @login_required
 @permission_required(VIEW_SESSION)
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -135,7 +165,13 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     saved = {d.zone: d for d in session.depths.all()}
     editable = session.can_record and has_role_permission(request.user, CHANGE_SESSION)
     data = request.POST if request.method == "POST" else None
-    form = SessionRecordForm(data, instance=session, zones=zones, depths=saved)
+    form = SessionRecordForm(
+        data,
+        instance=session,
+        zones=zones,
+        depths=saved,
+        consultation_skin=session.plan.consultation.skin_thickness,
+    )
     if request.method == "POST":
         require_permission(request.user, CHANGE_SESSION)
         if not editable:
@@ -153,10 +189,14 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_start, reasons = False, list[str]()
     aftercare = getattr(session, "aftercare", None)
     appointment = session.appointment
+    zone = appointment.location.zone if appointment is not None else session.plan.location.zone
+    day = timezone.now().astimezone(zone).date()
     if appointment is not None and session.can_start:
-        day = timezone.now().astimezone(appointment.location.zone).date()
         may_start, reasons = session_may_start(patient=session.plan.patient, on=day)
     context = {
+        **(_briefing(session, day) if not session.is_signed else {}),
+        "guidance": session_selectors.skin_guidance(session, zones),
+        "perms_search_lot": has_role_permission(request.user, recall.SEARCH_LOT),
         "session": session,
         "plan": session.plan,
         "patient": session.plan.patient,
@@ -200,3 +240,94 @@ def session_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
         "treatments:session",
         pk=pk,
     )
+
+
+# --- Cartridge-lot recall ---------------------------------------------------------------
+
+
+def _lot_search(request: HttpRequest) -> LotSearchForm:
+    return LotSearchForm(request.GET if request.GET else None)
+
+
+@login_required
+@permission_required(recall.SEARCH_LOT)
+@require_GET
+def lot_recall(request: HttpRequest) -> HttpResponse:
+    """Every session that used a lot (or device model): when, who treated, whom."""
+    form = _lot_search(request)
+    context: dict[str, Any] = {"form": form, "searched": False}
+    if form.is_bound and form.is_valid():
+        query = form.cleaned_data["query"]
+        found = list(recall.sessions_using(query))
+        context.update(
+            searched=True,
+            query=query,
+            found=[(session, recall.treated_by(session)) for session in found],
+            patients=recall.recall_patients(found),
+            csv_query=request.GET.urlencode(),
+            can_send=has_role_permission(request.user, recall.SEND_RECALL),
+            recall_form=LotRecallForm(
+                initial={
+                    "needle_lot": query.needle_lot,
+                    "device_model": query.device_model,
+                    "text": recall.draft_text(query),
+                }
+            ),
+        )
+    return render(request, "treatments/lot_recall.html", context)
+
+
+@login_required
+@permission_required(recall.SEARCH_LOT)
+@require_GET
+def lot_recall_csv(request: HttpRequest) -> HttpResponse:
+    form = _lot_search(request)
+    if not (form.is_bound and form.is_valid()):
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return HttpResponse(
+            f"Say which lot or device: {problems or 'nothing was asked for.'}",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    query = form.cleaned_data["query"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # The byte-order mark tells spreadsheet programs the file is UTF-8 (names with accents).
+    response.write("\ufeff")
+    name = slugify(query.in_words) or "recall"
+    response["Content-Disposition"] = f'attachment; filename="sessions-{name}.csv"'
+    writer = csv.writer(response)
+    for row in recall.csv_rows(recall.sessions_using(query)):
+        writer.writerow(row)
+    return response
+
+
+@login_required
+@permission_required(recall.SEND_RECALL)
+@require_POST
+def lot_recall_send_view(request: HttpRequest) -> HttpResponse:
+    """Write to every patient the search finds, through the outbox."""
+    form = LotRecallForm(request.POST)
+    if not form.is_valid():
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, " ".join(problems))
+        search = {k: request.POST.get(k, "") for k in ("needle_lot", "device_model")}
+        return redirect(f"{reverse('treatments:lot_recall')}?{urlencode(search)}")
+    query = form.cleaned_data["query"]
+    try:
+        sent = recall.lot_recall_send(
+            query=query,
+            text=form.cleaned_data["text"],
+            by=signed_in_staff(request),
+            now=timezone.now(),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        count = sent.patients.count()
+        messages.success(
+            request,
+            f"The recall message is on its way to {count} patient{pluralize(count)} "
+            "(see Messages for each one).",
+        )
+    search = {"needle_lot": query.needle_lot, "device_model": query.device_model}
+    return redirect(f"{reverse('treatments:lot_recall')}?{urlencode(search)}")

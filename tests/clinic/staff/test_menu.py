@@ -32,8 +32,8 @@ def test_the_manager_sees_the_setup_pages_in_one_menu(manager_client):
 
     items = response.context["nav_items"]
     labels = [item.label for item in items]
-    assert labels == ["Today", "Messages", "Setup", "Reports", "Audit log"]
-    setup = items[2]
+    assert labels == ["Today", "Messages", "Lot recall", "Setup", "Reports", "Audit log"]
+    setup = items[3]
     assert [child.label for child in setup.children] == [
         "Clinic setup", "Catalog", "Aftercare", "Screening rules", "Consent",
     ]  # fmt: skip
