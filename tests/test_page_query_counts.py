@@ -75,8 +75,9 @@ PAGES = [
     # login, menu
     Page("patients:new", "front_desk", 4, grow=w.patients),
     # login, the patient with who registered them, menu, cleared-for-treatment badge,
-    # consent with its version, plans with their progress, messages sent to them
-    Page("patients:detail", "front_desk", 9, ("patient",), grow=w.patient_history),
+    # consent with its version, plans with their progress, messages sent to them, which of
+    # the sessions their course confirmation lists are still to come
+    Page("patients:detail", "front_desk", 10, ("patient",), grow=w.patient_history),
     # login, the patient, menu
     Page("patients:edit", "front_desk", 5, ("patient",), grow=w.patient_history),
     # login, areas with their treatments, their depth guidance (prefetch), menu
@@ -182,8 +183,9 @@ PAGES = [
     # the message with patient and appointment location (no session: a patient's link)
     Page("messaging:reply", "anonymous", 1, ("reply_token",)),
     # login, one page of messages (no count: it starts where the last ended), counts of
-    # due, sending and failed, cancel requests, menu
-    Page("messaging:list", "front_desk", 7),
+    # due, sending and failed, cancel requests, which sessions of the page's course
+    # confirmations are still to come, menu
+    Page("messaging:list", "front_desk", 8),
     # login, the settings row, menu
     Page("messaging:settings", "manager", 5),
     # login, the message with patient and appointment, its type (the content), menu

@@ -4,9 +4,7 @@ a missed one. Each runs inside the transaction that changed the appointment (the
 scheduling signals are sent there), so the booking and its messages stand or fall
 together."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -73,48 +71,33 @@ def reminders_schedule(
     return made
 
 
-# The appointments booked so far inside ``one_confirmation_for_course``; None outside it.
-_course_booked: ContextVar[list[Appointment] | None] = ContextVar("course_booked", default=None)
-
-
-@contextmanager
-def one_confirmation_for_course(*, now: datetime) -> Iterator[None]:
-    """Confirm the appointments booked inside this block in one email.
-
-    A course of sessions booked at once would otherwise send the patient a confirmation
-    per session in the same second. Inside the block each booking still gets its own
-    reminders, but its confirmation waits; when the block ends without an error, one
-    confirmation lists them all with a calendar file holding each (a single booking gets
-    the usual confirmation). A later move of one of them sends that one's new time.
-    """
-    booked: list[Appointment] = []
-    token = _course_booked.set(booked)
-    try:
-        yield
-    finally:
-        _course_booked.reset(token)
-    if len(booked) == 1:
-        _schedule(booked[0], K.CONFIRMATION, "confirmation", now)
-    elif booked:
-        first = booked[0]
+def course_confirmation_schedule(*, appointments: Sequence[Appointment], now: datetime) -> None:
+    """Confirm a course booked at once in one email, listing every session with a calendar
+    file holding each, instead of a confirmation per session in the same second (a single
+    booking gets the usual confirmation). Its bookings were made with
+    ``confirm_alone=False``, so each has its reminders and no confirmation of its own; a
+    later move of one of them sends that one's new time."""
+    if len(appointments) == 1:
+        _schedule(appointments[0], K.CONFIRMATION, "confirmation", now)
+    elif appointments:
+        first = appointments[0]
         message_schedule(
             patient=first.patient,
             kind=K.COURSE_CONFIRMATION,
-            key=f"{_key(first, 'course-confirmation')}:{len(booked)}",
+            key=f"{_key(first, 'course-confirmation')}:{len(appointments)}",
             due_at=now,
             time_zone=first.location.time_zone,
-            about=f"{len(booked)} sessions",
-            payload=course_payload(booked),
+            about=f"{len(appointments)} sessions",
+            payload=course_payload(appointments),
         )
 
 
-def appointment_messages_booked(*, appointment: Appointment, now: datetime) -> None:
+def appointment_messages_booked(
+    *, appointment: Appointment, now: datetime, confirm_alone: bool = True
+) -> None:
     config = message_settings()
-    course = _course_booked.get()
-    if course is None:
+    if confirm_alone:
         _schedule(appointment, K.CONFIRMATION, "confirmation", now, config=config)
-    else:
-        course.append(appointment)
     reminders_schedule(appointment=appointment, now=now, config=config)
 
 
@@ -145,8 +128,12 @@ def appointment_messages_no_show(*, appointment: Appointment, now: datetime) -> 
 # Receivers for the scheduling signals (connected in apps.py).
 
 
-def on_booked(sender: Any, appointment: Appointment, **kwargs: Any) -> None:
-    appointment_messages_booked(appointment=appointment, now=timezone.now())
+def on_booked(
+    sender: Any, appointment: Appointment, confirm_alone: bool = True, **kwargs: Any
+) -> None:
+    appointment_messages_booked(
+        appointment=appointment, now=timezone.now(), confirm_alone=confirm_alone
+    )
 
 
 def on_moved(sender: Any, appointment: Appointment, **kwargs: Any) -> None:

@@ -60,7 +60,7 @@ class MessagePage:
 
 LIST_COLUMNS = (
     "due_at", "kind", "about", "status", "last_error", "skip_reason", "reply", "reply_late",
-    "appointment_version",
+    "appointment_version", "payload",  # a course confirmation lists its sessions there
     "patient__first_name", "patient__last_name", "patient__email",
     "patient__consents_to_transactional_email",
     "appointment__status", "appointment__version", "appointment__starts_at",

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clinic.messaging.content import course_appointments, render_email
+from clinic.messaging.content import render_email
 from clinic.messaging.models import MessageSettings, PatientMessage
 from clinic.messaging.selectors import message_settings
 from clinic.messaging.timing import QuietHours
@@ -274,12 +274,31 @@ def _finish(message: PatientMessage, **changes: Any) -> bool:
     )
 
 
-def _reason_not_to_send(message: PatientMessage, now: datetime) -> tuple[str, str] | None:
+def _courses_still_to_come(messages: Sequence[PatientMessage]) -> set[int]:
+    """Which of the appointments that these messages' course confirmations list are still
+    to come, in one query (none when no course confirmation is among them)."""
+    listed = {
+        pk
+        for message in messages
+        if message.kind == K.COURSE_CONFIRMATION
+        for pk in message.payload.get("appointments", [])
+    }
+    if not listed:
+        return set()
+    upcoming = Appointment.objects.filter(pk__in=listed, status__in=Appointment.UPCOMING)
+    return set(upcoming.values_list("pk", flat=True))
+
+
+def _reason_not_to_send(
+    message: PatientMessage, now: datetime, *, to_come: set[int] | None = None
+) -> tuple[str, str] | None:
     """(status, reason) when the message must not go out after all.
 
     Dispatch asks this of each claimed row; the outbox's pages ask it of each waiting row
     (``messages_note_wont_send``), so staff read "won't send" and why before the moment
-    comes. Reads only the message, its patient and its appointment: no query of its own.
+    comes. Reads only the message, its patient and its appointment, and for a course
+    confirmation which of its sessions are still to come (``to_come``, read for a whole
+    page at once; looked up here when not given).
     """
     appointment = message.appointment
     if appointment is not None and message.kind in ABOUT_THE_TIME:
@@ -289,8 +308,11 @@ def _reason_not_to_send(message: PatientMessage, now: datetime) -> tuple[str, st
             return St.CANCELLED, f"The appointment is {appointment.get_status_display().lower()}."
         if message.kind in BEFORE_THE_START and appointment.has_started(now):
             return St.SKIPPED, "Too late: the appointment had started."
-    if message.kind == K.COURSE_CONFIRMATION and not course_appointments(message):
-        return St.CANCELLED, "None of the course's sessions is still to come."
+    if message.kind == K.COURSE_CONFIRMATION:
+        if to_come is None:
+            to_come = _courses_still_to_come([message])
+        if not to_come.intersection(message.payload.get("appointments", [])):
+            return St.CANCELLED, "None of the course's sessions is still to come."
     patient = message.patient
     if not patient.consents_to_transactional_email:
         return St.SKIPPED, "The patient has not agreed to appointment and care emails."
@@ -305,10 +327,11 @@ def messages_note_wont_send(
     """Note on each waiting message why it will not go out, when that is known already
     (no consent, no address, an appointment that moved or ended): the same rule dispatch
     applies. Each message needs its patient and appointment loaded."""
-    for message in messages:
-        if message.is_waiting:
-            stop = _reason_not_to_send(message, now)
-            message.wont_send_because = stop[1] if stop is not None else ""
+    waiting = [message for message in messages if message.is_waiting]
+    to_come = _courses_still_to_come(waiting)
+    for message in waiting:
+        stop = _reason_not_to_send(message, now, to_come=to_come)
+        message.wont_send_because = stop[1] if stop is not None else ""
     return messages
 
 

@@ -182,6 +182,7 @@ def appointment_book(
     by: User,
     duration_minutes: int | None = None,
     now: datetime | None = None,
+    confirm_alone: bool = True,
 ) -> Appointment:
     """Book an appointment, or raise SlotTaken (someone was faster) or ValidationError.
 
@@ -195,6 +196,8 @@ def appointment_book(
     4. Insert. On PostgreSQL the exclusion constraint refuses a clash that got past the
        check; that, and a deadlock between two lockers, also mean "just taken".
     With ``now``, a start that has passed (a walk-in's grace aside) is refused.
+    ``confirm_alone=False`` (a course booked at once) tells the listeners that the caller
+    confirms this booking together with others.
     """
     minutes = _booking_minutes(
         appointment_type=appointment_type, start=start, duration_minutes=duration_minutes
@@ -226,7 +229,9 @@ def appointment_book(
         )
         appointment.full_clean()
         appointment.save()
-        appointment_booked.send(sender=Appointment, appointment=appointment, by=by)
+        appointment_booked.send(
+            sender=Appointment, appointment=appointment, by=by, confirm_alone=confirm_alone
+        )
         return appointment
 
 

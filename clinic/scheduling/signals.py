@@ -9,7 +9,9 @@ What reacts to each signal, all of it (tests/clinic/scheduling/test_signals.py c
 that exactly these receivers are connected; a new one is listed here first):
 
 appointment_booked
-    clinic.messaging.appointments.on_booked: the confirmation and the reminders.
+    clinic.messaging.appointments.on_booked: the reminders, and the confirmation unless
+        the booking is one of a course confirmed together (``confirm_alone=False``; the
+        plan then calls ``course_confirmation_schedule`` itself).
 appointment_moved
     clinic.messaging.appointments.on_moved: the new time and fresh reminders, also when
         a plan made the move (the patient still needs to know).
@@ -28,7 +30,7 @@ appointment_no_show
 
 from django.dispatch import Signal
 
-# Sent with ``appointment`` (as saved) and ``by`` after a booking.
+# Sent with ``appointment`` (as saved), ``by`` and ``confirm_alone`` after a booking.
 appointment_booked = Signal()
 # Sent with ``appointment`` (as saved), ``previous_start``, ``by`` and ``by_plan`` (a
 # treatment plan moved its own session) after a move.

@@ -102,7 +102,8 @@ def test_a_patient_who_asked_to_cancel_is_on_the_list(front_desk_client, bath, c
         appointment = _book(bath, 11, day=MONDAY + timedelta(days=1))
     message = PatientMessage.objects.filter(appointment=appointment).earliest("pk")
     message.reply = PatientMessage.Reply.CANCEL_REQUESTED
-    message.save(update_fields=["reply"])
+    message.cancel_request_open = True  # as the patient's reply page leaves it
+    message.save(update_fields=["reply", "cancel_request_open"])
 
     html = _today(front_desk_client).content.decode()
 

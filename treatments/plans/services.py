@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.messaging.appointments import one_confirmation_for_course
+from clinic.messaging.appointments import course_confirmation_schedule
 from clinic.messaging.services import messages_cancel_pending_by_key
 from clinic.scheduling import services as booking
 from clinic.scheduling.availability import Slot
@@ -349,9 +349,9 @@ def plan_book(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
         if not proposed:
             raise ValidationError("Every session of this plan is already booked.")
         try:
-            with transaction.atomic(), one_confirmation_for_course(now=now):
-                for session in proposed:
-                    _book_session(current, session, by, now)
+            with transaction.atomic():
+                appointments = [_book_session(current, s, by, now) for s in proposed]
+                course_confirmation_schedule(appointments=appointments, now=now)
         except booking.SlotTaken:
             failure = ["A proposed time was just taken, so nothing was booked."]
         except ValidationError as exc:
@@ -367,7 +367,8 @@ def plan_book(*, plan: TreatmentPlan, by: User, now: datetime) -> TreatmentPlan:
     return current
 
 
-def _book_session(plan: TreatmentPlan, session: Session, by: User, now: datetime) -> None:
+def _book_session(plan: TreatmentPlan, session: Session, by: User, now: datetime) -> Appointment:
+    """Book one proposed session; the course's confirmation is the caller's to write."""
     practitioner, room = session.proposed_practitioner, session.proposed_room
     if session.proposed_start is None or practitioner is None or room is None:
         raise ValidationError(f"Session {session.number} has no time yet: give it one first.")
@@ -380,10 +381,12 @@ def _book_session(plan: TreatmentPlan, session: Session, by: User, now: datetime
         duration_minutes=plan.session_minutes,
         by=by,
         now=now,
+        confirm_alone=False,
     )
     session.appointment = appointment
     session.status = ST.BOOKED
     session.save(update_fields=["appointment", "status"])
+    return appointment
 
 
 def _after_booking(plan: TreatmentPlan, booked: Sequence[Session], *, now: datetime) -> None:

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -65,7 +66,12 @@ def test_cards_come_in_the_locations_wall_clock_with_what_the_desk_may_do(
     assert card[4] == clinic["patient"].full_name
     assert data["types"][str(clinic["type"].pk)] == "Treatment session"
     assert card[6] == "booked"
-    assert card[8] == "cimx"  # confirm, check in, move, cancel; no no-show before it starts
+    # Days before: confirm, move, cancel; no check-in before its day, no no-show before it
+    # starts. On its day, check-in too.
+    assert card[8] == "cmx"
+    with time_machine.travel(datetime(2026, 11, 23, 8, tzinfo=LONDON), tick=False):
+        [on_the_day] = _data(front_desk_client).json()["appointments"]
+    assert on_the_day[8] == "cimx"
     people = sorted(clinic["practitioners"], key=lambda p: (p.user.last_name, p.user.first_name))
     assert data["columns"] == [[p.pk, str(p)] for p in people]  # by name
     assert data["zone"] == ""  # the clinic's own zone is not named

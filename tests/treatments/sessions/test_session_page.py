@@ -27,7 +27,7 @@ from treatments.sessions.check_in import check_in_screen
 from treatments.sessions.services import session_sign, session_start, zones_for
 
 pytestmark = pytest.mark.django_db
-MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+MONDAY = datetime(2026, 11, 23, 8, 45, tzinfo=UTC)  # within the start margin of 09:00
 CONDITIONS = "Keloid on the chest only: max 0.5 mm on the cheeks, no neck"
 CHEEKS = "Face: Cheeks and chin"
 
