@@ -334,7 +334,7 @@ def appointments_at(location: Location, first_day: date, last_day: date) -> Quer
     _, end = day_bounds(last_day, location.zone)
     return (
         Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
-        .select_related("patient", "practitioner__user", "room", "appointment_type")
+        .select_related("patient", "practitioner__user", "room", "appointment_type", "location")
         .order_by("starts_at", "room__name")
     )
 
