@@ -134,14 +134,15 @@ PAGES = [
     Page("scheduling:calendar_week", "front_desk", 9, grow=w.appointments),
     # login, locations, appointment types, the free starts: opening hours, closures,
     # practitioners, working hours, leave, rooms, busy time; the location's appointments,
-    # the practitioners working there and their hours, menu
-    Page("scheduling:calendar_list", "front_desk", 17, grow=w.appointments),
-    # login, locations, types, the appointments, the columns (2), opening hours, closures,
-    # leave, the free starts (7)
+    # the cards' badges (open requests to cancel, clearance), the practitioners working
+    # there and their hours, menu
+    Page("scheduling:calendar_list", "front_desk", 19, grow=w.appointments),
+    # login, locations, types, the appointments, the columns (2), the cards' badges (open
+    # requests to cancel, clearance), opening hours, closures, leave, the free starts (7)
     Page(
         "scheduling:calendar_data",
         "front_desk",
-        19,
+        21,
         grow=w.appointments,
         params={"start": "2026-11-23", "end": "2026-11-24"},
     ),

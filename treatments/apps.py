@@ -9,7 +9,12 @@ class TreatmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from clinic.scheduling.signals import appointment_cancelled, appointment_moved
+        from clinic.scheduling.signals import (
+            appointment_badges,
+            appointment_cancelled,
+            appointment_moved,
+        )
+        from treatments.consultations import badges
         from treatments.models import (
             AftercareTemplate,
             CheckInScreening,
@@ -67,3 +72,5 @@ class TreatmentsConfig(AppConfig):
         appointment_moved.connect(
             preparation.on_appointment_moved, dispatch_uid="preparation_follow_move"
         )
+        # The book's cards show whether each patient is cleared for treatment.
+        appointment_badges.connect(badges.on_badges, dispatch_uid="clearance_badges")

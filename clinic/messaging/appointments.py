@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic.messaging.content import course_payload
 from clinic.messaging.models import MessageSettings, PatientMessage
-from clinic.messaging.selectors import message_settings
+from clinic.messaging.selectors import cancel_requested, message_settings
 from clinic.messaging.services import (
     cancel_requests_close,
     message_schedule,
@@ -20,6 +20,7 @@ from clinic.messaging.services import (
 )
 from clinic.messaging.timing import day_before_at, hours_before
 from clinic.scheduling.models import Appointment
+from clinic.scheduling.signals import CardBadges
 
 K = PatientMessage.Kind
 
@@ -146,3 +147,8 @@ def on_cancelled(sender: Any, appointment: Appointment, **kwargs: Any) -> None:
 
 def on_no_show(sender: Any, appointment: Appointment, **kwargs: Any) -> None:
     appointment_messages_no_show(appointment=appointment, now=timezone.now())
+
+
+def on_badges(*, shown: list[tuple[int, int]], **_: Any) -> CardBadges:
+    """The book's cards whose patient asked to cancel from an email."""
+    return CardBadges(cancel_requested=cancel_requested([pk for pk, _patient in shown]))

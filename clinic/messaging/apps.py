@@ -26,3 +26,5 @@ class MessagingConfig(AppConfig):
             appointments.on_cancelled, dispatch_uid="msg_cancelled"
         )
         signals.appointment_no_show.connect(appointments.on_no_show, dispatch_uid="msg_no_show")
+        # The book's cards show a patient's open request to cancel.
+        signals.appointment_badges.connect(appointments.on_badges, dispatch_uid="msg_badges")

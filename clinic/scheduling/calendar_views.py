@@ -53,10 +53,12 @@ from clinic.scheduling.selectors import (
     practitioners_at,
     working_weekdays,
 )
+from clinic.scheduling.signals import CardBadges, appointment_badges
 from clinic.scheduling.views import appointment_for_user
 from clinic.staff.access import AnyUser, has_role_permission, require_permission
 from clinic.staff.roles import MANAGE_CLINIC
 from clinic.staff.web import signed_in_staff
+from patients.access import VIEW_PATIENTS
 
 VIEW = "scheduling.view_appointment"
 BOOK = "scheduling.add_appointment"
@@ -299,12 +301,63 @@ def _is_own(profile_pk: int, user: AnyUser) -> bool:
     return profile is not None and profile.pk == profile_pk
 
 
+# Each badge's words and look, the clearance as on the patient record: the words are
+# always shown, so a badge is never told by its colour alone.
+BADGES = {
+    "cancel": ("Asked to cancel", "text-bg-warning"),
+    "yes": ("Cleared for treatment", "text-bg-success"),
+    "no": ("Not cleared for treatment", "text-bg-danger"),
+    "review": ("Needs review", "text-bg-light border"),
+}
+
+
+@dataclass(frozen=True)
+class Badges:
+    """A card's badges: the patient asked to cancel; the clearance word ("" unshown)."""
+
+    cancel_requested: bool = False
+    clearance: str = ""
+
+    @property
+    def clearance_words(self) -> str:
+        return BADGES[self.clearance][0] if self.clearance in BADGES else ""
+
+    @property
+    def clearance_look(self) -> str:
+        return BADGES[self.clearance][1] if self.clearance in BADGES else ""
+
+
+def card_badges(appointments: list[Appointment], user: AnyUser) -> dict[int, Badges]:
+    """Each card's badges, asked once of the apps that know (one query each): open
+    requests to cancel, and the clearance word for those who may see patients."""
+    if not appointments:
+        return {}
+    shown = [(a.pk, a.patient_id) for a in appointments]
+    cancel: set[int] = set()
+    clearance: dict[int, str] = {}
+    for _receiver, answer in appointment_badges.send(sender=Appointment, shown=shown):
+        if not isinstance(answer, CardBadges):
+            continue
+        cancel |= answer.cancel_requested
+        clearance |= answer.clearance
+    if not has_role_permission(user, VIEW_PATIENTS):
+        clearance = {}
+    return {a.pk: Badges(a.pk in cancel, clearance.get(a.patient_id, "")) for a in appointments}
+
+
 def _card(
-    appointment: Appointment, by: By, *, zone: ZoneInfo, now: datetime, can_change: bool
+    appointment: Appointment,
+    by: By,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    can_change: bool,
+    badges: Badges,
 ) -> list[object]:
     """One card, as a short row: id, column, start, end, patient, type, status, room or
-    practitioner, and what the front desk may do now (c confirm, i check in, n no-show,
-    m move, x cancel; an undo of a check-in will add its own letter)."""
+    practitioner, what the front desk may do now (c confirm, i check in, n no-show,
+    m move, x cancel; an undo of a check-in will add its own letter), 1 if the patient
+    asked to cancel (else 0), and the clearance word ("" where it is not shown)."""
     actions = ""
     if can_change:
         rules = (
@@ -326,6 +379,8 @@ def _card(
         appointment.status,
         other,
         actions,
+        int(badges.cancel_requested),
+        badges.clearance,
     ]
 
 
@@ -407,8 +462,9 @@ def book_data(
     only: int | None = None,
 ) -> dict[str, object]:
     """Everything the grid draws for one location and range, in a fixed number of
-    queries: appointments (1), columns (2 by practitioner, 1 by room), opening hours (1),
-    closures (1), leave (1), and for those who book the free starts (7)."""
+    queries: appointments (1), columns (2 by practitioner, 1 by room), the cards' badges
+    (2: open requests to cancel, clearance), opening hours (1), closures (1), leave (1),
+    and for those who book the free starts (7)."""
     now, zone = timezone.now(), location.zone
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     appointments = list(appointments_at(location, first_day, last_day))
@@ -422,9 +478,10 @@ def book_data(
     opening = opening_week(location, first_day, last_day)
     grid = grid_bounds(span for spans in opening.values() for span in spans)
     can_change = has_role_permission(user, CHANGE)
+    badges = card_badges(appointments, user)
     cards = [
-        _card(appointment, by, zone=zone, now=now, can_change=can_change)
-        for appointment in appointments
+        _card(a, by, zone=zone, now=now, can_change=can_change, badges=badges[a.pk])
+        for a in appointments
     ]
     shades = _shades(location=location, opening=opening, columns=columns, days=days, grid=grid)
     if by == "practitioner":
@@ -440,6 +497,7 @@ def book_data(
         "everyColumn": every_column,  # for the filter, whichever one is shown
         "types": {t.pk: t.name for t in {a.appointment_type for a in appointments}},
         "statuses": dict(Appointment.Status.choices),
+        "badges": BADGES,
         "appointments": cards,
         "shades": [s.as_row() for s in shades if s.column is None or s.column in keep],
         "free": [row for row in free if row[0] in keep],
@@ -542,6 +600,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     choice = _book_choice(request, BookForm(request.GET), remember=False)
     day, by, location = choice.day, choice.by, choice.location
     columns: list[DayColumn[Appointment]] = []
+    badges: dict[int, Badges] = {}
     can_book = has_role_permission(request.user, BOOK)
     if location is not None:
         appointments = list(appointments_at(location, day, day))
@@ -554,6 +613,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
             free = free_starts_by_column(
                 slots, by=by, appointment_type_id=choice.appointment_type.pk, zone=location.zone
             )
+        badges = card_badges(appointments, request.user)
         for head in _columns(location, by, appointments, request.user, day, day):
             column = DayColumn[Appointment](head.pk, head.name)
             column.appointments = [
@@ -570,6 +630,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
         "by": by,
         "offer": choice,
         "columns": columns,
+        "badges": badges,
         "show_room": by != "room",
         "can_book": can_book,
         "zone": location.zone if location else None,

@@ -26,7 +26,15 @@ appointment_cancelled
         cancellation the plan made itself (``by_plan``) is left alone.
 appointment_no_show
     clinic.messaging.appointments.on_no_show: a word to the patient who did not come.
+appointment_badges
+    clinic.messaging.appointments.on_badges: the shown appointments whose patient asked
+        to cancel (one query).
+    treatments.consultations.badges.on_badges: each shown patient's clearance word, as the
+        front desk sees it on the record (one query).
 """
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.dispatch import Signal
 
@@ -39,3 +47,15 @@ appointment_moved = Signal()
 appointment_cancelled = Signal()
 # Sent with ``appointment`` (as saved) when it is marked a no-show.
 appointment_no_show = Signal()
+
+# Sent by the book, once for the cards it draws, with ``shown``: (appointment id, patient
+# id) pairs. Outside any write: each receiver answers with one query and ``CardBadges``.
+appointment_badges = Signal()
+
+
+@dataclass(frozen=True)
+class CardBadges:
+    """What a receiver of ``appointment_badges`` knows about the cards shown."""
+
+    cancel_requested: frozenset[int] = frozenset()  # appointment ids
+    clearance: Mapping[int, str] = field(default_factory=dict)  # patient id: yes, no, review

@@ -43,8 +43,16 @@
     var props = info.event.extendedProps;
     if (props.kind === "card") {
       var row = props.row;
-      return lines([row[2].slice(11) + "\u2013" + row[3].slice(11), row[4],
+      var drawn = lines([row[2].slice(11) + "\u2013" + row[3].slice(11), row[4],
         props.type + " \u00b7 " + props.status], "d-block small");
+      props.badges.forEach(function (badge) {
+        var span = document.createElement("span");
+        span.className = "badge rounded-pill book-badge " + badge.look;
+        span.dataset.testid = "card-badge";
+        span.textContent = badge.words;
+        drawn.domNodes.push(span);
+      });
+      return drawn;
     }
     if (props.kind === "shade") { return lines([info.event.title], "book-shade-label"); }
     return lines([info.event.title], "book-free-label");
@@ -63,15 +71,27 @@
       select.addEventListener("change", function () { select.form.submit(); });
     });
 
+    // A card's badges, each in words: the patient asked to cancel (row[9]), and the
+    // clearance word (row[10], empty where the user is not shown it).
+    function cardBadges(row, data) {
+      var keys = (row[9] ? ["cancel"] : []).concat(row[10] ? [row[10]] : []);
+      return keys.filter(function (key) { return data.badges[key]; }).map(function (key) {
+        return { words: data.badges[key][0], look: data.badges[key][1] };
+      });
+    }
+
     function cardEvent(row, data) {
       var actions = row[8];
+      var badges = cardBadges(row, data);
+      var said = badges.map(function (badge) { return " · " + badge.words; }).join("");
       return {
         id: String(row[0]), resourceId: row[1], start: row[2], end: row[3],
-        title: row[4] + " · " + (data.types[row[5]] || "") + " · " + data.statuses[row[6]],
+        title: row[4] + " · " + (data.types[row[5]] || "") + " · " + data.statuses[row[6]] + said,
         editable: config.editable && actions.indexOf("m") >= 0,
         classNames: ["book-card", "status-border-" + row[6]],
         extendedProps: {
-          kind: "card", row: row, type: data.types[row[5]] || "", status: data.statuses[row[6]]
+          kind: "card", row: row, type: data.types[row[5]] || "", status: data.statuses[row[6]],
+          badges: badges
         }
       };
     }
@@ -226,6 +246,12 @@
       resources: [],
       eventSources: [{ events: fetchBook }],
       eventContent: content,
+      // A card's label says all it shows, the badges' words included.
+      eventDidMount: function (info) {
+        if (info.event.extendedProps.kind === "card") {
+          info.el.setAttribute("aria-label", info.event.title);
+        }
+      },
       eventClick: function (info) {
         var props = info.event.extendedProps;
         if (props.kind === "card") { showPanel(props.row); }

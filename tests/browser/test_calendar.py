@@ -1,7 +1,8 @@
 """Journeys: the front desk books a consultation from a free time on the time grid, finding
 the patient by part of the name; drags a card to a free time and onto a clash; moves an
 appointment from its page; reads a New York location in its own time, a closed day, and
-the printable day list."""
+the printable day list; sees on a card that its patient asked to cancel and whether they
+are cleared for treatment."""
 
 import re
 from datetime import datetime, time, timedelta
@@ -27,6 +28,7 @@ from clinic.staff.roles import Role
 from tests.browser.journeys import sign_in
 from tests.factories import (
     UserFactory,
+    make_cleared_patient,
     make_patient,
     make_practitioner,
     make_staff,
@@ -334,4 +336,37 @@ def test_the_day_list_prints_one_practitioner_a_page(
     breaks = amara_list.evaluate("el => getComputedStyle(el).breakAfter")
     assert breaks == "page"
     screenshot("calendar-printable-day-list")
+    assert console_errors == []
+
+
+def test_a_card_shows_a_request_to_cancel_and_the_clearance_in_words(
+    live_server, page: Page, screenshot, console_errors
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    amara, lena = _clinic(practitioners=2)
+    asked = _book(amara, 11)
+    PatientMessage.objects.filter(appointment=asked).update(cancel_request_open=True)
+    cleared = make_cleared_patient(lena.user).patient
+    cleared.first_name, cleared.last_name = "Ada", "Cole"
+    cleared.save(update_fields=["first_name", "last_name"])
+    appointment_book(
+        patient=cleared,
+        practitioner=lena,
+        room=Room.objects.get(name="Room 2"),
+        appointment_type=AppointmentType.objects.get(name="Treatment session"),
+        start=_tomorrow_at(14),
+        by=make_staff(username="booker"),
+    )
+    _sign_in(page, live_server.url)
+    _open_tomorrow(page, live_server.url)
+
+    zoe = page.locator(".book-card", has_text="Zoë Martin")
+    expect(zoe.get_by_test_id("card-badge").first).to_have_text("Asked to cancel")
+    expect(zoe.get_by_text("Asked to cancel")).to_be_visible()
+    expect(zoe.get_by_text("Needs review")).to_be_visible()
+    expect(zoe).to_have_attribute("aria-label", re.compile("Asked to cancel"))
+    ada = page.locator(".book-card", has_text="Ada Cole")
+    expect(ada.get_by_text("Cleared for treatment")).to_be_visible()
+    expect(ada.get_by_text("Asked to cancel")).to_have_count(0)
+    screenshot("calendar-card-badges")
     assert console_errors == []

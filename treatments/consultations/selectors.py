@@ -2,9 +2,10 @@
 clinic's rule settings, and the consultation that clears a patient for treatment."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from patients.models import Patient
 from treatments.models import (
@@ -33,20 +34,39 @@ def consultation_list_for_patient(patient: Patient) -> QuerySet[Consultation]:
     return Consultation.objects.filter(patient=patient).select_related("practitioner")
 
 
+def _clearance_word(decision: str | None) -> str:
+    if decision is None:
+        return "review"
+    return "no" if decision == Consultation.Decision.NOT_SUITABLE else "yes"
+
+
+def _latest_signed_decision(patient: Any) -> "QuerySet[Consultation, str]":
+    return (
+        Consultation.objects.filter(patient=patient, status=Consultation.Status.SIGNED)
+        .order_by("-consulted_on", "-id")
+        .values_list("decision", flat=True)
+    )
+
+
 def clearance_for_patient(patient: Patient) -> str:
     """Cleared for treatment: "yes", "no" or "review", from the latest signed consultation.
 
     All the front desk may know: never the findings or their reasons.
     """
-    decision = (
-        Consultation.objects.filter(patient=patient, status=Consultation.Status.SIGNED)
-        .order_by("-consulted_on", "-id")
-        .values_list("decision", flat=True)
-        .first()
+    return _clearance_word(_latest_signed_decision(patient).first())
+
+
+def clearance_for_patients(patient_ids: list[int]) -> dict[int, str]:
+    """``clearance_for_patient`` for many patients at once, in one query."""
+    if not patient_ids:
+        return {}
+    latest = _latest_signed_decision(OuterRef("pk"))[:1]
+    rows = (
+        Patient.objects.filter(pk__in=set(patient_ids))
+        .annotate(decision=Subquery(latest))
+        .values_list("pk", "decision")
     )
-    if decision is None:
-        return "review"
-    return "no" if decision == Consultation.Decision.NOT_SUITABLE else "yes"
+    return {pk: _clearance_word(decision) for pk, decision in rows}
 
 
 def rule_adjustments() -> dict[str, RuleAdjustment]:

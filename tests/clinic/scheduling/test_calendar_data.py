@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.messaging.models import PatientMessage
@@ -20,7 +22,7 @@ from clinic.scheduling.models import (
 )
 from clinic.scheduling.services import appointment_book
 from clinic.staff.roles import Role
-from tests.factories import make_practitioner
+from tests.factories import make_cleared_patient, make_patient, make_practitioner
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +38,9 @@ def _data(client, start=MONDAY, days=1, **params):
     )
 
 
-def _book(clinic, hour, *, practitioner=0, room=0, minute=0):
+def _book(clinic, hour, *, practitioner=0, room=0, minute=0, patient=None):
     return appointment_book(
-        patient=clinic["patient"], practitioner=clinic["practitioners"][practitioner],
+        patient=patient or clinic["patient"], practitioner=clinic["practitioners"][practitioner],
         room=clinic["rooms"][room], appointment_type=clinic["type"],
         start=datetime.combine(MONDAY, time(hour, minute), tzinfo=LONDON), by=clinic["desk"],
     )  # fmt: skip
@@ -281,3 +283,110 @@ def test_the_column_filter_shows_one_and_is_remembered(front_desk_client, clinic
     assert {column[0] for column in data["everyColumn"]} == {first.pk, second.pk}
     by_room = front_desk_client.get(reverse("scheduling:calendar_day"), {"by": "room"})
     assert by_room.context["config"]["only"] is None  # a practitioner is not a room
+
+
+# --- The cards' badges ----------------------------------------------------------------
+
+
+def _cards(client, **params):
+    return {card[0]: card for card in _data(client, **params).json()["appointments"]}
+
+
+def _ask_to_cancel(appointment):
+    """The patient's reply asking to cancel, as the outbox records it."""
+    PatientMessage.objects.filter(appointment=appointment).update(cancel_request_open=True)
+
+
+def test_a_card_whose_patient_asked_to_cancel_says_so_and_no_other(
+    front_desk_client, clinic, frozen_now
+):
+    asked = _book(clinic, 10)
+    other = _book(clinic, 10, practitioner=1, room=1, patient=make_patient())
+    _ask_to_cancel(asked)
+
+    data = _data(front_desk_client).json()
+    cards = {card[0]: card for card in data["appointments"]}
+
+    assert cards[asked.pk][9] == 1
+    assert cards[other.pk][9] == 0
+    assert data["badges"]["cancel"][0] == "Asked to cancel"
+
+
+def test_a_cancelled_appointments_old_request_carries_no_badge(
+    front_desk_client, clinic, frozen_now
+):
+    asked = _book(clinic, 10)
+    _ask_to_cancel(asked)
+    Appointment.objects.filter(pk=asked.pk).update(status=Appointment.Status.CANCELLED)
+
+    assert _cards(front_desk_client)[asked.pk][9] == 0
+
+
+def test_each_card_carries_the_clearance_word_the_front_desk_sees(
+    front_desk_client, clinic, frozen_now
+):
+    from treatments.consultations.services import consultation_sign, consultation_start
+
+    practitioner = clinic["practitioners"][0].user
+    cleared = _book(clinic, 10, patient=make_cleared_patient(practitioner).patient)
+    unseen = _book(clinic, 10, practitioner=1, room=1)  # no signed consultation yet
+    refused_patient = make_patient()
+    consultation = consultation_start(patient=refused_patient, practitioner=practitioner)
+    consultation_sign(consultation=consultation, by=practitioner, decision="not_suitable")
+    refused = _book(clinic, 13, patient=refused_patient)
+
+    data = _data(front_desk_client).json()
+    cards = {card[0]: card for card in data["appointments"]}
+
+    assert cards[cleared.pk][10] == "yes"
+    assert cards[unseen.pk][10] == "review"
+    assert cards[refused.pk][10] == "no"
+    assert data["badges"]["yes"][0] == "Cleared for treatment"
+    assert data["badges"]["no"][0] == "Not cleared for treatment"
+
+
+def test_the_manager_who_does_not_see_patients_gets_no_clearance(
+    manager_client, clinic, frozen_now
+):
+    booked = _book(
+        clinic, 10, patient=make_cleared_patient(clinic["practitioners"][0].user).patient
+    )
+
+    assert _cards(manager_client)[booked.pk][10] == ""
+
+
+def test_the_badges_cost_two_queries_however_many_cards(front_desk_client, clinic, frozen_now):
+    _book(clinic, 9)
+
+    def sql() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert _data(front_desk_client).status_code == 200
+        return [query["sql"] for query in queries.captured_queries]
+
+    # The grid's own queries (counted in tests/test_page_query_counts.py), and two for
+    # the badges: the open requests to cancel, and the patients' clearance.
+    before = sql()
+    for hour in (11, 13, 15):
+        _ask_to_cancel(_book(clinic, hour, patient=make_patient()))
+    _book(clinic, 9, practitioner=1, room=1, patient=make_cleared_patient(
+        clinic["practitioners"][1].user).patient)  # fmt: skip
+    after = sql()
+
+    assert len(after) == len(before)
+    assert sum("messaging_patientmessage" in query for query in after) == 1
+    assert sum("treatments_consultation" in query for query in after) == 1
+
+
+def test_the_day_list_shows_both_badges(front_desk_client, clinic, frozen_now):
+    booked = _book(
+        clinic, 10, patient=make_cleared_patient(clinic["practitioners"][0].user).patient
+    )
+    _ask_to_cancel(booked)
+
+    page = front_desk_client.get(
+        reverse("scheduling:calendar_list"), {"date": MONDAY.isoformat()}
+    ).content.decode()
+
+    assert 'data-testid="card-cancel-request"' in page
+    assert "Asked to cancel" in page
+    assert "Cleared for treatment" in page

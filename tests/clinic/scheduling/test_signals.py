@@ -17,6 +17,7 @@ SIGNALS = [
     "appointment_moved",
     "appointment_cancelled",
     "appointment_no_show",
+    "appointment_badges",
 ]
 
 
