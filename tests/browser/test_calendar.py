@@ -346,7 +346,7 @@ def test_a_card_shows_a_request_to_cancel_and_the_clearance_in_words(
     amara, lena = _clinic(practitioners=2)
     asked = _book(amara, 11)
     PatientMessage.objects.filter(appointment=asked).update(cancel_request_open=True)
-    cleared = make_cleared_patient(lena.user).patient
+    cleared = make_cleared_patient(lena.user, consent=False).patient
     cleared.first_name, cleared.last_name = "Ada", "Cole"
     cleared.save(update_fields=["first_name", "last_name"])
     appointment_book(
