@@ -75,9 +75,10 @@ PAGES = [
     # login, menu
     Page("patients:new", "front_desk", 4, grow=w.patients),
     # login, the patient with who registered them, menu, cleared-for-treatment badge,
-    # consent with its version, plans with their progress, messages sent to them, which of
-    # the sessions their course confirmation lists are still to come
-    Page("patients:detail", "front_desk", 10, ("patient",), grow=w.patient_history),
+    # consent with its version, appointments to come and past, plans with their progress,
+    # messages sent to them, which of the sessions their course confirmation lists are
+    # still to come
+    Page("patients:detail", "front_desk", 12, ("patient",), grow=w.patient_history),
     # login, the patient, menu
     Page("patients:edit", "front_desk", 5, ("patient",), grow=w.patient_history),
     # login, areas with their treatments, their depth guidance (prefetch), menu

@@ -448,3 +448,16 @@ def _clash_reason(appointment: Appointment, closures: list[Closure], leave: list
         if away.practitioner_id == appointment.practitioner_id:
             return f"{appointment.practitioner} is on leave"
     return "outside the hours"
+
+
+def appointments_of_patient(
+    patient_id: int, *, now: datetime, limit: int
+) -> tuple[list[Appointment], list[Appointment]]:
+    """A patient's appointments to come (soonest first) and gone (latest first), at most
+    ``limit`` of each plus one more to tell that there are more, in two queries."""
+    mine = Appointment.objects.filter(patient_id=patient_id).select_related(
+        "location", "appointment_type", "practitioner__user"
+    )
+    upcoming = mine.filter(starts_at__gte=now).order_by("starts_at", "pk")[: limit + 1]
+    past = mine.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[: limit + 1]
+    return list(upcoming), list(past)

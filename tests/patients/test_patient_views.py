@@ -255,9 +255,10 @@ def test_the_patient_record_costs_a_fixed_number_of_queries(
     patient = make_patient()
     PatientFactory.create_batch(20)
     # session, user, role permissions, the patient with who registered them,
-    # cleared-for-treatment badge, consent signature with the newest version, treatment
-    # plans with their progress, the messages sent to them, roles (menu)
-    with django_assert_num_queries(9):
+    # cleared-for-treatment badge, consent signature with the newest version, appointments
+    # to come and past, treatment plans with their progress, the messages sent to them,
+    # roles (menu)
+    with django_assert_num_queries(11):
         front_desk_client.get(reverse("patients:detail", args=[patient.pk]))
 
 
