@@ -320,13 +320,13 @@ def test_the_patient_record_for_a_practitioner_does_not_grow_with_consultations(
     practitioner_client, practitioner, patient, django_assert_num_queries
 ):
     consultation_start(patient=patient, practitioner=practitioner)
-    # session, user, role permissions, patient, badge, consent, plans, consultations,
-    # messages, roles (menu)
-    with django_assert_num_queries(10):
+    # session, user, role permissions, patient, badge, consent, appointments to come and
+    # past, plans, consultations, messages, roles (menu)
+    with django_assert_num_queries(12):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
     for _ in range(5):
         consultation_start(patient=patient, practitioner=practitioner)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
 
 
