@@ -54,7 +54,7 @@ def appointments_between(first: date, last: date) -> QuerySet[Appointment]:
     _, end = day_bounds(last, zone)
     return (
         Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("patient", "practitioner__user", "room", "appointment_type")
+        .select_related("patient", "practitioner__user", "room", "appointment_type", "location")
         .order_by("starts_at", "room__name")
     )
 
@@ -202,7 +202,14 @@ def availability_query(
 
 
 def free_slots_for(**kwargs: Any) -> list[Slot]:
-    """Free slots straight from the database: ``availability_query`` then ``free_slots``."""
+    """Free slots straight from the database: ``availability_query`` then ``free_slots``.
+    A range that is over before ``not_before`` has none, and asks nothing (a past day in
+    the book)."""
+    not_before: datetime | None = kwargs.get("not_before")
+    if not_before is not None:
+        _, range_end = day_bounds(kwargs["last_day"], kwargs["location"].zone)
+        if range_end <= not_before:
+            return []
     return free_slots(availability_query(**kwargs))
 
 
@@ -329,12 +336,13 @@ def nearby_free_starts(
 
 def appointments_at(location: Location, first_day: date, last_day: date) -> QuerySet[Appointment]:
     """A location's appointments over its own local days, with what a card shows, in one
-    query (days are cut at the location's midnight, not the clinic's)."""
+    query (days are cut at the location's midnight, not the clinic's). The location comes
+    with them: the rules that follow its day (``can_check_in``) read its zone."""
     start, _ = day_bounds(first_day, location.zone)
     _, end = day_bounds(last_day, location.zone)
     return (
         Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
-        .select_related("patient", "practitioner__user", "room", "appointment_type")
+        .select_related("patient", "practitioner__user", "room", "appointment_type", "location")
         .order_by("starts_at", "room__name")
     )
 

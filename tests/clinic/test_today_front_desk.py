@@ -72,6 +72,27 @@ def test_arrivals_come_in_time_order_with_check_in_and_no_show_at_hand(
     assert f"Check in {later.patient.full_name}" in html
 
 
+def test_more_arrivals_ask_no_more_queries(front_desk_client, bath, clock):
+    """Check-in is decided on the location's day: the location comes with the rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(NOW - timedelta(days=3), tick=False):
+        _book(bath, 16)
+    with CaptureQueriesContext(connection) as one:
+        _today(front_desk_client)
+    with time_machine.travel(NOW - timedelta(days=3), tick=False):
+        for hour in (10, 11, 16):
+            _book(bath, hour, room=1, practitioner=1)
+        _book(bath, 10)
+    with CaptureQueriesContext(connection) as five:
+        response = _today(front_desk_client)
+
+    assert len(response.context["desk"].arrivals.rows) == 5
+    assert response.content.decode().count(">Check in</button>") == 5
+    assert len(five) == len(one)
+
+
 def test_the_day_is_one_locations_cut_at_its_own_midnight(front_desk_client, bath, clock):
     new_york = Location.objects.create(name="Manhattan", time_zone="America/New_York")
     suite = Room.objects.create(location=new_york, name="Suite 1")
