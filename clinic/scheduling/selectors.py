@@ -343,8 +343,32 @@ def appointments_at(location: Location, first_day: date, last_day: date) -> Quer
     return (
         Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
         .select_related("patient", "practitioner__user", "room", "appointment_type", "location")
+        .only(*_APPOINTMENT_FIELDS, *SHOWN_WITH_AN_APPOINTMENT)
         .order_by("starts_at", "room__name")
     )
+
+
+# What a card, a row of Today or of the day list shows of an appointment's patient,
+# practitioner, room and type: a busy day has hundreds of rows, and the patient's record
+# and the practitioner's account are wide. Of the appointment itself, all but its busy
+# time with buffers, who booked it and when it was written (none of them shown).
+SHOWN_WITH_AN_APPOINTMENT = (
+    "patient__first_name",
+    "patient__last_name",
+    "practitioner__user__first_name",
+    "practitioner__user__last_name",
+    "practitioner__user__username",
+    "room__name",
+    "appointment_type__name",
+    "location__name",
+    "location__time_zone",
+)
+_APPOINTMENT_FIELDS = [
+    field.name
+    for field in Appointment._meta.concrete_fields
+    if not field.is_relation
+    and field.name not in ("blocked_from", "blocked_until", "created_at", "updated_at")
+]
 
 
 def practitioners_at(
