@@ -33,9 +33,9 @@ The targets:
   draws the same arrivals, the first 40 still to come or checked in;
 - ``messages``: the newest page of the outbox, beside the same 50 messages.
 
-A target is a page of ours and its bare twin. To add one (the book's data for a day, the
-front desk's Today), add a view to bare_site/urls.py that reads the same rows with plain
-SQL, and an entry to TARGETS below; ``Facts`` holds what the addresses may need.
+A target is a page of ours and its bare twin. To add one, add a view to bare_site/urls.py
+that reads the same rows with plain SQL, and an entry to TARGETS below; ``Facts`` holds
+what the addresses may need.
 """
 
 import argparse
