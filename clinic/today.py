@@ -67,9 +67,7 @@ def front_desk_day(*, location: Location, now: datetime) -> FrontDeskDay:
     """The day at one location, in seven queries: arrivals, cancel requests, closures,
     leave, the clashing appointments, unbooked sessions, failed messages."""
     day = now.astimezone(location.zone).date()
-    arrivals = appointments_at(location, day, day).filter(
-        status__in=(*Appointment.UPCOMING, Appointment.Status.CHECKED_IN)
-    )
+    arrivals = appointments_at(location, day, day).filter(status__in=Appointment.ARRIVING)
     requests = cancel_requests().filter(appointment__location=location)
     failed = (
         PatientMessage.objects.filter(status=PatientMessage.Status.FAILED)

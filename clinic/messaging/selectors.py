@@ -162,7 +162,7 @@ def cancel_requested(appointment_ids: list[int]) -> frozenset[int]:
 def cancel_requests() -> QuerySet[PatientMessage]:
     """Patients who asked to cancel from an email and whose appointment still stands."""
     return (
-        PatientMessage.objects.select_related("patient", "appointment")
+        PatientMessage.objects.select_related("patient", "appointment__location")
         .filter(
             cancel_request_open=True,
             appointment__status__in=Appointment.UPCOMING,

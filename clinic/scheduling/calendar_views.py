@@ -563,7 +563,11 @@ def calendar_drop(request: HttpRequest, pk: int) -> JsonResponse:
     start = form.cleaned_data["start"].replace(tzinfo=zone)
     try:
         moved = services.appointment_move(
-            appointment=appointment, start=start, by=signed_in_staff(request), room=room
+            appointment=appointment,
+            start=start,
+            by=signed_in_staff(request),
+            room=room,
+            now=timezone.now(),
         )
     except services.SlotTaken:
         return _refusal(services.SlotTaken.message, 409)

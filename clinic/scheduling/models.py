@@ -257,6 +257,8 @@ class Appointment(models.Model):
     # Still to come and still the front desk's to change: it may be moved, cancelled,
     # checked in or marked a no-show, and the patient may still reply to it.
     UPCOMING = (Status.BOOKED, Status.CONFIRMED)
+    # Expected at the front desk today: still to come, or here and waiting.
+    ARRIVING = (*UPCOMING, Status.CHECKED_IN)
     MOVABLE = UPCOMING
     CANCELLABLE = UPCOMING
     CHECK_IN_FROM = UPCOMING

@@ -54,7 +54,7 @@ def appointments_between(first: date, last: date) -> QuerySet[Appointment]:
     _, end = day_bounds(last, zone)
     return (
         Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("patient", "practitioner__user", "room", "appointment_type")
+        .select_related("patient", "practitioner__user", "room", "appointment_type", "location")
         .order_by("starts_at", "room__name")
     )
 
@@ -202,7 +202,14 @@ def availability_query(
 
 
 def free_slots_for(**kwargs: Any) -> list[Slot]:
-    """Free slots straight from the database: ``availability_query`` then ``free_slots``."""
+    """Free slots straight from the database: ``availability_query`` then ``free_slots``.
+    A range that is over before ``not_before`` has none, and asks nothing (a past day in
+    the book)."""
+    not_before: datetime | None = kwargs.get("not_before")
+    if not_before is not None:
+        _, range_end = day_bounds(kwargs["last_day"], kwargs["location"].zone)
+        if range_end <= not_before:
+            return []
     return free_slots(availability_query(**kwargs))
 
 
@@ -329,14 +336,39 @@ def nearby_free_starts(
 
 def appointments_at(location: Location, first_day: date, last_day: date) -> QuerySet[Appointment]:
     """A location's appointments over its own local days, with what a card shows, in one
-    query (days are cut at the location's midnight, not the clinic's)."""
+    query (days are cut at the location's midnight, not the clinic's). The location comes
+    with them: the rules that follow its day (``can_check_in``) read its zone."""
     start, _ = day_bounds(first_day, location.zone)
     _, end = day_bounds(last_day, location.zone)
     return (
         Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
         .select_related("patient", "practitioner__user", "room", "appointment_type", "location")
+        .only(*_APPOINTMENT_FIELDS, *SHOWN_WITH_AN_APPOINTMENT)
         .order_by("starts_at", "room__name")
     )
+
+
+# What a card, a row of Today or of the day list shows of an appointment's patient,
+# practitioner, room and type: a busy day has hundreds of rows, and the patient's record
+# and the practitioner's account are wide. Of the appointment itself, all but its busy
+# time with buffers, who booked it and when it was written (none of them shown).
+SHOWN_WITH_AN_APPOINTMENT = (
+    "patient__first_name",
+    "patient__last_name",
+    "practitioner__user__first_name",
+    "practitioner__user__last_name",
+    "practitioner__user__username",
+    "room__name",
+    "appointment_type__name",
+    "location__name",
+    "location__time_zone",
+)
+_APPOINTMENT_FIELDS = [
+    field.name
+    for field in Appointment._meta.concrete_fields
+    if not field.is_relation
+    and field.name not in ("blocked_from", "blocked_until", "created_at", "updated_at")
+]
 
 
 def practitioners_at(

@@ -7,20 +7,35 @@ Run from the repository root against a scratch PostgreSQL database, which
     apt-get install wrk
     createdb -h 127.0.0.1 -U postgres clinic_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_bench \\
-        .venv/bin/python docs/benchmarks/book_today_messages.py --targets messages
+        .venv/bin/python docs/benchmarks/book_today_messages.py
+
+(``--targets book today messages`` picks some; ``--skip-grow`` reuses a database grown
+before, after migrating it.)
 
 1. Grow the demo to ``--patients`` (nothing is added when it is that size already),
    then VACUUM ANALYZE, as autovacuum would have by then on a live database.
 2. Start the clinic under gunicorn (2 workers, DEBUG off, static files collected once
    into var/bench-static/) and the bare site of docs/benchmarks/bare_site/ (sign-in and
-   database sessions on the same database, nothing of ours) the same way.
+   database sessions on the same database, nothing of ours) the same way. Both run with
+   their clock set to 08:00 on the busiest location's busiest day still to come
+   (clock_wsgi.py), so that Today has a full day of arrivals whatever day it is run.
 3. Sign in to both as the demo's front desk; for each target, load the bare page and
    ours in turn with wrk (8 connections), ``--rounds`` times, and print requests a
    second, the median latency and the ratio of ours to the bare page's.
+4. Print the size of the busiest day's book: the grid page and its data for that day,
+   as the browser fetches them (static files, cached after the first visit, apart).
 
-A target is a page of ours and its bare twin. To add one (the book's data for a day, the
-front desk's Today), add a view to bare_site/urls.py that reads the same rows with plain
-SQL, and an entry to TARGETS below; ``Facts`` holds what the addresses may need.
+The targets:
+
+- ``book``: the grid's data for the busiest day at one location (``/calendar/data/``),
+  beside a bare page that answers the same appointment rows as JSON;
+- ``today``: the front desk's Today for that location (``/``), beside a bare page that
+  draws the same arrivals, the first 40 still to come or checked in;
+- ``messages``: the newest page of the outbox, beside the same 50 messages.
+
+A target is a page of ours and its bare twin. To add one, add a view to bare_site/urls.py
+that reads the same rows with plain SQL, and an entry to TARGETS below; ``Facts`` holds
+what the addresses may need.
 """
 
 import argparse
@@ -39,9 +54,12 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from email.message import Message
 from http.cookies import SimpleCookie
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -55,6 +73,11 @@ class Facts:
 
     busiest_location: int
     busiest_day: str  # YYYY-MM-DD, at that location
+    busiest_upcoming_day: str  # the most appointments still to come there, for Today
+
+    @property
+    def day_after(self) -> str:
+        return (date.fromisoformat(self.busiest_day) + timedelta(days=1)).isoformat()
 
 
 @dataclass(frozen=True)
@@ -66,11 +89,29 @@ class Target:
 
 
 TARGETS = {
+    "book": Target(
+        "book",
+        lambda f: (
+            f"/calendar/data/?location={f.busiest_location}&start={f.busiest_day}"
+            f"&end={f.day_after}&by=practitioner"
+        ),
+        lambda f: f"/calendar/data/?location={f.busiest_location}&start={f.busiest_day}",
+        0.8,
+    ),
+    "today": Target(
+        "today",
+        lambda f: f"/?location={f.busiest_location}",
+        lambda f: f"/?location={f.busiest_location}",
+        0.8,
+    ),
     "messages": Target("messages", lambda f: "/messages/", lambda f: "/messages/", 0.5),
 }
+PAGE_LIMIT_KB = 200  # the busiest day's grid page with its data
 
 
-def read_facts(database_url: str) -> Facts:
+def read_facts(database_url: str) -> tuple[Facts, datetime]:
+    """The busiest location and day, and the clock both sites run on (08:00 there on
+    the day with the most appointments still to come)."""
     import psycopg
 
     with psycopg.connect(database_url) as db:
@@ -79,9 +120,39 @@ def read_facts(database_url: str) -> Facts:
             " FROM scheduling_appointment a JOIN scheduling_location l ON l.id = a.location_id"
             " GROUP BY 1, 2 ORDER BY count(*) DESC, 2 DESC LIMIT 1"
         ).fetchone()
-    if row is None:
-        raise SystemExit("The database has no appointments: was the demo grown?")
-    return Facts(busiest_location=row[0], busiest_day=row[1].isoformat())
+        if row is None:
+            raise SystemExit("The database has no appointments: was the demo grown?")
+        upcoming = db.execute(
+            "SELECT (a.starts_at AT TIME ZONE l.time_zone)::date AS day"
+            " FROM scheduling_appointment a JOIN scheduling_location l ON l.id = a.location_id"
+            " WHERE a.location_id = %s AND a.starts_at > now()"
+            " AND a.status IN ('booked', 'confirmed')"
+            " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+            [row[0]],
+        ).fetchone()
+        zone = ZoneInfo(
+            db.execute(
+                "SELECT time_zone FROM scheduling_location WHERE id = %s", [row[0]]
+            ).fetchone()[0]  # type: ignore[index]
+        )
+    if upcoming is None:
+        raise SystemExit("The busiest location has nothing still to come: grow the demo again.")
+    return Facts(
+        busiest_location=row[0],
+        busiest_day=row[1].isoformat(),
+        busiest_upcoming_day=upcoming[0].isoformat(),
+    ), datetime.combine(upcoming[0], dtime(8), tzinfo=zone)
+
+
+def load_average() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
+
+
+def migrate(database_url: str) -> None:
+    env = {**os.environ, "DEBUG": "true", "DATABASE_URL": database_url}
+    subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), "migrate", "-v0"], check=True, env=env, cwd=ROOT
+    )
 
 
 def grow(database_url: str, patients: int) -> None:
@@ -89,7 +160,7 @@ def grow(database_url: str, patients: int) -> None:
 
     env = {**os.environ, "DEBUG": "true", "DATABASE_URL": database_url}
     manage = [PYTHON, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
+    migrate(database_url)
     started = time.monotonic()
     subprocess.run(
         [*manage, "seed_demo", "--patients", str(patients), "-v0"], check=True, env=env, cwd=ROOT
@@ -123,11 +194,12 @@ def collect_static(env: dict[str, str], static_root: Path) -> None:
 
 @contextmanager
 def gunicorn(app: str, port: int, env: dict[str, str], cwd: Path) -> Iterator[str]:
-    """A gunicorn with 2 workers, stopped on the way out; yields its base address."""
+    """A gunicorn with 2 workers running the WSGI module ``app`` on the clock of
+    clock_wsgi.py, stopped on the way out; yields its base address."""
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), app, "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning"],
-        env=env, cwd=cwd, start_new_session=True,
+        [str(BIN / "gunicorn"), "clock_wsgi:application", "--pythonpath", str(HERE),
+         "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        env={**env, "BENCH_APP": app}, cwd=cwd, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -228,6 +300,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", nargs="+", choices=sorted(TARGETS), default=sorted(TARGETS))
     parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument(
+        "--skip-grow", action="store_true", help="migrate only; the demo was grown before"
+    )
     parser.add_argument("--seconds", type=int, default=15, help="each wrk run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
@@ -241,26 +316,38 @@ def main() -> None:
     if not (BIN / "gunicorn").exists():
         raise SystemExit(f"gunicorn is needed in {BIN} (pip install gunicorn).")
 
-    grow(database_url, args.patients)
-    facts = read_facts(database_url)
+    if args.skip_grow:
+        migrate(database_url)
+    else:
+        grow(database_url, args.patients)
+    facts, clock = read_facts(database_url)
     static_root = ROOT / "var" / "bench-static"
-    ours_env = production_env(database_url, static_root)
+    ours_env = production_env(database_url, static_root) | {"BENCH_NOW": clock.isoformat()}
     collect_static(ours_env, static_root)
     bare_env = {**ours_env, "DJANGO_SETTINGS_MODULE": "bare_site.settings"}
     bare_env.pop("DEBUG")
 
     with (
-        gunicorn("clinic.wsgi:application", args.port, ours_env, ROOT) as ours,
-        gunicorn("bare_site.wsgi:application", args.port + 1, bare_env, HERE) as bare,
+        gunicorn("clinic.wsgi", args.port, ours_env, ROOT) as ours,
+        gunicorn("bare_site.wsgi", args.port + 1, bare_env, HERE) as bare,
     ):
         sessions = {
             ours: sign_in(ours, "/accounts/login/", "frontdesk", "demo"),
             bare: sign_in(bare, "/login/", "frontdesk", "demo"),
         }
         print(
-            f"{args.patients} patients; busiest day {facts.busiest_day} at location "
-            f"{facts.busiest_location}; wrk: {args.connections} connections, "
-            f"{args.seconds} s a run, {args.rounds} rounds; gunicorn: 2 workers each\n"
+            f"busiest day {facts.busiest_day} at location {facts.busiest_location}; "
+            f"clock {clock:%Y-%m-%d %H:%M %Z} for Today; wrk: {args.connections} "
+            f"connections, {args.seconds} s a run, {args.rounds} rounds; gunicorn: 2 workers "
+            f"each; load average {load_average()}\n"
+        )
+        shell = f"/calendar/?location={facts.busiest_location}&date={facts.busiest_day}"
+        grid_kb = check_page(ours + shell, sessions[ours]) / 1024
+        data_kb = check_page(ours + TARGETS["book"].ours(facts), sessions[ours]) / 1024
+        verdict = "within" if grid_kb + data_kb <= PAGE_LIMIT_KB else "over"
+        print(
+            f"The busiest day's book: page {grid_kb:.0f} KB + data {data_kb:.0f} KB = "
+            f"{grid_kb + data_kb:.0f} KB ({verdict} {PAGE_LIMIT_KB} KB; static files apart)\n"
         )
         print("| page | bare req/s | ours req/s | bare p50 ms | ours p50 ms | KB | ratio | goal |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -284,6 +371,7 @@ def main() -> None:
                 f"{p50[bare]:.0f} | {p50[ours]:.0f} | {size / 1024:.0f} | {ratio:.2f}x | "
                 f"{target.goal:.1f}x{'' if ratio >= target.goal else ' (missed)'} |"
             )
+        print(f"\nload average at the end: {load_average()}")
 
 
 if __name__ == "__main__":

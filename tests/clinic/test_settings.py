@@ -138,6 +138,22 @@ def test_the_environment_chooses_database_broker_and_email():
     ]
 
 
+def test_postgresql_connections_compile_no_queries():
+    """Short page queries whose estimates pass the JIT threshold were compiled at a cost
+    of several times their run; the clinic's connections turn JIT off."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['OPTIONS'].get('options'))"
+    )
+    env = {**PRODUCTION, "DJANGO_SETTINGS_MODULE": "clinic.settings",
+           "DATABASE_URL": "postgres://clinic:pw@db.internal:5432/clinic"}  # fmt: skip
+
+    result = _run(["-c", code], env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "-c jit=off"
+
+
 def test_with_nothing_set_it_runs_embedded():
     code = (
         "import json, django; django.setup(); from django.conf import settings as s; "

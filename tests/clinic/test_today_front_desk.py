@@ -72,6 +72,27 @@ def test_arrivals_come_in_time_order_with_check_in_and_no_show_at_hand(
     assert f"Check in {later.patient.full_name}" in html
 
 
+def test_more_arrivals_ask_no_more_queries(front_desk_client, bath, clock):
+    """Check-in is decided on the location's day: the location comes with the rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(NOW - timedelta(days=3), tick=False):
+        _book(bath, 16)
+    with CaptureQueriesContext(connection) as one:
+        _today(front_desk_client)
+    with time_machine.travel(NOW - timedelta(days=3), tick=False):
+        for hour in (10, 11, 16):
+            _book(bath, hour, room=1, practitioner=1)
+        _book(bath, 10)
+    with CaptureQueriesContext(connection) as five:
+        response = _today(front_desk_client)
+
+    assert len(response.context["desk"].arrivals.rows) == 5
+    assert response.content.decode().count(">Check in</button>") == 5
+    assert len(five) == len(one)
+
+
 def test_the_day_is_one_locations_cut_at_its_own_midnight(front_desk_client, bath, clock):
     new_york = Location.objects.create(name="Manhattan", time_zone="America/New_York")
     suite = Room.objects.create(location=new_york, name="Suite 1")
@@ -109,6 +130,33 @@ def test_a_patient_who_asked_to_cancel_is_on_the_list(front_desk_client, bath, c
 
     assert html.count('data-testid="todo-cancel-request"') == 1
     assert appointment.patient.full_name in html
+
+
+def _asks_to_cancel(appointment):
+    message = PatientMessage.objects.filter(appointment=appointment).earliest("pk")
+    message.reply = PatientMessage.Reply.CANCEL_REQUESTED
+    message.cancel_request_open = True  # as the patient's reply page leaves it
+    message.save(update_fields=["reply", "cancel_request_open"])
+
+
+def test_more_cancel_requests_ask_no_more_queries(front_desk_client, bath, clock):
+    """Each request shows its time in its location's zone: the location comes with it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tomorrow = MONDAY + timedelta(days=1)
+    with time_machine.travel(NOW - timedelta(days=3), tick=False):
+        _asks_to_cancel(_book(bath, 10, day=tomorrow))
+    with CaptureQueriesContext(connection) as one:
+        _today(front_desk_client)
+    with time_machine.travel(NOW - timedelta(days=3), tick=False):
+        for hour in (11, 12, 13):
+            _asks_to_cancel(_book(bath, hour, day=tomorrow))
+    with CaptureQueriesContext(connection) as four:
+        response = _today(front_desk_client)
+
+    assert response.content.decode().count('data-testid="todo-cancel-request"') == 4
+    assert len(four) == len(one)
 
 
 def test_appointments_on_new_leave_or_closures_are_named_with_a_link_to_move_them(

@@ -9,13 +9,14 @@ is a row in the outbox, sent by the dispatcher like every other email.
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from clinic.messaging.models import PatientMessage
 from clinic.messaging.services import MessageToSchedule, messages_schedule_many
@@ -114,6 +115,10 @@ def recall_patients(sessions: Iterable[TreatmentSession]) -> list[Patient]:
     return list(seen.values())
 
 
+# The same letter about the same lot within this long is a repeat, not a new recall.
+RESEND_GUARD = timedelta(minutes=30)
+
+
 @transaction.atomic
 def lot_recall_send(*, query: LotQuery, text: str, by: User, now: datetime) -> LotRecall:
     """Write to every patient treated with the lot: the letter is kept with the patients
@@ -121,6 +126,16 @@ def lot_recall_send(*, query: LotQuery, text: str, by: User, now: datetime) -> L
     text = text.strip()
     if not text:
         raise ValidationError({"text": ["Write what the patients need to know."]})
+    same = LotRecall.objects.filter(
+        needle_lot=query.needle_lot, device_model=query.device_model, text=text,
+        sent_at__gte=now - RESEND_GUARD,
+    ).first()  # fmt: skip
+    if same is not None:
+        # A second click, or the browser sending the form again: the patients have it.
+        raise ValidationError(
+            f"This letter went to these patients at {timezone.localtime(same.sent_at):%H:%M}:"
+            " it is not sent twice."
+        )
     sessions = list(sessions_using(query))
     patients = recall_patients(sessions)
     if not patients:

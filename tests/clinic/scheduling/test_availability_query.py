@@ -38,6 +38,21 @@ def _book(clinic, start, practitioner=0, room=0):
     )
 
 
+def test_a_range_over_before_not_before_has_no_slots_and_asks_nothing(
+    clinic, django_assert_num_queries
+):
+    """A past day in the book: nothing can be free, so nothing is read."""
+    monday = {"first_day": MONDAY, "last_day": MONDAY}
+    tuesday = datetime.combine(MONDAY + timedelta(days=1), time(0), tzinfo=UTC)
+    with django_assert_num_queries(0):
+        assert _slots(clinic, **monday, not_before=tuesday) == []
+    late_morning = datetime.combine(MONDAY, time(11), tzinfo=UTC)
+    assert all(
+        slot.start >= late_morning for slot in _slots(clinic, **monday, not_before=late_morning)
+    )
+    assert _slots(clinic, **monday, not_before=late_morning)
+
+
 def test_every_slot_offered_can_be_booked_and_then_is_no_longer_offered(clinic):
     first = _slots(clinic)[0]
     practitioner = clinic["practitioners"][0]

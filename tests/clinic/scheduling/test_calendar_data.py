@@ -239,7 +239,8 @@ def test_a_drop_onto_a_clash_answers_409_and_nothing_moves(front_desk_client, cl
     [("2026-11-23T22:00", "own", "hours"), ("yesterday", "own", "not a time"),
      ("2026-11-23T13:00", "other", "keeps its practitioner"),
      ("0001-01-01T00:00", "own", "when the clinic opened"),
-     ("9999-12-31T23:45", "own", "(two years ahead)")],
+     ("9999-12-31T23:45", "own", "(two years ahead)"),
+     ("2026-11-16T10:00", "own", "That time has passed")],
 )  # fmt: skip
 def test_a_refused_drop_says_why(front_desk_client, clinic, frozen_now, start, column, words):
     appointment = _book(clinic, 10)

@@ -4,7 +4,7 @@ outbox, with the letter kept in the audit log."""
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -169,6 +169,22 @@ def test_a_recall_without_text_or_without_patients_sends_nothing(signed, practit
         lot_recall_send(query=LotQuery(needle_lot="NONE"), text="Hello", by=practitioner,
                         now=timezone.now())  # fmt: skip
     assert not PatientMessage.objects.filter(kind=PatientMessage.Kind.RECALL).exists()
+
+
+def test_the_same_letter_sent_again_at_once_is_not_sent_twice(signed, practitioner):
+    query, text = LotQuery(needle_lot="LOT-2291"), "Lot LOT-2291 is recalled."
+    now = timezone.now()
+    lot_recall_send(query=query, text=text, by=practitioner, now=now)
+
+    with pytest.raises(ValidationError, match="it is not sent twice"):
+        lot_recall_send(query=query, text=text, by=practitioner, now=now + timedelta(minutes=1))
+
+    assert LotRecall.objects.count() == 1
+    assert PatientMessage.objects.filter(kind=PatientMessage.Kind.RECALL).count() == 1
+    # A new letter, or the same one later, is a recall of its own.
+    lot_recall_send(query=query, text=text + " Call us.", by=practitioner, now=now)
+    lot_recall_send(query=query, text=text, by=practitioner, now=now + timedelta(hours=1))
+    assert LotRecall.objects.count() == 3
 
 
 def test_a_bad_send_is_explained(signed, practitioner_client):
