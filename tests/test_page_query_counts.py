@@ -4,15 +4,12 @@ The table below names each page, who asks for it and what it costs; the URLs tha
 only a POST are listed apart, and a GET to them must answer 405. A test walks the URL
 patterns, so a new page without a count, or a count for a page that is gone, fails.
 
-Each count is named query by query in a comment. A page whose count grows with the data
-is pinned at the smaller size with its ``defect`` said: it runs as a strict xfail, so the
-defect stays visible and its fix must unpin it.
+Each count is named query by query in a comment.
 """
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 import time_machine
@@ -46,7 +43,6 @@ class Page:
     grow: Callable[[World], None] = w.plans
     status: int = 200
     params: dict[str, str] = field(default_factory=dict)
-    defect: str = ""
 
     def url(self, world: World) -> str:
         values = [getattr(world, name) for name in self.args]
@@ -261,14 +257,6 @@ def _named_urls(resolver: URLResolver, namespace: str = "") -> Iterator[str]:
             yield f"{namespace}{pattern.name}"
 
 
-def _param(page: Page) -> Any:
-    if page.defect:
-        return pytest.param(
-            page, id=page.name, marks=pytest.mark.xfail(strict=True, reason=page.defect)
-        )
-    return pytest.param(page, id=page.name)
-
-
 @pytest.fixture
 def frozen():
     with time_machine.travel(MONDAY, tick=False):
@@ -295,7 +283,7 @@ def test_every_named_url_is_in_the_table_or_answers_only_a_post():
 
 
 # "pinned", not "page": a test parameter named "page" is Playwright's (tests/conftest.py).
-@pytest.mark.parametrize("pinned", [_param(p) for p in PAGES])
+@pytest.mark.parametrize("pinned", [pytest.param(p, id=p.name) for p in PAGES])
 def test_the_page_costs_the_same_with_more_data(pinned, world, clients, django_assert_num_queries):
     client = clients[pinned.role]
     for size in ("small", "grown"):

@@ -1,0 +1,64 @@
+"""Every model of a course, one module a part, re-exported here where Django and readers
+look for them: ``from treatments.models import TreatmentPlan``."""
+
+from treatments.models.aftercare import (
+    AftercareTemplate,
+    IssuedAftercare,
+)
+from treatments.models.catalog import (
+    DepthGuidance,
+    Treatment,
+    TreatmentArea,
+)
+from treatments.models.consultations import (
+    CheckInScreening,
+    ConsentSignature,
+    ConsentText,
+    Consultation,
+    ConsultationAddendum,
+    MedicalHistory,
+    ScreeningFinding,
+    ScreeningRuleSetting,
+    history_label,
+)
+from treatments.models.limits import (
+    FITZPATRICK_HIGHEST,
+    FITZPATRICK_LOWEST,
+    CourseLimits,
+    LevelField,
+    SkinThickness,
+)
+from treatments.models.plans import (
+    SessionDepth,
+    TreatmentPlan,
+    TreatmentSession,
+)
+from treatments.models.recall import (
+    LotRecall,
+)
+
+__all__ = [
+    "FITZPATRICK_HIGHEST",
+    "FITZPATRICK_LOWEST",
+    "AftercareTemplate",
+    "CheckInScreening",
+    "ConsentSignature",
+    "ConsentText",
+    "Consultation",
+    "ConsultationAddendum",
+    "CourseLimits",
+    "DepthGuidance",
+    "IssuedAftercare",
+    "LevelField",
+    "LotRecall",
+    "MedicalHistory",
+    "ScreeningFinding",
+    "ScreeningRuleSetting",
+    "SessionDepth",
+    "SkinThickness",
+    "Treatment",
+    "TreatmentArea",
+    "TreatmentPlan",
+    "TreatmentSession",
+    "history_label",
+]
