@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.scheduling import services
+from clinic.scheduling.access import BOOK, CHANGE, VIEW
 from clinic.scheduling.calendar import (
     By,
     DayColumn,
@@ -60,9 +61,6 @@ from clinic.staff.roles import MANAGE_CLINIC
 from clinic.staff.web import signed_in_staff
 from patients.access import VIEW_PATIENTS
 
-VIEW = "scheduling.view_appointment"
-BOOK = "scheduling.add_appointment"
-CHANGE = "scheduling.change_appointment"
 LONGEST_RANGE_DAYS = 7  # the grid asks for a day or a week at a time
 SESSION_KEY = "appointment_book"  # the user's last location, view and filter
 

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.scheduling import services
+from clinic.scheduling.access import BOOK, CHANGE, VIEW
 from clinic.scheduling.forms import (
     SLOT_FIELDS,
     BookingForm,
@@ -40,9 +41,6 @@ from patients.selectors import patient_search
 from patients.services import patient_register
 from patients.views import save_with_duplicate_check
 
-VIEW = "scheduling.view_appointment"
-BOOK = "scheduling.add_appointment"
-CHANGE = "scheduling.change_appointment"
 PICK_LIMIT = 10  # patients listed to pick from; more means "type more of the name"
 
 

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.scheduling import services as booking
+from clinic.scheduling.access import BOOK
+from clinic.scheduling.access import CHANGE as MOVE
 from clinic.scheduling.models import Location
 from clinic.staff.access import has_role_permission, permission_required
 from clinic.staff.audit import audit_view
@@ -24,11 +26,6 @@ from treatments.access import (
 from treatments.models import TreatmentSession
 from treatments.plans import services as plans
 from treatments.plans.forms import PlanForm, SessionTimeForm
-
-BOOK = "scheduling.add_appointment"
-
-
-MOVE = "scheduling.change_appointment"
 
 
 @login_required

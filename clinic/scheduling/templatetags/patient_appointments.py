@@ -5,13 +5,13 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from clinic.scheduling.access import VIEW
 from clinic.scheduling.selectors import appointments_of_patient
 from clinic.staff.access import has_role_permission
 from patients.models import Patient
 
 register = template.Library()
 
-VIEW = "scheduling.view_appointment"
 # How many of each, to come and gone, the record shows; the book has the rest.
 SHOWN = 10
 
