@@ -223,6 +223,18 @@ def test_a_name_with_dose_words_around_it_is_its_own_medicine(name, around):
     assert recognise(written).medicine == VOCABULARY.names[name]
 
 
+def test_old_free_text_is_read_as_the_old_word_matching_did_never_clearer():
+    lines = lines_from_text("warfarin - stopped 2019\nwarfarin and aspirin\nElliquis 5mg\n\n")
+
+    assert [(line.text, line.medicine_key) for line in lines] == [
+        ("warfarin - stopped 2019", "warfarin"),
+        ("warfarin and aspirin", "warfarin"),
+        ("warfarin and aspirin", "aspirin"),
+        ("Elliquis 5mg", None),  # a near spelling is never applied
+    ]
+    assert all(line.current and line.route is None for line in lines)
+
+
 # --- Lines the practitioner has not resolved ----------------------------------------------
 
 

@@ -37,6 +37,9 @@ MOST_SUGGESTIONS = 5
 class Recognition:
     medicine: Medicine | None
     suggestions: tuple[Medicine, ...]
+    # The medicines whose names are spelt right in a line not recognised ("warfarin,
+    # stopped 2019"): the first suggestions, and what old free text is screened by.
+    named: tuple[Medicine, ...] = ()
 
 
 class Matcher:
@@ -114,7 +117,7 @@ class Matcher:
             *(product for word in content for product in self.first_words.get(word, ())),
             *self.near(content, limit=MOST_SUGGESTIONS),
         ]
-        return Recognition(None, _distinct(suggestions)[:MOST_SUGGESTIONS])
+        return Recognition(None, _distinct(suggestions)[:MOST_SUGGESTIONS], _distinct(found))
 
     def suggest(self, typed: str, limit: int = 8) -> tuple[Medicine, ...]:
         words = [word for word in normalise(typed).split() if not self.is_filler(word)]
