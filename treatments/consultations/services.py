@@ -22,6 +22,7 @@ from treatments.models import (
     ScreeningRuleSetting,
 )
 from treatments.screening.engine import screen
+from treatments.screening.medicines import lines_from_text
 from treatments.screening.rules import (
     DEFAULT_RULES,
     Level,
@@ -70,7 +71,7 @@ def screening_answers(
             for event, name in MedicalHistory.DATE_FIELDS.items()
             if history.get(name)
         },
-        medications=tuple(line.strip() for line in medications.splitlines() if line.strip()),
+        medicine_lines=lines_from_text(medications),
         fitzpatrick_type=fitzpatrick_type,
     )
 
