@@ -306,6 +306,16 @@ MESSAGE_DISPATCH_BUDGET = timedelta(seconds=50)
 # after the appointment has started).
 MESSAGE_LINK_MAX_AGE = timedelta(days=30)
 
+# The patient's own pages behind those links (book, move, cancel) answer at most this many
+# requests per link, and per client address, in PATIENT_LINK_RATE_PERIOD; then "try later".
+PATIENT_LINK_RATE_PER_LINK = env.int("PATIENT_LINK_RATE_PER_LINK", default=30)
+PATIENT_LINK_RATE_PER_ADDRESS = env.int("PATIENT_LINK_RATE_PER_ADDRESS", default=120)
+PATIENT_LINK_RATE_PERIOD = timedelta(minutes=10)
+# The earliest time a patient may book or move to online: this long from now.
+PATIENT_BOOKING_LEAD = timedelta(hours=env.int("PATIENT_BOOKING_LEAD_HOURS", default=2))
+# A patient moving a single appointment is offered times this many days ahead.
+PATIENT_RESCHEDULE_DAYS = env.int("PATIENT_RESCHEDULE_DAYS", default=28)
+
 # At most this many possible duplicates are listed when a patient is registered.
 DUPLICATE_WARNING_LIMIT = 5
 
