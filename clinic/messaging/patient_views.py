@@ -180,4 +180,8 @@ def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
             context["error"] = " ".join(exc.messages)
             return render(request, "messaging/patient/cancel.html", context, status=400)
         return render(request, "messaging/patient/cancelled.html", context)
+    self_service.audit_patient_action(
+        appointment, patient=appointment.patient, action="viewed the page to cancel",
+        address=address,
+    )  # fmt: skip
     return render(request, "messaging/patient/cancel.html", context)
