@@ -13,7 +13,7 @@ from patients.validators import display_phone, normalise_phone
 def validate_clinic_phone(value: str) -> None:
     """A stored location number must be in the international form the setup form makes."""
     if value and normalise_phone(value) != value:
-        raise ValidationError("Store the number in international form, such as +441632960001.")
+        raise ValidationError("Store the number in international form, such as +441174960123.")
 
 
 def validate_time_zone(name: str) -> None:
@@ -25,7 +25,7 @@ class Location(models.Model):
     name = models.CharField(max_length=100, unique=True)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     address = models.TextField(blank=True)
-    # In international form (+441632960001); patients are told to call it wherever a
+    # In international form (+441174960123); patients are told to call it wherever a
     # page or an email sends them to the front desk (a late change, a lost link).
     phone = models.CharField(max_length=20, blank=True, validators=[validate_clinic_phone])
 

@@ -33,7 +33,7 @@ def clock(time_machine):
 @pytest.fixture
 def clinic(clock):
     location, rooms, profiles = make_clinic_location()
-    location.phone = "+441632960001"
+    location.phone = "+441174960123"
     location.save(update_fields=["phone"])
     kind = AppointmentType.objects.create(name="Review", kind="review", duration_minutes=30)
     return {"location": location, "rooms": rooms, "profiles": profiles, "kind": kind}
@@ -183,8 +183,8 @@ def test_inside_the_late_window_the_page_gives_the_phone_number_and_changes_noth
         text = response.content.decode()
         assert response.context["late"] is True
         assert "can no longer be changed online" in text
-        assert "01632 960001" in text
-        assert 'href="tel:01632960001"' in text
+        assert "0117 496 0123" in text
+        assert 'href="tel:01174960123"' in text
     appointment.refresh_from_db()
     assert (appointment.version, appointment.is_upcoming) == (1, True)
 
@@ -238,8 +238,8 @@ def test_the_reminder_and_confirmation_link_to_the_page_and_give_the_phone_numbe
 
     assert "Choose another time or cancel" in rendered.text
     assert _url(appointment) in rendered.text
-    assert "Our phone number: 01632 960001" in rendered.text
-    assert 'href="tel:01632960001"' in rendered.html
+    assert "Our phone number: 0117 496 0123" in rendered.text
+    assert 'href="tel:01174960123"' in rendered.html
     preview = render(confirmation, preview=True)
     assert _url(appointment) not in preview.text  # a staff preview carries no working link
 
@@ -249,4 +249,4 @@ def test_the_cancellation_email_gives_the_phone_number(client, appointment):
     messages_dispatch()
 
     (email,) = [e for e in mail.outbox if "cancelled" in e.subject]
-    assert "01632 960001" in email.body
+    assert "0117 496 0123" in email.body
