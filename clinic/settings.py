@@ -311,8 +311,6 @@ MESSAGE_LINK_MAX_AGE = timedelta(days=30)
 PATIENT_LINK_RATE_PER_LINK = env.int("PATIENT_LINK_RATE_PER_LINK", default=30)
 PATIENT_LINK_RATE_PER_ADDRESS = env.int("PATIENT_LINK_RATE_PER_ADDRESS", default=120)
 PATIENT_LINK_RATE_PERIOD = timedelta(minutes=10)
-# The earliest time a patient may book or move to online: this long from now.
-PATIENT_BOOKING_LEAD = timedelta(hours=env.int("PATIENT_BOOKING_LEAD_HOURS", default=2))
 # A patient moving a single appointment is offered times this many days ahead.
 PATIENT_RESCHEDULE_DAYS = env.int("PATIENT_RESCHEDULE_DAYS", default=28)
 

@@ -173,7 +173,9 @@ def practitioner_names(location_id: int) -> dict[int, str]:
 
 
 def earliest_offer(now: datetime) -> datetime:
-    return now + settings.PATIENT_BOOKING_LEAD
+    """Times offered online start after the late-cancellation limit, so that what a
+    patient books online they may also change online; sooner times are for the phone."""
+    return now + settings.LATE_CANCEL_WINDOW
 
 
 def offer_at(days: Sequence[OfferDay], start: datetime, practitioner_id: int) -> Offer | None:

@@ -5,6 +5,7 @@ link answers 404, an expired or spent one (the session booked already) 410, too 
 tries 429. The page shows the patient's first name and that session, nothing else.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -87,4 +88,5 @@ def _context(session: Session, phone: str) -> dict[str, object]:
         "place": plan.location.name,
         "zone_name": plan.location.time_zone,
         "phone": phone,
+        "late_hours": int(settings.LATE_CANCEL_WINDOW.total_seconds() // 3600),
     }

@@ -81,7 +81,7 @@ def test_the_page_offers_the_same_practitioner_s_free_times_and_shows_only_the_f
     offers = [o for day in response.context["days"] for o in (*day.own, *day.others)]
     assert offers
     assert {o.practitioner_id for o in offers} == {appointment.practitioner_id}
-    assert min(o.start for o in offers) >= timezone.now() + timedelta(hours=2)
+    assert min(o.start for o in offers) >= timezone.now() + timedelta(hours=24)
     assert max(o.start for o in offers) < timezone.now() + timedelta(days=30)
 
 

@@ -16,6 +16,7 @@ from clinic.messaging.models import PatientMessage
 from clinic.messaging.self_service import SELF_SERVICE_USERNAME
 from clinic.scheduling import services as booking
 from clinic.scheduling.models import Leave
+from patients.models import Patient
 from tests.factories import make_patient
 from tests.treatments.plans.plan_setup import clinic_setting, sessions
 from tests.treatments.plans.test_nudges import MONDAY, _after_session_one
@@ -42,7 +43,11 @@ def setting(practitioner, clock):
 def plan(setting, clock):
     """Session 1 done on Monday 23 November; session 2 only proposed, its window Monday
     21 December to Monday 4 January."""
-    return _after_session_one(setting, clock)
+    plan = _after_session_one(setting, clock)
+    # Names no page word contains, so that "not shown" means not shown.
+    Patient.objects.filter(pk=plan.patient_id).update(first_name="Ines", last_name="Okonkwo")
+    plan.refresh_from_db()
+    return plan
 
 
 def _second(plan) -> TreatmentSession:
