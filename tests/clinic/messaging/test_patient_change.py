@@ -2,15 +2,17 @@
 until the late-cancellation limit, the same practitioner's free times (a plan session's
 inside its window); inside it, the location's phone number. Links answer 404/410/429."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from auditlog.models import LogEntry
 from django.core import mail
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.messaging import links
+from clinic.messaging import links, self_service
 from clinic.messaging.content import render
 from clinic.messaging.models import PatientMessage
 from clinic.messaging.services import messages_dispatch
@@ -250,3 +252,39 @@ def test_the_cancellation_email_gives_the_phone_number(client, appointment):
 
     (email,) = [e for e in mail.outbox if "cancelled" in e.subject]
     assert "0117 496 0123" in email.body
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a race needs PostgreSQL; SQLite serialises writes"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_patients_moving_to_the_same_time_at_once_make_one_move(clinic):
+    """Each patient's page offered the same free time; both press it together."""
+    one = _book(clinic)
+    two = _book(clinic, WEDNESDAY_10 + timedelta(hours=1), patient=make_patient(first_name="Bo"))
+    target = datetime(2026, 12, 3, 14, tzinfo=UTC)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def move(appointment):
+        try:
+            barrier.wait()
+            self_service.appointment_move_by_patient(
+                appointment=appointment, version=1, start=target, now=timezone.now()
+            )
+            outcomes.append("moved")
+        except booking.SlotTaken:
+            outcomes.append("taken")
+        except Exception as exc:  # anything else would be a 500
+            outcomes.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=move, args=(a,)) for a in (one, two)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["moved", "taken"]
+    assert Appointment.objects.filter(starts_at=target).count() == 1
