@@ -25,6 +25,7 @@ from clinic.scheduling.models import (
     WorkingHours,
 )
 from clinic.scheduling.services import appointment_book, appointment_cancel
+from clinic.staff.models import PractitionerProfile
 from clinic.staff.roles import Role
 from patients.models import Patient
 from tests.browser.accessibility import assert_accessible, context_args
@@ -148,7 +149,7 @@ def test_a_patient_books_session_2_from_the_nudge(
 # --- Moving and cancelling from a reminder ----------------------------------------------------
 
 
-def _clinic_open_all_day() -> tuple[Location, Room, object, AppointmentType]:
+def _clinic_open_all_day() -> tuple[Location, Room, PractitionerProfile, AppointmentType]:
     bath = Location.objects.create(name="Bath", time_zone="Europe/London", phone=PHONE_NUMBER)
     room = Room.objects.create(location=bath, name="Room 1")
     practitioner = make_practitioner()

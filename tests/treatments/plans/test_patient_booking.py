@@ -114,6 +114,7 @@ def test_the_patient_books_a_time_and_the_usual_messages_follow(client, plan):
     assert "is booked" in response.content.decode()
     second.refresh_from_db()
     appointment = second.appointment
+    assert appointment is not None
     assert second.status == TreatmentSession.Status.BOOKED
     assert appointment.starts_at.isoformat() == choice.split("@")[0]
     assert appointment.booked_by.username == SELF_SERVICE_USERNAME
