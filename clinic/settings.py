@@ -306,6 +306,14 @@ MESSAGE_DISPATCH_BUDGET = timedelta(seconds=50)
 # after the appointment has started).
 MESSAGE_LINK_MAX_AGE = timedelta(days=30)
 
+# The patient's own pages behind those links (book, move, cancel) answer at most this many
+# requests per link, and per client address, in PATIENT_LINK_RATE_PERIOD; then "try later".
+PATIENT_LINK_RATE_PER_LINK = env.int("PATIENT_LINK_RATE_PER_LINK", default=30)
+PATIENT_LINK_RATE_PER_ADDRESS = env.int("PATIENT_LINK_RATE_PER_ADDRESS", default=120)
+PATIENT_LINK_RATE_PERIOD = timedelta(minutes=10)
+# A patient moving a single appointment is offered times this many days ahead.
+PATIENT_RESCHEDULE_DAYS = env.int("PATIENT_RESCHEDULE_DAYS", default=28)
+
 # At most this many possible duplicates are listed when a patient is registered.
 DUPLICATE_WARNING_LIMIT = 5
 

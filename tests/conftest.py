@@ -71,6 +71,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The patient pages' throttle counts in the cache: each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 

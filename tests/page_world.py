@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from clinic.messaging.links import reply_token
+from clinic.messaging.links import BOOK_SESSION, CHANGE_APPOINTMENT, purpose_token, reply_token
 from clinic.messaging.models import PatientMessage
 from clinic.scheduling import services as booking
 from clinic.scheduling import setup_services as setup
@@ -31,6 +31,7 @@ from clinic.tasks import beat_heartbeat
 from patients.models import Patient
 from tests.factories import PatientFactory, make_appointment
 from tests.treatments.plans.plan_setup import book_plan, clinic_setting, sessions
+from tests.treatments.plans.plan_setup import sessions as sessions_of
 from tests.treatments.sessions.sessions_setup import start_record_and_sign
 from treatments.aftercare.defaults import DEFAULT_STEPS
 from treatments.aftercare.services import aftercare_template_revise
@@ -92,6 +93,24 @@ class World:
     @property
     def reply_token(self) -> str:
         return reply_token(self.message.pk)
+
+    @property
+    def change_token(self) -> str:
+        """The link to move or cancel the second session, booked and weeks away."""
+        appointment = sessions_of(self.plan)[1].appointment
+        return purpose_token(CHANGE_APPOINTMENT, appointment.pk, appointment.version)
+
+    @property
+    def book_token(self) -> str:
+        """The link to book the plan's last session, which the front desk unbooked (the
+        first time this is asked), so that it waits for a time inside its window."""
+        last = sessions_of(self.plan)[-1]
+        if last.appointment is not None:
+            booking.appointment_cancel(
+                appointment=last.appointment, reason="Patient will choose online",
+                by=self.front_desk, now=timezone.now(),
+            )  # fmt: skip
+        return purpose_token(BOOK_SESSION, last.pk)
 
     @property
     def closure(self) -> Closure:

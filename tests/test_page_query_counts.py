@@ -180,6 +180,17 @@ PAGES = [
     ),
     # the message with patient and appointment location (no session: a patient's link)
     Page("messaging:reply", "anonymous", 1, ("reply_token",)),
+    # the appointment with patient, location, type and practitioner, audit, its plan
+    # session (the window); the practitioner's free times: opening hours, closures, the
+    # practitioner, their working hours, leave, their appointments, rooms, the rooms they
+    # use, those rooms' appointments (no session: a patient's link)
+    Page("messaging:change", "anonymous", 12, ("change_token",), grow=w.appointments),
+    # the appointment with patient, location, type and practitioner, audit
+    Page("messaging:cancel", "anonymous", 2, ("change_token",), grow=w.appointments),
+    # the session with plan, patient, location and type, audit; the free times: opening
+    # hours, closures, practitioners, their working hours, rooms, leave, appointments;
+    # the practitioners' names
+    Page("treatments:book_session", "anonymous", 10, ("book_token",), grow=w.appointments),
     # login, one page of messages (no count: it starts where the last ended), counts of
     # due, sending and failed, cancel requests, which sessions of the page's course
     # confirmations are still to come, menu

@@ -9,6 +9,7 @@ class TreatmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from clinic.messaging.self_service import change_window
         from clinic.scheduling.signals import (
             appointment_badges,
             appointment_cancelled,
@@ -34,7 +35,7 @@ class TreatmentsConfig(AppConfig):
             TreatmentPlan,
             TreatmentSession,
         )
-        from treatments.plans import preparation
+        from treatments.plans import patient_booking, preparation
         from treatments.plans import services as plans
 
         # Clinical records: every create, change and delete, with who and when. Views
@@ -72,5 +73,7 @@ class TreatmentsConfig(AppConfig):
         appointment_moved.connect(
             preparation.on_appointment_moved, dispatch_uid="preparation_follow_move"
         )
+        # A patient moving a plan session from a link stays inside its window.
+        change_window.connect(patient_booking.change_window, dispatch_uid="plan_change_window")
         # The book's cards show whether each patient is cleared for treatment.
         appointment_badges.connect(badges.on_badges, dispatch_uid="clearance_badges")

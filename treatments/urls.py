@@ -3,6 +3,7 @@ from django.urls import path
 from treatments.aftercare import views as aftercare_views
 from treatments.catalog import views as catalog_views
 from treatments.consultations import views as consultations_views
+from treatments.plans import patient_views as plan_patient_views
 from treatments.plans import views as plans_views
 from treatments.sessions import views as sessions_views
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("catalog/areas/<int:pk>/", catalog_views.catalog_area, name="catalog_area"),
     path("consultations/<int:pk>/plans/new/", plans_views.plan_new, name="plan_new"),
     path("plans/<int:pk>/", plans_views.plan_detail, name="plan"),
+    path("book/<str:token>/", plan_patient_views.book_session, name="book_session"),
     path("plans/<int:pk>/book/", plans_views.plan_book_view, name="plan_book"),
     path("plans/<int:pk>/status/<slug:action>/", plans_views.plan_status_view, name="plan_status"),
     path(

@@ -253,8 +253,9 @@ def _load_appointment_book(log: Callable[[str], None]) -> None:
 
     today = timezone.localdate()
     location = Location.objects.create(
-        name="Bath", time_zone=settings.TIME_ZONE, address="12 Milsom Street, Bath BA1 1DN"
-    )
+        name="Bath", time_zone=settings.TIME_ZONE, address="12 Milsom Street, Bath BA1 1DN",
+        phone="+441174960123",  # a number set aside for drama, never a real line
+    )  # fmt: skip
     rooms = [Room.objects.create(location=location, name=n) for n in ("Room 1", "Room 2", "Room 3")]
     for weekday in range(5):
         OpeningHours.objects.create(

@@ -13,9 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.messaging.ics import CalendarEvent, calendar_ics
-from clinic.messaging.links import reply_url
+from clinic.messaging.links import book_session_url, change_appointment_url, reply_url
 from clinic.messaging.models import PatientMessage
-from clinic.scheduling.models import Appointment
+from clinic.scheduling.models import Appointment, Location
 
 K = PatientMessage.Kind
 
@@ -35,6 +35,9 @@ SUBJECTS = {
 # These carry links to confirm or ask to cancel, while the appointment is still to come.
 WITH_REPLY_LINKS = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER)
 WITH_CALENDAR_FILE = (K.CONFIRMATION, K.RESCHEDULED, K.CANCELLATION)
+# These carry a link to book a plan's next session, when their payload names the session
+# ("book_session"; a nudge's "session_id").
+WITH_BOOKING_LINK = (K.NEXT_SESSION, K.AFTERCARE)
 PREVIEW_LINK = "#the-patient-s-own-link"
 
 
@@ -90,6 +93,23 @@ def _when(moment: datetime, zone: Any) -> dict[str, str]:
     }
 
 
+def _booking_link(message: PatientMessage, *, preview: bool) -> dict[str, str]:
+    """The link to book the plan session the message names, and for a message about no
+    appointment the number of the location it names."""
+    if message.kind not in WITH_BOOKING_LINK:
+        return {}
+    context = {}
+    session_id = message.payload.get("book_session", message.payload.get("session_id"))
+    if isinstance(session_id, int):
+        context["book_url"] = PREVIEW_LINK if preview else book_session_url(session_id)
+    location_id = message.payload.get("location")
+    if message.appointment is None and isinstance(location_id, int):
+        location = Location.objects.filter(pk=location_id).first()
+        if location is not None:
+            context["phone"] = location.phone_display
+    return context
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -107,6 +127,7 @@ def render(
     appointment = message.appointment
     context: dict[str, Any] = {
         "clinic_name": settings.CLINIC_NAME,
+        "late_hours": int(settings.LATE_CANCEL_WINDOW.total_seconds() // 3600),
         "first_name": message.patient.first_name,
         "message": message,
         "payload": message.payload,
@@ -124,8 +145,14 @@ def render(
                 "minutes": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
             }
         )
+        context["phone"] = location.phone_display
         if message.kind in WITH_REPLY_LINKS and appointment.is_still_to_come(now):
             context["reply_url"] = PREVIEW_LINK if preview else reply_url(message.pk)
+            context["change_url"] = (
+                PREVIEW_LINK
+                if preview
+                else change_appointment_url(appointment.pk, appointment.version)
+            )
         if message.kind in WITH_CALENDAR_FILE:
             calendar = calendar_ics(
                 events=[_event(appointment)],
@@ -136,6 +163,7 @@ def render(
     if message.kind == K.COURSE_CONFIRMATION:
         course, calendar = _course(message, now)
         context.update(course)
+    context.update(_booking_link(message, preview=preview))
     subject_values = {
         "day": context.get("when", {}).get("day", "") or context.get("first_day", ""),
         "follow_up_day": message.payload.get("day", ""),

@@ -38,3 +38,51 @@ def message_id_from(token: str) -> int:
     if not isinstance(data, dict) or not isinstance(data.get("m"), int):
         raise LinkInvalid
     return data["m"]
+
+
+# --- Links for one purpose each ---------------------------------------------------------
+#
+# Each purpose signs with its own salt, so a token made for one purpose is not even a
+# valid signature for another: a link to book a session cannot change an appointment.
+# The token names one object (and, for an appointment, the version it was made for);
+# the page then judges that object as it is now.
+
+BOOK_SESSION = "clinic.messaging.book-session-link"
+CHANGE_APPOINTMENT = "clinic.messaging.change-appointment-link"
+
+
+def purpose_token(purpose: str, object_id: int, version: int = 0) -> str:
+    return signing.dumps({"o": object_id, "v": version}, salt=purpose, compress=True)
+
+
+def purpose_object(purpose: str, token: str) -> tuple[int, int]:
+    """(object id, version) a token was made for; LinkExpired or LinkInvalid otherwise."""
+    try:
+        data = signing.loads(token, salt=purpose, max_age=settings.MESSAGE_LINK_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise LinkExpired from exc
+    except (signing.BadSignature, ValueError, UnicodeError) as exc:
+        raise LinkInvalid from exc
+    if not isinstance(data, dict):
+        raise LinkInvalid
+    object_id, version = data.get("o"), data.get("v")
+    if not isinstance(object_id, int) or not isinstance(version, int):
+        raise LinkInvalid
+    return object_id, version
+
+
+def book_session_url(session_id: int) -> str:
+    """The page where a patient books a plan session (served by the treatments app)."""
+    return settings.SITE_URL + reverse(
+        "treatments:book_session", args=[purpose_token(BOOK_SESSION, session_id)]
+    )
+
+
+def change_appointment_path(appointment_id: int, version: int) -> str:
+    """The page where a patient moves or cancels one version of an appointment."""
+    token = purpose_token(CHANGE_APPOINTMENT, appointment_id, version)
+    return reverse("messaging:change", args=[token])
+
+
+def change_appointment_url(appointment_id: int, version: int) -> str:
+    return settings.SITE_URL + change_appointment_path(appointment_id, version)

@@ -7,6 +7,13 @@ from django.db import models
 
 from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
+from patients.validators import display_phone, normalise_phone
+
+
+def validate_clinic_phone(value: str) -> None:
+    """A stored location number must be in the international form the setup form makes."""
+    if value and normalise_phone(value) != value:
+        raise ValidationError("Store the number in international form, such as +441174960123.")
 
 
 def validate_time_zone(name: str) -> None:
@@ -18,6 +25,9 @@ class Location(models.Model):
     name = models.CharField(max_length=100, unique=True)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     address = models.TextField(blank=True)
+    # In international form (+441174960123); patients are told to call it wherever a
+    # page or an email sends them to the front desk (a late change, a lost link).
+    phone = models.CharField(max_length=20, blank=True, validators=[validate_clinic_phone])
 
     def __str__(self) -> str:
         return self.name
@@ -25,6 +35,11 @@ class Location(models.Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def phone_display(self) -> str:
+        """The number as people in the clinic's country dial it."""
+        return display_phone(self.phone)
 
 
 class Room(models.Model):
@@ -378,3 +393,13 @@ class Appointment(models.Model):
     def is_still_to_come(self, now: datetime) -> bool:
         """Upcoming and not yet started: the patient may still confirm or ask to cancel."""
         return self.is_upcoming and not self.has_started(now)
+
+    def is_late_to_change(self, now: datetime) -> bool:
+        """Inside the late-cancellation window (LATE_CANCEL_WINDOW before the start): a
+        change now is the front desk's, by phone."""
+        return self.starts_at - now < settings.LATE_CANCEL_WINDOW
+
+    def patient_may_change(self, now: datetime) -> bool:
+        """The patient may move or cancel it from a link: still to come, and not yet
+        inside the late-cancellation window."""
+        return self.is_still_to_come(now) and not self.is_late_to_change(now)

@@ -4,7 +4,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -313,7 +312,7 @@ def appointment_cancel(
         raise ValidationError({"reason": ["Say why the appointment is cancelled."]})
     current.status = S.CANCELLED
     current.cancellation_reason = reason.strip()
-    current.late_cancel = current.starts_at - now < settings.LATE_CANCEL_WINDOW
+    current.late_cancel = current.is_late_to_change(now)
     current.version += 1
     current.save()
     appointment_cancelled.send(sender=Appointment, appointment=current, by=by, by_plan=by_plan)

@@ -20,6 +20,7 @@ from clinic.scheduling.models import (
     Location,
     validate_time_zone,
 )
+from patients.validators import normalise_phone
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -58,10 +59,20 @@ class LocationForm(forms.Form):
     address = forms.CharField(
         required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
+    phone = forms.CharField(
+        required=False,
+        max_length=30,
+        help_text="The number patients call about their appointments here.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Row(Column("name"), Column("time_zone")), "address")
+        self.helper = _helper(Row(Column("name"), Column("time_zone")), "address", "phone")
+
+    def clean_phone(self) -> str:
+        raw: str = self.cleaned_data["phone"].strip()
+        return normalise_phone(raw) if raw else ""
 
     def clean_time_zone(self) -> str:
         name: str = self.cleaned_data["time_zone"]

@@ -49,7 +49,13 @@ class SetupChange(Generic[T]):
 
 @transaction.atomic
 def location_save(
-    *, location: Location | None = None, name: str, time_zone: str, address: str, now: datetime
+    *,
+    location: Location | None = None,
+    name: str,
+    time_zone: str,
+    address: str,
+    now: datetime,
+    phone: str = "",
 ) -> SetupChange[Location]:
     """Add a location, or change one.
 
@@ -65,13 +71,14 @@ def location_save(
         old_zone = location.time_zone
     location.name, location.time_zone = name.strip(), time_zone.strip()
     location.address = address.strip()
+    location.phone = phone.strip()
     location.full_clean()
     if old_zone is None:
         location.save()
         return SetupChange(location)
     if location.time_zone != old_zone:
         _refuse_zone_change_with_appointments_to_come(location, now)
-    location.save(update_fields=["name", "time_zone", "address"])
+    location.save(update_fields=["name", "time_zone", "address", "phone"])
     return SetupChange(location)
 
 

@@ -183,6 +183,7 @@ def _location_page(request: HttpRequest, location: Location | None) -> HttpRespo
     initial = {}
     if location is not None:
         initial = {n: getattr(location, n) for n in ("name", "time_zone", "address")}
+        initial["phone"] = location.phone_display
     form = LocationForm(_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         change = _apply(

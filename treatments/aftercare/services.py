@@ -134,6 +134,15 @@ def aftercare_template_revise(
     )
 
 
+def _next_to_book(session: TreatmentSession) -> dict[str, int]:
+    """The plan's next session, when it still waits for a time: the aftercare email then
+    carries the link to book it (``book_session``)."""
+    following = TreatmentSession.objects.filter(
+        plan_id=session.plan_id, number=session.number + 1, status=TreatmentSession.Status.PROPOSED
+    ).first()
+    return {"book_session": following.pk} if following is not None else {}
+
+
 def aftercare_issue(*, session: TreatmentSession, by: User, now: datetime) -> IssuedAftercare:
     """Copy the aftercare in force onto a session being signed, and put the aftercare
     email and its follow-ups in the outbox. Runs inside ``session_sign``'s transaction."""
@@ -174,7 +183,7 @@ def aftercare_issue(*, session: TreatmentSession, by: User, now: datetime) -> Is
     schedule(
         K.AFTERCARE, "aftercare", now,
         f"Aftercare after session {session.number} (version {issued.version})",
-        steps=for_email(steps),
+        steps=for_email(steps), **_next_to_book(session),
     )  # fmt: skip
     for day in issued.follow_up_days:
         # That day's steps; a day no step mentions gets them all, rather than nothing.

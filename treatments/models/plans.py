@@ -35,6 +35,8 @@ class TreatmentPlan(models.Model):
     # Its first session has been booked (and it is not over).
     UNDER_WAY = (Status.ACTIVE, Status.PAUSED)
     PAUSABLE = (Status.ACTIVE,)
+    # The patient may book its next session from a link (a paused plan waits for the clinic).
+    SELF_BOOKABLE = (Status.ACTIVE,)
     RESUMABLE = (Status.PAUSED,)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
@@ -108,6 +110,11 @@ class TreatmentPlan(models.Model):
     @property
     def can_cancel(self) -> bool:
         return self.status in self.CANCELLABLE
+
+    @property
+    def patient_may_book(self) -> bool:
+        """Under way and not paused: the patient may book its next session online."""
+        return self.status in self.SELF_BOOKABLE
 
 
 class TreatmentSession(models.Model):

@@ -105,6 +105,7 @@ def _nudge(session: Session, window: Window, now: datetime) -> MessageToSchedule
         ),
         payload={
             "plan": plan.pk,
+            "location": plan.location_id,
             "session_id": session.pk,
             "session": session.number,
             "of": plan.sessions_planned,

@@ -256,6 +256,31 @@ def test_the_manager_edits_a_location(manager_client, clinic):
     assert location.name == "Bath Spa"
 
 
+def test_a_location_s_phone_number_is_kept_in_international_form_and_shown_as_dialled(
+    manager_client, clinic
+):
+    location = clinic["location"]
+    url = reverse("setup:location_edit", args=[location.pk])
+
+    manager_client.post(
+        url, {"name": "Bath", "time_zone": "Europe/London", "phone": "0117 496 0123"}
+    )
+
+    location.refresh_from_db()
+    assert location.phone == "+441174960123"
+    assert manager_client.get(url).context["form"].initial["phone"] == "0117 496 0123"
+
+
+def test_a_location_s_phone_number_must_be_stored_in_international_form(clinic):
+    from django.core.exceptions import ValidationError
+
+    location = clinic["location"]
+    location.phone = "0117 496 0123"
+
+    with pytest.raises(ValidationError):
+        location.full_clean()
+
+
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
@@ -282,6 +307,12 @@ def test_the_manager_edits_a_location(manager_client, clinic):
          "Ensure this value has at most 500 characters (it has 501)."),
         ({"name": "Bath", "time_zone": "Europe/London"}, "name",
          "Location with this Name already exists."),
+        ({"name": "Bristol", "time_zone": "Europe/London", "phone": "call us"}, "phone",
+         "Enter a phone number, for example 07700 900123 or +44 7700 900123."),
+        ({"name": "Bristol", "time_zone": "Europe/London", "phone": "01632 96"}, "phone",
+         "This is not a valid phone number. Check the digits and the country code."),
+        ({"name": "Bristol", "time_zone": "Europe/London", "phone": "0" * 31}, "phone",
+         "Ensure this value has at most 30 characters (it has 31)."),
     ],
 )  # fmt: skip
 def test_a_bad_location_is_explained_on_the_form(manager_client, clinic, data, field, message):

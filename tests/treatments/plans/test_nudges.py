@@ -94,6 +94,7 @@ def test_the_nudge_goes_once_when_the_window_opens_however_often_it_runs(setting
     assert nudge.due_at == datetime(2026, 12, 21, 10, tzinfo=UTC)  # 10:00 at the location
     assert nudge.payload == {
         "plan": plan.pk,
+        "location": plan.location_id,
         "session_id": second.pk,
         "session": 2,
         "of": 4,
@@ -105,6 +106,9 @@ def test_the_nudge_goes_once_when_the_window_opens_however_often_it_runs(setting
     (email,) = _time_to_book(dispatch_at(clock, nudge.due_at))
     assert email.subject == f"{TIME_TO_BOOK} · Microneedling Clinic"
     assert "(session 2 of 4) is best between Monday 21 December and Monday 4 January" in email.body
+    # The link books this session and nothing else (tests/treatments/plans/test_patient_booking.py).
+    assert "Choose a time for your next session: http" in email.body
+    assert "/book/" in email.body
     # Sent; the next hours find it there and write nothing.
     assert _run_at(clock, WINDOW_OPENS + timedelta(days=1, minutes=5)) == []
     assert [n.status for n in _nudges()] == [St.SENT]
