@@ -234,10 +234,13 @@ def consent_versions(world: World, n: int = 3) -> None:
 
 
 def rule_settings(world: World, n: int = 3) -> None:
-    from treatments.screening.rules import DEFAULT_RULES
+    from treatments.screening.rules import DEFAULT_RULES, Level
 
-    for rule in DEFAULT_RULES[:n]:
-        screening_rule_configure(code=rule.code, by=world.manager, enabled=False, level=None)
+    changeable = [rule for rule in DEFAULT_RULES if rule.level is not Level.CONTRAINDICATED]
+    for rule in changeable[:n]:
+        screening_rule_configure(
+            code=rule.code, by=world.manager, enabled=False, level=None, reason="Not used here."
+        )
 
 
 def depth_guidance(world: World, n: int = 3) -> None:

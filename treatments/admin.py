@@ -17,6 +17,7 @@ from treatments.models import (
     LotRecall,
     MedicalHistory,
     ScreeningFinding,
+    ScreeningRuleChange,
     ScreeningRuleSetting,
     SessionDepth,
     Treatment,
@@ -84,6 +85,15 @@ class ScreeningRuleSettingAdmin(ReadOnlyAdmin):
 
     list_display = ["code", "enabled", "level", "changed_by", "changed_at"]
     list_filter = ["enabled", "level"]
+    list_select_related = ["changed_by"]
+
+
+@admin.register(ScreeningRuleChange)
+class ScreeningRuleChangeAdmin(ReadOnlyAdmin):
+    """Each change the clinic made to a rule: old and new level, who, when, why."""
+
+    list_display = ["title", "old_state", "new_state", "changed_by", "changed_at", "reason"]
+    list_filter = ["code"]
     list_select_related = ["changed_by"]
 
 

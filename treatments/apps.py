@@ -27,6 +27,7 @@ class TreatmentsConfig(AppConfig):
             LotRecall,
             MedicalHistory,
             ScreeningFinding,
+            ScreeningRuleChange,
             ScreeningRuleSetting,
             SessionDepth,
             Treatment,
@@ -48,6 +49,7 @@ class TreatmentsConfig(AppConfig):
         auditlog.register(CheckInScreening)
         # The clinic's changes to the screening rules: who switched what, and when.
         auditlog.register(ScreeningRuleSetting)
+        auditlog.register(ScreeningRuleChange)
         # Plans, sessions and their records; the catalog the manager edits.
         auditlog.register(TreatmentPlan, m2m_fields={"areas"})
         auditlog.register(TreatmentSession)

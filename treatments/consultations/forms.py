@@ -8,8 +8,8 @@ from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 
 from treatments.consultations.services import CONSULTATION_FIELDS, HISTORY_FIELDS
-from treatments.models import Consultation, MedicalHistory
-from treatments.screening.rules import Condition
+from treatments.models import Consultation, MedicalHistory, rule_change_refused
+from treatments.screening.rules import Condition, Level, Rule
 
 FITZPATRICK_TYPES = [
     ("", "Choose…"),
@@ -161,6 +161,9 @@ class SignForm(forms.Form):
 
 
 class RuleSettingForm(forms.Form):
+    """The clinic's change to one rule. A contraindication offers neither "off" nor a
+    lower level; every change asks why."""
+
     LEVELS = [
         ("", "Default level"),
         ("contraindicated", "Contraindicated"),
@@ -174,6 +177,26 @@ class RuleSettingForm(forms.Form):
         coerce=lambda value: value == "1",
     )
     level = forms.ChoiceField(choices=LEVELS, required=False)
+    reason = forms.CharField(
+        label="Why",
+        max_length=1000,
+        error_messages={"required": "Give the reason for the change."},
+    )
+
+    def __init__(self, *args: Any, rule: Rule | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_fixed = (
+            rule is not None and rule_change_refused(rule.level, False, None) is not None
+        )
+        if rule is not None and self.is_fixed:
+            enabled = cast(forms.ChoiceField, self.fields["enabled"])
+            enabled.choices = [("1", "On")]
+            level = cast(forms.ChoiceField, self.fields["level"])
+            level.choices = [
+                (value, label)
+                for value, label in self.LEVELS
+                if not value or not rule_change_refused(rule.level, True, Level.from_code(value))
+            ]
 
 
 class AddendumForm(forms.Form):

@@ -19,7 +19,9 @@ from treatments.models import (
     ConsultationAddendum,
     MedicalHistory,
     ScreeningFinding,
+    ScreeningRuleChange,
     ScreeningRuleSetting,
+    rule_change_refused,
 )
 from treatments.screening.engine import screen
 from treatments.screening.rules import (
@@ -273,19 +275,40 @@ def consultation_sign(
 
 @transaction.atomic
 def screening_rule_configure(
-    *, code: str, by: User, enabled: bool, level: Level | None
+    *, code: str, by: User, enabled: bool, level: Level | None, reason: str
 ) -> ScreeningRuleSetting:
-    """Switch a default rule off or on, or give it another level (None: its default)."""
-    if code not in {rule.code for rule in DEFAULT_RULES}:
+    """Switch a default rule off or on, or give it another level (None: its default),
+    for the reason given.
+
+    1. A contraindication can be neither switched off nor lowered; any change needs a
+       reason.
+    2. The setting is saved and the change kept (rule, old and new level, who, when, why)
+       as a ``ScreeningRuleChange``, which the audit log and the screening panel show.
+    """
+    rule = next((rule for rule in DEFAULT_RULES if rule.code == code), None)
+    if rule is None:
         raise ValidationError(f"There is no screening rule “{code}”.")
+    refused = rule_change_refused(rule.level, enabled, level)
+    if refused:
+        raise ValidationError(refused)
+    if not reason.strip():
+        raise ValidationError({"reason": ["Give the reason for the change."]})
     setting = ScreeningRuleSetting.objects.select_for_update().filter(
         code=code
     ).first() or ScreeningRuleSetting(code=code)
+    old_state = setting.state if setting.pk else rule.level.code
     setting.enabled = enabled
-    setting.level = level.code if level else ""
+    setting.level = level.code if level and level is not rule.level else ""
+    setting.reason = reason.strip()
     setting.changed_by = by
     setting.full_clean()
+    if setting.state == old_state:
+        raise ValidationError("That is how the rule already stands: nothing to change.")
     setting.save()
+    ScreeningRuleChange.objects.create(
+        code=code, title=rule.title, old_state=old_state, new_state=setting.state,
+        reason=setting.reason, changed_by=by,
+    )  # fmt: skip
     return setting
 
 

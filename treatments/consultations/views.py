@@ -36,6 +36,8 @@ from treatments.consultations.forms import (
     SignForm,
 )
 from treatments.consultations.selectors import (
+    clinic_rule_changes,
+    clinic_rule_settings,
     latest_history,
     rule_adjustments,
 )
@@ -60,6 +62,7 @@ from treatments.models import (
     ScreeningFinding,
     ScreeningRuleSetting,
     history_label,
+    rule_change_refused,
 )
 from treatments.screening.engine import ruleset_version, screen
 from treatments.screening.rules import DEFAULT_RULES, Level
@@ -127,7 +130,7 @@ def consultation_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
         "patient": patient,
         "form": form,
         "history": history,
-        "preview": _preview(form, history),
+        **_preview(form, history),
     }
     return render(request, "treatments/consultation_form.html", context)
 
@@ -150,13 +153,14 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "consultation": consultation,
         "form": form,
         "history": history,
-        "preview": _preview(form, history),
+        **_preview(form, history),
     }
     return render(request, "treatments/consultation_form.html", context)
 
 
-def _preview(form: ConsultationForm, history: HistoryForm) -> Any:
-    """Screen what the form holds right now, without saving (the live panel).
+def _preview(form: ConsultationForm, history: HistoryForm) -> dict[str, Any]:
+    """Screen what the form holds right now, without saving (the live panel), with the
+    clinic's changes to the rules that the practitioner should know of.
 
     A bound form gives what validates so far; an unbound one its starting values, such
     as a history carried over from the last consultation.
@@ -167,14 +171,16 @@ def _preview(form: ConsultationForm, history: HistoryForm) -> Any:
         answers, history_answers = form.cleaned_data, history.cleaned_data
     else:
         answers, history_answers = dict(form.initial), dict(history.initial)
-    return screen(
+    settings = clinic_rule_settings()
+    result = screen(
         screening_answers(
             history=history_answers,
             fitzpatrick_type=answers.get("fitzpatrick_type"),
             treatment_date=answers.get("intended_treatment_date") or timezone.localdate(),
         ),
-        adjustments=rule_adjustments(),
+        adjustments=rule_adjustments(settings),
     )
+    return {"preview": result, "rule_changes": clinic_rule_changes(settings)}
 
 
 @login_required
@@ -185,7 +191,7 @@ def screening_preview(request: HttpRequest) -> HttpResponse:
     form, history = _forms(request, None, None)
     if not (form.is_bound and history.is_bound):
         return HttpResponse(status=400)
-    return render(request, "treatments/_screening_panel.html", {"preview": _preview(form, history)})
+    return render(request, "treatments/_screening_panel.html", _preview(form, history))
 
 
 @login_required
@@ -284,7 +290,8 @@ def screening_rules(request: HttpRequest) -> HttpResponse:
             "enabled": "1" if setting is None or setting.enabled else "0",
             "level": setting.level if setting else "",
         }
-        rows.append({"rule": rule, "setting": setting, "form": RuleSettingForm(initial=initial)})
+        form = RuleSettingForm(initial=initial, rule=rule)
+        rows.append({"rule": rule, "setting": setting, "form": form})
     context = {"rows": rows, "version": ruleset_version(rule_adjustments())}
     return render(request, "treatments/screening_rules.html", context)
 
@@ -293,9 +300,20 @@ def screening_rules(request: HttpRequest) -> HttpResponse:
 @permission_required(MANAGE_CLINIC)
 @require_POST
 def screening_rule_update(request: HttpRequest, code: str) -> HttpResponse:
-    form = RuleSettingForm(request.POST)
+    rule = next((rule for rule in DEFAULT_RULES if rule.code == code), None)
+    if rule is None:
+        messages.error(request, f"There is no screening rule “{code}”.")
+        return redirect("treatments:screening_rules")
+    form = RuleSettingForm(request.POST, rule=rule)
     if not form.is_valid():
-        messages.error(request, "Choose on or off, and a level from the list.")
+        if "reason" in form.errors and len(form.errors) == 1:
+            messages.error(request, "Give the reason for the change.")
+        elif rule_change_refused(rule.level, False, None):
+            messages.error(
+                request, "A contraindication cannot be switched off or given a lower level."
+            )
+        else:
+            messages.error(request, "Choose on or off, and a level from the list.")
         return redirect("treatments:screening_rules")
     level = form.cleaned_data["level"]
     try:
@@ -304,6 +322,7 @@ def screening_rule_update(request: HttpRequest, code: str) -> HttpResponse:
             by=signed_in_staff(request),
             enabled=form.cleaned_data["enabled"],
             level=Level.from_code(level) if level else None,
+            reason=form.cleaned_data["reason"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -18,8 +18,12 @@ from treatments.models.consultations import (
     ConsultationAddendum,
     MedicalHistory,
     ScreeningFinding,
+    ScreeningRuleChange,
     ScreeningRuleSetting,
     history_label,
+    rule_change_refused,
+    rule_state,
+    rule_state_label,
 )
 from treatments.models.limits import (
     FITZPATRICK_HIGHEST,
@@ -53,6 +57,7 @@ __all__ = [
     "LotRecall",
     "MedicalHistory",
     "ScreeningFinding",
+    "ScreeningRuleChange",
     "ScreeningRuleSetting",
     "SessionDepth",
     "SkinThickness",
@@ -61,4 +66,7 @@ __all__ = [
     "TreatmentPlan",
     "TreatmentSession",
     "history_label",
+    "rule_change_refused",
+    "rule_state",
+    "rule_state_label",
 ]

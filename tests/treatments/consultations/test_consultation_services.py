@@ -308,8 +308,9 @@ def test_signing_after_a_rule_change_shows_the_new_findings_first(
     _fill(consultation, practitioner, {"keloid_tendency": True})
     finding_override(finding=consultation.findings.get(), by=practitioner, reason="Accepted.")
     screening_rule_configure(
-        code="keloid_tendency", by=manager, enabled=True, level=Level.CONTRAINDICATED
-    )
+        code="keloid_tendency", by=manager, enabled=True, level=Level.CONTRAINDICATED,
+        reason="Our surgeon prefers not to.",
+    )  # fmt: skip
 
     with pytest.raises(ValidationError, match="screening changed"):
         consultation_sign(

@@ -405,3 +405,31 @@ def test_the_live_panel_survives_dates_at_the_end_of_the_calendar(practitioner_c
     )
 
     assert response.status_code == 200
+
+
+def test_the_panel_shows_practitioners_what_the_clinic_changed(
+    practitioner_client, patient, manager
+):
+    from treatments.consultations.services import screening_rule_configure
+
+    screening_rule_configure(
+        code="keloid_tendency", by=manager, enabled=False, level=None,
+        reason="Our scar clinic assesses these patients.",
+    )  # fmt: skip
+
+    new = practitioner_client.get(reverse("treatments:consultation_new", args=[patient.pk]))
+    live = practitioner_client.post(reverse("treatments:screening_preview"), _form())
+
+    for response in (new, live):
+        html = response.content.decode()
+        changes = html[html.index('data-testid="clinic-rule-changes"') :]
+        assert "Keloid or hypertrophic scarring tendency" in changes
+        assert "Needs clearance → Switched off" in changes
+        assert manager.get_full_name() in changes
+        assert "Our scar clinic assesses these patients." in changes
+
+
+def test_the_panel_names_no_change_when_the_clinic_keeps_the_defaults(practitioner_client):
+    response = practitioner_client.post(reverse("treatments:screening_preview"), _form())
+
+    assert 'data-testid="clinic-rule-changes"' not in response.content.decode()
