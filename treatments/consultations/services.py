@@ -24,6 +24,7 @@ from treatments.models import (
     rule_change_refused,
 )
 from treatments.screening.engine import screen
+from treatments.screening.medicines import lines_from_text
 from treatments.screening.rules import (
     DEFAULT_RULES,
     Level,
@@ -72,7 +73,7 @@ def screening_answers(
             for event, name in MedicalHistory.DATE_FIELDS.items()
             if history.get(name)
         },
-        medications=tuple(line.strip() for line in medications.splitlines() if line.strip()),
+        medicine_lines=lines_from_text(medications),
         fitzpatrick_type=fitzpatrick_type,
     )
 

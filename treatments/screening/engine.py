@@ -3,7 +3,9 @@
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from datetime import date
 
+from treatments.screening.medicines import VOCABULARY_VERSION, MedicineLine, find
 from treatments.screening.rules import (
     DEFAULT_RULES,
     RULESET_VERSION,
@@ -14,15 +16,44 @@ from treatments.screening.rules import (
     RuleAdjustment,
     ScreeningAnswers,
     ScreeningResult,
-    TakesMedication,
+    TakesMedicine,
     Trigger,
     WithinWindow,
-    medication_matches,
+    period_end,
     window_end,
 )
 
+STOPPED_WITHIN_DAYS = 14
+"""A blood thinner or immunosuppressant stopped fewer days than this before the treatment
+still counts, unless the caller gives another number."""
 
-def _fires(trigger: Trigger, answers: ScreeningAnswers) -> str | None:
+
+def _medicine_fires(
+    trigger: TakesMedicine, line: MedicineLine, treatment_date: date, stopped_within_days: int
+) -> str | None:
+    """Why one medicine line fires the trigger, or None."""
+    medicine = find(line.medicine_key) if line.medicine_key else None
+    if medicine is None or line.confirmed_not_relevant:
+        return None  # unrecognised lines are resolved by the practitioner, not guessed
+    if not medicine.classes & trigger.classes:
+        return None
+    if (line.route or medicine.only_route) not in trigger.routes:
+        return None
+    named = f"{medicine.label} in “{line.text.strip()}”"
+    if line.current:
+        return named
+    if line.stopped_on is None:  # stopped on a date not known: long ago
+        return None
+    days = stopped_within_days if trigger.stopped_days is None else trigger.stopped_days
+    until = period_end(line.stopped_on, days=days, months=trigger.stopped_months)
+    if treatment_date >= until:
+        return None
+    return f"{named}, stopped {line.stopped_on:%d %b %Y}; eligible from {until:%d %b %Y}"
+
+
+def _fires(
+    trigger: Trigger, answers: ScreeningAnswers, stopped_within_days: int = STOPPED_WITHIN_DAYS
+) -> str | None:
     """Why the trigger fires for these answers, or None when it does not."""
     if isinstance(trigger, HasCondition):
         return "Answered yes" if trigger.condition in answers.conditions else None
@@ -34,17 +65,14 @@ def _fires(trigger: Trigger, answers: ScreeningAnswers) -> str | None:
         if answers.treatment_date >= end:
             return None
         return f"On {event_on:%d %b %Y}; eligible from {end:%d %b %Y}"
-    if isinstance(trigger, TakesMedication):
-        # Every line that names one, so a medicine added later changes the finding and an
+    if isinstance(trigger, TakesMedicine):
+        # Every line that counts, so a medicine added later changes the finding and an
         # earlier override no longer covers it.
-        found = []
-        for line in answers.medications:
-            matches = medication_matches(line, trigger.names)
-            if matches:
-                name, generic = matches[0]
-                named = name if name == generic else f"{name} ({generic})"
-                found.append(f"{named} in “{line.strip()}”")
-        return "; ".join(found) or None
+        found = (
+            _medicine_fires(trigger, line, answers.treatment_date, stopped_within_days)
+            for line in answers.medicine_lines
+        )
+        return "; ".join(detail for detail in found if detail) or None
     if answers.fitzpatrick_type is not None and answers.fitzpatrick_type >= trigger.skin_type:
         return f"Fitzpatrick type {answers.fitzpatrick_type}"
     return None
@@ -80,13 +108,18 @@ def screen(
     answers: ScreeningAnswers,
     rules: Iterable[Rule] = DEFAULT_RULES,
     adjustments: Mapping[str, RuleAdjustment] | None = None,
+    *,
+    stopped_within_days: int = STOPPED_WITHIN_DAYS,
 ) -> ScreeningResult:
-    """Every rule that fires, most serious first; the highest level is the outcome."""
+    """Every rule that fires, most serious first; the highest level is the outcome.
+
+    A blood thinner (or systemic immunosuppressant) stopped fewer than
+    ``stopped_within_days`` days before the treatment date still fires."""
     adjustments = adjustments or {}
     findings = []
     for rule in apply_adjustments(rules, adjustments):
         for trigger in rule.triggers:
-            detail = _fires(trigger, answers)
+            detail = _fires(trigger, answers, stopped_within_days)
             if detail is not None:
                 findings.append(
                     Finding(
@@ -107,4 +140,5 @@ def screen(
         level=level,
         findings=tuple(findings),
         ruleset_version=ruleset_version(adjustments),
+        vocabulary_version=VOCABULARY_VERSION,
     )

@@ -9,16 +9,20 @@ decision can be explained later.
 Time windows are judged against the *treatment date*, not today: an isotretinoin stop
 five months before a consultation clears a session booked two months later.
 
+Medicines are judged as coded lines (``medicine_lines``), by the classes of the medicine
+picked, the route and whether it is taken now or was stopped, and when; never by reading
+free text. The vocabulary's version is kept with the result.
+
 The rules shipped by default follow ../CLINICAL.md (in the product's shared docs); the
 clinic manager may switch a rule off or change its level (``RuleAdjustment``)."""
 
 import calendar
 import enum
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from treatments.screening.medicines import VOCABULARY_VERSION, DrugClass, MedicineLine, Route
 
 RULESET_VERSION = "2026.11"
 
@@ -113,7 +117,7 @@ class ScreeningAnswers:
     treatment_date: date
     conditions: frozenset[Condition] = frozenset()
     dates: Mapping[DatedEvent, date] = field(default_factory=dict)
-    medications: tuple[str, ...] = ()
+    medicine_lines: tuple[MedicineLine, ...] = ()
     fitzpatrick_type: int | None = None
 
 
@@ -131,12 +135,23 @@ class WithinWindow:
     months: int = 0
 
 
+SYSTEMIC: frozenset[Route | None] = frozenset({Route.MOUTH, Route.INJECTION, None})
+"""By mouth or by injection; a route not asked yet counts as systemic, to be safe."""
+
+
 @dataclass(frozen=True)
-class TakesMedication:
-    """Fires when a medication line names one of ``names`` (generic or brand) as a word."""
+class TakesMedicine:
+    """Fires for a medicine line whose medicine has one of ``classes``, taken by one of
+    ``routes``, and taken now or stopped less than the window before the treatment date.
+
+    ``stopped_days`` None means the window the caller gives ``screen()``
+    (``stopped_within_days``); a line stopped on an unknown date counts as long ago."""
 
     group: str
-    names: Mapping[str, str]  # name as written -> generic name it stands for
+    classes: frozenset[DrugClass]
+    routes: frozenset[Route | None]
+    stopped_days: int | None = 0
+    stopped_months: int = 0
 
 
 @dataclass(frozen=True)
@@ -144,7 +159,7 @@ class FitzpatrickAtLeast:
     skin_type: int
 
 
-Trigger = HasCondition | WithinWindow | TakesMedication | FitzpatrickAtLeast
+Trigger = HasCondition | WithinWindow | TakesMedicine | FitzpatrickAtLeast
 
 
 @dataclass(frozen=True)
@@ -183,121 +198,11 @@ class ScreeningResult:
     level: Level
     findings: tuple[Finding, ...]
     ruleset_version: str
+    vocabulary_version: str = VOCABULARY_VERSION
 
     @property
     def is_clear(self) -> bool:
         return self.level is Level.CLEAR
-
-
-def _names(groups: Mapping[str, Iterable[str]]) -> dict[str, str]:
-    """{generic: [brands...]} -> {each name: generic}."""
-    return {name: generic for generic, brands in groups.items() for name in (generic, *brands)}
-
-
-BLOOD_THINNERS = _names(
-    {
-        # vitamin K antagonists
-        "warfarin": ["Coumadin", "Marevan", "Jantoven"],
-        "acenocoumarol": ["Sinthrome", "Sintrom"],
-        "phenprocoumon": ["Marcumar", "Falithrom"],
-        # direct oral anticoagulants
-        "apixaban": ["Eliquis"],
-        "rivaroxaban": ["Xarelto"],
-        "edoxaban": ["Lixiana", "Savaysa"],
-        "dabigatran": ["Pradaxa"],
-        # heparins
-        "heparin": ["LMWH", "low molecular weight heparin"],
-        "enoxaparin": ["Clexane", "Lovenox", "Inhixa"],
-        "dalteparin": ["Fragmin"],
-        "tinzaparin": ["Innohep"],
-        # antiplatelets
-        "clopidogrel": ["Plavix", "Grepid"],
-        "prasugrel": ["Efient", "Effient"],
-        "ticagrelor": ["Brilique", "Brilinta"],
-        "dipyridamole": ["Persantin", "Persantine", "Asasantin", "Aggrenox"],
-        "aspirin": [
-            "acetylsalicylic acid",
-            "ASA",
-            "Nu-Seals",
-            "Disprin",
-            "Caprin",
-            "Ecotrin",
-            "Micropirin",
-        ],
-        # a heparin-like anticoagulant
-        "fondaparinux": ["Arixtra"],
-    }
-)
-
-
-BLEEDING_SUPPLEMENTS = _names(
-    {
-        "fish oil": ["omega-3", "omega 3", "cod liver oil"],
-        "vitamin E": ["tocopherol"],
-        "ginkgo": ["ginkgo biloba"],
-    }
-)
-
-
-ORAL_ISOTRETINOIN = _names(
-    {"isotretinoin": ["Roaccutane", "Accutane", "Absorica", "Claravis", "Amnesteem"]}
-)
-
-
-IMMUNOSUPPRESSANTS = _names(
-    {
-        "methotrexate": [],
-        "ciclosporin": ["cyclosporine", "Neoral"],
-        "tacrolimus": ["Prograf", "Adoport"],
-        "azathioprine": ["Imuran"],
-        "mycophenolate": ["CellCept", "Myfortic"],
-        "prednisolone": [],
-        "prednisone": [],
-    }
-)
-
-
-TOPICAL_RETINOIDS_AND_ACIDS = _names(
-    {
-        "tretinoin": ["Retin-A"],
-        "adapalene": ["Differin", "Epiduo"],
-        "tazarotene": ["Zorac"],
-        "retinol": [],
-        "glycolic acid": [],
-        "salicylic acid": [],
-        "azelaic acid": ["Skinoren", "Finacea"],
-    }
-)
-
-
-def _normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
-def _name_pattern(name: str) -> re.Pattern[str]:
-    # Whole words, where only letters count as part of a word: "aspirin75mg" names aspirin,
-    # "heparinised" does not name heparin. Spaces and hyphens between the words of a name
-    # are interchangeable ("omega-3", "omega 3"), but one is needed ("vitamine" is French).
-    words = re.split(r"[\s\-]+", _normalise(name).strip())
-    body = r"[\s\-]+".join(re.escape(word) for word in words)
-    return re.compile(rf"(?<![a-z]){body}(?![a-z])")
-
-
-_PATTERNS: dict[str, re.Pattern[str]] = {}
-
-
-def medication_matches(line: str, names: Mapping[str, str]) -> list[tuple[str, str]]:
-    """The (name as listed, generic) pairs that a free-text medication line mentions."""
-    text = _normalise(line)
-    found = []
-    for name, generic in names.items():
-        pattern = _PATTERNS.get(name)
-        if pattern is None:
-            pattern = _PATTERNS[name] = _name_pattern(name)
-        if pattern.search(text):
-            found.append((name, generic))
-    return found
 
 
 def add_months(day: date, months: int) -> date:
@@ -309,8 +214,13 @@ def add_months(day: date, months: int) -> date:
 
 def window_end(event_on: date, window: WithinWindow) -> date:
     """The first date on which the window no longer applies (never, for absurd dates)."""
+    return period_end(event_on, days=window.days, months=window.months)
+
+
+def period_end(start: date, *, days: int = 0, months: int = 0) -> date:
+    """``start`` plus months then days; ``date.max`` when that is past the calendar."""
     try:
-        return add_months(event_on, window.months) + timedelta(days=window.days)
+        return add_months(start, months) + timedelta(days=days)
     except (OverflowError, ValueError):
         return date.max
 
@@ -374,16 +284,19 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule("blood_thinners", "Blood thinner (anticoagulant or antiplatelet)", N,
          "Blood thinners increase bleeding and bruising. Never advise stopping a prescribed "
          "drug: the prescriber decides.", ALSTER,
-         (TakesMedication("blood thinners", BLOOD_THINNERS),)),
+         (TakesMedicine("blood thinners", frozenset({DrugClass.ANTICOAGULANT,
+                        DrugClass.ANTIPLATELET}), SYSTEMIC, stopped_days=None),)),
     Rule("bleeding_supplements", "Supplement that raises bleeding risk", P,
          "Fish oil, vitamin E and ginkgo increase bruising: pause them a week before.",
-         CLINIC, (TakesMedication("supplements", BLEEDING_SUPPLEMENTS),)),
+         CLINIC, (TakesMedicine("supplements", frozenset({DrugClass.BLEEDING_SUPPLEMENT}),
+                                SYSTEMIC, stopped_days=7),)),
     Rule("isotretinoin_recent", "Oral isotretinoin within the last 6 months", N,
          "Isotretinoin impairs wound healing and has been linked to atypical scarring; "
          "treatment is usual from 6 months after the last dose.", JUHASZ,
          (HasCondition(Condition.TAKING_ISOTRETINOIN),
           WithinWindow(DatedEvent.ISOTRETINOIN_STOPPED, months=6),
-          TakesMedication("oral isotretinoin", ORAL_ISOTRETINOIN))),
+          TakesMedicine("oral retinoids", frozenset({DrugClass.RETINOID}), SYSTEMIC,
+                        stopped_months=6))),
     _flag("keloid_tendency", Condition.KELOID_TENDENCY, N,
           "Keloid or hypertrophic scarring tendency",
           "Skin injury may provoke raised scars; weigh the risk and record why it is "
@@ -391,7 +304,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule("immunosuppression", "Immunosuppression or autoimmune disease", N,
          "Infection risk is higher and healing slower.", CHU,
          (HasCondition(Condition.IMMUNOSUPPRESSION_OR_AUTOIMMUNE),
-          TakesMedication("immunosuppressants", IMMUNOSUPPRESSANTS))),
+          TakesMedicine("systemic immunosuppressants", frozenset({DrugClass.IMMUNOSUPPRESSANT,
+                        DrugClass.CORTICOSTEROID}), SYSTEMIC, stopped_days=None))),
     _flag("uncontrolled_diabetes", Condition.UNCONTROLLED_DIABETES, N, "Uncontrolled diabetes",
           "Poorly controlled diabetes slows healing and raises infection risk.", CHU),
     _flag("needle_metal_allergy", Condition.NEEDLE_METAL_ALLERGY, C,
@@ -412,7 +326,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule("topical_retinoid_recent", "Topical retinoids or acid exfoliants within 5 days", P,
          "They make skin more reactive: pause them 5 days before treatment.", ALSTER,
          (WithinWindow(DatedEvent.TOPICAL_RETINOID_OR_ACID, days=5),
-          TakesMedication("topical retinoids or acids", TOPICAL_RETINOIDS_AND_ACIDS))),
+          TakesMedicine("topical retinoids or acids", frozenset({DrugClass.RETINOID,
+                        DrugClass.ACID_EXFOLIANT}), frozenset({Route.SKIN}), stopped_days=5))),
     Rule("fitzpatrick_iv_to_vi", "Fitzpatrick skin type IV to VI", P,
          "Higher risk of post-inflammatory hyperpigmentation: use a shallower depth.", CHU,
          (FitzpatrickAtLeast(4),)),

@@ -21,6 +21,7 @@ from patients.models import Patient
 from treatments.consultations.selectors import clearing_consultation, rule_adjustments
 from treatments.models import CheckInScreening, Consultation
 from treatments.screening.engine import screen
+from treatments.screening.medicines import lines_from_text
 from treatments.screening.rules import Condition, DatedEvent, Finding, Level, ScreeningAnswers
 
 # Asked afresh at every check-in; the rest carries over from the consultation.
@@ -61,12 +62,11 @@ def _answers_today(
         days = [d for d in (known.get(event), dates.get(event)) if d]
         if days:
             merged_dates[event] = max(days)
-    new_lines = tuple(line.strip() for line in new_medications.splitlines() if line.strip())
     return ScreeningAnswers(
         treatment_date=today,
         conditions=frozenset(conditions),
         dates=merged_dates,
-        medications=history.medication_lines() + new_lines,
+        medicine_lines=lines_from_text("\n".join((*history.medication_lines(), new_medications))),
         fitzpatrick_type=consultation.fitzpatrick_type,
     )
 

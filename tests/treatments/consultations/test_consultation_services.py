@@ -325,7 +325,7 @@ def test_signing_after_a_rule_change_shows_the_new_findings_first(
 
 
 def test_a_long_medication_line_fits_on_postgresql_too(consultation, practitioner):
-    line = "Eliquis 5mg " + "taken twice daily with food as directed by the cardiologist " * 6
+    line = "Eliquis 5mg " + "taken twice daily with food in the morning and at night " * 6
 
     _fill(consultation, practitioner, {"medications": line})
 
