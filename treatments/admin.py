@@ -16,6 +16,7 @@ from treatments.models import (
     IssuedAftercare,
     LotRecall,
     MedicalHistory,
+    MedicineLine,
     ScreeningFinding,
     ScreeningRuleChange,
     ScreeningRuleSetting,
@@ -128,8 +129,15 @@ class ConsultationAdmin(ClinicalRecordAdmin):
     date_hierarchy = "consulted_on"
 
 
+class MedicineLineInline(ReadOnlyInline):
+    model = MedicineLine
+    fields = ["text", "dose", "medicine_label", "route", "current", "stopped_on",
+              "confirmed_by", "confirmed_at"]  # fmt: skip
+
+
 @admin.register(MedicalHistory)
 class MedicalHistoryAdmin(ClinicalRecordAdmin):
+    inlines = [MedicineLineInline]
     list_display = ["consultation", "patient_name"]
     list_select_related = ["consultation__patient"]
     search_fields = ["consultation__patient__search_name"]

@@ -26,6 +26,7 @@ class TreatmentsConfig(AppConfig):
             IssuedAftercare,
             LotRecall,
             MedicalHistory,
+            MedicineLine,
             ScreeningFinding,
             ScreeningRuleChange,
             ScreeningRuleSetting,
@@ -42,6 +43,7 @@ class TreatmentsConfig(AppConfig):
         # are recorded by the views that show them (clinic.staff.audit.audit_view).
         auditlog.register(Consultation)
         auditlog.register(MedicalHistory)
+        auditlog.register(MedicineLine)
         auditlog.register(ScreeningFinding)
         auditlog.register(ConsultationAddendum)
         auditlog.register(ConsentText)

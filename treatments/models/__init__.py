@@ -32,6 +32,10 @@ from treatments.models.limits import (
     LevelField,
     SkinThickness,
 )
+from treatments.models.medicines import (
+    MedicineLine,
+    MedicineRoute,
+)
 from treatments.models.plans import (
     SessionDepth,
     TreatmentPlan,
@@ -56,6 +60,8 @@ __all__ = [
     "LevelField",
     "LotRecall",
     "MedicalHistory",
+    "MedicineLine",
+    "MedicineRoute",
     "ScreeningFinding",
     "ScreeningRuleChange",
     "ScreeningRuleSetting",

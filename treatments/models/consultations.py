@@ -76,6 +76,9 @@ class Consultation(models.Model):
     decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
     screening_level = LevelField(default=Level.CLEAR.code)
     ruleset_version = models.CharField(max_length=40, blank=True)
+    vocabulary_version = models.CharField(
+        max_length=40, blank=True, help_text="The medicine vocabulary the screening used."
+    )
     signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -134,9 +137,12 @@ class MedicalHistory(models.Model):
     consultation = models.OneToOneField(
         Consultation, on_delete=models.PROTECT, related_name="history"
     )
+    # Before medicines were rows (``medicine_lines``) they were written here, one a line.
+    # Kept as written for the record; nothing writes it any more.
     medications = models.TextField(
-        blank=True, help_text="One per line, as the patient names them, with strength and dose."
-    )
+        "Medicines as first written", blank=True, editable=False,
+        help_text="Free text from before the medicine list was coded; read only.",
+    )  # fmt: skip
     allergies = models.TextField(blank=True)
     other_conditions = models.TextField(blank=True)
 
@@ -198,9 +204,6 @@ class MedicalHistory(models.Model):
     def __str__(self) -> str:
         # Shown in the audit log, so it names no condition and no patient.
         return f"Medical history #{self.pk}"
-
-    def medication_lines(self) -> tuple[str, ...]:
-        return tuple(line.strip() for line in self.medications.splitlines() if line.strip())
 
     def conditions(self) -> list[Condition]:
         """The conditions answered yes, in the questionnaire's order."""
@@ -457,6 +460,7 @@ class CheckInScreening(models.Model):
     changes = models.JSONField(default=dict, help_text="What the patient said changed.")
     level = LevelField()
     ruleset_version = models.CharField(max_length=40)
+    vocabulary_version = models.CharField(max_length=40, blank=True)
     findings = models.JSONField(default=list)
     may_start = models.BooleanField()
 
