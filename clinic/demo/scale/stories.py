@@ -165,7 +165,7 @@ PROFILE_TABLE: tuple[tuple[dict[str, object], tuple[int, ...], float], ...] = (
     ({"low_pain_tolerance_or_needle_phobia": True}, (2, 3), 0.04),
     ({}, (4, 5, 6), 0.08),
     ({"medications": "Omega-3 1000mg od"}, (2, 3), 0.04),
-    ({"medications": "Tretinoin 0.025% cream at night"}, (2, 3), 0.03),
+    ({"medications": "Retin-A 0.025% cream at night"}, (2, 3), 0.03),
     ({"medications": "Apixaban 5mg bd"}, (2, 3), 0.05),
     ({"medications": "Clopidogrel 75mg od"}, (3, 4), 0.03),
     ({"keloid_tendency": True}, (3, 4, 5), 0.03),

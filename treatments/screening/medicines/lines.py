@@ -32,12 +32,22 @@ def unresolved_lines(lines: tuple[MedicineLine, ...]) -> tuple[MedicineLine, ...
 
 
 def lines_from_text(text: str) -> tuple[MedicineLine, ...]:
-    """Free text, one medicine a line, as lines: each matched only if recognised exactly,
-    taken now, route not asked."""
-    lines = []
+    """Free text written before medicines were rows, one medicine a line, as lines taken
+    now with the route not asked.
+
+    A line recognised exactly is that medicine. A line that is not, but names medicines
+    spelt right ("warfarin, stopped 2019", "warfarin and aspirin"), gives a line for each,
+    as the old word matching read it: old text never screens clearer than it did, and
+    nobody has answered its status. Near spellings are never applied; a line naming
+    nothing stays unmatched, for the practitioner."""
+    lines: list[MedicineLine] = []
     for written in text.splitlines():
         written = written.strip()
-        if written:
-            medicine = recognise(written).medicine
-            lines.append(MedicineLine(written, medicine.key if medicine else None))
+        if not written:
+            continue
+        recognition = recognise(written)
+        named = (recognition.medicine,) if recognition.medicine else recognition.named
+        lines.extend(MedicineLine(written, medicine.key) for medicine in named)
+        if not named:
+            lines.append(MedicineLine(written, None))
     return tuple(lines)

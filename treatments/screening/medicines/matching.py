@@ -15,53 +15,132 @@ the route is a field the practitioner answers."""
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from treatments.screening.medicines.vocabulary import VOCABULARY, Medicine, normalise
+from treatments.screening.medicines.vocabulary import (
+    VOCABULARY,
+    Medicine,
+    Vocabulary,
+    normalise,
+)
 
-# Words that may stand around a name without changing which medicine it is (the data file
-# lists them, as they are part of what a version of the vocabulary recognises).
-FILLER = VOCABULARY.filler
 NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
-LONGEST_NAME = max((len(name.split()) for name in VOCABULARY.names), default=1)
 # A near spelling is offered from this similarity (rapidfuzz's ratio, 0 to 100); short
 # words need to be closer, or "Asa" would suggest half the list.
 SUGGESTION_SCORE = 70.0
 SHORT_WORD_SCORE = 80.0
+MOST_SUGGESTIONS = 5
 
 
 @dataclass(frozen=True)
 class Recognition:
     medicine: Medicine | None
     suggestions: tuple[Medicine, ...]
+    # The medicines whose names are spelt right in a line not recognised ("warfarin,
+    # stopped 2019"): the first suggestions, and what old free text is screened by.
+    named: tuple[Medicine, ...] = ()
 
 
-def _is_filler(word: str) -> bool:
-    return word in FILLER or NUMBER.match(word) is not None
+class Matcher:
+    """Recognition and type-ahead over one vocabulary (the shipped one, or a test's)."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.names = tuple(vocabulary.names)
+        self.longest = max((len(name.split()) for name in self.names), default=1)
+        # "Excedrin" alone is no medicine, but the products named "Excedrin ..." are offered.
+        self.first_words: dict[str, list[Medicine]] = {}
+        for name, medicine in vocabulary.names.items():
+            first, *rest = name.split()
+            products = self.first_words.setdefault(first, [])
+            if rest and medicine not in products:
+                products.append(medicine)
+        self._recognised: dict[str, Recognition] = {}
+
+    def is_filler(self, word: str) -> bool:
+        return word in self.vocabulary.filler or NUMBER.match(word) is not None
+
+    def named(self, words: list[str]) -> tuple[list[Medicine], list[str]]:
+        """The medicines named in the words (longest names first), and the words left."""
+        found: list[Medicine] = []
+        left: list[str] = []
+        at = 0
+        while at < len(words):
+            for size in range(min(self.longest, len(words) - at), 0, -1):
+                medicine = self.vocabulary.names.get(" ".join(words[at : at + size]))
+                if medicine is not None:
+                    found.append(medicine)
+                    at += size
+                    break
+            else:
+                left.append(words[at])
+                at += 1
+        return found, left
+
+    def near(self, words: list[str], limit: int) -> list[Medicine]:
+        """Near spellings of runs of up to three words, best first."""
+        best: dict[str, tuple[Medicine, float]] = {}
+        for size in (1, 2, 3):
+            for at in range(len(words) - size + 1):
+                phrase = " ".join(words[at : at + size])
+                if len(phrase) < 4:
+                    continue
+                cutoff = SUGGESTION_SCORE if len(phrase) >= 6 else SHORT_WORD_SCORE
+                for name, score, _ in process.extract(
+                    phrase, self.names, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
+                ):
+                    medicine = self.vocabulary.names[name]
+                    if medicine.key not in best or best[medicine.key][1] < score:
+                        best[medicine.key] = (medicine, score)
+        ranked = sorted(best.values(), key=lambda pair: (-pair[1], pair[0].name))
+        return [medicine for medicine, _ in ranked]
+
+    def recognise(self, text: str) -> Recognition:
+        recognition = self._recognised.get(text)
+        if recognition is None:
+            if len(self._recognised) > 10_000:  # a bound, for a long-running process
+                self._recognised.clear()
+            recognition = self._recognised[text] = self._recognise(text)
+        return recognition
+
+    def _recognise(self, text: str) -> Recognition:
+        words = normalise(text).split()
+        found, left = self.named(words)
+        unexplained = [word for word in left if not self.is_filler(word)]
+        medicine = _one_medicine(found) if found and not unexplained else None
+        if medicine is not None:
+            return Recognition(medicine, ())
+        content = [word for word in words if not self.is_filler(word)]
+        suggestions = [
+            *found,  # names spelt right, in a line that says more than we read
+            *(product for word in content for product in self.first_words.get(word, ())),
+            *self.near(content, limit=MOST_SUGGESTIONS),
+        ]
+        return Recognition(None, _distinct(suggestions)[:MOST_SUGGESTIONS], _distinct(found))
+
+    def suggest(self, typed: str, limit: int = 8) -> tuple[Medicine, ...]:
+        words = [word for word in normalise(typed).split() if not self.is_filler(word)]
+        prefix = " ".join(words)
+        if not prefix:
+            return ()
+        starts = sorted(
+            (name for name in self.names if name.startswith(prefix)),
+            key=lambda name: (len(name), name),
+        )
+        found = _distinct([self.vocabulary.names[name] for name in starts])
+        if len(found) < limit:
+            found = _distinct([*found, *self.near(words, limit=limit)])
+        return found[:limit]
 
 
-def _named(words: list[str]) -> tuple[list[Medicine], list[str]]:
-    """The medicines named in the words (longest names first), and the words left over."""
-    found: list[Medicine] = []
-    left: list[str] = []
-    at = 0
-    while at < len(words):
-        for size in range(min(LONGEST_NAME, len(words) - at), 0, -1):
-            medicine = VOCABULARY.names.get(" ".join(words[at : at + size]))
-            if medicine is not None:
-                found.append(medicine)
-                at += size
-                break
-        else:
-            left.append(words[at])
-            at += 1
-    return found, left
+def _distinct(medicines: list[Medicine]) -> tuple[Medicine, ...]:
+    return tuple(dict.fromkeys(medicines))
 
 
 def _one_medicine(found: list[Medicine]) -> Medicine | None:
-    """The one medicine the names agree on: the same one, or a product and its ingredients."""
+    """The one medicine the names agree on: the same one, or a product and its generic
+    ingredients ("DuoPlavin (clopidogrel, aspirin)"); two brands or two medicines: none."""
     for candidate in found:
         own = set(candidate.ingredients)
         if all(
@@ -71,71 +150,15 @@ def _one_medicine(found: list[Medicine]) -> Medicine | None:
     return None
 
 
-def _fuzzy(words: list[str], limit: int) -> list[tuple[Medicine, float]]:
-    """Near spellings of runs of up to three words, best score per medicine."""
-    best: dict[str, tuple[Medicine, float]] = {}
-    for size in (1, 2, 3):
-        for at in range(len(words) - size + 1):
-            phrase = " ".join(words[at : at + size])
-            if len(phrase) < 4:
-                continue
-            cutoff = SUGGESTION_SCORE if len(phrase) >= 6 else SHORT_WORD_SCORE
-            for name, score, _ in process.extract(
-                phrase, _NAMES, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
-            ):
-                medicine = VOCABULARY.names[name]
-                if medicine.key not in best or best[medicine.key][1] < score:
-                    best[medicine.key] = (medicine, score)
-    return sorted(best.values(), key=lambda pair: (-pair[1], pair[0].name))
+MATCHER = Matcher(VOCABULARY)
 
 
-_NAMES = tuple(VOCABULARY.names)
-_FIRST_WORDS: dict[str, list[Medicine]] = {}
-for _name, _medicine in VOCABULARY.names.items():
-    if " " in _name and _medicine not in _FIRST_WORDS.get(_name.split()[0], []):
-        _FIRST_WORDS.setdefault(_name.split()[0], []).append(_medicine)
-
-
-@lru_cache(maxsize=4096)
 def recognise(text: str) -> Recognition:
-    """The medicine a line names exactly, or None with near matches to offer."""
-    words = normalise(text).split()
-    found, left = _named(words)
-    unexplained = [word for word in left if not _is_filler(word)]
-    medicine = _one_medicine(found) if found and not unexplained else None
-    if medicine is not None:
-        return Recognition(medicine, ())
-    suggestions: list[Medicine] = []
-    for named in found:  # names spelt right in a line we do not read: offered first
-        if named not in suggestions:
-            suggestions.append(named)
-    content = [word for word in words if not _is_filler(word)]
-    for word in content:  # "Excedrin" alone: the products whose name starts with it
-        for named in _FIRST_WORDS.get(word, ()):
-            if named not in suggestions:
-                suggestions.append(named)
-    for near, _ in _fuzzy(content, limit=5):
-        if near not in suggestions:
-            suggestions.append(near)
-    return Recognition(None, tuple(suggestions[:5]))
+    """The medicine a line names exactly, or None with near matches to offer (best first,
+    at most five), for the practitioner to accept or reject."""
+    return MATCHER.recognise(text)
 
 
 def suggest(typed: str, limit: int = 8) -> tuple[Medicine, ...]:
     """Type-ahead: names starting with what is typed (shortest first), then near spellings."""
-    words = [word for word in normalise(typed).split() if not _is_filler(word)]
-    prefix = " ".join(words)
-    if not prefix:
-        return ()
-    found: list[Medicine] = []
-    starts = sorted(
-        (name for name in _NAMES if name.startswith(prefix)), key=lambda name: (len(name), name)
-    )
-    for name in starts:
-        medicine = VOCABULARY.names[name]
-        if medicine not in found:
-            found.append(medicine)
-    if len(found) < limit:
-        for near, _ in _fuzzy(words, limit=limit):
-            if near not in found:
-                found.append(near)
-    return tuple(found[:limit])
+    return MATCHER.suggest(typed, limit)

@@ -234,6 +234,7 @@ class _Builder:
         )
         if medicine.key in self.medicines:
             self.problems.append(f"{where}: key {medicine.key!r} is used twice")
+            return
         self.medicines[medicine.key] = medicine
         for spelling in (name, *aliases):
             written = normalise(spelling)
@@ -242,11 +243,7 @@ class _Builder:
                 continue
             other = self.names.get(written)
             if other is not None:
-                self.problems.append(
-                    f"{where}: the name {spelling!r} is also {other.name!r}"
-                    if other.key != medicine.key
-                    else f"{where}: the name {spelling!r} is listed twice"
-                )
+                self.problems.append(f"{where}: the name {spelling!r} is also {other.name!r}")
                 continue
             self.names[written] = medicine
 
