@@ -1,8 +1,11 @@
 """The free-text medicines of every history become rows.
 
-Each line is matched only when the vocabulary recognises it exactly (a near match is
-never applied); a line not recognised stays unconfirmed, so a draft cannot be signed
-until a practitioner has looked at it. The text itself stays on the history as written.
+A line the vocabulary recognises exactly is that medicine. A line that is not, but
+names medicines spelt right ("warfarin and aspirin"), gives a matched row for each, as
+the old word matching read it, so an old record never screens clearer than it did. A
+near spelling is never applied, and a line naming nothing stays unconfirmed: a draft
+cannot be signed until a practitioner has looked at it. The text itself stays on the
+history as written.
 """
 
 from django.db import migrations
@@ -17,15 +20,19 @@ def text_to_rows(apps, schema_editor):
         if Line.objects.filter(history=history).exists():
             continue
         written = [line.strip() for line in history.medications.splitlines() if line.strip()]
-        for position, text in enumerate(written):
-            row = Line(history=history, position=position, text=text[:500])
-            medicine = vocabulary.recognise(text).medicine
-            if medicine is not None:
-                row.medicine_key, row.medicine_label = medicine.key, medicine.label
-                row.ingredients = list(medicine.ingredients)
-                row.classes = sorted(str(drug_class) for drug_class in medicine.classes)
-                row.vocabulary_version = vocabulary.VOCABULARY_VERSION
-            row.save()
+        position = 0
+        for text in written:
+            recognition = vocabulary.recognise(text)
+            named = (recognition.medicine,) if recognition.medicine else recognition.named
+            for medicine in named or (None,):
+                row = Line(history=history, position=position, text=text[:500])
+                if medicine is not None:
+                    row.medicine_key, row.medicine_label = medicine.key, medicine.label
+                    row.ingredients = list(medicine.ingredients)
+                    row.classes = sorted(str(drug_class) for drug_class in medicine.classes)
+                    row.vocabulary_version = vocabulary.VOCABULARY_VERSION
+                row.save()
+                position += 1
 
 
 def rows_to_nothing(apps, schema_editor):

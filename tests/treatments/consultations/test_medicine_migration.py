@@ -1,5 +1,6 @@
-"""The free-text medicines written before the rows existed become rows: matched only when
-recognised exactly; the rest wait for a practitioner's check."""
+"""The free-text medicines written before the rows existed become rows: matched when
+recognised exactly or named spelt right, never by a near spelling; the rest wait for a
+practitioner's check."""
 
 from importlib import import_module
 
@@ -54,3 +55,18 @@ def test_running_it_twice_writes_the_rows_once(practitioner):
     MIGRATION.text_to_rows(apps, None)
 
     assert MedicineLine.objects.count() == 1
+
+
+def test_a_line_naming_medicines_spelt_right_screens_as_before(practitioner):
+    consultation = consultation_start(patient=make_patient(), practitioner=practitioner)
+    MedicalHistory.objects.filter(pk=consultation.history.pk).update(
+        medications="warfarin and aspirin daily"
+    )
+
+    MIGRATION.text_to_rows(apps, None)
+
+    rows = MedicineLine.objects.order_by("position")
+    assert [(row.text, row.medicine_key) for row in rows] == [
+        ("warfarin and aspirin daily", "warfarin"),
+        ("warfarin and aspirin daily", "aspirin"),
+    ]
