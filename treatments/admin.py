@@ -147,6 +147,15 @@ class MedicalHistoryAdmin(ClinicalRecordAdmin):
         return obj.consultation.patient.full_name
 
 
+@admin.register(MedicineLine)
+class MedicineLineAdmin(ClinicalRecordAdmin):
+    """Written through the consultation form; kept as recorded."""
+
+    list_display = ["text", "medicine_label", "route", "current", "history", "confirmed_by"]
+    list_filter = ["route", "current"]
+    list_select_related = ["history", "confirmed_by"]
+
+
 @admin.register(ScreeningFinding)
 class ScreeningFindingAdmin(ClinicalRecordAdmin):
     list_display = ["consultation", "code", "level", "needs_physician_clearance",
