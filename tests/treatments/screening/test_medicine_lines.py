@@ -66,6 +66,7 @@ LINES = [
     ("Eliquis 5mg bd", "eliquis", M, SESSION + timedelta(days=3), BT),  # stops after it
     ("Clopidogrel 75mg", "clopidogrel", M, days_before(1), BT),
     ("Clopidogrel 75mg", "clopidogrel", None, NOW, BT),
+    ("Warfarin 5mg/3mg alternate days", "warfarin", M, NOW, BT),
     # --- Anticoagulants, brands of several countries ------------------------------------
     ("Coumadin 5mg", "coumadin", M, NOW, BT),  # US
     ("Marevan 3 mg", "marevan", M, NOW, BT),  # UK, Norway
@@ -307,6 +308,9 @@ LINES = [
     ("Augmentin 625mg tds", "augmentin", M, NOW, NONE),
     ("Valtrex 500mg", "valtrex", M, NOW, NONE),
     ("EMLA cream", "emla", S, NOW, NONE),
+    ("Hydroxychloroquine 200mg", "hydroxychloroquine", M, NOW, NONE),  # condition asked
+    ("Nurofen Plus", "nurofen-plus", M, NOW, NONE),
+    ("Prednisolone 30mg reducing", "prednisolone", M, NOW, IMM),
     # --- Not recognised, nothing offered --------------------------------------------------
     ("Zyxolin 10mg", "?", None, NOW, NONE),
     ("Benadryl", "?", None, NOW, NONE),  # a different medicine in the US and the UK
