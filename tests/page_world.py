@@ -46,6 +46,7 @@ from treatments.models import (
     ConsentText,
     Consultation,
     DepthGuidance,
+    MedicineLine,
     Treatment,
     TreatmentArea,
     TreatmentPlan,
@@ -182,10 +183,29 @@ def appointments(world: World, n: int = 4, patient: Patient | None = None) -> No
 
 
 def patient_history(world: World, n: int = 3) -> None:
-    """The world's patient gains appointments, check-ins, addenda and consent signatures."""
+    """The world's patient gains appointments, check-ins, addenda, consent signatures and
+    medicine lines."""
     appointments(world, n, patient=world.patient)
     check_ins(world, n)
     addenda(world, n)
+    medicine_lines(world, n)
+
+
+def medicine_lines(world: World, n: int = 3) -> None:
+    """Medicines on both histories, matched and checked (the signed one is written as it
+    would have been before signing)."""
+    for consultation in (world.consultation, world.draft):
+        for number in range(n):
+            start = consultation.history.medicine_lines.count()
+            MedicineLine.objects.create(
+                history=consultation.history, position=start, text=f"Zyxolin {number}",
+                confirmed_by=world.practitioner, confirmed_at=timezone.now(),
+            )  # fmt: skip
+            MedicineLine.objects.create(
+                history=consultation.history, position=start + 1, text="Eliquis 5mg",
+                medicine_key="eliquis", medicine_label="Eliquis (apixaban)",
+                ingredients=["apixaban"], classes=["anticoagulant"],
+            )  # fmt: skip
 
 
 def check_ins(world: World, n: int = 3) -> None:
@@ -253,10 +273,13 @@ def consent_versions(world: World, n: int = 3) -> None:
 
 
 def rule_settings(world: World, n: int = 3) -> None:
-    from treatments.screening.rules import DEFAULT_RULES
+    from treatments.screening.rules import DEFAULT_RULES, Level
 
-    for rule in DEFAULT_RULES[:n]:
-        screening_rule_configure(code=rule.code, by=world.manager, enabled=False, level=None)
+    changeable = [rule for rule in DEFAULT_RULES if rule.level is not Level.CONTRAINDICATED]
+    for rule in changeable[:n]:
+        screening_rule_configure(
+            code=rule.code, by=world.manager, enabled=False, level=None, reason="Not used here."
+        )
 
 
 def depth_guidance(world: World, n: int = 3) -> None:

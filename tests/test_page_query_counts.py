@@ -107,9 +107,11 @@ PAGES = [
     Page("treatments:screening_rules", "manager", 6, grow=w.rule_settings),
     # login, every version with who published it, menu
     Page("treatments:consent_texts", "manager", 5, grow=w.consent_versions),
-    # login, the patient, the last history, audit (the form starts from it), the clinic's
-    # rule settings (live screening), menu
-    Page("treatments:consultation_new", "practitioner", 8, ("patient",), grow=w.patient_history),
+    # login, the patient, the last history, audit (the form starts from it), its medicine
+    # lines, the clinic's rule settings with who changed them (live screening), menu
+    Page("treatments:consultation_new", "practitioner", 9, ("patient",), grow=w.patient_history),
+    # login (the medicines come from the vocabulary, not the database)
+    Page("treatments:medicine_suggest", "practitioner", 3, params={"q": "eliq"}),
     # login, the patient, the current consent text, menu
     Page("treatments:consent_sign", "practitioner", 6, ("patient",), grow=w.consent_versions),
     # login, the patient, the clearing consultation with its history, its findings, audit,
@@ -120,11 +122,12 @@ PAGES = [
     # consultation, its findings; menu
     Page("treatments:check_in", "practitioner", 10, ("check_in",), grow=w.check_ins),
     # login, the consultation with patient, practitioner and history, audit twice (the
-    # consultation and its history), findings, addenda with authors, menu
-    Page("treatments:consultation", "practitioner", 9, ("consultation",), grow=w.addenda),
-    # login, the draft with patient and history, audit, rule settings (live screening),
-    # menu
-    Page("treatments:consultation_edit", "practitioner", 7, ("draft",), grow=w.patient_history),
+    # consultation and its history), findings, medicine lines with who checked them,
+    # addenda with authors, menu
+    Page("treatments:consultation", "practitioner", 10, ("consultation",), grow=w.patient_history),
+    # login, the draft with patient and history, medicine lines, audit, rule settings
+    # with who changed them (live screening), menu
+    Page("treatments:consultation_edit", "practitioner", 8, ("draft",), grow=w.patient_history),
     # the book's shell: login, locations, appointment types, the session with the
     # choices remembered (saved: three), menu
     Page("scheduling:calendar_day", "front_desk", 9, grow=w.appointments),

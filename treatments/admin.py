@@ -16,7 +16,9 @@ from treatments.models import (
     IssuedAftercare,
     LotRecall,
     MedicalHistory,
+    MedicineLine,
     ScreeningFinding,
+    ScreeningRuleChange,
     ScreeningRuleSetting,
     SessionDepth,
     Treatment,
@@ -87,6 +89,15 @@ class ScreeningRuleSettingAdmin(ReadOnlyAdmin):
     list_select_related = ["changed_by"]
 
 
+@admin.register(ScreeningRuleChange)
+class ScreeningRuleChangeAdmin(ReadOnlyAdmin):
+    """Each change the clinic made to a rule: old and new level, who, when, why."""
+
+    list_display = ["title", "old_state", "new_state", "changed_by", "changed_at", "reason"]
+    list_filter = ["code"]
+    list_select_related = ["changed_by"]
+
+
 @admin.register(ConsentText)
 class ConsentTextAdmin(ReadOnlyAdmin):
     """A published version is what patients signed: it never changes."""
@@ -118,8 +129,15 @@ class ConsultationAdmin(ClinicalRecordAdmin):
     date_hierarchy = "consulted_on"
 
 
+class MedicineLineInline(ReadOnlyInline):
+    model = MedicineLine
+    fields = ["text", "dose", "medicine_label", "route", "current", "stopped_on",
+              "confirmed_by", "confirmed_at"]  # fmt: skip
+
+
 @admin.register(MedicalHistory)
 class MedicalHistoryAdmin(ClinicalRecordAdmin):
+    inlines = [MedicineLineInline]
     list_display = ["consultation", "patient_name"]
     list_select_related = ["consultation__patient"]
     search_fields = ["consultation__patient__search_name"]
@@ -127,6 +145,15 @@ class MedicalHistoryAdmin(ClinicalRecordAdmin):
     @admin.display(description="Patient")
     def patient_name(self, obj: MedicalHistory) -> str:
         return obj.consultation.patient.full_name
+
+
+@admin.register(MedicineLine)
+class MedicineLineAdmin(ClinicalRecordAdmin):
+    """Written through the consultation form; kept as recorded."""
+
+    list_display = ["text", "medicine_label", "route", "current", "history", "confirmed_by"]
+    list_filter = ["route", "current"]
+    list_select_related = ["history", "confirmed_by"]
 
 
 @admin.register(ScreeningFinding)

@@ -27,7 +27,9 @@ class TreatmentsConfig(AppConfig):
             IssuedAftercare,
             LotRecall,
             MedicalHistory,
+            MedicineLine,
             ScreeningFinding,
+            ScreeningRuleChange,
             ScreeningRuleSetting,
             SessionDepth,
             Treatment,
@@ -42,6 +44,7 @@ class TreatmentsConfig(AppConfig):
         # are recorded by the views that show them (clinic.staff.audit.audit_view).
         auditlog.register(Consultation)
         auditlog.register(MedicalHistory)
+        auditlog.register(MedicineLine)
         auditlog.register(ScreeningFinding)
         auditlog.register(ConsultationAddendum)
         auditlog.register(ConsentText)
@@ -49,6 +52,7 @@ class TreatmentsConfig(AppConfig):
         auditlog.register(CheckInScreening)
         # The clinic's changes to the screening rules: who switched what, and when.
         auditlog.register(ScreeningRuleSetting)
+        auditlog.register(ScreeningRuleChange)
         # Plans, sessions and their records; the catalog the manager edits.
         auditlog.register(TreatmentPlan, m2m_fields={"areas"})
         auditlog.register(TreatmentSession)

@@ -65,6 +65,7 @@ urlpatterns = [
         name="check_in_override",
     ),
     path("consultations/screen/", consultations_views.screening_preview, name="screening_preview"),
+    path("medicines/suggest/", consultations_views.medicine_suggest, name="medicine_suggest"),
     path("consultations/<int:pk>/", consultations_views.consultation_detail, name="consultation"),
     path(
         "consultations/<int:pk>/edit/",

@@ -10,7 +10,7 @@ clinic-chain size): they may use any app, and nothing imports them but their com
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -147,7 +147,8 @@ CONSULTED_BEFORE_THE_COURSE = {0: 42}
 COURSE_STARTED_DAYS_AGO = 35
 
 
-# (patient index, practitioner, history answers, fields, override reason, decision)
+# (patient index, practitioner, history answers with the medicines as "medications" one a
+# line, fields, override reason, decision)
 # Every screening level, several time windows, drafts and signed consultations.
 def _demo_consultations(today: date) -> list[tuple[int, str, dict, dict, str, str]]:
     months_ago = lambda n: add_months(today, -n)  # noqa: E731 - a table of dates reads better
@@ -185,6 +186,7 @@ def _demo_consultations(today: date) -> list[tuple[int, str, dict, dict, str, st
 
 
 def _load_consultations(log: Callable[[str], None]) -> None:
+    from treatments.consultations.medicines import entries_from_text
     from treatments.consultations.services import (
         consent_sign,
         consent_text_current,
@@ -210,11 +212,18 @@ def _load_consultations(log: Callable[[str], None]) -> None:
             intended = today - timedelta(days=COURSE_STARTED_DAYS_AGO)
             signed = timezone.make_aware(datetime.combine(consulted_on, time(11)))
         dates = {"consulted_on": consulted_on, "intended_treatment_date": intended}
+        answers = dict(history)
+        # The practitioner checked each medicine the list does not know (signing asks it).
+        medicines = [
+            replace(entry, confirmed=True)
+            for entry in entries_from_text(str(answers.pop("medications", "")))
+        ]
         consultation_update(
             consultation=consultation,
             by=practitioner,
             fields={"concerns": ["acne_scars"], "areas": ["face"], **dates, **fields},
-            history=history,
+            history=answers,
+            medicines=medicines,
         )
         if override:
             for finding in ScreeningFinding.objects.filter(

@@ -33,7 +33,7 @@ def test_blood_thinner_needs_clearance_live_then_override_and_sign(
     expect(panel).to_contain_text("Nothing found so far")
 
     # The finding appears while typing, before anything is saved.
-    page.get_by_label("Medications").press_sequentially("ELIQUIS 5 MG BD", delay=20)
+    page.get_by_label("Medicine", exact=True).first.press_sequentially("ELIQUIS 5 MG BD", delay=20)
     finding = panel.get_by_test_id("finding-blood_thinners")
     expect(finding).to_be_visible()
     expect(finding).to_contain_text("Needs clearance")

@@ -25,6 +25,7 @@ from treatments.models import (
     ConsultationAddendum,
     IssuedAftercare,
     LotRecall,
+    ScreeningRuleChange,
     ScreeningRuleSetting,
     TreatmentSession,
 )
@@ -42,7 +43,7 @@ CLINICAL = {
     "treatments.consultation", "treatments.medicalhistory", "treatments.screeningfinding",
     "treatments.consultationaddendum", "treatments.consentsignature",
     "treatments.checkinscreening", "treatments.treatmentplan", "treatments.treatmentsession",
-    "treatments.sessiondepth", "treatments.issuedaftercare",
+    "treatments.sessiondepth", "treatments.issuedaftercare", "treatments.medicineline",
 }  # fmt: skip
 
 # Queries for each list on the demo clinic (sessions, permissions and the list itself).
@@ -53,7 +54,8 @@ LIST_QUERIES = {
     "scheduling.appointment": 11, "messaging.patientmessage": 9,
     "messaging.messagesettings": 7, "patients.patient": 7, "treatments.treatment": 7,
     "treatments.treatmentarea": 8, "treatments.depthguidance": 9,
-    "treatments.screeningrulesetting": 7, "treatments.consenttext": 7,
+    "treatments.screeningrulesetting": 7, "treatments.screeningrulechange": 8,
+    "treatments.medicineline": 7, "treatments.consenttext": 7,
     "treatments.aftercaretemplate": 8, "treatments.consultation": 9,
     "treatments.medicalhistory": 7, "treatments.screeningfinding": 8,
     "treatments.consultationaddendum": 7, "treatments.consentsignature": 9,
@@ -89,7 +91,13 @@ def demo_clinic(root):
     with override_settings(DEBUG=True):
         call_command("seed_demo")
     BeatHeartbeat.objects.create(last_beat_at=timezone.now())
-    ScreeningRuleSetting.objects.create(code="sunburn", enabled=False, changed_by=root)
+    ScreeningRuleSetting.objects.create(
+        code="keloid_tendency", enabled=False, changed_by=root, reason="Assessed elsewhere."
+    )
+    ScreeningRuleChange.objects.create(
+        code="keloid_tendency", title="Keloid", old_state="needs_clearance", new_state="off",
+        reason="Assessed elsewhere.", changed_by=root,
+    )  # fmt: skip
     recall = LotRecall.objects.create(
         needle_lot="C2291", text="Please call us.", sent_by=root, sent_at=timezone.now()
     )

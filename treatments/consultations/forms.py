@@ -7,9 +7,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 
+from treatments.consultations.medicines import MedicineEntry
 from treatments.consultations.services import CONSULTATION_FIELDS, HISTORY_FIELDS
-from treatments.models import Consultation, MedicalHistory
-from treatments.screening.rules import Condition
+from treatments.models import Consultation, MedicalHistory, MedicineRoute, rule_change_refused
+from treatments.screening.rules import Condition, Level, Rule
 
 FITZPATRICK_TYPES = [
     ("", "Choose…"),
@@ -78,9 +79,6 @@ class HistoryForm(forms.ModelForm):
         fields = HISTORY_FIELDS
         widgets = {
             **dict.fromkeys(MedicalHistory.DATE_FIELDS.values(), DATE),
-            "medications": forms.Textarea(
-                attrs={"rows": 3, "placeholder": "Eliquis 5mg twice daily\nVitamin E 400 IU"}
-            ),
             "allergies": forms.Textarea(attrs={"rows": 2}),
             "other_conditions": forms.Textarea(attrs={"rows": 2}),
         }
@@ -109,8 +107,7 @@ class HistoryForm(forms.ModelForm):
                 "other_conditions",
             ),
             Fieldset(
-                "Medicines",
-                "medications",
+                "Isotretinoin",
                 "taking_isotretinoin",
                 "isotretinoin_stopped_on",
             ),
@@ -140,6 +137,107 @@ class HistoryForm(forms.ModelForm):
         return cleaned
 
 
+class MedicineLineForm(forms.Form):
+    """One medicine: the name as written, the medicine it is (matched exactly, or a
+    suggestion the practitioner accepted), how it is taken, and whether it is taken now.
+
+    A line the list does not know is confirmed by ticking "checked: not relevant".
+    """
+
+    STATUS = [("current", "Taking now"), ("stopped", "Stopped")]
+    ROUTES = [("", "Not asked"), *MedicineRoute.choices]
+
+    text = forms.CharField(
+        label="Medicine",
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "data-medicine-name": "", "placeholder": "Eliquis"}
+        ),
+    )
+    medicine_key = forms.CharField(max_length=80, required=False, widget=forms.HiddenInput)
+    dose = forms.CharField(
+        label="Dose", max_length=200, required=False,
+        widget=forms.TextInput(attrs={"placeholder": "5mg twice daily"}),
+    )  # fmt: skip
+    route = forms.ChoiceField(label="How taken", choices=ROUTES, required=False)
+    status = forms.ChoiceField(label="Status", choices=STATUS, initial="current")
+    stopped_on = forms.DateField(label="Stopped on", required=False, widget=DATE)
+    confirmed = forms.BooleanField(label="Checked: not relevant to microneedling", required=False)
+
+    # The row is laid out by treatments/_medicine_lines.html; its inputs are small.
+    CSS = {
+        "TextInput": "form-control form-control-sm",
+        "DateInput": "form-control form-control-sm",
+        "Select": "form-select form-select-sm",
+        "CheckboxInput": "form-check-input",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = self.CSS.get(type(field.widget).__name__)
+            if css:
+                field.widget.attrs = {**field.widget.attrs, "class": css}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("status") == "current" and cleaned.get("stopped_on"):
+            self.add_error("stopped_on", "Taken now: leave the stop date empty, or choose Stopped.")
+        if not cleaned.get("text") and (cleaned.get("medicine_key") or cleaned.get("confirmed")):
+            self.add_error("text", "Write the medicine's name.")
+        return cleaned
+
+    def entry(self) -> MedicineEntry:
+        data = self.cleaned_data
+        return MedicineEntry(
+            text=data.get("text") or "",
+            medicine_key=data.get("medicine_key") or "",
+            route=data.get("route") or "",
+            current=data.get("status") != "stopped",
+            stopped_on=data.get("stopped_on"),
+            dose=data.get("dose") or "",
+            confirmed=bool(data.get("confirmed")),
+        )
+
+
+class BaseMedicineFormSet(forms.BaseFormSet):
+    def entries(self) -> list[MedicineEntry]:
+        """The lines that validate and are not removed (all of them once valid)."""
+        return [
+            form.entry()
+            for form in self.forms
+            if isinstance(form, MedicineLineForm)
+            and form.is_valid()
+            and not form.cleaned_data.get("DELETE")
+        ]
+
+
+# A few blank rows, so that without JavaScript lines can still be added.
+MedicineFormSet = cast(
+    type[BaseMedicineFormSet],
+    forms.formset_factory(
+        MedicineLineForm, formset=BaseMedicineFormSet, extra=2, can_delete=True, max_num=40,
+        validate_max=True,
+    ),
+)  # fmt: skip
+
+
+def medicine_initial(entries: list[MedicineEntry]) -> list[dict[str, Any]]:
+    return [
+        {
+            "text": entry.text,
+            "medicine_key": entry.medicine_key,
+            "dose": entry.dose,
+            "route": entry.route,
+            "status": "current" if entry.current else "stopped",
+            "stopped_on": entry.stopped_on,
+            "confirmed": entry.confirmed,
+        }
+        for entry in entries
+    ]
+
+
 class OverrideForm(forms.Form):
     reason = forms.CharField(
         label="Why treatment may go ahead", widget=forms.Textarea(attrs={"rows": 2})
@@ -161,6 +259,9 @@ class SignForm(forms.Form):
 
 
 class RuleSettingForm(forms.Form):
+    """The clinic's change to one rule. A contraindication offers neither "off" nor a
+    lower level; every change asks why."""
+
     LEVELS = [
         ("", "Default level"),
         ("contraindicated", "Contraindicated"),
@@ -174,6 +275,26 @@ class RuleSettingForm(forms.Form):
         coerce=lambda value: value == "1",
     )
     level = forms.ChoiceField(choices=LEVELS, required=False)
+    reason = forms.CharField(
+        label="Why",
+        max_length=1000,
+        error_messages={"required": "Give the reason for the change."},
+    )
+
+    def __init__(self, *args: Any, rule: Rule | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_fixed = (
+            rule is not None and rule_change_refused(rule.level, False, None) is not None
+        )
+        if rule is not None and self.is_fixed:
+            enabled = cast(forms.ChoiceField, self.fields["enabled"])
+            enabled.choices = [("1", "On")]
+            level = cast(forms.ChoiceField, self.fields["level"])
+            level.choices = [
+                (value, label)
+                for value, label in self.LEVELS
+                if not value or not rule_change_refused(rule.level, True, Level.from_code(value))
+            ]
 
 
 class AddendumForm(forms.Form):

@@ -1,7 +1,9 @@
 """Reads for consultations: the latest history, the patient's clearance and consent, the
 clinic's rule settings, and the consultation that clears a patient for treatment."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from treatments.models import (
     Consultation,
     MedicalHistory,
     ScreeningRuleSetting,
+    rule_state_label,
 )
 from treatments.screening.rules import (
     Level,
@@ -69,15 +72,59 @@ def clearance_for_patients(patient_ids: list[int]) -> dict[int, str]:
     return {pk: _clearance_word(decision) for pk, decision in rows}
 
 
-def rule_adjustments() -> dict[str, RuleAdjustment]:
-    """The clinic's changes to the default rules, as the screening engine takes them."""
+def rule_adjustments(
+    settings: Iterable[ScreeningRuleSetting] | None = None,
+) -> dict[str, RuleAdjustment]:
+    """The clinic's changes to the default rules, as the screening engine takes them
+    (from ``settings`` when the caller has them already)."""
+    if settings is None:
+        settings = ScreeningRuleSetting.objects.all()
     return {
         setting.code: RuleAdjustment(
             enabled=setting.enabled,
             level=Level.from_code(setting.level) if setting.level else None,
         )
-        for setting in ScreeningRuleSetting.objects.all()
+        for setting in settings
     }
+
+
+@dataclass(frozen=True)
+class ClinicRuleChange:
+    """A rule the clinic screens differently from the default, as practitioners see it."""
+
+    title: str
+    default_label: str
+    state_label: str
+    switched_off: bool
+    changed_by: str
+    changed_at: datetime
+    reason: str
+
+
+def clinic_rule_settings() -> list[ScreeningRuleSetting]:
+    """The clinic's rule settings with who changed them, in one query."""
+    return list(ScreeningRuleSetting.objects.select_related("changed_by"))
+
+
+def clinic_rule_changes(settings: Iterable[ScreeningRuleSetting]) -> list[ClinicRuleChange]:
+    """The settings that make a rule differ from its default: what, who, when, why."""
+    changes = []
+    for setting in settings:
+        rule = setting.default_rule
+        if rule is None or setting.state == rule.level.code:
+            continue
+        changes.append(
+            ClinicRuleChange(
+                title=rule.title,
+                default_label=rule.level.label,
+                state_label=rule_state_label(setting.state),
+                switched_off=not setting.enabled,
+                changed_by=setting.changed_by.get_full_name() or setting.changed_by.get_username(),
+                changed_at=setting.changed_at,
+                reason=setting.reason,
+            )
+        )
+    return changes
 
 
 @dataclass(frozen=True)

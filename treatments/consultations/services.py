@@ -1,6 +1,6 @@
 """Writes for consultations and screening. Every one checks the consultation's state."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -11,6 +11,13 @@ from django.utils import timezone
 
 from patients.models import Patient
 from patients.validators import normalise_text
+from treatments.consultations.medicines import (
+    MedicineEntry,
+    history_lines,
+    medicines_copy,
+    medicines_replace,
+    unresolved_message,
+)
 from treatments.consultations.selectors import consent_state, rule_adjustments
 from treatments.models import (
     ConsentSignature,
@@ -19,10 +26,12 @@ from treatments.models import (
     ConsultationAddendum,
     MedicalHistory,
     ScreeningFinding,
+    ScreeningRuleChange,
     ScreeningRuleSetting,
+    rule_change_refused,
 )
+from treatments.screening import medicines as vocabulary
 from treatments.screening.engine import screen
-from treatments.screening.medicines import lines_from_text
 from treatments.screening.rules import (
     DEFAULT_RULES,
     Level,
@@ -46,7 +55,6 @@ CONSULTATION_FIELDS = (
 HISTORY_FIELDS = (
     *MedicalHistory.CONDITION_FIELDS.values(),
     *MedicalHistory.DATE_FIELDS.values(),
-    "medications",
     "allergies",
     "other_conditions",
 )
@@ -57,10 +65,14 @@ class ConsultationLocked(ValidationError):
 
 
 def screening_answers(
-    *, history: dict[str, Any], fitzpatrick_type: int | None, treatment_date: date
+    *,
+    history: dict[str, Any],
+    fitzpatrick_type: int | None,
+    treatment_date: date,
+    medicines: tuple[vocabulary.MedicineLine, ...] = (),
 ) -> ScreeningAnswers:
-    """The screening engine's view of a history (a model's fields or a form's data)."""
-    medications = str(history.get("medications") or "")
+    """The screening engine's view of a history (a model's fields or a form's data) and
+    its medicine lines."""
     return ScreeningAnswers(
         treatment_date=treatment_date,
         conditions=frozenset(
@@ -71,7 +83,7 @@ def screening_answers(
             for event, name in MedicalHistory.DATE_FIELDS.items()
             if history.get(name)
         },
-        medicine_lines=lines_from_text(medications),
+        medicine_lines=medicines,
         fitzpatrick_type=fitzpatrick_type,
     )
 
@@ -118,7 +130,9 @@ def consultation_start(*, patient: Patient, practitioner: User) -> Consultation:
         .first()
     )
     values = _history_values(previous) if previous else {}
-    MedicalHistory.objects.create(consultation=consultation, **values)
+    history = MedicalHistory.objects.create(consultation=consultation, **values)
+    if previous is not None:
+        medicines_copy(source=previous, target=history)
     _record_screening(consultation)
     return consultation
 
@@ -136,6 +150,7 @@ def _record_screening(consultation: Consultation) -> ScreeningResult:
             history=_history_values(history),
             fitzpatrick_type=consultation.fitzpatrick_type,
             treatment_date=consultation.intended_treatment_date,
+            medicines=history_lines(history),
         ),
         adjustments=rule_adjustments(),
     )
@@ -158,7 +173,10 @@ def _record_screening(consultation: Consultation) -> ScreeningResult:
         row.save()
     consultation.screening_level = result.level.code
     consultation.ruleset_version = result.ruleset_version
-    consultation.save(update_fields=["screening_level", "ruleset_version", "updated_at"])
+    consultation.vocabulary_version = result.vocabulary_version
+    consultation.save(
+        update_fields=["screening_level", "ruleset_version", "vocabulary_version", "updated_at"]
+    )
     return result
 
 
@@ -169,9 +187,14 @@ def _require_draft(consultation: Consultation) -> None:
 
 @transaction.atomic
 def consultation_update(
-    *, consultation: Consultation, by: User, fields: dict[str, Any], history: dict[str, Any]
+    *,
+    consultation: Consultation,
+    by: User,
+    fields: dict[str, Any],
+    history: dict[str, Any],
+    medicines: Sequence[MedicineEntry] | None = None,
 ) -> ScreeningResult:
-    """Save the draft's answers and screen again."""
+    """Save the draft's answers (and its medicine rows, when given) and screen again."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     _require_draft(consultation)
     if by != consultation.practitioner:
@@ -197,6 +220,10 @@ def consultation_update(
             setattr(record, name, history[name])
     record.full_clean()
     record.save()
+    if medicines is not None:
+        medicines_replace(
+            history=record, entries=medicines, by=by, consulted_on=consultation.consulted_on
+        )
     return _record_screening(consultation)
 
 
@@ -252,6 +279,9 @@ def consultation_sign(
         _require_draft(consultation)
         if by != consultation.practitioner:
             raise ValidationError("Only the practitioner who holds the consultation may sign it.")
+        unresolved = unresolved_message(history_lines(consultation.history))
+        if unresolved:
+            raise ValidationError(unresolved)
         seen = _findings_state(consultation)
         _record_screening(consultation)
         if _findings_state(consultation) == seen:
@@ -274,19 +304,40 @@ def consultation_sign(
 
 @transaction.atomic
 def screening_rule_configure(
-    *, code: str, by: User, enabled: bool, level: Level | None
+    *, code: str, by: User, enabled: bool, level: Level | None, reason: str
 ) -> ScreeningRuleSetting:
-    """Switch a default rule off or on, or give it another level (None: its default)."""
-    if code not in {rule.code for rule in DEFAULT_RULES}:
+    """Switch a default rule off or on, or give it another level (None: its default),
+    for the reason given.
+
+    1. A contraindication can be neither switched off nor lowered; any change needs a
+       reason.
+    2. The setting is saved and the change kept (rule, old and new level, who, when, why)
+       as a ``ScreeningRuleChange``, which the audit log and the screening panel show.
+    """
+    rule = next((rule for rule in DEFAULT_RULES if rule.code == code), None)
+    if rule is None:
         raise ValidationError(f"There is no screening rule “{code}”.")
+    refused = rule_change_refused(rule.level, enabled, level)
+    if refused:
+        raise ValidationError(refused)
+    if not reason.strip():
+        raise ValidationError({"reason": ["Give the reason for the change."]})
     setting = ScreeningRuleSetting.objects.select_for_update().filter(
         code=code
     ).first() or ScreeningRuleSetting(code=code)
+    old_state = setting.state if setting.pk else rule.level.code
     setting.enabled = enabled
-    setting.level = level.code if level else ""
+    setting.level = level.code if level and level is not rule.level else ""
+    setting.reason = reason.strip()
     setting.changed_by = by
     setting.full_clean()
+    if setting.state == old_state:
+        raise ValidationError("That is how the rule already stands: nothing to change.")
     setting.save()
+    ScreeningRuleChange.objects.create(
+        code=code, title=rule.title, old_state=old_state, new_state=setting.state,
+        reason=setting.reason, changed_by=by,
+    )  # fmt: skip
     return setting
 
 

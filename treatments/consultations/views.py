@@ -1,13 +1,14 @@
 """Consultation pages: the record with live screening, overrides, signing, addenda,
 consent, and the manager's screening rules and consent texts."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -27,15 +28,26 @@ from treatments.access import (
 )
 from treatments.consultations.forms import (
     AddendumForm,
+    BaseMedicineFormSet,
     ConsentForm,
     ConsentTextForm,
     ConsultationForm,
     HistoryForm,
+    MedicineFormSet,
     OverrideForm,
     RuleSettingForm,
     SignForm,
+    medicine_initial,
+)
+from treatments.consultations.medicines import (
+    MedicineEntry,
+    entries_of,
+    screened_lines,
+    unresolved_message,
 )
 from treatments.consultations.selectors import (
+    clinic_rule_changes,
+    clinic_rule_settings,
     latest_history,
     rule_adjustments,
 )
@@ -60,19 +72,23 @@ from treatments.models import (
     ScreeningFinding,
     ScreeningRuleSetting,
     history_label,
+    rule_change_refused,
 )
+from treatments.screening import medicines as vocabulary
 from treatments.screening.engine import ruleset_version, screen
 from treatments.screening.rules import DEFAULT_RULES, Level
 
 
 def _forms(
     request: HttpRequest, consultation: Consultation | None, history: MedicalHistory | None
-) -> tuple[ConsultationForm, HistoryForm]:
-    """The two forms of the page. A new consultation's history starts from ``history``
-    (the last one's answers) without ever binding to that earlier record."""
+) -> tuple[ConsultationForm, HistoryForm, BaseMedicineFormSet]:
+    """The forms of the page: the record, the history, and its medicines. A new
+    consultation's history starts from ``history`` (the last one's answers) without ever
+    binding to that earlier record."""
     data = request.POST if request.method == "POST" else None
     today = timezone.localdate()
     initial = {"consulted_on": today, "intended_treatment_date": today}
+    lines = medicine_initial(entries_of(history)) if history is not None else []
     if consultation is not None:
         history_form = HistoryForm(data, instance=history, prefix="h")
     else:
@@ -81,11 +97,30 @@ def _forms(
     return (
         ConsultationForm(data, instance=consultation, initial=initial, prefix="c"),
         history_form,
+        MedicineFormSet(data, initial=lines, prefix="m"),
     )
 
 
+def _offer_matches(medicines: BaseMedicineFormSet) -> None:
+    """Give each line what the page shows about its match: the medicine it is, or the
+    near matches to accept or reject (never applied without the practitioner)."""
+    for form in medicines.forms:
+        values = form.cleaned_data if form.is_bound and form.is_valid() else form.initial
+        key, text = values.get("medicine_key") or "", (values.get("text") or "").strip()
+        form.match, form.offers = None, ()
+        if key:
+            form.match = vocabulary.find(key)
+        elif text:
+            recognition = vocabulary.recognise(text)
+            form.match, form.offers = recognition.medicine, recognition.suggestions[:3]
+
+
 def _save(
-    request: HttpRequest, consultation: Consultation, form: ConsultationForm, history: HistoryForm
+    request: HttpRequest,
+    consultation: Consultation,
+    form: ConsultationForm,
+    history: HistoryForm,
+    medicines: BaseMedicineFormSet,
 ) -> bool:
     try:
         consultation_update(
@@ -93,13 +128,21 @@ def _save(
             by=signed_in_staff(request),
             fields={name: form.cleaned_data[name] for name in form.Meta.fields},
             history=history.cleaned_data,
+            medicines=medicines.entries(),
         )
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
+            if field == "medicines":
+                medicines.non_form_errors().extend(errors)
+                continue
             target = form if field in form.fields else history
             target.add_error(field if field in target.fields else None, errors)
         return False
     return True
+
+
+def _valid(form: ConsultationForm, history: HistoryForm, medicines: BaseMedicineFormSet) -> bool:
+    return all([form.is_valid(), history.is_valid(), medicines.is_valid()])
 
 
 @login_required
@@ -111,13 +154,13 @@ def consultation_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     if previous is not None:
         # The form starts from the last history: that is a view of a clinical record.
         audit_view(previous)
-    form, history = _forms(request, None, previous)
-    if request.method == "POST" and form.is_valid() and history.is_valid():
+    form, history, medicines = _forms(request, None, previous)
+    if request.method == "POST" and _valid(form, history, medicines):
         with transaction.atomic():
             consultation = consultation_start(
                 patient=patient, practitioner=signed_in_staff(request)
             )
-            saved = _save(request, consultation, form, history)
+            saved = _save(request, consultation, form, history, medicines)
             if not saved:
                 transaction.set_rollback(True)
         if saved:
@@ -127,7 +170,8 @@ def consultation_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
         "patient": patient,
         "form": form,
         "history": history,
-        "preview": _preview(form, history),
+        "medicines": medicines,
+        **_preview(form, history, medicines),
     }
     return render(request, "treatments/consultation_form.html", context)
 
@@ -139,9 +183,9 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if consultation.is_signed:
         messages.info(request, "This consultation is signed and cannot change.")
         return redirect("treatments:consultation", pk=pk)
-    form, history = _forms(request, consultation, consultation.history)
-    valid = request.method == "POST" and form.is_valid() and history.is_valid()
-    if valid and _save(request, consultation, form, history):
+    form, history, medicines = _forms(request, consultation, consultation.history)
+    valid = request.method == "POST" and _valid(form, history, medicines)
+    if valid and _save(request, consultation, form, history, medicines):
         messages.success(request, "Consultation saved.")
         return redirect("treatments:consultation", pk=pk)
     audit_view(consultation.history)
@@ -150,13 +194,17 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "consultation": consultation,
         "form": form,
         "history": history,
-        "preview": _preview(form, history),
+        "medicines": medicines,
+        **_preview(form, history, medicines),
     }
     return render(request, "treatments/consultation_form.html", context)
 
 
-def _preview(form: ConsultationForm, history: HistoryForm) -> Any:
-    """Screen what the form holds right now, without saving (the live panel).
+def _preview(
+    form: ConsultationForm, history: HistoryForm, medicines: BaseMedicineFormSet
+) -> dict[str, Any]:
+    """Screen what the form holds right now, without saving (the live panel), with the
+    clinic's changes to the rules that the practitioner should know of.
 
     A bound form gives what validates so far; an unbound one its starting values, such
     as a history carried over from the last consultation.
@@ -164,17 +212,38 @@ def _preview(form: ConsultationForm, history: HistoryForm) -> Any:
     if form.is_bound:
         form.is_valid()
         history.is_valid()
+        medicines.is_valid()
         answers, history_answers = form.cleaned_data, history.cleaned_data
+        entries = medicines.entries()
     else:
         answers, history_answers = dict(form.initial), dict(history.initial)
-    return screen(
+        entries = [MedicineEntry(**_entry_values(line)) for line in medicines.initial or []]
+    _offer_matches(medicines)
+    lines = screened_lines(entries)
+    settings = clinic_rule_settings()
+    result = screen(
         screening_answers(
             history=history_answers,
             fitzpatrick_type=answers.get("fitzpatrick_type"),
             treatment_date=answers.get("intended_treatment_date") or timezone.localdate(),
+            medicines=lines,
         ),
-        adjustments=rule_adjustments(),
+        adjustments=rule_adjustments(settings),
     )
+    return {
+        "preview": result,
+        "rule_changes": clinic_rule_changes(settings),
+        "unresolved": unresolved_message(lines),
+    }
+
+
+def _entry_values(initial: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "text": initial["text"], "medicine_key": initial["medicine_key"],
+        "route": initial["route"], "current": initial["status"] == "current",
+        "stopped_on": initial["stopped_on"], "dose": initial["dose"],
+        "confirmed": initial["confirmed"],
+    }  # fmt: skip
 
 
 @login_required
@@ -182,10 +251,33 @@ def _preview(form: ConsultationForm, history: HistoryForm) -> Any:
 @require_POST
 def screening_preview(request: HttpRequest) -> HttpResponse:
     """htmx: the findings for the form as it is being filled in."""
-    form, history = _forms(request, None, None)
+    form, history, medicines = _forms(request, None, None)
     if not (form.is_bound and history.is_bound):
         return HttpResponse(status=400)
-    return render(request, "treatments/_screening_panel.html", {"preview": _preview(form, history)})
+    if not medicines.management_form.is_valid():
+        # A form from before the medicine rows, or a tampered one: screen without them.
+        medicines = MedicineFormSet(prefix="m")
+    return render(request, "treatments/_screening_panel.html", _preview(form, history, medicines))
+
+
+@login_required
+@permission_required(ADD_CONSULTATION)
+@require_GET
+def medicine_suggest(request: HttpRequest) -> JsonResponse:
+    """The type-ahead of the medicine name: the medicines that fit what is typed."""
+    typed = request.GET.get("q", "").strip()
+    if len(typed) < 2 or len(typed) > 100:
+        return JsonResponse(
+            {"error": "Type between 2 and 100 letters of the medicine's name."}, status=400
+        )
+    return JsonResponse(
+        {
+            "results": [
+                {"key": medicine.key, "label": medicine.label}
+                for medicine in vocabulary.suggest(typed, limit=8)
+            ]
+        }
+    )
 
 
 @login_required
@@ -198,6 +290,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     findings = list(consultation.findings.select_related("overridden_by"))
     allowed = allowed_decisions(findings) if not consultation.is_signed else []
     history = consultation.history
+    medicine_lines = list(history.medicine_lines.select_related("confirmed_by"))
     concerns = dict(Consultation.Concern.choices)
     areas = dict(Consultation.Area.choices)
     context = {
@@ -214,6 +307,8 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for event, day in history.event_dates().items()
         ],
         "findings": findings,
+        "medicine_lines": medicine_lines,
+        "unchecked_medicines": [line for line in medicine_lines if not line.is_resolved],
         "override_form": OverrideForm(),
         "addenda": list(consultation.addenda.select_related("author")),
         "addendum_form": AddendumForm(),
@@ -284,7 +379,8 @@ def screening_rules(request: HttpRequest) -> HttpResponse:
             "enabled": "1" if setting is None or setting.enabled else "0",
             "level": setting.level if setting else "",
         }
-        rows.append({"rule": rule, "setting": setting, "form": RuleSettingForm(initial=initial)})
+        form = RuleSettingForm(initial=initial, rule=rule)
+        rows.append({"rule": rule, "setting": setting, "form": form})
     context = {"rows": rows, "version": ruleset_version(rule_adjustments())}
     return render(request, "treatments/screening_rules.html", context)
 
@@ -293,9 +389,20 @@ def screening_rules(request: HttpRequest) -> HttpResponse:
 @permission_required(MANAGE_CLINIC)
 @require_POST
 def screening_rule_update(request: HttpRequest, code: str) -> HttpResponse:
-    form = RuleSettingForm(request.POST)
+    rule = next((rule for rule in DEFAULT_RULES if rule.code == code), None)
+    if rule is None:
+        messages.error(request, f"There is no screening rule “{code}”.")
+        return redirect("treatments:screening_rules")
+    form = RuleSettingForm(request.POST, rule=rule)
     if not form.is_valid():
-        messages.error(request, "Choose on or off, and a level from the list.")
+        if "reason" in form.errors and len(form.errors) == 1:
+            messages.error(request, "Give the reason for the change.")
+        elif rule_change_refused(rule.level, False, None):
+            messages.error(
+                request, "A contraindication cannot be switched off or given a lower level."
+            )
+        else:
+            messages.error(request, "Choose on or off, and a level from the list.")
         return redirect("treatments:screening_rules")
     level = form.cleaned_data["level"]
     try:
@@ -304,6 +411,7 @@ def screening_rule_update(request: HttpRequest, code: str) -> HttpResponse:
             by=signed_in_staff(request),
             enabled=form.cleaned_data["enabled"],
             level=Level.from_code(level) if level else None,
+            reason=form.cleaned_data["reason"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -18,8 +18,12 @@ from treatments.models.consultations import (
     ConsultationAddendum,
     MedicalHistory,
     ScreeningFinding,
+    ScreeningRuleChange,
     ScreeningRuleSetting,
     history_label,
+    rule_change_refused,
+    rule_state,
+    rule_state_label,
 )
 from treatments.models.limits import (
     FITZPATRICK_HIGHEST,
@@ -27,6 +31,10 @@ from treatments.models.limits import (
     CourseLimits,
     LevelField,
     SkinThickness,
+)
+from treatments.models.medicines import (
+    MedicineLine,
+    MedicineRoute,
 )
 from treatments.models.plans import (
     SessionDepth,
@@ -52,7 +60,10 @@ __all__ = [
     "LevelField",
     "LotRecall",
     "MedicalHistory",
+    "MedicineLine",
+    "MedicineRoute",
     "ScreeningFinding",
+    "ScreeningRuleChange",
     "ScreeningRuleSetting",
     "SessionDepth",
     "SkinThickness",
@@ -61,4 +72,7 @@ __all__ = [
     "TreatmentPlan",
     "TreatmentSession",
     "history_label",
+    "rule_change_refused",
+    "rule_state",
+    "rule_state_label",
 ]

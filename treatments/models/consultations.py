@@ -5,6 +5,7 @@ from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from treatments.models.limits import (
     LevelField,
     SkinThickness,
 )
-from treatments.screening.rules import Condition, DatedEvent, Level
+from treatments.screening.rules import DEFAULT_RULES, Condition, DatedEvent, Level, Rule
 
 
 class Consultation(models.Model):
@@ -75,6 +76,9 @@ class Consultation(models.Model):
     decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
     screening_level = LevelField(default=Level.CLEAR.code)
     ruleset_version = models.CharField(max_length=40, blank=True)
+    vocabulary_version = models.CharField(
+        max_length=40, blank=True, help_text="The medicine vocabulary the screening used."
+    )
     signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -133,9 +137,12 @@ class MedicalHistory(models.Model):
     consultation = models.OneToOneField(
         Consultation, on_delete=models.PROTECT, related_name="history"
     )
+    # Before medicines were rows (``medicine_lines``) they were written here, one a line.
+    # Kept as written for the record; nothing writes it any more.
     medications = models.TextField(
-        blank=True, help_text="One per line, as the patient names them, with strength and dose."
-    )
+        "Medicines as first written", blank=True, editable=False,
+        help_text="Free text from before the medicine list was coded; read only.",
+    )  # fmt: skip
     allergies = models.TextField(blank=True)
     other_conditions = models.TextField(blank=True)
 
@@ -197,9 +204,6 @@ class MedicalHistory(models.Model):
     def __str__(self) -> str:
         # Shown in the audit log, so it names no condition and no patient.
         return f"Medical history #{self.pk}"
-
-    def medication_lines(self) -> tuple[str, ...]:
-        return tuple(line.strip() for line in self.medications.splitlines() if line.strip())
 
     def conditions(self) -> list[Condition]:
         """The conditions answered yes, in the questionnaire's order."""
@@ -272,16 +276,45 @@ def history_label(name: str) -> str:
     return str(getattr(field, "verbose_name", name))
 
 
+RULE_OFF = "off"
+
+
+def rule_state(enabled: bool, level: str) -> str:
+    """One word for what a rule does in the clinic: "off", or the level's code."""
+    return level if enabled else RULE_OFF
+
+
+def rule_state_label(state: str) -> str:
+    return "Switched off" if state == RULE_OFF else Level.from_code(state).label
+
+
+def rule_change_refused(default: Level, enabled: bool, level: Level | None) -> str | None:
+    """Why the clinic may not make this change to a rule of level ``default``, or None.
+
+    A contraindication protects the patient whatever the clinic prefers: it can be
+    neither switched off nor lowered.
+    """
+    if default is not Level.CONTRAINDICATED:
+        return None
+    if not enabled:
+        return "A contraindication cannot be switched off."
+    if level is not None and level < default:
+        return "A contraindication cannot be given a lower level."
+    return None
+
+
 class ScreeningRuleSetting(models.Model):
-    """The clinic's change to one default screening rule: switched off or another level.
+    """The clinic's change to one default screening rule: switched off or another level,
+    with the reason given.
 
     Changing a setting changes the rule-set version that new screenings record; results
-    already stored never change.
+    already stored never change. Each change is also kept as a ``ScreeningRuleChange``.
     """
 
     code = models.CharField(max_length=50, unique=True)
     enabled = models.BooleanField(default=True)
     level = LevelField(blank=True, help_text="Empty: the rule's default level.")
+    reason = models.TextField(help_text="Why the clinic changed the rule.")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -293,6 +326,59 @@ class ScreeningRuleSetting(models.Model):
     def __str__(self) -> str:
         state = "off" if not self.enabled else (self.level or "default level")
         return f"{self.code}: {state}"
+
+    @property
+    def default_rule(self) -> Rule | None:
+        return next((rule for rule in DEFAULT_RULES if rule.code == self.code), None)
+
+    @property
+    def state(self) -> str:
+        """ "off" or the level the rule fires at in this clinic."""
+        rule = self.default_rule
+        default = rule.level.code if rule else ""
+        return rule_state(self.enabled, self.level or default)
+
+    def clean(self) -> None:
+        rule = self.default_rule
+        if rule is None:
+            raise ValidationError(f"There is no screening rule “{self.code}”.")
+        level = Level.from_code(self.level) if self.level else None
+        refused = rule_change_refused(rule.level, self.enabled, level)
+        if refused:
+            raise ValidationError(refused)
+        if not self.reason.strip():
+            raise ValidationError({"reason": ["Give the reason for the change."]})
+
+
+class ScreeningRuleChange(models.Model):
+    """One change the clinic made to a screening rule: the level before and after (or
+    "off"), who made it, when and why. Never changed or removed."""
+
+    code = models.CharField(max_length=50)
+    title = models.CharField(max_length=200)
+    old_state = models.CharField(max_length=20)
+    new_state = models.CharField(max_length=20)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["code", "-changed_at"], name="rule_change_code")]
+
+    def __str__(self) -> str:
+        # The audit log shows this: the rule and its old and new level.
+        return f"Screening rule “{self.title}” ({self.code}): {self.old_state} → {self.new_state}"
+
+    @property
+    def old_label(self) -> str:
+        return rule_state_label(self.old_state)
+
+    @property
+    def new_label(self) -> str:
+        return rule_state_label(self.new_state)
 
 
 class ConsultationAddendum(models.Model):
@@ -374,6 +460,7 @@ class CheckInScreening(models.Model):
     changes = models.JSONField(default=dict, help_text="What the patient said changed.")
     level = LevelField()
     ruleset_version = models.CharField(max_length=40)
+    vocabulary_version = models.CharField(max_length=40, blank=True)
     findings = models.JSONField(default=list)
     may_start = models.BooleanField()
 

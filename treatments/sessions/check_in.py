@@ -3,12 +3,15 @@
 1. The practitioner asks what changed since the last visit. Conditions that come and go
    (a flare, sunburn, a cold sore, pregnancy) are asked afresh; lasting ones (a bleeding
    disorder, keloid scarring) carry over from the signed consultation and new ones can
-   be added. "Taking isotretinoin" carries over until a stop date is given.
+   be added. "Taking isotretinoin" carries over until a stop date is given. New
+   medicines follow the consultation's rule: each is recognised exactly, or the
+   practitioner confirms the ones not recognised are not relevant to microneedling.
 2. The answers are screened for today. Overrides recorded at the consultation still count
    for a finding that is unchanged; any other needs-clearance finding is shown first and
    then takes its own override (``check_in_override``).
 3. ``session_may_start(patient=..., on=...)`` is what treatment sessions ask."""
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -18,10 +21,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Patient
+from treatments.consultations.medicines import (
+    MedicineEntry,
+    entries_from_text,
+    history_lines,
+    matched,
+    screened_lines,
+)
 from treatments.consultations.selectors import clearing_consultation, rule_adjustments
 from treatments.models import CheckInScreening, Consultation
+from treatments.screening import medicines as vocabulary
 from treatments.screening.engine import screen
-from treatments.screening.medicines import lines_from_text
 from treatments.screening.rules import Condition, DatedEvent, Finding, Level, ScreeningAnswers
 
 # Asked afresh at every check-in; the rest carries over from the consultation.
@@ -45,11 +55,33 @@ def carried_conditions(consultation: Consultation) -> set[Condition]:
     return {c for c in consultation.history.conditions() if c not in CHANGING_CONDITIONS}
 
 
+def new_medicine_entries(new_medications: str, *, confirmed: bool) -> list[MedicineEntry]:
+    """The new medicines, one a line: matched when named exactly; the others refused,
+    with what they might be, unless the practitioner confirmed them."""
+    entries = [matched(entry) for entry in entries_from_text(new_medications)]
+    unknown = [entry for entry in entries if not entry.medicine_key]
+    if unknown and not confirmed:
+        named = []
+        for entry in unknown:
+            guesses = vocabulary.recognise(entry.text).suggestions[:3]
+            maybe = " or ".join(medicine.label for medicine in guesses)
+            named.append(f"“{entry.text}”" + (f" (did you mean {maybe}?)" if maybe else ""))
+        raise ValidationError(
+            {
+                "new_medications": [
+                    f"Not recognised: {', '.join(named)}. Write the medicine's name, or tick "
+                    "that you checked it is not relevant to microneedling."
+                ]
+            }
+        )
+    return [replace(entry, confirmed=not entry.medicine_key) for entry in entries]
+
+
 def _answers_today(
     consultation: Consultation,
     today: date,
     conditions: set[Condition],
-    new_medications: str,
+    new_medicines: list[MedicineEntry],
     dates: dict[DatedEvent, date],
 ) -> ScreeningAnswers:
     history = consultation.history
@@ -66,7 +98,7 @@ def _answers_today(
         treatment_date=today,
         conditions=frozenset(conditions),
         dates=merged_dates,
-        medicine_lines=lines_from_text("\n".join((*history.medication_lines(), new_medications))),
+        medicine_lines=history_lines(history) + screened_lines(new_medicines),
         fitzpatrick_type=consultation.fitzpatrick_type,
     )
 
@@ -104,17 +136,23 @@ def check_in_screen(
     by: User,
     conditions: set[Condition],
     new_medications: str = "",
+    confirm_unrecognised: bool = False,
     dates: dict[DatedEvent, date] | None = None,
     other_changes: str = "",
 ) -> CheckInScreening:
-    """Screen for today with what changed, and record whether the session may start."""
+    """Screen for today with what changed, and record whether the session may start.
+
+    ``confirm_unrecognised``: the practitioner checked that the new medicines not
+    recognised are not relevant to microneedling.
+    """
     dates = dates or {}
+    new_medicines = new_medicine_entries(new_medications, confirmed=confirm_unrecognised)
     today = timezone.localdate()
     if any(day > today for day in dates.values()):
         raise ValidationError("A date of a past procedure cannot be in the future.")
     consultation = clearing_consultation(patient)
     result = screen(
-        _answers_today(consultation, today, conditions, new_medications, dates),
+        _answers_today(consultation, today, conditions, new_medicines, dates),
         adjustments=rule_adjustments(),
     )
     cleared_before = {(f.code, f.detail) for f in consultation.findings.all() if f.is_overridden}
@@ -127,11 +165,20 @@ def check_in_screen(
         changes={
             "conditions": sorted(c.value for c in conditions),
             "new_medications": new_medications.strip(),
+            "new_medicines": [
+                {
+                    "text": entry.text,
+                    "medicine_key": entry.medicine_key,
+                    "confirmed_not_relevant": entry.confirmed,
+                }
+                for entry in new_medicines
+            ],
             "dates": {event.value: day.isoformat() for event, day in dates.items()},
             "other": other_changes.strip(),
         },
         level=result.level.code,
         ruleset_version=result.ruleset_version,
+        vocabulary_version=result.vocabulary_version,
         findings=findings,
         may_start=_may_start(findings),
     )

@@ -36,6 +36,10 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line, with strength and dose.",
     )
+    confirm_unrecognised = forms.BooleanField(
+        label="Checked: the new medicines not recognised are not relevant to microneedling",
+        required=False,
+    )
     other_changes = forms.CharField(
         label="Anything else that changed", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -60,7 +64,7 @@ class CheckInForm(forms.Form):
         self.helper.layout = Layout(
             Fieldset("The skin and health today", *[c.value for c in CHANGING_CONDITIONS]),
             Fieldset("Lasting conditions (new ones may be added)", *lasting),
-            Fieldset("Medicines", "new_medications"),
+            Fieldset("Medicines", "new_medications", "confirm_unrecognised"),
             Fieldset(
                 "Procedures since the last visit",
                 Row(*[Column(e.value) for e in list(DatedEvent)[:3]]),

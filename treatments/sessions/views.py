@@ -75,6 +75,7 @@ def check_in_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
                 by=signed_in_staff(request),
                 conditions=form.conditions(),
                 new_medications=form.cleaned_data["new_medications"],
+                confirm_unrecognised=form.cleaned_data["confirm_unrecognised"],
                 dates=form.dates(),
                 other_changes=form.cleaned_data["other_changes"],
             )

@@ -40,6 +40,7 @@ from clinic.messaging.models import PatientMessage
 from clinic.scheduling.models import Appointment, AppointmentType
 from patients.models import Patient
 from patients.validators import normalise_text
+from treatments.consultations.medicines import MedicineEntry, matched, medicine_row
 from treatments.models import (
     AftercareTemplate,
     ConsentSignature,
@@ -48,6 +49,7 @@ from treatments.models import (
     DepthGuidance,
     IssuedAftercare,
     MedicalHistory,
+    MedicineLine,
     ScreeningFinding,
     SessionDepth,
     Treatment,
@@ -55,6 +57,7 @@ from treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
+from treatments.screening.medicines import VOCABULARY_VERSION
 
 BATCH = 2000
 M = TypeVar("M", bound=models.Model)
@@ -348,13 +351,23 @@ class ConsultationWriter:
             Consultation.objects.bulk_create(rows, batch_size=BATCH)
             for (_, story_consultation), row in zip(chunk, rows, strict=True):
                 story_consultation.pk = row.pk
-            insert(MedicalHistory, (self._history(c) for _, c in chunk))
+            histories = [self._history(c) for _, c in chunk]
+            insert(MedicalHistory, histories)
+            medicines = insert(
+                MedicineLine,
+                (
+                    line
+                    for history, (_, c) in zip(histories, chunk, strict=True)
+                    for line in self._medicines(history, c)
+                ),
+            )
             findings = insert(ScreeningFinding, (f for _, c in chunk for f in self._findings(c)))
             signatures = insert(
                 ConsentSignature, (s for story, c in chunk for s in self._consent(story, c))
             )
             written.add("consultations", len(rows))
             written.add("medical histories", len(rows))
+            written.add("medicine lines", medicines)
             written.add("screening findings", findings)
             written.add("consent signatures", signatures)
 
@@ -381,6 +394,7 @@ class ConsultationWriter:
             decision=c.decision,
             screening_level=profile.level.code,
             ruleset_version=profile.ruleset_version,
+            vocabulary_version=VOCABULARY_VERSION,
             signed_at=signed,
             created_at=starts,
             updated_at=signed,
@@ -390,6 +404,18 @@ class ConsultationWriter:
         return MedicalHistory(
             consultation_id=written_pk(c), **self.place.profiles[c.profile].history
         )
+
+    def _medicines(self, history: MedicalHistory, c: ConsultationStory) -> Iterator[MedicineLine]:
+        """The profile's medicines; a line the vocabulary does not know was checked by the
+        practitioner before signing, as signing asks."""
+        _, _, signed = self._times(c)
+        for position, text in enumerate(self.place.profiles[c.profile].medicines):
+            row = medicine_row(matched(MedicineEntry(text=text)), position=position)
+            row.history_id = history.pk
+            if not row.medicine_key:
+                row.confirmed_by_id = self.place.users[c.visit.practitioner]
+                row.confirmed_at = signed - timedelta(minutes=5)
+            yield row
 
     def _findings(self, c: ConsultationStory) -> Iterator[ScreeningFinding]:
         _, _, signed = self._times(c)

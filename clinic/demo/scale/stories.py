@@ -140,6 +140,7 @@ class ScreeningProfile:
     """A medical history many patients share, screened once with the clinic's rules."""
 
     history: Mapping[str, object]
+    medicines: tuple[str, ...]  # one medicine a line, as written
     fitzpatrick: tuple[int, ...]
     weight: float
     findings: tuple[Finding, ...]
@@ -156,7 +157,8 @@ class ScreeningProfile:
 
 
 # Histories without dates, so the screening of each is the same on any day.
-# (answers, Fitzpatrick types drawn from, share of patients)
+# (answers, with the medicines as "medications" one a line; Fitzpatrick types drawn
+# from; share of patients)
 PROFILE_TABLE: tuple[tuple[dict[str, object], tuple[int, ...], float], ...] = (
     ({}, (1, 2, 3), 0.44),
     ({"cold_sore_history": True}, (1, 2, 3), 0.06),
@@ -180,17 +182,27 @@ def screening_profiles(
     adjustments: Mapping[str, RuleAdjustment], treatment_date: date
 ) -> tuple[ScreeningProfile, ...]:
     """The profiles, each screened with the clinic's rules as they are set now."""
+    from treatments.consultations.medicines import entries_from_text, screened_lines
     from treatments.consultations.services import screening_answers
 
     profiles = []
-    for history, fitzpatrick, weight in PROFILE_TABLE:
+    for answers_and_medicines, fitzpatrick, weight in PROFILE_TABLE:
+        history = dict(answers_and_medicines)
+        medicines = entries_from_text(str(history.pop("medications", "")))
         answers: ScreeningAnswers = screening_answers(
-            history=dict(history), fitzpatrick_type=fitzpatrick[0], treatment_date=treatment_date
-        )
+            history=history, fitzpatrick_type=fitzpatrick[0], treatment_date=treatment_date,
+            medicines=screened_lines(medicines),
+        )  # fmt: skip
         result = screen(answers, adjustments=adjustments)
         profiles.append(
             ScreeningProfile(
-                history, fitzpatrick, weight, result.findings, result.level, result.ruleset_version
+                history,
+                tuple(entry.text for entry in medicines),
+                fitzpatrick,
+                weight,
+                result.findings,
+                result.level,
+                result.ruleset_version,
             )
         )
     return tuple(profiles)

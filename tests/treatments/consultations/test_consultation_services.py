@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import make_patient
+from treatments.consultations.medicines import entries_from_text
 from treatments.consultations.services import (
     ConsultationLocked,
     allowed_decisions,
@@ -25,9 +26,17 @@ TODAY = timezone.localdate
 
 
 def _fill(consultation, by, history=None, **fields):
+    """Save answers; "medications" (one medicine a line) become the medicine rows."""
+    answers = dict(history or {})
+    text = answers.pop("medications", None)
     return consultation_update(
-        consultation=consultation, by=by, fields=fields, history=history or {}
-    )
+        consultation=consultation, by=by, fields=fields, history=answers,
+        medicines=None if text is None else entries_from_text(text),
+    )  # fmt: skip
+
+
+def _texts(history):
+    return [line.text for line in history.medicine_lines.all()]
 
 
 @pytest.fixture
@@ -190,7 +199,7 @@ def test_a_signed_consultation_never_changes(consultation, practitioner):
         consultation_sign(consultation=consultation, by=practitioner, decision="not_suitable")
     consultation.refresh_from_db()
     assert consultation.is_signed
-    assert consultation.history.medications == "warfarin"
+    assert _texts(consultation.history) == ["warfarin"]
 
 
 def test_only_the_consultations_practitioner_may_change_or_sign_it(consultation, db):
@@ -215,9 +224,9 @@ def test_a_new_consultation_copies_the_last_history_and_leaves_it_untouched(
     _fill(later, practitioner, {"medications": "", "keloid_tendency": False})
 
     later.history.refresh_from_db()
-    assert later.history.medications == ""
+    assert _texts(later.history) == []
     consultation.history.refresh_from_db()
-    assert consultation.history.medications == "warfarin 3mg"
+    assert _texts(consultation.history) == ["warfarin 3mg"]
     assert consultation.history.keloid_tendency is True
 
 
@@ -226,7 +235,7 @@ def test_the_second_consultation_starts_from_what_was_known(consultation, practi
 
     later = consultation_start(patient=consultation.patient, practitioner=practitioner)
 
-    assert later.history.medications == "warfarin 3mg"
+    assert _texts(later.history) == ["warfarin 3mg"]
     assert later.findings.get().code == "blood_thinners"
 
 
@@ -236,11 +245,10 @@ def test_changes_to_clinical_records_are_audited(consultation, practitioner):
     with set_actor(practitioner):
         _fill(consultation, practitioner, {"medications": "warfarin"})
 
-    history_change = LogEntry.objects.get_for_object(consultation.history).get(
-        action=LogEntry.Action.UPDATE
-    )
-    assert history_change.actor == practitioner
-    assert "medications" in history_change.changes_dict
+    line = consultation.history.medicine_lines.get()
+    line_added = LogEntry.objects.get_for_object(line).get(action=LogEntry.Action.CREATE)
+    assert line_added.actor == practitioner
+    assert line_added.changes_dict["text"] == ["None", "warfarin"]
     assert LogEntry.objects.get_for_object(consultation.findings.get()).exists()
 
 
@@ -308,8 +316,9 @@ def test_signing_after_a_rule_change_shows_the_new_findings_first(
     _fill(consultation, practitioner, {"keloid_tendency": True})
     finding_override(finding=consultation.findings.get(), by=practitioner, reason="Accepted.")
     screening_rule_configure(
-        code="keloid_tendency", by=manager, enabled=True, level=Level.CONTRAINDICATED
-    )
+        code="keloid_tendency", by=manager, enabled=True, level=Level.CONTRAINDICATED,
+        reason="Our surgeon prefers not to.",
+    )  # fmt: skip
 
     with pytest.raises(ValidationError, match="screening changed"):
         consultation_sign(

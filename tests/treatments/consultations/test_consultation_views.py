@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_patient
+from treatments.consultations.medicines import MedicineEntry
 from treatments.consultations.services import consultation_start, consultation_update
 from treatments.models import Consultation
 
@@ -25,7 +26,11 @@ def _form(**overrides):
         "c-areas": ["face"],
         "c-fitzpatrick_type": "2",
         "c-goals": "Smoother cheeks",
-        "h-medications": "",
+        # The medicine rows: two blank ones, as the page starts.
+        "m-TOTAL_FORMS": "2",
+        "m-INITIAL_FORMS": "0",
+        "m-0-status": "current",
+        "m-1-status": "current",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -43,7 +48,8 @@ def draft(patient, practitioner):
         consultation=consultation,
         by=practitioner,
         fields={"fitzpatrick_type": 2},
-        history={"medications": "Eliquis 5mg bd"},
+        history={},
+        medicines=[MedicineEntry("Eliquis 5mg bd")],
     )
     return consultation
 
@@ -129,7 +135,7 @@ def test_practitioners_see_the_consultations_on_the_record(practitioner_client, 
 def test_a_practitioner_records_a_consultation_and_its_screening(practitioner_client, patient):
     response = practitioner_client.post(
         reverse("treatments:consultation_new", args=[patient.pk]),
-        _form(**{"h-medications": "Xarelto 20mg od", "h-cold_sore_history": "on"}),
+        _form(**{"m-0-text": "Xarelto 20mg od", "h-cold_sore_history": "on"}),
     )
 
     consultation = Consultation.objects.get()
@@ -178,7 +184,7 @@ def test_bad_answers_get_a_message_on_the_field(
 
 def test_the_live_panel_screens_the_form_as_filled(practitioner_client):
     response = practitioner_client.post(
-        reverse("treatments:screening_preview"), _form(**{"h-medications": "ELIQUIS 5 MG BD"})
+        reverse("treatments:screening_preview"), _form(**{"m-0-text": "ELIQUIS 5 MG BD"})
     )
 
     html = response.content.decode()
@@ -271,7 +277,7 @@ def test_a_signed_consultation_cannot_be_edited(practitioner_client, draft, prac
 
     assert response.status_code == 302
     draft.refresh_from_db()
-    assert draft.history.medications == "Eliquis 5mg bd"
+    assert [line.text for line in draft.history.medicine_lines.all()] == ["Eliquis 5mg bd"]
 
 
 def test_each_view_of_a_consultation_is_audited(practitioner_client, practitioner, draft):
@@ -298,8 +304,8 @@ def test_the_consultation_page_costs_the_same_for_few_or_many_findings(
         consultation=many,
         by=practitioner,
         fields={"fitzpatrick_type": 5},
+        medicines=[MedicineEntry("warfarin"), MedicineEntry("fish oil")],
         history={
-            "medications": "warfarin\nfish oil",
             "active_acne": True,
             "sunburn": True,
             "keloid_tendency": True,
@@ -308,10 +314,11 @@ def test_the_consultation_page_costs_the_same_for_few_or_many_findings(
     )
     # session, user, role permissions, consultation with patient, practitioner and
     # history, access-log entries for the consultation and its history (two inserts),
-    # findings with who overrode them, addenda with their authors, roles (menu)
-    with django_assert_num_queries(9):
+    # findings with who overrode them, medicine lines with who checked them, addenda with
+    # their authors, roles (menu)
+    with django_assert_num_queries(10):
         practitioner_client.get(reverse("treatments:consultation", args=[few.pk]))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         practitioner_client.get(reverse("treatments:consultation", args=[many.pk]))
     assert many.findings.count() == 7
 
@@ -405,3 +412,31 @@ def test_the_live_panel_survives_dates_at_the_end_of_the_calendar(practitioner_c
     )
 
     assert response.status_code == 200
+
+
+def test_the_panel_shows_practitioners_what_the_clinic_changed(
+    practitioner_client, patient, manager
+):
+    from treatments.consultations.services import screening_rule_configure
+
+    screening_rule_configure(
+        code="keloid_tendency", by=manager, enabled=False, level=None,
+        reason="Our scar clinic assesses these patients.",
+    )  # fmt: skip
+
+    new = practitioner_client.get(reverse("treatments:consultation_new", args=[patient.pk]))
+    live = practitioner_client.post(reverse("treatments:screening_preview"), _form())
+
+    for response in (new, live):
+        html = response.content.decode()
+        changes = html[html.index('data-testid="clinic-rule-changes"') :]
+        assert "Keloid or hypertrophic scarring tendency" in changes
+        assert "Needs clearance → Switched off" in changes
+        assert manager.get_full_name() in changes
+        assert "Our scar clinic assesses these patients." in changes
+
+
+def test_the_panel_names_no_change_when_the_clinic_keeps_the_defaults(practitioner_client):
+    response = practitioner_client.post(reverse("treatments:screening_preview"), _form())
+
+    assert 'data-testid="clinic-rule-changes"' not in response.content.decode()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_patient
+from treatments.consultations.medicines import entries_from_text
 from treatments.consultations.services import (
     consultation_sign,
     consultation_start,
@@ -24,9 +25,12 @@ TODAY = timezone.localdate
 
 def _consulted(practitioner, history=None, override="", decision="suitable", patient=None):
     consultation = consultation_start(patient=patient or make_patient(), practitioner=practitioner)
+    answers = dict(history or {})
+    medicines = entries_from_text(answers.pop("medications", ""))
     consultation_update(
-        consultation=consultation, by=practitioner, fields={}, history=history or {}
-    )
+        consultation=consultation, by=practitioner, fields={}, history=answers,
+        medicines=medicines,
+    )  # fmt: skip
     if override:
         for finding in consultation.findings.filter(level="needs_clearance"):
             finding_override(finding=finding, by=practitioner, reason=override)
@@ -335,3 +339,55 @@ def test_a_patient_never_consulted_is_told_to_consult_first(practitioner_client)
     )
 
     assert "must consult first" in response.content.decode()
+
+
+# --- New medicines follow the consultation's rule -------------------------------------
+
+
+def test_a_new_medicine_not_recognised_must_be_confirmed(practitioner):
+    consultation = _consulted(practitioner)
+
+    with pytest.raises(ValidationError) as refused:
+        _screen(consultation, practitioner, new_medications="Zyxolin 10mg\nEliquis 5mg")
+
+    message = refused.value.message_dict["new_medications"][0]
+    assert "“Zyxolin 10mg”" in message
+    assert "Eliquis" not in message
+    assert not consultation.patient.check_ins.exists()
+
+
+def test_a_misspelt_new_medicine_is_offered_never_applied(practitioner):
+    consultation = _consulted(practitioner)
+
+    with pytest.raises(ValidationError, match=r"did you mean Eliquis \(apixaban\)"):
+        _screen(consultation, practitioner, new_medications="Elliquis 5mg")
+
+
+def test_a_confirmed_new_medicine_is_kept_as_checked_and_screened_as_known(practitioner):
+    consultation = _consulted(practitioner)
+
+    check_in = _screen(
+        consultation, practitioner, new_medications="Zyxolin 10mg\nXarelto 20mg",
+        confirm_unrecognised=True,
+    )  # fmt: skip
+
+    assert check_in.changes["new_medicines"] == [
+        {"text": "Zyxolin 10mg", "medicine_key": "", "confirmed_not_relevant": True},
+        {"text": "Xarelto 20mg", "medicine_key": "xarelto", "confirmed_not_relevant": False},
+    ]
+    assert [f["code"] for f in check_in.findings] == ["blood_thinners"]
+    assert check_in.vocabulary_version
+
+
+def test_the_check_in_page_explains_an_unrecognised_medicine(practitioner_client, practitioner):
+    consultation = _consulted(practitioner)
+    url = reverse("treatments:check_in_new", args=[consultation.patient.pk])
+
+    refused = practitioner_client.post(url, {"new_medications": "Zyxolin 10mg"})
+    confirmed = practitioner_client.post(
+        url, {"new_medications": "Zyxolin 10mg", "confirm_unrecognised": "on"}
+    )
+
+    assert refused.status_code == 200
+    assert "Not recognised: “Zyxolin 10mg”" in refused.content.decode()
+    assert confirmed.status_code == 302
