@@ -1,11 +1,12 @@
 from django.urls import path
 
-from clinic.messaging import views
+from clinic.messaging import offer_views, views
 
 app_name = "messaging"
 
 urlpatterns = [
     path("m/<str:token>/", views.reply, name="reply"),
+    path("w/<str:token>/", offer_views.offer, name="offer"),
     path("messages/", views.message_list, name="list"),
     path("messages/settings/", views.message_settings_edit, name="settings"),
     path("messages/<int:pk>/", views.message_detail, name="detail"),

@@ -74,3 +74,19 @@ def sign_in_records_purge(*, now: datetime) -> None:
 
     Session.objects.filter(expire_date__lt=now).delete()
     AccessAttempt.objects.filter(attempt_time__lt=now - settings.AXES_COOLOFF_TIME).delete()
+
+
+# The account a patient's own action from an email link is recorded under (an offered time
+# they booked, say): never signed in, no role, no password.
+PATIENTS_ONLINE = "patients-online"
+
+
+def patients_online_user() -> User:
+    user, _ = User.objects.get_or_create(
+        username=PATIENTS_ONLINE,
+        defaults={"first_name": "Patient", "last_name": "(online)", "is_active": False},
+    )
+    if user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
