@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from clinic.messaging.links import reply_token
+from clinic.messaging.links import offer_token, reply_token
 from clinic.messaging.models import PatientMessage
 from clinic.scheduling import services as booking
 from clinic.scheduling import setup_services as setup
@@ -22,9 +22,12 @@ from clinic.scheduling.models import (
     Appointment,
     AppointmentType,
     Closure,
+    FreedSlot,
     Leave,
     Location,
     Room,
+    WaitlistEntry,
+    WaitlistOffer,
 )
 from clinic.staff.models import PractitionerProfile
 from clinic.tasks import beat_heartbeat
@@ -94,6 +97,12 @@ class World:
         return reply_token(self.message.pk)
 
     @property
+    def offer_token(self) -> str:
+        """A freed time offered to the world's patient (made on first use)."""
+        offer = WaitlistOffer.objects.filter(entry__patient=self.patient).first()
+        return offer_token((offer or _offer_to(self, self.patient)).pk)
+
+    @property
     def closure(self) -> Closure:
         return Closure.objects.filter(location=self.location).earliest("pk")
 
@@ -121,6 +130,7 @@ def build_world(front_desk: User, practitioner: User, manager: User) -> World:
     )  # fmt: skip
     closures(world, 1)
     leave(world, 1)
+    waitlist(world, 2)
     beat_heartbeat()
     return world
 
@@ -160,6 +170,44 @@ def appointments(world: World, n: int = 4, patient: Patient | None = None) -> No
         make_appointment(
             starts_at=start + timedelta(days=hour % 2, hours=10 + hour), patient=patient
         )
+
+
+def _first_location() -> Location:
+    """The location a page shows when none is chosen: the first by name."""
+    first = Location.objects.order_by("name").first()
+    assert first is not None
+    return first
+
+
+def _offer_to(world: World, patient: Patient) -> WaitlistOffer:
+    """The patient on the waitlist at the world's location, offered a freed time."""
+    kind = world.appointment_type
+    entry = WaitlistEntry.objects.create(
+        patient=patient, location=_first_location(), appointment_type=kind,
+        earliest=_today(), latest=_today() + timedelta(days=14), added_by=world.front_desk,
+    )  # fmt: skip
+    start = timezone.now() + timedelta(days=3, hours=WaitlistOffer.objects.count())
+    slot = FreedSlot.objects.create(
+        location=_first_location(), practitioner=world.profile, room=world.room,
+        starts_at=start, ends_at=start + timedelta(minutes=kind.duration_minutes),
+        freed_by=world.appointment,
+    )  # fmt: skip
+    return WaitlistOffer.objects.create(
+        slot=slot, entry=entry, offered_at=timezone.now(), expires_at=start - timedelta(hours=2)
+    )
+
+
+def waitlist(world: World, n: int = 3) -> None:
+    """More patients waiting at the world's location, some of them offered a time."""
+    for number in range(n):
+        patient = PatientFactory(created_by=world.front_desk)
+        if number % 2:
+            _offer_to(world, patient)
+        else:
+            WaitlistEntry.objects.create(
+                patient=patient, location=_first_location(), appointment_type=world.appointment_type,
+                earliest=_today(), latest=_today() + timedelta(days=7), added_by=world.front_desk,
+            )  # fmt: skip
 
 
 def patient_history(world: World, n: int = 3) -> None:

@@ -1,4 +1,4 @@
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 
@@ -38,6 +38,17 @@ class WaitlistEntryForm(forms.ModelForm):
         )
         practitioner.empty_label = "Any practitioner"
         practitioner.required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        earliest, latest = cleaned.get("earliest"), cleaned.get("latest")
+        if earliest and latest and latest < earliest:
+            self.add_error("latest", "The last day cannot be before the first.")
+        return cleaned
+
+    def validate_constraints(self) -> None:
+        # The days' order is said on the field above; the database's check stays the net.
+        pass
 
 
 class WaitlistRemoveForm(forms.Form):
