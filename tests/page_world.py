@@ -205,7 +205,9 @@ def waitlist(world: World, n: int = 3) -> None:
             _offer_to(world, patient)
         else:
             WaitlistEntry.objects.create(
-                patient=patient, location=_first_location(), appointment_type=world.appointment_type,
+                patient=patient,
+                location=_first_location(),
+                appointment_type=world.appointment_type,
                 earliest=_today(), latest=_today() + timedelta(days=7), added_by=world.front_desk,
             )  # fmt: skip
 
