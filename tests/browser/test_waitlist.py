@@ -67,7 +67,7 @@ def _clinic_with_a_cancellation() -> tuple[Appointment, list]:
             latest=day + timedelta(days=7),
             today=timezone.now().astimezone(bath.zone).date(),
             by=desk,
-        )  # fmt: skip
+        )
         for name in ("ada", "ben")
     ]
     appointment_cancel(appointment=booked, reason="Unwell", by=desk, now=timezone.now())
