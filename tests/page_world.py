@@ -32,7 +32,7 @@ from clinic.scheduling.models import (
 from clinic.staff.models import PractitionerProfile
 from clinic.tasks import beat_heartbeat
 from patients.models import Patient
-from tests.factories import PatientFactory, make_appointment
+from tests.factories import PatientFactory, make_appointment, make_patient
 from tests.treatments.plans.plan_setup import book_plan, clinic_setting, sessions
 from tests.treatments.sessions.sessions_setup import start_record_and_sign
 from treatments.aftercare.defaults import DEFAULT_STEPS
@@ -200,7 +200,7 @@ def _offer_to(world: World, patient: Patient) -> WaitlistOffer:
 def waitlist(world: World, n: int = 3) -> None:
     """More patients waiting at the world's location, some of them offered a time."""
     for number in range(n):
-        patient = PatientFactory(created_by=world.front_desk)
+        patient = make_patient(created_by=world.front_desk)
         if number % 2:
             _offer_to(world, patient)
         else:
