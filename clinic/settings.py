@@ -264,6 +264,11 @@ LATE_CANCEL_WINDOW = timedelta(hours=env.int("LATE_CANCEL_HOURS", default=24))
 # A walk-in entered as they arrive may be booked to start this many minutes ago; any
 # earlier start, and any move into the past, is refused.
 WALK_IN_GRACE = timedelta(minutes=env.int("WALK_IN_GRACE_MINUTES", default=15))
+# A time freed by a cancellation or a move is held this long for the waiting patient it is
+# offered to, then offered to the next; no hold runs closer than WAITLIST_CUTOFF to the
+# time itself, and a time nearer than that is not offered at all.
+WAITLIST_HOLD = timedelta(minutes=env.int("WAITLIST_HOLD_MINUTES", default=120))
+WAITLIST_CUTOFF = timedelta(minutes=env.int("WAITLIST_CUTOFF_MINUTES", default=120))
 # A treatment session may start this many minutes before its booked time, no earlier.
 SESSION_START_EARLY = timedelta(minutes=env.int("SESSION_START_EARLY_MINUTES", default=30))
 # The first day a form accepts (the day the clinic opened); forms refuse earlier dates.
@@ -347,6 +352,11 @@ CELERY_BEAT_SCHEDULE = {
     "nudge-unbooked-sessions": {
         "task": "treatments.tasks.nudge_unbooked_sessions",
         "schedule": crontab(minute=5),
+    },
+    # A waitlist offer whose hold has run out goes to the next patient within a minute.
+    "pass-on-waitlist-offers": {
+        "task": "clinic.messaging.tasks.pass_on_waitlist_offers",
+        "schedule": 60.0,
     },
     "purge-sign-in-records": {
         "task": "clinic.staff.tasks.purge_sign_in_records",

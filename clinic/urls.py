@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("treatments.urls")),
     path("", include("clinic.scheduling.urls")),
     path("setup/", include("clinic.scheduling.setup_urls")),
+    path("waitlist/", include("clinic.scheduling.waitlist_urls")),
     path("", include("clinic.messaging.urls")),
     path("reports/", include("clinic.reporting.urls")),
     path("admin/", admin.site.urls),

@@ -14,7 +14,13 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from clinic.messaging.links import BOOK_SESSION, CHANGE_APPOINTMENT, purpose_token, reply_token
+from clinic.messaging.links import (
+    BOOK_SESSION,
+    CHANGE_APPOINTMENT,
+    offer_token,
+    purpose_token,
+    reply_token,
+)
 from clinic.messaging.models import PatientMessage
 from clinic.scheduling import services as booking
 from clinic.scheduling import setup_services as setup
@@ -22,14 +28,17 @@ from clinic.scheduling.models import (
     Appointment,
     AppointmentType,
     Closure,
+    FreedSlot,
     Leave,
     Location,
     Room,
+    WaitlistEntry,
+    WaitlistOffer,
 )
 from clinic.staff.models import PractitionerProfile
 from clinic.tasks import beat_heartbeat
 from patients.models import Patient
-from tests.factories import PatientFactory, make_appointment
+from tests.factories import PatientFactory, make_appointment, make_patient
 from tests.treatments.plans.plan_setup import book_plan, clinic_setting, sessions
 from tests.treatments.plans.plan_setup import sessions as sessions_of
 from tests.treatments.sessions.sessions_setup import start_record_and_sign
@@ -114,6 +123,12 @@ class World:
         return purpose_token(BOOK_SESSION, last.pk)
 
     @property
+    def offer_token(self) -> str:
+        """A freed time offered to the world's patient (made on first use)."""
+        offer = WaitlistOffer.objects.filter(entry__patient=self.patient).first()
+        return offer_token((offer or _offer_to(self, self.patient)).pk)
+
+    @property
     def closure(self) -> Closure:
         return Closure.objects.filter(location=self.location).earliest("pk")
 
@@ -141,6 +156,7 @@ def build_world(front_desk: User, practitioner: User, manager: User) -> World:
     )  # fmt: skip
     closures(world, 1)
     leave(world, 1)
+    waitlist(world, 2)
     beat_heartbeat()
     return world
 
@@ -180,6 +196,46 @@ def appointments(world: World, n: int = 4, patient: Patient | None = None) -> No
         make_appointment(
             starts_at=start + timedelta(days=hour % 2, hours=10 + hour), patient=patient
         )
+
+
+def _first_location() -> Location:
+    """The location a page shows when none is chosen: the first by name."""
+    first = Location.objects.order_by("name").first()
+    assert first is not None
+    return first
+
+
+def _offer_to(world: World, patient: Patient) -> WaitlistOffer:
+    """The patient on the waitlist at the world's location, offered a freed time."""
+    kind = world.appointment_type
+    entry = WaitlistEntry.objects.create(
+        patient=patient, location=_first_location(), appointment_type=kind,
+        earliest=_today(), latest=_today() + timedelta(days=14), added_by=world.front_desk,
+    )  # fmt: skip
+    start = timezone.now() + timedelta(days=3, hours=WaitlistOffer.objects.count())
+    slot = FreedSlot.objects.create(
+        location=_first_location(), practitioner=world.profile, room=world.room,
+        starts_at=start, ends_at=start + timedelta(minutes=kind.duration_minutes),
+        freed_by=world.appointment,
+    )  # fmt: skip
+    return WaitlistOffer.objects.create(
+        slot=slot, entry=entry, offered_at=timezone.now(), expires_at=start - timedelta(hours=2)
+    )
+
+
+def waitlist(world: World, n: int = 3) -> None:
+    """More patients waiting at the world's location, some of them offered a time."""
+    for number in range(n):
+        patient = make_patient(created_by=world.front_desk)
+        if number % 2:
+            _offer_to(world, patient)
+        else:
+            WaitlistEntry.objects.create(
+                patient=patient,
+                location=_first_location(),
+                appointment_type=world.appointment_type,
+                earliest=_today(), latest=_today() + timedelta(days=7), added_by=world.front_desk,
+            )  # fmt: skip
 
 
 def patient_history(world: World, n: int = 3) -> None:

@@ -194,6 +194,16 @@ PAGES = [
     # hours, closures, practitioners, their working hours, rooms, leave, appointments;
     # the practitioners' names
     Page("treatments:book_session", "anonymous", 10, ("book_token",), grow=w.appointments),
+    # the offer with its patient, type, location and practitioner, audit (no session: a
+    # patient's link)
+    Page("messaging:offer", "anonymous", 2, ("offer_token",), grow=w.waitlist),
+    # login, the first location (none remembered), the page's count, its entries with
+    # patient, type and practitioner, their offers held with the time and practitioner,
+    # menu, the location picker
+    Page("waitlist:list", "front_desk", 9, grow=w.waitlist),
+    # login, the patient, the first location, menu, the form's choices: locations, types,
+    # practitioners
+    Page("waitlist:add", "front_desk", 9, grow=w.waitlist, params={"patient": "1"}),
     # login, one page of messages (no count: it starts where the last ended), counts of
     # due, sending and failed, cancel requests, which sessions of the page's course
     # confirmations are still to come, menu
@@ -257,6 +267,7 @@ POST_ONLY = [
     PostOnly("setup:room_on", "manager", ("room",)),
     PostOnly("setup:leave_remove", "manager", ("leave",)),
     PostOnly("messaging:resend", "front_desk", ("message",)),
+    PostOnly("waitlist:remove", "front_desk", literal=("1",)),
 ]
 
 

@@ -473,6 +473,50 @@ def _load_messages(log: Callable[[str], None]) -> None:
     log("Messages: " + ", ".join(f"{n} {status}" for status, n in sorted(counts)))
 
 
+def _load_waitlist(log: Callable[[str], None]) -> None:
+    """Three patients waiting at Bath, the first offered a time a cancellation freed."""
+    from clinic.scheduling import services as booking
+    from clinic.scheduling.models import Appointment, AppointmentType, Location
+    from clinic.scheduling.waitlist import waitlist_add
+    from clinic.staff.models import PractitionerProfile
+
+    location = Location.objects.get(name="Bath")
+    now = timezone.now()
+    today = now.astimezone(location.zone).date()
+    desk = get_user_model().objects.get(username="frontdesk")
+    treatment = AppointmentType.objects.get(name="Microneedling session")
+    amara = PractitionerProfile.objects.get(user__username="practitioner")
+    busy = Appointment.objects.filter(starts_at__gte=now).values_list("patient_id", flat=True)
+    waiting = Patient.objects.exclude(pk__in=busy).order_by("-pk")[:3]
+    for number, patient in enumerate(waiting):
+        waitlist_add(
+            patient=patient, location=location, appointment_type=treatment,
+            practitioner=amara if number == 1 else None, earliest=today,
+            latest=today + timedelta(days=21), today=today, by=desk,
+            note="Mornings suit best" if number == 2 else "",
+        )  # fmt: skip
+    soon = (
+        Appointment.objects.filter(
+            location=location,
+            appointment_type=treatment,
+            status__in=Appointment.UPCOMING,
+            starts_at__gte=now + timedelta(days=2),
+            treatment_session__isnull=True,
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if soon is not None:
+        booking.appointment_cancel(appointment=soon, reason="Moved abroad", by=desk, now=now)
+    log("Waitlist: 3 patients waiting at Bath, one offered a freed time.")
+
+
+def _waitlist_loaded() -> bool:
+    from clinic.scheduling.models import WaitlistEntry
+
+    return WaitlistEntry.objects.exists()
+
+
 def _messages_loaded() -> bool:
     from clinic.messaging.models import PatientMessage
 
@@ -520,6 +564,7 @@ SECTIONS = [
     DemoSection("appointment book", _appointment_book_loaded, _load_appointment_book),
     DemoSection("treatment plans", _plans_loaded, _load_plans),
     DemoSection("patient messages", _messages_loaded, _load_messages),
+    DemoSection("waitlist", _waitlist_loaded, _load_waitlist),
 ]
 
 

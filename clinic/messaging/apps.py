@@ -12,7 +12,7 @@ class MessagingConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.core.checks import register
 
-        from clinic.messaging import appointments, checks
+        from clinic.messaging import appointments, checks, waitlist
         from clinic.messaging.models import MessageSettings
         from clinic.scheduling import signals
 
@@ -26,5 +26,6 @@ class MessagingConfig(AppConfig):
             appointments.on_cancelled, dispatch_uid="msg_cancelled"
         )
         signals.appointment_no_show.connect(appointments.on_no_show, dispatch_uid="msg_no_show")
+        signals.waitlist_offered.connect(waitlist.on_offered, dispatch_uid="msg_waitlist_offer")
         # The book's cards show a patient's open request to cancel.
         signals.appointment_badges.connect(appointments.on_badges, dispatch_uid="msg_badges")

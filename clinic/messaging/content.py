@@ -13,9 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.messaging.ics import CalendarEvent, calendar_ics
-from clinic.messaging.links import book_session_url, change_appointment_url, reply_url
+from clinic.messaging.links import book_session_url, change_appointment_url, offer_url, reply_url
 from clinic.messaging.models import PatientMessage
-from clinic.scheduling.models import Appointment, Location
+from clinic.scheduling.models import Appointment, Location, WaitlistOffer
 
 K = PatientMessage.Kind
 
@@ -31,6 +31,7 @@ SUBJECTS = {
     K.NO_SHOW: "We missed you on {day}",
     K.COURSE_CONFIRMATION: "Your {count} sessions from {day}",
     K.RECALL: "Important: about your treatment with us",
+    K.WAITLIST_OFFER: "A time has come free on {day}",
 }
 # These carry links to confirm or ask to cancel, while the appointment is still to come.
 WITH_REPLY_LINKS = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER)
@@ -82,6 +83,30 @@ def _course(message: PatientMessage, now: datetime) -> tuple[dict[str, Any], str
         stamp=now,
     )
     return context, calendar if appointments else None
+
+
+def _offer(message: PatientMessage, now: datetime, preview: bool) -> dict[str, Any]:
+    """The freed time offered, as it is now, and the link to take it while it is held."""
+    offer = (
+        WaitlistOffer.objects.select_related(
+            "slot__location", "entry__appointment_type", "slot__practitioner__user"
+        )
+        .filter(pk=message.payload.get("offer"))
+        .first()
+    )
+    if offer is None:
+        return {}
+    slot, zone = offer.slot, message.zone
+    held = offer.is_held(now)
+    return {
+        "when": _when(slot.starts_at, zone),
+        "place": slot.location.name,
+        "address": slot.location.address,
+        "treatment": offer.entry.appointment_type.name,
+        "with": slot.practitioner.user.get_full_name(),
+        "held_until": _when(offer.expires_at, zone) if held else None,
+        "offer_url": (PREVIEW_LINK if preview else offer_url(offer.pk)) if held else None,
+    }
 
 
 def _when(moment: datetime, zone: Any) -> dict[str, str]:
@@ -164,6 +189,8 @@ def render(
         course, calendar = _course(message, now)
         context.update(course)
     context.update(_booking_link(message, preview=preview))
+    if message.kind == K.WAITLIST_OFFER:
+        context.update(_offer(message, now, preview))
     subject_values = {
         "day": context.get("when", {}).get("day", "") or context.get("first_day", ""),
         "follow_up_day": message.payload.get("day", ""),

@@ -74,3 +74,10 @@ class MessageSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save message settings"))
+
+
+class OfferAnswerForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("accept", "Book this time"), ("decline", "No thanks")],
+        error_messages={"invalid_choice": "Choose to book this time or not."},
+    )

@@ -1,4 +1,5 @@
-"""Signed, expiring links from a patient's email to /m/<token>/.
+"""Signed, expiring links from a patient's email: /m/<token>/ to reply, /w/<token>/ to
+answer a waitlist offer.
 
 The token carries the message's id, signed with the secret key and stamped with the
 time it was made; nothing else about the patient is in it.
@@ -86,3 +87,21 @@ def change_appointment_path(appointment_id: int, version: int) -> str:
 
 def change_appointment_url(appointment_id: int, version: int) -> str:
     return settings.SITE_URL + change_appointment_path(appointment_id, version)
+
+
+WAITLIST_OFFER = "clinic.messaging.waitlist-offer-link"
+
+
+def offer_token(offer_id: int) -> str:
+    """A waitlist offer's link; the offer's own hold decides whether it can still be
+    taken, and the link outlives the hold only to say so."""
+    return purpose_token(WAITLIST_OFFER, offer_id)
+
+
+def offer_url(offer_id: int) -> str:
+    return settings.SITE_URL + reverse("messaging:offer", args=[offer_token(offer_id)])
+
+
+def offer_id_from(token: str) -> int:
+    """The offer a token was made for; LinkExpired or LinkInvalid otherwise."""
+    return purpose_object(WAITLIST_OFFER, token)[0]

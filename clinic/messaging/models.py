@@ -29,6 +29,8 @@ class PatientMessage(models.Model):
         COURSE_CONFIRMATION = "course_confirmation", "Course confirmation"
         # A word from the clinic about a treatment already given (payload: the text).
         RECALL = "recall", "Recall notice"
+        # A time freed by a cancellation offered to a waiting patient (payload: the offer).
+        WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Due"

@@ -5,8 +5,10 @@ after a killed worker only ever finds fewer rows to claim."""
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from clinic.messaging.services import messages_dispatch
+from clinic.scheduling.waitlist import offers_pass_on
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +22,11 @@ def dispatch_due_messages() -> None:
             report.sent, report.retried, report.failed, report.skipped, report.cancelled,
             report.recovered,
         )  # fmt: skip
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def pass_on_waitlist_offers() -> None:
+    """Each freed time whose hold has run out is offered to the next waiting patient."""
+    passed = offers_pass_on(now=timezone.now())
+    if passed:
+        logger.info("Waitlist: %s offers passed on", passed)

@@ -403,3 +403,167 @@ class Appointment(models.Model):
         """The patient may move or cancel it from a link: still to come, and not yet
         inside the late-cancellation window."""
         return self.is_still_to_come(now) and not self.is_late_to_change(now)
+
+
+# --- The waitlist: patients who found no time, offered one when it is freed ------------
+
+
+class WaitlistEntry(models.Model):
+    """A patient waiting for a time: at one location, for one type of appointment, with
+    one practitioner or any, between two days (the location's days). The first to join is
+    the first offered a freed time that fits."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        OFFERED = "offered", "Offered a time"
+        BOOKED = "booked", "Booked"
+        REMOVED = "removed", "Taken off the list"
+
+    # Still on the list (shown to the front desk, and offered freed times when waiting).
+    OPEN = (Status.WAITING, Status.OFFERED)
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="waitlist")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="+"
+    )
+    practitioner = models.ForeignKey(
+        PractitionerProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Leave empty for any practitioner.",
+    )
+    earliest = models.DateField()
+    latest = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    note = models.CharField(max_length=200, blank=True)
+    # Who put the patient on the list; empty when the patient joined from their own link.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "waitlist entries"
+        indexes = [
+            models.Index(
+                fields=["location", "created_at"],
+                condition=models.Q(status__in=["waiting", "offered"]),
+                name="waitlist_open_in_order",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(earliest__lte=models.F("latest")),
+                name="waitlist_earliest_not_after_latest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Waitlist entry #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == self.Status.WAITING
+
+
+class FreedSlot(models.Model):
+    """A time that a cancellation or a move gave back, offered to the waitlist one patient
+    at a time. Its row is what an acceptance locks, so one freed time becomes at most one
+    booking however many offers are answered at once."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Free"
+        BOOKED = "booked", "Booked from the waitlist"
+        GONE = "gone", "No longer free"
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.PROTECT, related_name="+"
+    )
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    freed_by = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, related_name="+", help_text="Cancelled or moved."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")),
+                name="freed_slot_starts_before_it_ends",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Freed time #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class WaitlistOffer(models.Model):
+    """A freed time offered to one waiting patient, held for them until ``expires_at``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Offered"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Passed on"
+        WITHDRAWN = "withdrawn", "Time no longer free"
+
+    slot = models.ForeignKey(FreedSlot, on_delete=models.PROTECT, related_name="offers")
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="offers")
+    offered_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["offered_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(status="pending"),
+                name="waitlist_offer_held",
+            ),
+        ]
+        constraints = [
+            # A patient is offered the same freed time once.
+            models.UniqueConstraint(fields=["slot", "entry"], name="waitlist_offer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Waitlist offer #{self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    def is_held(self, now: datetime) -> bool:
+        """Still the patient's to take: offered, and the hold not run out."""
+        return self.is_pending and now < self.expires_at

@@ -19,13 +19,17 @@ appointment_moved
         a move the plan made itself (``by_plan``) is left alone.
     treatments.plans.preparation.on_appointment_moved: the preparation email follows the
         first session.
+    clinic.scheduling.waitlist.on_moved: the time it left offered to the waitlist.
 appointment_cancelled
     clinic.messaging.appointments.on_cancelled: what was still to go out is stopped,
         and the patient told.
     treatments.plans.services.on_appointment_cancelled: the session proposed again; a
         cancellation the plan made itself (``by_plan``) is left alone.
+    clinic.scheduling.waitlist.on_cancelled: the time it held offered to the waitlist.
 appointment_no_show
     clinic.messaging.appointments.on_no_show: a word to the patient who did not come.
+waitlist_offered
+    clinic.messaging.waitlist.on_offered: the email that offers the time, due at once.
 appointment_badges
     clinic.messaging.appointments.on_badges: the shown appointments whose patient asked
         to cancel (one query).
@@ -47,6 +51,9 @@ appointment_moved = Signal()
 appointment_cancelled = Signal()
 # Sent with ``appointment`` (as saved) when it is marked a no-show.
 appointment_no_show = Signal()
+
+# Sent with ``offer`` when a freed time is offered to a waiting patient.
+waitlist_offered = Signal()
 
 # Sent by the book, once for the cards it draws, with ``shown``: (appointment id, patient
 # id) pairs. Outside any write: each receiver answers with one query and ``CardBadges``.

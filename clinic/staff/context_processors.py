@@ -12,6 +12,7 @@ SETUP_GROUP = {"Screening rules", "Consent", "Catalog", "Aftercare", "Clinic set
 MENU = [
     ("Today", "today", "sun", None),
     ("Calendar", "scheduling:calendar_day", "calendar3", "scheduling.view_appointment"),
+    ("Waitlist", "waitlist:list", "hourglass-split", "scheduling.view_appointment"),
     ("Patients", "patients:list", "people", "patients.view_patient"),
     ("Messages", "messaging:list", "envelope", "messaging.view_patientmessage"),
     ("Lot recall", "treatments:lot_recall", "upc-scan", "treatments.search_lot"),

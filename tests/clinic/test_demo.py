@@ -208,3 +208,15 @@ def test_the_demo_consults_and_consents_before_treating_and_who_treated_signs():
         assert session.aftercare.issued_by == session.signed_by
         for depth in session.depths.all():
             assert not depth.outside_guidance
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_waitlist_has_patients_waiting_and_one_offered_a_freed_time():
+    from clinic.scheduling.models import WaitlistEntry, WaitlistOffer
+
+    with time_machine.travel(datetime(2026, 11, 23, 10, tzinfo=UTC), tick=False):
+        call_command("seed_demo")
+
+    assert WaitlistEntry.objects.filter(status__in=WaitlistEntry.OPEN).count() == 3
+    offer = WaitlistOffer.objects.get(status=WaitlistOffer.Status.PENDING)
+    assert offer.entry.status == WaitlistEntry.Status.OFFERED

@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from clinic.scheduling.access import VIEW
+from clinic.scheduling.access import BOOK, VIEW
 from clinic.scheduling.selectors import appointments_of_patient
 from clinic.staff.access import has_role_permission
 from patients.models import Patient
@@ -29,4 +29,6 @@ def patient_appointments(context: dict[str, Any], patient: Patient) -> dict[str,
         "past": past[:SHOWN],
         "more_past": len(past) > SHOWN,
         "shown": SHOWN,
+        "patient": patient,
+        "can_add_to_waitlist": has_role_permission(context["request"].user, BOOK),
     }

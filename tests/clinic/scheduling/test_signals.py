@@ -10,7 +10,7 @@ import pytest
 from django.dispatch import Signal
 
 from clinic.scheduling import signals
-from clinic.scheduling.models import Appointment
+from clinic.scheduling.models import Appointment, WaitlistOffer
 
 SIGNALS = [
     "appointment_booked",
@@ -18,6 +18,7 @@ SIGNALS = [
     "appointment_cancelled",
     "appointment_no_show",
     "appointment_badges",
+    "waitlist_offered",
 ]
 
 
@@ -27,7 +28,7 @@ def _listed() -> dict[str, set[str]]:
     listed: dict[str, set[str]] = {}
     current = None
     for line in (signals.__doc__ or "").splitlines():
-        if re.fullmatch(r"appointment_\w+", line):
+        if re.fullmatch(r"(appointment|waitlist)_\w+", line):
             current = listed.setdefault(line, set())
         elif current is not None and (found := re.match(r" {4}([\w.]+): ", line)):
             current.add(found.group(1))
@@ -54,4 +55,4 @@ def test_the_receivers_connected_are_exactly_those_listed(name):
     signal = getattr(signals, name)
 
     assert _connected(signal) == _listed()[name]
-    assert signal.has_listeners(Appointment)
+    assert signal.has_listeners(WaitlistOffer if name == "waitlist_offered" else Appointment)

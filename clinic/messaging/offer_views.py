@@ -1,0 +1,114 @@
+"""The waitlist offer's page, from the link in its email: the patient books the freed
+time or lets it go. Like the other patient pages it shows only the first name and the
+time, counts against the link's and the address's throttle, and audits what the patient
+does with the patient as the actor; a bad or tampered link answers 404, an expired,
+passed or used one 410."""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from clinic.messaging import self_service
+from clinic.messaging.forms import OfferAnswerForm
+from clinic.messaging.links import WAITLIST_OFFER
+from clinic.messaging.patient_views import link_trouble, patient_plain
+from clinic.scheduling.models import WaitlistOffer
+from clinic.scheduling.waitlist import OfferPassed, offer_accept, offer_decline
+from clinic.staff.client_ip import client_ip
+
+PASSED = (
+    "This time is no longer held for you",
+    "It has been offered to the next person waiting. You stay on the waitlist, and we "
+    "will write again when another time comes free.",
+)
+
+
+def _answer(
+    request: HttpRequest, offer: WaitlistOffer, form: OfferAnswerForm
+) -> HttpResponse | str:
+    """Book or let go as the form says: where to go next, or why it could not be done."""
+    if not form.is_valid():
+        return "Choose to book this time or not."
+    patient, address, now = offer.entry.patient, client_ip(request), timezone.now()
+    action = form.cleaned_data["action"]
+    try:
+        with self_service.acting_patient(
+            patient, action=f"waitlist offer: {action}", address=address
+        ):
+            if action == "accept":
+                result = offer_accept(offer=offer, now=now, by=self_service.self_service_user())
+                if result.problem:
+                    return result.problem
+            else:
+                offer_decline(offer=offer, now=now)
+    except OfferPassed:
+        return patient_plain(request, *PASSED, 410)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return redirect(f"{request.path}?done=1")
+
+
+def offer(request: HttpRequest, token: str) -> HttpResponse:
+    found_id = link_trouble(request, token, WAITLIST_OFFER)
+    if isinstance(found_id, HttpResponse):
+        return found_id
+    found = (
+        WaitlistOffer.objects.select_related(
+            "entry__patient",
+            "entry__appointment_type",
+            "slot__location",
+            "slot__practitioner__user",
+        )
+        .filter(pk=found_id[0])
+        .first()
+    )
+    if found is None:
+        return patient_plain(
+            request, "This link does not work",
+            "Please check that the whole link was copied, or call the clinic.", 404,
+        )  # fmt: skip
+    now = timezone.now()
+    slot = found.slot
+    phone = slot.location.phone_display
+    accepted = found.status == WaitlistOffer.Status.ACCEPTED
+    declined = found.status == WaitlistOffer.Status.DECLINED
+    answered_here = (accepted or declined) and request.GET.get("done") == "1"
+    if not found.is_held(now) and not answered_here:
+        # Passed on, declined or taken earlier: the link has done its work.
+        if accepted:
+            return patient_plain(
+                request, "This link has been used", "Your appointment is booked.", 410, phone
+            )
+        return patient_plain(request, *PASSED, 410, phone)
+    problem = ""
+    if request.method == "POST" and found.is_held(now):
+        outcome = _answer(request, found, OfferAnswerForm(request.POST))
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        problem = outcome
+    elif request.method == "GET" and not answered_here:
+        self_service.audit_patient_action(
+            found, patient=found.entry.patient, action="viewed a waitlist offer",
+            address=client_ip(request),
+        )  # fmt: skip
+    zone = slot.location.zone
+    return render(
+        request,
+        "messaging/offer.html",
+        {
+            "first_name": found.entry.patient.first_name,
+            "treatment": found.entry.appointment_type.name,
+            "with": slot.practitioner.user.get_full_name(),
+            "local": slot.starts_at.astimezone(zone),
+            "held_until": found.expires_at.astimezone(zone),
+            "zone_name": slot.location.time_zone,
+            "place": slot.location.name,
+            "phone": phone,
+            "booked": accepted,
+            "declined": declined,
+            "can_answer": found.is_held(now) and not problem,
+            "problem": problem,
+        },
+        status=409 if problem else 200,
+    )

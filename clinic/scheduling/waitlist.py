@@ -1,0 +1,332 @@
+"""The waitlist: who waits for a time, and how a freed time is offered, one patient at a
+time, in the order they joined.
+
+A cancellation or a move gives a time back (``slot_freed``, called by the outbox's
+listener inside the transaction that freed it). The first waiting patient it fits is
+offered it and holds it for ``WAITLIST_HOLD``; when the hold runs out, the periodic
+``offers_pass_on`` hands it to the next. Accepting locks the freed time's row, then books
+through the one booking service: one freed time becomes at most one booking, even when
+two offers are answered at the same moment, and a time someone else booked meanwhile
+answers "just taken".
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    FreedSlot,
+    Location,
+    WaitlistEntry,
+    WaitlistOffer,
+    outside_horizon,
+)
+from clinic.scheduling.services import SlotTaken, appointment_book
+from clinic.scheduling.signals import waitlist_offered
+from clinic.staff.models import PractitionerProfile
+from patients.models import Patient
+
+E = WaitlistEntry.Status
+O = WaitlistOffer.Status  # noqa: E741
+
+
+# --- The list ---------------------------------------------------------------------------
+
+
+def waitlist_add(
+    *,
+    patient: Patient,
+    location: Location,
+    appointment_type: AppointmentType,
+    practitioner: PractitionerProfile | None,
+    earliest: date,
+    latest: date,
+    today: date,
+    by: User | None,
+    note: str = "",
+) -> WaitlistEntry:
+    """Put a patient on the list; ``by`` is None when the patient joined from their link."""
+    errors: dict[str, list[str]] = {}
+    if earliest < today:
+        errors.setdefault("earliest", []).append("Choose a day from today on.")
+    if latest < earliest:
+        errors.setdefault("latest", []).append("The last day cannot be before the first.")
+    for name, day in (("earliest", earliest), ("latest", latest)):
+        problem = outside_horizon(day, today)
+        if problem is not None:
+            errors.setdefault(name, []).append(problem)
+    if not appointment_type.is_active:
+        errors.setdefault("appointment_type", []).append("That type is no longer offered.")
+    if errors:
+        raise ValidationError(errors)
+    already = WaitlistEntry.objects.filter(
+        patient=patient,
+        location=location,
+        appointment_type=appointment_type,
+        status__in=WaitlistEntry.OPEN,
+    )
+    if already.exists():
+        raise ValidationError(
+            "This patient is already on the waitlist for that type at this location."
+        )
+    entry = WaitlistEntry(
+        patient=patient,
+        location=location,
+        appointment_type=appointment_type,
+        practitioner=practitioner,
+        earliest=earliest,
+        latest=latest,
+        note=note.strip(),
+        added_by=by,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def waitlist_remove(*, entry: WaitlistEntry, reason: str, now: datetime) -> WaitlistEntry:
+    """Take a patient off the list. A time they were holding goes to the next patient."""
+    current = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+    if not current.is_open:
+        raise ValidationError("This patient is no longer on the waitlist.")
+    current.status = E.REMOVED
+    current.removed_reason = reason.strip()[:200]
+    current.save(update_fields=["status", "removed_reason", "updated_at"])
+    for offer in current.offers.select_for_update().filter(status=O.PENDING):
+        offer.status = O.WITHDRAWN
+        offer.answered_at = now
+        offer.save(update_fields=["status", "answered_at"])
+        offer_next(slot=offer.slot, now=now)
+    return current
+
+
+# --- Offers -----------------------------------------------------------------------------
+
+
+def _hold_until(slot: FreedSlot, now: datetime) -> datetime:
+    """The hold runs WAITLIST_HOLD, but ends WAITLIST_CUTOFF before the time itself."""
+    return min(now + settings.WAITLIST_HOLD, slot.starts_at - settings.WAITLIST_CUTOFF)
+
+
+def _fitting_entries(slot: FreedSlot) -> QuerySet[WaitlistEntry]:
+    """Waiting entries this freed time suits, first to join first: the same location, a
+    type that fits in the time, the practitioner asked for (or any), the day inside their
+    range, and not offered this time before."""
+    day = slot.starts_at.astimezone(slot.location.zone).date()
+    return (
+        WaitlistEntry.objects.filter(
+            location_id=slot.location_id,
+            status=E.WAITING,
+            earliest__lte=day,
+            latest__gte=day,
+            appointment_type__is_active=True,
+            appointment_type__duration_minutes__lte=slot.minutes,
+        )
+        .filter(Q(practitioner__isnull=True) | Q(practitioner_id=slot.practitioner_id))
+        .exclude(offers__slot=slot)
+        .order_by("created_at", "pk")
+    )
+
+
+def _still_free(slot: FreedSlot) -> bool:
+    return not Appointment.objects.filter(
+        Q(practitioner_id=slot.practitioner_id) | Q(room_id=slot.room_id),
+        status__in=Appointment.ACTIVE,
+        starts_at__lt=slot.ends_at,
+        ends_at__gt=slot.starts_at,
+    ).exists()
+
+
+def offer_next(*, slot: FreedSlot, now: datetime) -> WaitlistOffer | None:
+    """Offer the freed time to the next waiting patient it suits, if there is time left
+    to hold it; the offer's email is written by the listeners of ``waitlist_offered``."""
+    slot = FreedSlot.objects.select_for_update().select_related("location").get(pk=slot.pk)
+    if not slot.is_open:
+        return None
+    if slot.offers.filter(status=O.PENDING).exists():
+        return None  # someone holds it already
+    expires_at = _hold_until(slot, now)
+    if expires_at <= now:
+        return None
+    if not _still_free(slot):
+        slot.status = FreedSlot.Status.GONE
+        slot.save(update_fields=["status"])
+        return None
+    entry = _fitting_entries(slot).select_for_update(of=("self",)).first()
+    if entry is None:
+        return None
+    offer = WaitlistOffer.objects.create(
+        slot=slot, entry=entry, offered_at=now, expires_at=expires_at
+    )
+    entry.status = E.OFFERED
+    entry.save(update_fields=["status", "updated_at"])
+    waitlist_offered.send(sender=WaitlistOffer, offer=offer)
+    return offer
+
+
+def slot_freed(
+    *, appointment: Appointment, starts_at: datetime, ends_at: datetime, now: datetime
+) -> FreedSlot | None:
+    """A cancellation or a move gave back ``starts_at`` to ``ends_at`` of the appointment's
+    practitioner and room: keep it, and offer it to the first patient it suits. Times
+    too near to be held for anyone are not offered."""
+    if starts_at - settings.WAITLIST_CUTOFF <= now:
+        return None
+    location_id = appointment.location_id
+    if not WaitlistEntry.objects.filter(location_id=location_id, status=E.WAITING).exists():
+        return None
+    slot = FreedSlot.objects.create(
+        location_id=location_id,
+        practitioner_id=appointment.practitioner_id,
+        room_id=appointment.room_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        freed_by=appointment,
+    )
+    offer_next(slot=slot, now=now)
+    return slot
+
+
+def _back_to_waiting(entry: WaitlistEntry) -> None:
+    if entry.status == E.OFFERED:
+        entry.status = E.WAITING
+        entry.save(update_fields=["status", "updated_at"])
+
+
+def offers_pass_on(*, now: datetime) -> int:
+    """Hand each time whose hold has run out to the next patient; how many passed on."""
+    passed = 0
+    held = WaitlistOffer.objects.filter(status=O.PENDING, expires_at__lte=now)
+    for offer_id in held.values_list("pk", flat=True)[:200]:
+        with transaction.atomic():
+            offer = (
+                WaitlistOffer.objects.select_for_update(skip_locked=True)
+                .filter(pk=offer_id, status=O.PENDING, expires_at__lte=now)
+                .select_related("entry", "slot")
+                .first()
+            )
+            if offer is None:
+                continue  # answered, or being answered, meanwhile
+            offer.status = O.EXPIRED
+            offer.save(update_fields=["status"])
+            _back_to_waiting(offer.entry)
+            offer_next(slot=offer.slot, now=now)
+            passed += 1
+    return passed
+
+
+TAKEN = "Sorry: that time was just taken. You stay on the waitlist."
+
+
+class OfferPassed(Exception):
+    """The hold ran out (or the offer was already answered)."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    appointment: Appointment | None
+    problem: str = ""  # why the time could not be booked, for the patient
+
+
+def offer_accept(*, offer: WaitlistOffer, now: datetime, by: User) -> Accepted:
+    """Book the offered time for the patient, or say why not. Raises OfferPassed when the
+    offer is no longer theirs to accept."""
+    with transaction.atomic():
+        # The freed time first, then the offer: every acceptance of this time queues here.
+        slot = FreedSlot.objects.select_for_update().get(pk=offer.slot_id)
+        current = (
+            WaitlistOffer.objects.select_for_update()
+            .select_related("entry__patient", "entry__appointment_type")
+            .get(pk=offer.pk)
+        )
+        if current.status == O.WITHDRAWN:
+            return Accepted(None, TAKEN)
+        if not current.is_held(now):
+            raise OfferPassed
+        if not slot.is_open:
+            _answer(current, O.WITHDRAWN, now)
+            return Accepted(None, TAKEN)
+        entry = current.entry
+        try:
+            appointment = appointment_book(
+                patient=entry.patient,
+                practitioner=PractitionerProfile.objects.get(pk=slot.practitioner_id),
+                room=slot.room,
+                appointment_type=entry.appointment_type,
+                start=slot.starts_at,
+                by=by,
+                now=now,
+            )
+        except (SlotTaken, ValidationError) as exc:
+            problem = TAKEN if isinstance(exc, SlotTaken) else " ".join(exc.messages)
+            slot.status = FreedSlot.Status.GONE
+            slot.save(update_fields=["status"])
+            _answer(current, O.WITHDRAWN, now)
+            return Accepted(None, problem)
+        slot.status = FreedSlot.Status.BOOKED
+        slot.save(update_fields=["status"])
+        _answer(current, O.ACCEPTED, now, appointment)
+        entry.status = E.BOOKED
+        entry.appointment = appointment
+        entry.save(update_fields=["status", "appointment", "updated_at"])
+        # Anyone else holding this time (the front desk offered it twice) is let go.
+        for other in slot.offers.select_for_update().filter(status=O.PENDING):
+            _answer(other, O.WITHDRAWN, now)
+        return Accepted(appointment)
+
+
+def _answer(
+    offer: WaitlistOffer, status: str, now: datetime, appointment: Appointment | None = None
+) -> None:
+    offer.status = status
+    offer.answered_at = now
+    offer.appointment = appointment
+    offer.save(update_fields=["status", "answered_at", "appointment"])
+    if status != O.ACCEPTED:
+        _back_to_waiting(offer.entry)
+
+
+@transaction.atomic
+def offer_decline(*, offer: WaitlistOffer, now: datetime) -> None:
+    """The patient does not want this time: it goes to the next; they keep waiting."""
+    current = WaitlistOffer.objects.select_for_update().select_related("entry").get(pk=offer.pk)
+    if not current.is_held(now):
+        raise OfferPassed
+    _answer(current, O.DECLINED, now)
+    offer_next(slot=current.slot, now=now)
+
+
+def hold_minutes() -> int:
+    return int(settings.WAITLIST_HOLD / timedelta(minutes=1))
+
+
+# --- Listeners (clinic/scheduling/signals.py lists them) -------------------------------
+
+
+def on_cancelled(sender: type, appointment: Appointment, **kwargs: object) -> None:
+    slot_freed(
+        appointment=appointment,
+        starts_at=appointment.starts_at,
+        ends_at=appointment.ends_at,
+        now=timezone.now(),
+    )
+
+
+def on_moved(
+    sender: type, appointment: Appointment, previous_start: datetime, **kwargs: object
+) -> None:
+    slot_freed(
+        appointment=appointment,
+        starts_at=previous_start,
+        ends_at=previous_start + (appointment.ends_at - appointment.starts_at),
+        now=timezone.now(),
+    )

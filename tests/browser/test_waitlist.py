@@ -1,0 +1,124 @@
+"""Journey, on a phone: a cancellation frees a time; the first patient waiting is offered
+it by email and opens the offer; her hold runs out and the time goes to the next patient;
+both press "Book this time" at the same moment and one booking is made, his."""
+
+import re
+from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+
+from clinic.messaging.models import MessageSettings
+from clinic.messaging.services import messages_dispatch
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Location,
+    OpeningHours,
+    Room,
+    WaitlistOffer,
+    WorkingHours,
+)
+from clinic.scheduling.services import appointment_book, appointment_cancel
+from clinic.scheduling.waitlist import offers_pass_on, waitlist_add
+from tests.browser.accessibility import assert_accessible, context_args
+from tests.factories import make_patient, make_practitioner, make_staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE: ViewportSize = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return context_args(browser_context_args, phone=True)
+
+
+def _clinic_with_a_cancellation() -> tuple[Appointment, list]:
+    bath = Location.objects.create(name="Bath", time_zone="Europe/London")
+    room = Room.objects.create(location=bath, name="Room 1")
+    practitioner = make_practitioner()
+    for weekday in range(7):
+        OpeningHours.objects.create(location=bath, weekday=weekday, opens=time(8), closes=time(20))
+        WorkingHours.objects.create(
+            practitioner=practitioner, location=bath, weekday=weekday,
+            starts=time(8), ends=time(20),
+        )  # fmt: skip
+    kind = AppointmentType.objects.create(
+        name="Treatment session", kind="treatment", duration_minutes=60
+    )
+    desk = make_staff()
+    day = timezone.now().astimezone(bath.zone).date() + timedelta(days=3)
+    booked = appointment_book(
+        patient=make_patient(first_name="Carl"), practitioner=practitioner, room=room,
+        appointment_type=kind, start=datetime.combine(day, time(10), tzinfo=bath.zone),
+        by=desk, now=timezone.now(),
+    )  # fmt: skip
+    waiting = [
+        waitlist_add(
+            patient=make_patient(first_name=name, last_name="Waiting", email=f"{name}@example.org"),
+            location=bath,
+            appointment_type=kind,
+            practitioner=None,
+            earliest=day - timedelta(days=1),
+            latest=day + timedelta(days=7),
+            today=timezone.now().astimezone(bath.zone).date(),
+            by=desk,
+        )
+        for name in ("ada", "ben")
+    ]
+    appointment_cancel(appointment=booked, reason="Unwell", by=desk, now=timezone.now())
+    return booked, waiting
+
+
+def _offer_link(to: str) -> str:
+    """Send what is due now and take the offer's link from the email to ``to``."""
+    messages_dispatch()
+    email = next(m for m in reversed(mail.outbox) if m.to == [to] and "come free" in m.subject)
+    link = re.search(r"https?://\S+/w/\S+/", str(email.body))
+    assert link is not None
+    return urlsplit(link.group(0)).path
+
+
+def test_a_freed_time_goes_to_the_first_then_the_next_and_becomes_one_booking(
+    live_server, page: Page, browser: Browser, screenshot, console_errors
+):
+    MessageSettings.objects.update_or_create(
+        pk=1, defaults={"quiet_from": time(0), "quiet_until": time(0)}
+    )
+    booked, (ada, ben) = _clinic_with_a_cancellation()
+
+    # Ada joined first: she is offered the time and opens the offer on her phone.
+    ada_link = _offer_link("ada@example.org")
+    page.goto(f"{live_server.url}{ada_link}")
+    expect(page.get_by_role("heading", name="Hello Ada")).to_be_visible()
+    expect(page.get_by_text("10:00")).to_be_visible()
+    expect(page.get_by_text("Waiting")).to_have_count(0)
+    assert_accessible(page)
+    screenshot("waitlist-offer-on-a-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # She lets the page sit; her hold runs out and the time is offered to Ben.
+    WaitlistOffer.objects.filter(entry=ada).update(expires_at=timezone.now())
+    assert offers_pass_on(now=timezone.now()) == 1
+    ben_page = browser.new_context(**context_args({}, phone=True)).new_page()
+    ben_page.goto(f"{live_server.url}{_offer_link('ben@example.org')}")
+    expect(ben_page.get_by_role("heading", name="Hello Ben")).to_be_visible()
+
+    # Both press at once: one booking, Ben's; Ada is told the time was passed on.
+    ada_button = page.get_by_role("button", name="Book this time")
+    ben_button = ben_page.get_by_role("button", name="Book this time")
+    ada_button.click(no_wait_after=True)
+    ben_button.click(no_wait_after=True)
+    expect(ben_page.get_by_test_id("offer-booked")).to_be_visible()
+    expect(page.get_by_text("This time is no longer held for you")).to_be_visible()
+    assert_accessible(ben_page)
+    screenshot("waitlist-offer-passed-on")
+
+    made = Appointment.objects.filter(starts_at=booked.starts_at, status="booked")
+    assert [appointment.patient for appointment in made] == [ben.patient]
+    # Ada's page answered 410 (Gone), as a passed offer should; nothing else went wrong.
+    assert [error for error in console_errors if "status of 410" not in error] == []

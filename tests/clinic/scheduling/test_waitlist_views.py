@@ -1,0 +1,224 @@
+"""The front desk's waitlist pages and the patient's offer page."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from clinic.messaging.links import offer_token
+from clinic.scheduling.models import Appointment, WaitlistEntry, WaitlistOffer
+from clinic.scheduling.services import appointment_book, appointment_cancel
+from clinic.scheduling.waitlist import waitlist_add
+from tests.clinic.scheduling.conftest import FROZEN_NOW
+from tests.factories import make_patient
+
+MONDAY = date(2026, 11, 23)
+TEN = datetime(2026, 11, 23, 10, tzinfo=UTC)
+
+
+def _wait(clinic, name, location=None):
+    return waitlist_add(
+        patient=make_patient(first_name=name, last_name="Waiting"),
+        location=location or clinic["location"],
+        appointment_type=clinic["type"],
+        practitioner=None,
+        earliest=MONDAY,
+        latest=MONDAY + timedelta(days=7),
+        today=FROZEN_NOW.date(),
+        by=clinic["desk"],
+    )
+
+
+@pytest.fixture
+def offered(clinic, frozen_now):
+    """Ada was offered Monday 10:00, freed by a cancellation; Ben waits behind her."""
+    booked = appointment_book(
+        patient=clinic["patient"], practitioner=clinic["practitioners"][0],
+        room=clinic["rooms"][0], appointment_type=clinic["type"], start=TEN,
+        by=clinic["desk"], now=frozen_now,
+    )  # fmt: skip
+    ada, ben = _wait(clinic, "Ada"), _wait(clinic, "Ben")
+    appointment_cancel(appointment=booked, reason="Unwell", by=clinic["desk"], now=frozen_now)
+    offer = WaitlistOffer.objects.get(entry=ada)
+    return {"offer": offer, "ada": ada, "ben": ben, "url": f"/w/{offer_token(offer.pk)}/"}
+
+
+# --- The front desk's list ------------------------------------------------------------
+
+
+def test_the_front_desk_sees_who_waits_in_order_with_the_time_offered(front_desk_client, offered):
+    response = front_desk_client.get("/waitlist/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.index("Ada Waiting") < page.index("Ben Waiting")
+    assert "Offered" in page
+    assert "Mon 23 Nov 10:00" in page
+
+
+@pytest.mark.parametrize(("role", "status"), [("outsider", 403), ("anonymous", 302)])
+def test_the_list_is_for_the_roles_that_see_the_book(role_clients, offered, role, status):
+    assert role_clients[role].get("/waitlist/").status_code == status
+
+
+def test_the_front_desk_adds_a_patient_from_their_record(front_desk_client, clinic, frozen_now):
+    patient = make_patient(first_name="Cleo")
+
+    response = front_desk_client.post(
+        f"/waitlist/add/?patient={patient.pk}",
+        {
+            "location": clinic["location"].pk,
+            "appointment_type": clinic["type"].pk,
+            "practitioner": clinic["practitioners"][1].pk,
+            "earliest": "2026-11-23",
+            "latest": "2026-12-04",
+            "note": "Mornings only",
+        },
+    )
+
+    assert response.status_code == 302
+    entry = WaitlistEntry.objects.get(patient=patient)
+    assert (entry.practitioner, entry.note) == (clinic["practitioners"][1], "Mornings only")
+
+
+def test_impossible_days_are_refused_on_the_field(front_desk_client, clinic, frozen_now):
+    patient = make_patient()
+
+    response = front_desk_client.post(
+        f"/waitlist/add/?patient={patient.pk}",
+        {
+            "location": clinic["location"].pk,
+            "appointment_type": clinic["type"].pk,
+            "earliest": "2026-11-23",
+            "latest": "2026-11-21",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "The last day cannot be before the first." in response.content.decode()
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_adding_without_a_patient_finds_one_first(front_desk_client, clinic):
+    make_patient(first_name="Cleo", last_name="Zephyr")
+
+    response = front_desk_client.get("/waitlist/add/", {"q": "zephyr"})
+
+    assert response.status_code == 200
+    assert "Zephyr, Cleo" in response.content.decode()
+    assert front_desk_client.get("/waitlist/add/?patient=999999").status_code == 404
+
+
+def test_a_practitioner_sees_the_list_but_cannot_change_it(practitioner_client, offered):
+    assert "Take off" not in practitioner_client.get("/waitlist/").content.decode()
+    assert practitioner_client.get("/waitlist/add/").status_code == 403
+    response = practitioner_client.post(f"/waitlist/{offered['ada'].pk}/remove/")
+    assert response.status_code == 403
+
+
+def test_taking_a_patient_off_passes_their_time_on(front_desk_client, offered):
+    response = front_desk_client.post(
+        f"/waitlist/{offered['ada'].pk}/remove/", {"reason": "Booked by phone"}
+    )
+
+    assert response.status_code == 302
+    offered["ada"].refresh_from_db()
+    assert offered["ada"].status == "removed"
+    assert WaitlistOffer.objects.get(entry=offered["ben"]).status == "pending"
+
+
+# --- The patient's offer page ---------------------------------------------------------
+
+
+def test_the_offer_shows_only_the_first_name_and_the_time(client, offered):
+    response = client.get(offered["url"])
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Hello Ada" in page
+    assert "Waiting" not in page  # no surname
+    assert "10:00" in page
+    assert "Book this time" in page
+
+
+def test_booking_from_the_offer(client, offered):
+    response = client.post(offered["url"], {"action": "accept"})
+
+    assert response.status_code == 302
+    booked = Appointment.objects.get(patient=offered["ada"].patient)
+    assert booked.starts_at == TEN
+    done = client.get(response["Location"])
+    assert "it is booked" in done.content.decode()
+    # Used: the link cannot book again, and says so.
+    again = client.post(offered["url"], {"action": "accept"})
+    assert again.status_code == 410
+    assert Appointment.objects.filter(patient=offered["ada"].patient).count() == 1
+
+
+def test_letting_it_go_offers_it_to_the_next(client, offered):
+    response = client.post(offered["url"], {"action": "decline"})
+
+    assert response.status_code == 302
+    assert WaitlistOffer.objects.get(entry=offered["ben"]).status == "pending"
+    assert client.get(offered["url"]).status_code == 410
+
+
+def test_after_the_hold_the_link_says_it_has_passed(client, offered):
+    with time_machine.travel(offered["offer"].expires_at, tick=False):
+        response = client.post(offered["url"], {"action": "accept"})
+
+    assert response.status_code == 410
+    assert "no longer held for you" in response.content.decode()
+    assert not Appointment.objects.filter(patient=offered["ada"].patient).exists()
+
+
+def test_a_time_taken_meanwhile_says_so_without_booking(client, offered, clinic):
+    appointment_book(
+        patient=make_patient(), practitioner=clinic["practitioners"][0], room=clinic["rooms"][1],
+        appointment_type=clinic["type"], start=TEN, by=clinic["desk"], now=FROZEN_NOW,
+    )  # fmt: skip
+
+    response = client.post(offered["url"], {"action": "accept"})
+
+    assert response.status_code == 409
+    assert "just taken" in response.content.decode()
+    assert not Appointment.objects.filter(patient=offered["ada"].patient).exists()
+
+
+@pytest.mark.parametrize("token", ["nonsense", "eyJvIjoxfQ:1vAAAA:bad"])
+def test_bad_links_get_a_plain_404(client, offered, token):
+    response = client.get(f"/w/{token}/")
+
+    assert response.status_code == 404
+    assert "This link does not work" in response.content.decode()
+
+
+def test_a_tampered_link_books_nothing(client, offered):
+    token = offer_token(offered["offer"].pk)
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+
+    assert client.post(f"/w/{tampered}/", {"action": "accept"}).status_code == 404
+    assert not Appointment.objects.filter(patient=offered["ada"].patient).exists()
+
+
+def test_a_reply_link_is_not_an_offer_link(client, offered):
+    from clinic.messaging.links import reply_token
+
+    assert client.get(f"/w/{reply_token(offered['offer'].pk)}/").status_code == 404
+
+
+def test_an_expired_link_says_so(client, offered, settings):
+    later = FROZEN_NOW + settings.MESSAGE_LINK_MAX_AGE + timedelta(days=1)
+    with time_machine.travel(later, tick=False):
+        response = client.get(offered["url"])
+
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+
+
+def test_an_answer_that_is_neither_is_explained(client, offered):
+    response = client.post(offered["url"], {"action": "delete everything\x00"})
+
+    assert response.status_code == 409
+    assert "Choose to book this time or not." in response.content.decode()
+    assert WaitlistOffer.objects.get(pk=offered["offer"].pk).status == "pending"
