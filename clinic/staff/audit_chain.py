@@ -85,7 +85,9 @@ def seal_digest(*, sequence: int, previous_digest: str, entry: Any, key: str = "
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
-@transaction.atomic
+# No savepoint: a seal that fails must take the entry's whole transaction down with it, and
+# the savepoint's two statements would be paid on every audited page.
+@transaction.atomic(savepoint=False)
 def entry_seal(entry: LogEntry) -> AuditSeal:
     """Chain ``entry`` to the last sealed entry.
 
