@@ -2,14 +2,16 @@ from typing import Any
 
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
+from auditlog.render import get_field_verbose_name
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from clinic.staff.admin_tools import ReadOnlyAdmin
 from clinic.staff.audit import entry_is_clinical, sees_clinical_values
-from clinic.staff.models import PractitionerProfile
+from clinic.staff.models import AuditChainHead, AuditSeal, PractitionerProfile
 
 
 @admin.register(PractitionerProfile)
@@ -87,7 +89,7 @@ class AuditEntryAdmin(LogEntryAdmin):
 
     @admin.display(description="Changes")
     def changed_fields(self, obj: LogEntry) -> Any:
-        fields = sorted(obj.changes_dict)
+        fields = sorted(get_field_verbose_name(obj, name) for name in obj.changes_dict)
         if not fields:
             return "—"
         return format_html(
@@ -95,3 +97,16 @@ class AuditEntryAdmin(LogEntryAdmin):
             "<ul>{}</ul>",
             format_html_join("", "<li>{}</li>", ((name,) for name in fields)),
         )
+
+
+@admin.register(AuditSeal)
+class AuditSealAdmin(ReadOnlyAdmin):
+    """Each entry's place in the chain; ``manage.py audit_verify`` checks them."""
+
+    list_display = ["sequence", "entry", "digest"]
+    list_select_related = ["entry"]
+
+
+@admin.register(AuditChainHead)
+class AuditChainHeadAdmin(ReadOnlyAdmin):
+    list_display = ["sequence", "digest"]
