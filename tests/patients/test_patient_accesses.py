@@ -109,3 +109,15 @@ def test_the_record_links_to_who_accessed_it_only_for_the_audit_reader(front_des
 
 def test_a_missing_patient_is_a_404(manager_client):
     assert manager_client.get(reverse("patients:accesses", args=[999999])).status_code == 404
+
+
+def test_the_audit_log_names_the_page_seen_and_links_to_who_accessed(
+    manager_client, front_desk_client
+):
+    patient = make_patient()
+    front_desk_client.get(reverse("patients:detail", args=[patient.pk]))
+
+    html = manager_client.get(reverse("audit_log")).content.decode()
+
+    assert "page:</span> patient record" in html
+    assert reverse("patients:accesses", args=[patient.pk]) in html
