@@ -59,6 +59,7 @@ check-migrations: install
 # The deploy check runs on production settings: DEBUG off, a real-looking key and host.
 check-deploy: install
 	DEBUG=false SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		AUDIT_CHAIN_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		ALLOWED_HOSTS=clinic.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Regenerate the lock files after changing the dependencies in pyproject.toml:

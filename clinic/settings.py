@@ -375,6 +375,20 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
+# Each audit entry is sealed with HMAC-SHA256 under this key and chained to the entry
+# before it (clinic/staff/audit_chain.py). It lives outside the database on purpose: whoever
+# can write the tables must not also be able to re-seal them.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
+_required_in_production(
+    "AUDIT_CHAIN_KEY",
+    AUDIT_CHAIN_KEY,
+    "Set it to a long random value kept apart from the database (generated like SECRET_KEY); "
+    "it seals the audit log, so keep it for as long as the log is kept.",
+)
+if not AUDIT_CHAIN_KEY:
+    # Only reachable with DEBUG on: a key derived from the development secret.
+    AUDIT_CHAIN_KEY = "local-audit-chain:" + SECRET_KEY
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.patient_new, name="new"),
     path("<int:pk>/", views.patient_detail, name="detail"),
     path("<int:pk>/edit/", views.patient_edit, name="edit"),
+    path("<int:pk>/accesses/", views.patient_accesses, name="accesses"),
 ]

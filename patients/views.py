@@ -9,6 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from clinic.staff.access import has_role_permission, permission_required
+from clinic.staff.audit import audit_list, audit_view
+from clinic.staff.roles import VIEW_AUDIT_LOG
+from clinic.staff.selectors import record_accesses
 from patients.access import CHANGE_PATIENTS, REGISTER_PATIENTS, VIEW_PATIENTS, patient_for_user
 from patients.forms import PatientForm, PatientSearchForm
 from patients.models import Patient
@@ -16,6 +19,7 @@ from patients.selectors import patient_possible_duplicates, patient_search
 from patients.services import patient_register, patient_update
 
 PAGE_SIZE = 25
+ACCESSES_PAGE_SIZE = 50
 
 
 @login_required
@@ -26,6 +30,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(patient_search(query), PAGE_SIZE).get_page(request.GET.get("page"))
+    # That a search happened and by whom; not what was typed (clinic/staff/audit.py).
+    audit_list(Patient, page="patient list", searched=bool(query))
     context = {
         "form": form,
         "query": query,
@@ -83,17 +89,34 @@ def patient_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_for_user(request.user, pk)
+    audit_view(patient, page="patient record", patient_id=patient.pk)
     context = {
         "patient": patient,
         "can_edit": has_role_permission(request.user, CHANGE_PATIENTS),
         "can_book": has_role_permission(request.user, "scheduling.add_appointment"),
+        "can_see_accesses": has_role_permission(request.user, VIEW_AUDIT_LOG),
     }
     return render(request, "patients/patient_detail.html", context)
 
 
 @login_required
+@require_GET
+def patient_accesses(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who looked at this patient's record: who, when, which page; never what it showed.
+
+    For whoever reads the audit log (the clinic manager), who need not see the record.
+    """
+    patient = patient_for_user(request.user, pk, permission=VIEW_AUDIT_LOG)
+    page = Paginator(record_accesses(patient.pk), ACCESSES_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "patients/patient_accesses.html", {"patient": patient, "page": page})
+
+
+@login_required
 def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_for_user(request.user, pk, permission=CHANGE_PATIENTS)
+    audit_view(patient, page="patient details (edit)", patient_id=patient.pk)
     form = PatientForm(request.POST if request.method == "POST" else None, instance=patient)
     duplicates: list[Patient] = []
     if request.method == "POST":

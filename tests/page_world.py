@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from auditlog.context import set_actor
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from clinic.messaging.links import (
@@ -35,6 +37,7 @@ from clinic.scheduling.models import (
     WaitlistEntry,
     WaitlistOffer,
 )
+from clinic.staff.audit import audit_view
 from clinic.staff.models import PractitionerProfile
 from clinic.tasks import beat_heartbeat
 from patients.models import Patient
@@ -158,6 +161,10 @@ def build_world(front_desk: User, practitioner: User, manager: User) -> World:
     leave(world, 1)
     waitlist(world, 2)
     beat_heartbeat()
+    # Audit entries name their record's type, which each process looks up once and keeps;
+    # the types of the records the clinic changes are known by now, a message's is not.
+    ContentType.objects.get_for_model(PatientMessage)
+    record_accesses(world, 1)
     return world
 
 
@@ -344,3 +351,10 @@ def depth_guidance(world: World, n: int = 3) -> None:
             area=world.area, zone=f"Extra zone {number}", position=50 + number,
             thin_min_mm="0.25", thin_max_mm="0.5", thick_min_mm="0.5", thick_max_mm="1.0",
         )  # fmt: skip
+
+
+def record_accesses(world: World, n: int = 3) -> None:
+    """More looks at the world's patient's record, by more than one member of staff."""
+    for i in range(n):
+        with set_actor(world.practitioner if i % 2 else world.front_desk):
+            audit_view(world.patient, page="patient record", patient_id=world.patient.pk)

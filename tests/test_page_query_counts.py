@@ -54,7 +54,8 @@ class Page:
 LOT = {"needle_lot": "LOT-2291"}
 
 # In the comments: "login" is the session, the user and the role permissions; "menu" is
-# the user's roles for the menu; "audit" an INSERT into the audit log.
+# the user's roles for the menu; "audit" one sealed audit entry, four queries: its INSERT,
+# the chain head locked, the seal's INSERT and the head moved on (clinic/staff/audit.py).
 PAGES = [
     # login (roles instead of permissions), locations, one location's arrivals with their
     # patients, practitioners, rooms and types, the to-do list (cancel requests, closures,
@@ -66,17 +67,20 @@ PAGES = [
     Page("login", "anonymous", 0, grow=w.patients),
     # login, count, menu, one page of audit entries
     Page("audit_log", "manager", 6, grow=w.patient_history),
-    # login, count, menu, one page of patients
-    Page("patients:list", "front_desk", 6, grow=w.patients),
+    # login, count, one page of patients, audit (a search, not what was searched), menu
+    Page("patients:list", "front_desk", 10, grow=w.patients),
     # login, menu
     Page("patients:new", "front_desk", 4, grow=w.patients),
     # login, the patient with who registered them, menu, cleared-for-treatment badge,
     # consent with its version, appointments to come and past, plans with their progress,
     # messages sent to them, which of the sessions their course confirmation lists are
-    # still to come
-    Page("patients:detail", "front_desk", 12, ("patient",), grow=w.patient_history),
-    # login, the patient, menu
-    Page("patients:edit", "front_desk", 5, ("patient",), grow=w.patient_history),
+    # still to come, audit
+    Page("patients:detail", "front_desk", 16, ("patient",), grow=w.patient_history),
+    # login, the patient, audit, menu
+    Page("patients:edit", "front_desk", 9, ("patient",), grow=w.patient_history),
+    # login (audit log permission), the patient, count of their access entries, one page
+    # of them with who and the record type, menu
+    Page("patients:accesses", "manager", 7, ("patient",), grow=w.record_accesses),
     # login, areas with their treatments, their depth guidance (prefetch), menu
     Page("treatments:catalog", "manager", 6, grow=w.depth_guidance),
     # login, the area with its treatment, menu, its depth guidance (formset)
@@ -87,47 +91,48 @@ PAGES = [
     Page("treatments:plan_new", "practitioner", 14, ("consultation",), grow=w.locations),
     # login, the plan with patient and treatment, audit, sessions with their appointments,
     # areas, menu
-    Page("treatments:plan", "practitioner", 8, ("plan",)),
+    Page("treatments:plan", "practitioner", 11, ("plan",)),
     # login, treatments, every version with its author, menu
     Page("treatments:aftercare_templates", "manager", 6, grow=w.aftercare_versions),
     # login, the treatment, its current version, menu
     Page("treatments:aftercare_template", "manager", 6, ("treatment",), grow=w.aftercare_versions),
     # login, the session with plan, patient, appointment and aftercare, audit, the plan's
     # areas, their depth guidance, the depths recorded, menu
-    Page("treatments:session", "practitioner", 9, ("session",)),
+    Page("treatments:session", "practitioner", 12, ("session",)),
     # login, the session with plan, patient and aftercare, audit, menu
-    Page("treatments:aftercare", "practitioner", 6, ("session",)),
+    Page("treatments:aftercare", "practitioner", 9, ("session",)),
     # login, the sessions that used the lot with patient, location, signer and
-    # practitioner, menu
-    Page("treatments:lot_recall", "practitioner", 5, grow=w.lot_sessions, params=LOT),
-    # login, the same sessions
-    Page("treatments:lot_recall_csv", "manager", 4, grow=w.lot_sessions, params=LOT),
+    # practitioner, audit, menu
+    Page("treatments:lot_recall", "practitioner", 9, grow=w.lot_sessions, params=LOT),
+    # login, audit, the same sessions
+    Page("treatments:lot_recall_csv", "manager", 8, grow=w.lot_sessions, params=LOT),
     # login, the clinic's rule settings with who changed them, again for the ruleset
     # version, menu
     Page("treatments:screening_rules", "manager", 6, grow=w.rule_settings),
     # login, every version with who published it, menu
     Page("treatments:consent_texts", "manager", 5, grow=w.consent_versions),
-    # login, the patient, the last history, audit (the form starts from it), its medicine
+    # login, the patient, the last history, audit (the form starts from it: its INSERT,
+    # the chain head locked, the seal, the head moved on), its medicine
     # lines, the clinic's rule settings with who changed them (live screening), menu
-    Page("treatments:consultation_new", "practitioner", 9, ("patient",), grow=w.patient_history),
+    Page("treatments:consultation_new", "practitioner", 12, ("patient",), grow=w.patient_history),
     # login (the medicines come from the vocabulary, not the database)
     Page("treatments:medicine_suggest", "practitioner", 3, params={"q": "eliq"}),
     # login, the patient, the current consent text, menu
     Page("treatments:consent_sign", "practitioner", 6, ("patient",), grow=w.consent_versions),
     # login, the patient, the clearing consultation with its history, its findings, audit,
     # menu
-    Page("treatments:check_in_new", "practitioner", 8, ("patient",), grow=w.patient_history),
+    Page("treatments:check_in_new", "practitioner", 11, ("patient",), grow=w.patient_history),
     # login, the check-in with patient, practitioner and consultation, audit, today's
     # latest check-in, then may the session start: that check-in, the clearing
     # consultation, its findings; menu
-    Page("treatments:check_in", "practitioner", 10, ("check_in",), grow=w.check_ins),
+    Page("treatments:check_in", "practitioner", 13, ("check_in",), grow=w.check_ins),
     # login, the consultation with patient, practitioner and history, audit twice (the
     # consultation and its history), findings, medicine lines with who checked them,
     # addenda with authors, menu
-    Page("treatments:consultation", "practitioner", 10, ("consultation",), grow=w.patient_history),
+    Page("treatments:consultation", "practitioner", 16, ("consultation",), grow=w.patient_history),
     # login, the draft with patient and history, medicine lines, audit, rule settings
     # with who changed them (live screening), menu
-    Page("treatments:consultation_edit", "practitioner", 8, ("draft",), grow=w.patient_history),
+    Page("treatments:consultation_edit", "practitioner", 11, ("draft",), grow=w.patient_history),
     # the book's shell: login, locations, appointment types, the session with the
     # choices remembered (saved: three), menu
     Page("scheduling:calendar_day", "front_desk", 9, grow=w.appointments),
@@ -187,16 +192,16 @@ PAGES = [
     # session (the window); the practitioner's free times: opening hours, closures, the
     # practitioner, their working hours, leave, their appointments, rooms, the rooms they
     # use, those rooms' appointments (no session: a patient's link)
-    Page("messaging:change", "anonymous", 12, ("change_token",), grow=w.appointments),
+    Page("messaging:change", "anonymous", 15, ("change_token",), grow=w.appointments),
     # the appointment with patient, location, type and practitioner, audit
-    Page("messaging:cancel", "anonymous", 2, ("change_token",), grow=w.appointments),
+    Page("messaging:cancel", "anonymous", 5, ("change_token",), grow=w.appointments),
     # the session with plan, patient, location and type, audit; the free times: opening
     # hours, closures, practitioners, their working hours, rooms, leave, appointments;
     # the practitioners' names
-    Page("treatments:book_session", "anonymous", 10, ("book_token",), grow=w.appointments),
+    Page("treatments:book_session", "anonymous", 13, ("book_token",), grow=w.appointments),
     # the offer with its patient, type, location and practitioner, audit (no session: a
     # patient's link)
-    Page("messaging:offer", "anonymous", 2, ("offer_token",), grow=w.waitlist),
+    Page("messaging:offer", "anonymous", 5, ("offer_token",), grow=w.waitlist),
     # login, the first location (none remembered), the page's count, its entries with
     # patient, type and practitioner, their offers held with the time and practitioner,
     # menu, the location picker
@@ -206,14 +211,15 @@ PAGES = [
     Page("waitlist:add", "front_desk", 9, grow=w.waitlist, params={"patient": "1"}),
     # login, one page of messages (no count: it starts where the last ended), counts of
     # due, sending and failed, cancel requests, which sessions of the page's course
-    # confirmations are still to come, menu
-    Page("messaging:list", "front_desk", 8),
+    # confirmations are still to come, audit, menu
+    Page("messaging:list", "front_desk", 12),
     # login, the settings row, menu
     Page("messaging:settings", "manager", 5),
-    # login, the message with patient and appointment, its type (the content), menu
-    Page("messaging:detail", "front_desk", 6, ("message",)),
-    # login, the message with patient and appointment, its type (no menu: bare HTML)
-    Page("messaging:html", "front_desk", 5, ("message",)),
+    # login, the message with patient and appointment, audit, its type (the content), menu
+    Page("messaging:detail", "front_desk", 10, ("message",)),
+    # login, the message with patient and appointment, audit, its type (no menu: bare
+    # HTML)
+    Page("messaging:html", "front_desk", 9, ("message",)),
     # login, menu, the filter's locations and practitioners
     Page("reporting:index", "manager", 6),
     # login, locations' zones, closures, leave, working hours, booked time by

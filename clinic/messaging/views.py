@@ -24,6 +24,7 @@ from clinic.messaging.links import LinkExpired, LinkInvalid, message_id_from
 from clinic.messaging.models import PatientMessage
 from clinic.messaging.selectors import Place
 from clinic.staff.access import permission_required
+from clinic.staff.audit import audit_list, audit_view
 from clinic.staff.roles import MANAGE_CLINIC
 
 PAGE_SIZE = 50
@@ -48,6 +49,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
         size=PAGE_SIZE,
     )
     services.messages_note_wont_send(page.rows, now=timezone.now())
+    audit_list(PatientMessage, page="messages")
     counts = selectors.messages_counted()
     kept = {name: chosen[name] for name in ("status", "kind") if chosen.get(name)}
     return render(
@@ -96,6 +98,7 @@ def _page_url(
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The message as the patient reads it (rendered now, with a dead link)."""
     message = message_for_user(request.user, pk)
+    audit_view(message, page="message", patient_id=message.patient_id)
     services.messages_note_wont_send([message], now=timezone.now())
     rendered = render_message(message, preview=True)
     return render(
@@ -109,6 +112,7 @@ def message_html(request: HttpRequest, pk: int) -> HttpResponse:
     """The HTML version on its own, under a policy that lets its inline styles through
     and nothing else (no scripts, no forms, sandboxed)."""
     message = message_for_user(request.user, pk)
+    audit_view(message, page="message (as sent)", patient_id=message.patient_id)
     response = HttpResponse(render_message(message, preview=True).html)
     response["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "

@@ -1,9 +1,17 @@
+from typing import Any
+
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
+from auditlog.render import get_field_verbose_name
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
-from clinic.staff.models import PractitionerProfile
+from clinic.staff.admin_tools import ReadOnlyAdmin
+from clinic.staff.audit import entry_is_clinical, sees_clinical_values
+from clinic.staff.models import AuditChainHead, AuditSeal, PractitionerProfile
 
 
 @admin.register(PractitionerProfile)
@@ -37,3 +45,68 @@ class StaffUserAdmin(UserAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditEntryAdmin(LogEntryAdmin):
+    """django-auditlog's read-only entry pages, with clinical values kept to practitioners.
+
+    Anyone else, superusers included, sees which fields of a clinical record changed but
+    not what they changed from or to, and cannot search the changes' text for a value.
+    """
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        fields = list(super().get_search_fields(request))
+        if sees_clinical_values(request.user):
+            return fields
+        return [name for name in fields if name != "changes"]
+
+    readonly_fields = [*LogEntryAdmin.readonly_fields, "changed_fields"]
+
+    def _redacts(self, request: HttpRequest, obj: LogEntry | None) -> bool:
+        return obj is not None and entry_is_clinical(obj) and not sees_clinical_values(request.user)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Decided per request from the request itself: the admin instance is shared.
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._redacts(request, obj):
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        "changed_fields" if field == "msg" else field for field in options["fields"]
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description="Changes")
+    def changed_fields(self, obj: LogEntry) -> Any:
+        fields = sorted(get_field_verbose_name(obj, name) for name in obj.changes_dict)
+        if not fields:
+            return "—"
+        return format_html(
+            "<p>Fields changed (the values of a clinical record are for practitioners):</p>"
+            "<ul>{}</ul>",
+            format_html_join("", "<li>{}</li>", ((name,) for name in fields)),
+        )
+
+
+@admin.register(AuditSeal)
+class AuditSealAdmin(ReadOnlyAdmin):
+    """Each entry's place in the chain; ``manage.py audit_verify`` checks them."""
+
+    list_display = ["sequence", "entry", "digest"]
+    list_select_related = ["entry"]
+
+
+@admin.register(AuditChainHead)
+class AuditChainHeadAdmin(ReadOnlyAdmin):
+    list_display = ["sequence", "digest"]

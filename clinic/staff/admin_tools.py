@@ -44,6 +44,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def _patient_id(record: models.Model) -> int | None:
+    """Whose record this is: the patient's own pk, or the pk its patient field holds."""
+    if record._meta.label == "patients.Patient":
+        return int(record.pk)
+    patient_id = getattr(record, "patient_id", None)
+    return patient_id if isinstance(patient_id, int) else None
+
+
 class PersonalDataAdmin(ReadOnlyAdmin):
     """Records about patients: for the roles that see them in the app, each look audited."""
 
@@ -64,7 +72,7 @@ class PersonalDataAdmin(ReadOnlyAdmin):
     ) -> models.Model | None:
         record = super().get_object(request, object_id, from_field)
         if record is not None:
-            audit_view(record)
+            audit_view(record, page="admin", patient_id=_patient_id(record))
         return record
 
 

@@ -7,14 +7,20 @@ class StaffConfig(AppConfig):
     verbose_name = "Staff and access"
 
     def ready(self) -> None:
+        from auditlog.models import LogEntry
         from auditlog.registry import auditlog
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
         from django.contrib.auth.signals import user_logged_in
+        from django.core.checks import Tags, register
+        from django.db.models.signals import post_save
 
-        from clinic.staff import middleware
+        from clinic.staff import audit_chain, checks, middleware
         from clinic.staff.models import PractitionerProfile
 
+        register(checks.audit_chain_key_is_strong, Tags.security, deploy=True)
+        # Every audit entry is sealed into the chain in the transaction that wrote it.
+        post_save.connect(audit_chain.seal_new_entry, sender=LogEntry, dispatch_uid="audit-seal")
         user_logged_in.connect(middleware.stamp_session_start, dispatch_uid="staff-session-start")
         # Who may do what is part of the record: staff accounts, their roles, what each
         # role grants and practitioners' profiles are all audited.

@@ -51,3 +51,44 @@ class PractitionerProfile(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+
+class AuditSeal(models.Model):
+    """The keyed hash that chains one audit entry to the entry sealed before it.
+
+    ``digest`` is HMAC-SHA256, under the key from the environment (AUDIT_CHAIN_KEY), of the
+    sequence number, the previous seal's digest and the entry's every field; see
+    clinic/staff/audit_chain.py. Without the key nobody can forge, change or remove an
+    entry without ``manage.py audit_verify`` naming it.
+    """
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    entry = models.OneToOneField("auditlog.LogEntry", on_delete=models.PROTECT, related_name="seal")
+    previous_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"Seal #{self.sequence}"
+
+
+class AuditChainHead(models.Model):
+    """The one row that says where the chain ends, locked by each append.
+
+    Appending takes this row FOR UPDATE, so two processes sealing at once queue here
+    instead of both chaining to the same predecessor; it also lets audit_verify notice
+    entries cut from the end of the chain.
+    """
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit chain head at #{self.sequence}"

@@ -4,6 +4,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.db.models import Count, Q, QuerySet
 
+from clinic.staff.audit import PATIENT
 from clinic.staff.roles import Role
 
 
@@ -37,3 +38,18 @@ def audit_entry_list(
     if until is not None:
         entries = entries.filter(timestamp__lt=until)
     return entries
+
+
+def record_accesses(patient_id: int) -> QuerySet[LogEntry]:
+    """Who looked at a patient's record, newest first: every access entry that names them.
+
+    Each entry has its actor and record type joined in; what the entry says is which page
+    was seen (``additional_data["page"]``), never what it showed.
+    """
+    return (
+        LogEntry.objects.filter(
+            action=LogEntry.Action.ACCESS, **{f"additional_data__{PATIENT}": patient_id}
+        )
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
+    )

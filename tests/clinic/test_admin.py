@@ -62,6 +62,7 @@ LIST_QUERIES = {
     "treatments.checkinscreening": 9, "treatments.treatmentplan": 11,
     "treatments.treatmentsession": 7, "treatments.sessiondepth": 7,
     "treatments.issuedaftercare": 9, "treatments.lotrecall": 9,
+    "staff.auditseal": 7, "staff.auditchainhead": 7,
 }  # fmt: skip
 
 

@@ -15,12 +15,14 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
     "ALLOWED_HOSTS": "clinic.example.org",
+    "AUDIT_CHAIN_KEY": "a-long-random-audit-key-" + "y" * 40,
 }
 # Variables that would make the child inherit this test run's choices.
 INHERITED = (
     "DEBUG",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
+    "AUDIT_CHAIN_KEY",
     "EMAIL_URL",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -304,3 +306,20 @@ def test_make_run_hands_every_process_the_web_servers_address():
 
     honcho = next(line for line in result.stdout.splitlines() if "SITE_URL" in line)
     assert "SITE_URL=${SITE_URL:-http://127.0.0.1:9000}" in honcho
+
+
+def test_production_without_an_audit_key_stops_with_one_line():
+    result = _run(["manage.py", "check"], {**PRODUCTION, "AUDIT_CHAIN_KEY": ""})
+
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Configuration error: AUDIT_CHAIN_KEY is not set.")
+
+
+def test_a_short_audit_key_fails_the_deploy_check():
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        {**PRODUCTION, "AUDIT_CHAIN_KEY": "short"},
+    )
+
+    assert result.returncode == 1
+    assert "staff.W001" in result.stdout + result.stderr

@@ -107,7 +107,7 @@ def aftercare_print(request: HttpRequest, pk: int) -> HttpResponse:
     issued = getattr(session, "aftercare", None)
     if issued is None:
         raise Http404("This session has no aftercare yet: it is issued when the session is signed.")
-    audit_view(issued)
+    audit_view(issued, page="aftercare given", patient_id=session.plan.patient_id)
     context = {
         "session": session,
         "patient": session.plan.patient,

@@ -153,7 +153,7 @@ def consultation_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     previous = latest_history(patient)
     if previous is not None:
         # The form starts from the last history: that is a view of a clinical record.
-        audit_view(previous)
+        audit_view(previous, page="new consultation", patient_id=patient.pk)
     form, history, medicines = _forms(request, None, previous)
     if request.method == "POST" and _valid(form, history, medicines):
         with transaction.atomic():
@@ -188,7 +188,7 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if valid and _save(request, consultation, form, history, medicines):
         messages.success(request, "Consultation saved.")
         return redirect("treatments:consultation", pk=pk)
-    audit_view(consultation.history)
+    audit_view(consultation.history, page="consultation (edit)", patient_id=consultation.patient_id)
     context = {
         "patient": consultation.patient,
         "consultation": consultation,
@@ -285,8 +285,8 @@ def medicine_suggest(request: HttpRequest) -> JsonResponse:
 @require_GET
 def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = consultation_for_user(request.user, pk)
-    audit_view(consultation)
-    audit_view(consultation.history)
+    audit_view(consultation, page="consultation", patient_id=consultation.patient_id)
+    audit_view(consultation.history, page="consultation", patient_id=consultation.patient_id)
     findings = list(consultation.findings.select_related("overridden_by"))
     allowed = allowed_decisions(findings) if not consultation.is_signed else []
     history = consultation.history

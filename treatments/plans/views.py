@@ -75,7 +75,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_for_user(request.user, pk)
     clinical = has_role_permission(request.user, VIEW_SESSION)
     if clinical:
-        audit_view(plan)
+        audit_view(plan, page="treatment plan", patient_id=plan.patient_id)
     session_list = list(
         plan.sessions.select_related(
             "appointment__practitioner__user", "appointment__room",

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.staff.access import has_role_permission, permission_required, require_permission
-from clinic.staff.audit import audit_view
+from clinic.staff.audit import audit_list, audit_view
 from clinic.staff.web import add_service_errors, perform, signed_in_staff
 from patients.access import patient_for_user
 from treatments.access import (
@@ -65,7 +65,7 @@ def check_in_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("patients:detail", pk=patient_pk)
-    audit_view(consultation.history)
+    audit_view(consultation.history, page="check-in", patient_id=patient.pk)
     data = request.POST if request.method == "POST" else None
     form = CheckInForm(data, carried=carried_conditions(consultation))
     if request.method == "POST" and form.is_valid():
@@ -98,7 +98,7 @@ def _check_in_for_user(request: HttpRequest, pk: int) -> CheckInScreening:
 @require_GET
 def check_in_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check_in = _check_in_for_user(request, pk)
-    audit_view(check_in)
+    audit_view(check_in, page="check-in", patient_id=check_in.patient_id)
     today = timezone.localdate()
     latest_today = (
         CheckInScreening.objects.filter(patient=check_in.patient, screened_on=today)
@@ -147,7 +147,8 @@ def _briefing(session: TreatmentSession, day: date) -> dict[str, Any]:
     apply today, and the last session's record (the plan's notes come with the plan)."""
     screening = session_selectors.screening_today(session, day)
     if screening.consultation is not None:
-        audit_view(screening.consultation)
+        consultation = screening.consultation
+        audit_view(consultation, page="session briefing", patient_id=consultation.patient_id)
     previous = session_selectors.previous_session(session)
     return {
         "screening": screening,
@@ -161,7 +162,7 @@ def _briefing(session: TreatmentSession, day: date) -> dict[str, Any]:
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The session record: written during the session, read-only once signed."""
     session = session_for_user(request.user, pk)
-    audit_view(session)
+    audit_view(session, page="treatment session", patient_id=session.plan.patient_id)
     zones = sessions.zones_for(session.plan)
     saved = {d.zone: d for d in session.depths.all()}
     editable = session.can_record and has_role_permission(request.user, CHANGE_SESSION)
@@ -260,6 +261,8 @@ def lot_recall(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         query = form.cleaned_data["query"]
         found = list(recall.sessions_using(query))
+        # The results name patients and their sessions: that the search happened, by whom.
+        audit_list(TreatmentSession, page="lot recall", searched=True)
         context.update(
             searched=True,
             query=query,
@@ -291,6 +294,7 @@ def lot_recall_csv(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     query = form.cleaned_data["query"]
+    audit_list(TreatmentSession, page="lot recall (CSV)", searched=True)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     # The byte-order mark tells spreadsheet programs the file is UTF-8 (names with accents).
     response.write("\ufeff")

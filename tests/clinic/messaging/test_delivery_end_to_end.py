@@ -192,6 +192,8 @@ def celery_processes(transactional_db, redis_broker, tmp_path):
         "DEBUG": "false",
         "SECRET_KEY": "end-to-end-" + uuid.uuid4().hex * 2,
         "ALLOWED_HOSTS": "clinic.example.org",
+        # The workers' audit entries join the test's chain.
+        "AUDIT_CHAIN_KEY": settings.AUDIT_CHAIN_KEY,
         "DATABASE_URL": _test_database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "EMAIL_URL": f"smtp://127.0.0.1:{PORT}",

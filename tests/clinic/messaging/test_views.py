@@ -231,3 +231,22 @@ def test_a_reply_that_is_neither_is_explained(client, confirmation):
         response = client.post(reply_address(confirmation), {"action": "delete"})
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_outbox_and_a_messages_pages_are_in_the_audit_log(
+    front_desk_client, front_desk, confirmation
+):
+    from auditlog.models import LogEntry
+
+    front_desk_client.get(reverse("messaging:list"))
+    front_desk_client.get(reverse("messaging:detail", args=[confirmation.pk]))
+    front_desk_client.get(reverse("messaging:html", args=[confirmation.pk]))
+
+    looks = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=front_desk)
+    assert sorted((e.additional_data["page"], e.object_pk) for e in looks) == [
+        ("message", str(confirmation.pk)),
+        ("message (as sent)", str(confirmation.pk)),
+        ("messages", ""),
+    ]
+    about_the_patient = looks.filter(additional_data__patient=confirmation.patient_id)
+    assert about_the_patient.count() == 2

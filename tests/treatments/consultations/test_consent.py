@@ -102,10 +102,12 @@ def test_the_record_costs_the_same_signed_or_not(
     front_desk_client, patient, django_assert_num_queries
 ):
     url = reverse("patients:detail", args=[patient.pk])
-    with django_assert_num_queries(11):  # with the appointments and messages panels
+    # with the appointments and messages panels, and the access entry (four queries)
+    with django_assert_num_queries(15):
         front_desk_client.get(url)
     _sign(front_desk_client, patient)
-    with django_assert_num_queries(11):  # with the appointments and messages panels
+    # with the appointments and messages panels, and the access entry (four queries)
+    with django_assert_num_queries(15):
         front_desk_client.get(url)
 
 

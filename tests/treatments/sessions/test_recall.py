@@ -195,3 +195,15 @@ def test_a_bad_send_is_explained(signed, practitioner_client):
     assert response.status_code == 200
     assert "This field is required" in response.content.decode()
     assert not LotRecall.objects.exists()
+
+
+def test_a_recall_search_and_its_csv_are_in_the_audit_log(
+    signed, practitioner, practitioner_client
+):
+    query = {"needle_lot": "LOT-2291"}
+    practitioner_client.get(reverse("treatments:lot_recall"), query)
+    practitioner_client.get(reverse("treatments:lot_recall_csv"), query)
+
+    looks = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=practitioner)
+    pages = sorted(entry.additional_data["page"] for entry in looks)
+    assert pages == ["lot recall", "lot recall (CSV)"]
