@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from clinic.staff.access import has_role_permission, permission_required
+from clinic.staff.roles import CLINICAL_WORK, MANAGE_CLINIC
 from patients.access import CHANGE_PATIENTS, REGISTER_PATIENTS, VIEW_PATIENTS, patient_for_user
 from patients.forms import PatientForm, PatientSearchForm
 from patients.models import Patient
@@ -87,6 +88,10 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "patient": patient,
         "can_edit": has_role_permission(request.user, CHANGE_PATIENTS),
         "can_book": has_role_permission(request.user, "scheduling.add_appointment"),
+        # Export, restriction and erasure (clinic.data_rights): practitioners and the
+        # manager; the record shows a restriction or an erasure to everyone.
+        "can_see_data_rights": has_role_permission(request.user, CLINICAL_WORK)
+        or has_role_permission(request.user, MANAGE_CLINIC),
     }
     return render(request, "patients/patient_detail.html", context)
 
