@@ -77,6 +77,16 @@ PAGES = [
     Page("patients:detail", "front_desk", 12, ("patient",), grow=w.patient_history),
     # login, the patient, menu
     Page("patients:edit", "front_desk", 5, ("patient",), grow=w.patient_history),
+    # login, the patient, menu
+    Page("data_rights:overview", "manager", 5, ("patient",), grow=w.patient_record),
+    # login, the patient, the record: consultations with history, their findings, addenda,
+    # plans, their areas, sessions with appointment and aftercare, their depths,
+    # check-ins, consents, appointments, messages, who accessed it; audit
+    Page("data_rights:export_json", "practitioner", 17, ("patient",), grow=w.patient_record),
+    # the JSON's, then menu
+    Page("data_rights:export_print", "manager", 18, ("patient",), grow=w.patient_record),
+    # login, the patient, the last contact (appointments, consultations), menu
+    Page("data_rights:erase", "manager", 7, ("patient",), grow=w.patient_record),
     # login, areas with their treatments, their depth guidance (prefetch), menu
     Page("treatments:catalog", "manager", 6, grow=w.depth_guidance),
     # login, the area with its treatment, menu, its depth guidance (formset)
@@ -243,6 +253,7 @@ POST_ONLY = [
     PostOnly("setup:room_on", "manager", ("room",)),
     PostOnly("setup:leave_remove", "manager", ("leave",)),
     PostOnly("messaging:resend", "front_desk", ("message",)),
+    PostOnly("data_rights:restriction", "manager", ("patient",)),
 ]
 
 
