@@ -11,7 +11,7 @@ from django.urls import reverse
 from clinic.messaging.models import PatientMessage
 from clinic.scheduling.models import Appointment
 from tests import page_world as w
-from tests.factories import PatientFactory
+from tests.factories import make_patient
 from treatments.models import CheckInScreening, ConsentSignature, Consultation, ScreeningFinding
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_the_json_holds_every_section_with_the_patients_own_rows(world, role_cli
 
 def test_nothing_of_another_patient_is_in_the_export(world, role_clients):
     w.plans(world, 1)
-    stranger = PatientFactory(
+    stranger = make_patient(
         first_name="Quentin", last_name="Strangeways", email="q.strange@example.org",
         created_by=world.front_desk,
     )  # fmt: skip

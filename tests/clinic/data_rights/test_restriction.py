@@ -43,6 +43,7 @@ def test_a_due_reminder_is_not_sent_to_a_restricted_patient_and_says_why(
         patient=patient
     )
     control = other.order_by("due_at").first()
+    assert control is not None
     assert restrict(role_clients["manager"], patient).status_code == 302
 
     listed = role_clients["front_desk"].get(reverse("messaging:detail", args=[reminder.pk]))
