@@ -77,6 +77,8 @@ PAGES = [
     Page("patients:detail", "front_desk", 12, ("patient",), grow=w.patient_history),
     # login, the patient, menu
     Page("patients:edit", "front_desk", 5, ("patient",), grow=w.patient_history),
+    # login, count, menu, one page of patients
+    Page("data_rights:requests", "manager", 6, grow=w.patients, params={"q": "a"}),
     # login, the patient, menu
     Page("data_rights:overview", "manager", 5, ("patient",), grow=w.patient_record),
     # login, the patient, the record: consultations with history, their findings, addenda,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch, Q, QuerySet
 
 from clinic.data_rights.audit import record_accesses
 from clinic.messaging.models import PatientMessage
@@ -134,3 +134,10 @@ def patients_past_retention(today: date) -> list[Patient]:
             clinical_retained_until__lte=today,
         ).order_by("pk")
     )
+
+
+def patients_with_data_requests() -> QuerySet[Patient]:
+    """Patients whose data is restricted or whose erasure is recorded, latest first."""
+    return Patient.objects.filter(
+        Q(restricted_at__isnull=False) | Q(erasure_requested_at__isnull=False)
+    ).order_by("-restricted_at", "-pk")

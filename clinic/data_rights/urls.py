@@ -5,6 +5,7 @@ from clinic.data_rights import views
 app_name = "data_rights"
 
 urlpatterns = [
+    path("data-requests/", views.requests, name="requests"),
     path("<int:pk>/data/", views.overview, name="overview"),
     path("<int:pk>/data/export.json", views.export_json, name="export_json"),
     path("<int:pk>/data/export/", views.export_print, name="export_print"),

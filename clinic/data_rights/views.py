@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,20 +14,42 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.data_rights.access import (
     may_manage_data_rights,
+    may_open_record,
     patient_for_data_rights,
     patient_for_export,
 )
 from clinic.data_rights.audit import audit_data_rights
 from clinic.data_rights.export import detail_rows, record_as_data, record_sections
 from clinic.data_rights.forms import ErasureForm, RestrictionForm
-from clinic.data_rights.selectors import patient_record
+from clinic.data_rights.selectors import patient_record, patients_with_data_requests
 from clinic.data_rights.services import (
     patient_erase,
     patient_restrict,
     patient_restriction_lift,
     retention_end,
 )
+from clinic.staff.access import permission_required
+from clinic.staff.roles import MANAGE_CLINIC
 from clinic.staff.web import signed_in_staff
+from patients.forms import PatientSearchForm
+from patients.selectors import patient_search
+
+PAGE_SIZE = 25
+
+
+@login_required
+@permission_required(MANAGE_CLINIC)
+@require_GET
+def requests(request: HttpRequest) -> HttpResponse:
+    """The manager's way to a patient's data rights: find the patient, or see those whose
+    data is restricted or erased."""
+    form = PatientSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    patients = patient_search(query) if query else patients_with_data_requests()
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "data_rights/requests.html", {"form": form, "query": query, "page": page}
+    )
 
 
 @login_required
@@ -36,6 +59,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     manages = may_manage_data_rights(request.user)
     context = {
         "patient": patient,
+        "can_open_record": may_open_record(request.user),
         "manages": manages,
         "restriction_form": RestrictionForm(lift=patient.is_restricted) if manages else None,
     }
@@ -64,6 +88,7 @@ def export_print(request: HttpRequest, pk: int) -> HttpResponse:
     audit_data_rights(patient, "export", "printable copy", viewed=True)
     context = {
         "patient": patient,
+        "can_open_record": may_open_record(request.user),
         "data": data,
         "details": detail_rows(data),
         "sections": record_sections(data),
@@ -119,6 +144,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("data_rights:overview", pk=patient.pk)
     context = {
         "patient": patient,
+        "can_open_record": may_open_record(request.user),
         "form": form,
         "kept_until": retention_end(patient, now=now),
         "retention_years": settings.RECORD_RETENTION_YEARS,

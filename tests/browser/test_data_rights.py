@@ -25,8 +25,10 @@ def test_the_manager_restricts_prints_and_erases(
     patient = make_cleared_patient(prac).patient
 
     sign_in(page, live_server.url, "boss")
-    page.goto(f"{live_server.url}/patients/{patient.pk}/")
-    page.get_by_role("link", name="Data rights").click()
+    page.get_by_role("link", name="Data requests").click()
+    page.get_by_label("Find a patient").fill(patient.last_name)
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("link", name=f"{patient.last_name}, {patient.first_name}").click()
     page.get_by_label("Reason").fill("Letter of 20 November: disputes her address.")
     page.get_by_role("button", name="Restrict: send nothing to the patient").click()
     expect(page.get_by_test_id("restricted")).to_contain_text("nothing is sent to this patient")

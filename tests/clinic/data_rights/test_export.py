@@ -142,3 +142,28 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(world, role_clients):
 def test_an_unknown_patient_is_not_found(world, role_clients):
     url = reverse("data_rights:export_json", args=[world.patient.pk + 999])
     assert role_clients["manager"].get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("manager", 200), ("practitioner", 403), ("front_desk", 403), ("outsider", 403)],
+)
+def test_only_the_manager_has_the_data_requests_list(world, role_clients, role, status):
+    assert role_clients[role].get(reverse("data_rights:requests")).status_code == status
+
+
+def test_the_data_requests_list_finds_a_patient_and_lists_the_restricted(world, role_clients):
+    from django.utils import timezone
+
+    from clinic.data_rights.services import patient_restrict
+
+    client = role_clients["manager"]
+    patient = world.patient
+    found = client.get(reverse("data_rights:requests"), {"q": patient.last_name})
+    assert patient in found.context["page"].object_list
+    assert reverse("data_rights:overview", args=[patient.pk]) in found.content.decode()
+
+    assert list(client.get(reverse("data_rights:requests")).context["page"].object_list) == []
+    patient_restrict(patient=patient, reason="Asked.", now=timezone.now())
+    listed = client.get(reverse("data_rights:requests")).context["page"].object_list
+    assert list(listed) == [patient]
