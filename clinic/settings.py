@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "clinic.scheduling",
     "clinic.messaging",
     "clinic.reporting",
+    "clinic.data_rights",
     "patients",
     "treatments",
 ]
@@ -318,6 +319,17 @@ PATIENT_LINK_RATE_PER_ADDRESS = env.int("PATIENT_LINK_RATE_PER_ADDRESS", default
 PATIENT_LINK_RATE_PERIOD = timedelta(minutes=10)
 # A patient moving a single appointment is offered times this many days ahead.
 PATIENT_RESCHEDULE_DAYS = env.int("PATIENT_RESCHEDULE_DAYS", default=28)
+# --- Patients' data rights (clinic.data_rights) ------------------------------------------
+# After an erasure request the clinical record is kept this many years after the last
+# contact, and for someone first seen as a child at least until this birthday, whichever
+# is later; then it is anonymised.
+RECORD_RETENTION_YEARS = env.int("RECORD_RETENTION_YEARS", default=8)
+RECORD_RETENTION_MINORS_UNTIL_AGE = env.int("RECORD_RETENTION_MINORS_UNTIL_AGE", default=25)
+if RECORD_RETENTION_YEARS < 1 or RECORD_RETENTION_MINORS_UNTIL_AGE < 18:
+    raise ImproperlyConfigured(
+        "RECORD_RETENTION_YEARS must be at least 1 and RECORD_RETENTION_MINORS_UNTIL_AGE "
+        "at least 18."
+    )
 
 # At most this many possible duplicates are listed when a patient is registered.
 DUPLICATE_WARNING_LIMIT = 5
@@ -361,6 +373,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-sign-in-records": {
         "task": "clinic.staff.tasks.purge_sign_in_records",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "anonymise-past-retention": {
+        "task": "clinic.data_rights.tasks.anonymise_past_retention",
+        "schedule": crontab(hour=3, minute=41),
     },
 }
 # /healthz calls beat stale when its heartbeat is older than this.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("clinic.staff.urls")),
     path("patients/", include("patients.urls")),
+    path("patients/", include("clinic.data_rights.urls")),
     path("", include("treatments.urls")),
     path("", include("clinic.scheduling.urls")),
     path("setup/", include("clinic.scheduling.setup_urls")),

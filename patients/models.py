@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
@@ -65,6 +67,15 @@ class Patient(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
+    # Data rights (UK GDPR articles 17 and 18), set only through clinic.data_rights.
+    # While restricted, nothing is sent to the patient (the outbox says why).
+    restricted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    restriction_reason = models.CharField(max_length=500, blank=True, editable=False)
+    # An erasure request: contact details went at once; the clinical record is kept until
+    # ``clinical_retained_until`` and then anonymised (``anonymised_at``).
+    erasure_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    clinical_retained_until = models.DateField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -88,3 +99,27 @@ class Patient(models.Model):
     @property
     def mobile_display(self) -> str:
         return display_phone(self.mobile)
+
+    # --- Data rights (views and templates ask; clinic.data_rights changes) ----------------
+
+    @property
+    def is_restricted(self) -> bool:
+        """Nothing may be sent to the patient while this holds."""
+        return self.restricted_at is not None
+
+    @property
+    def erasure_requested(self) -> bool:
+        return self.erasure_requested_at is not None
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+    def retention_over(self, today: date) -> bool:
+        """An erased patient's clinical record is due to be anonymised on ``today``."""
+        return (
+            self.erasure_requested
+            and not self.is_anonymised
+            and self.clinical_retained_until is not None
+            and self.clinical_retained_until <= today
+        )

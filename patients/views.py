@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from clinic.staff.access import has_role_permission, permission_required
 from clinic.staff.audit import audit_list, audit_view
-from clinic.staff.roles import VIEW_AUDIT_LOG
+from clinic.staff.roles import CLINICAL_WORK, MANAGE_CLINIC, VIEW_AUDIT_LOG
 from clinic.staff.selectors import record_accesses
 from patients.access import CHANGE_PATIENTS, REGISTER_PATIENTS, VIEW_PATIENTS, patient_for_user
 from patients.forms import PatientForm, PatientSearchForm
@@ -95,6 +95,10 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": has_role_permission(request.user, CHANGE_PATIENTS),
         "can_book": has_role_permission(request.user, "scheduling.add_appointment"),
         "can_see_accesses": has_role_permission(request.user, VIEW_AUDIT_LOG),
+        # Export, restriction and erasure (clinic.data_rights): practitioners and the
+        # manager; the record shows a restriction or an erasure to everyone.
+        "can_see_data_rights": has_role_permission(request.user, CLINICAL_WORK)
+        or has_role_permission(request.user, MANAGE_CLINIC),
     }
     return render(request, "patients/patient_detail.html", context)
 

@@ -271,6 +271,13 @@ def medicine_lines(world: World, n: int = 3) -> None:
             )  # fmt: skip
 
 
+def patient_record(world: World, n: int = 2) -> None:
+    """The world's patient gains all a whole-record export shows: appointments,
+    check-ins, addenda, and another booked course (sessions, messages, audit entries)."""
+    patient_history(world, n)
+    book_plan(world.setting, consultation=world.consultation)
+
+
 def check_ins(world: World, n: int = 3) -> None:
     for _ in range(n):
         check_in_screen(patient=world.patient, by=world.practitioner, conditions=set())

@@ -81,6 +81,18 @@ PAGES = [
     # login (audit log permission), the patient, count of their access entries, one page
     # of them with who and the record type, menu
     Page("patients:accesses", "manager", 7, ("patient",), grow=w.record_accesses),
+    # login, count, menu, one page of patients
+    Page("data_rights:requests", "manager", 6, grow=w.patients, params={"q": "a"}),
+    # login, the patient, menu
+    Page("data_rights:overview", "manager", 5, ("patient",), grow=w.patient_record),
+    # login, the patient, the record: consultations with history, their findings, addenda,
+    # plans, their areas, sessions with appointment and aftercare, their depths,
+    # check-ins, consents, appointments, messages, who accessed it; audit
+    Page("data_rights:export_json", "practitioner", 20, ("patient",), grow=w.patient_record),
+    # the JSON's, then menu
+    Page("data_rights:export_print", "manager", 21, ("patient",), grow=w.patient_record),
+    # login, the patient, the last contact (appointments, consultations), menu
+    Page("data_rights:erase", "manager", 7, ("patient",), grow=w.patient_record),
     # login, areas with their treatments, their depth guidance (prefetch), menu
     Page("treatments:catalog", "manager", 6, grow=w.depth_guidance),
     # login, the area with its treatment, menu, its depth guidance (formset)
@@ -274,6 +286,7 @@ POST_ONLY = [
     PostOnly("setup:leave_remove", "manager", ("leave",)),
     PostOnly("messaging:resend", "front_desk", ("message",)),
     PostOnly("waitlist:remove", "front_desk", literal=("1",)),
+    PostOnly("data_rights:restriction", "manager", ("patient",)),
 ]
 
 

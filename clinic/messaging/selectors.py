@@ -63,6 +63,7 @@ LIST_COLUMNS = (
     "appointment_version", "payload",  # a course confirmation lists its sessions there
     "patient__first_name", "patient__last_name", "patient__email",
     "patient__consents_to_transactional_email",
+    "patient__restricted_at",
     "appointment__status", "appointment__version", "appointment__starts_at",
 )  # fmt: skip
 

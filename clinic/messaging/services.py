@@ -37,6 +37,8 @@ St = PatientMessage.Status
 ABOUT_THE_TIME = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER, K.PREPARATION)
 # Messages that are no use once the appointment has begun.
 BEFORE_THE_START = (K.REMINDER, K.PREPARATION)
+# Why nothing goes to a patient who has restricted the use of their data (UK GDPR art. 18).
+RESTRICTED = "Restricted: the patient asked the clinic to stop using their details for now."
 
 
 def quiet_hours(config: MessageSettings) -> QuietHours:
@@ -314,6 +316,8 @@ def _reason_not_to_send(
         if not to_come.intersection(message.payload.get("appointments", [])):
             return St.CANCELLED, "None of the course's sessions is still to come."
     patient = message.patient
+    if patient.is_restricted:
+        return St.SKIPPED, RESTRICTED
     if not patient.consents_to_transactional_email:
         return St.SKIPPED, "The patient has not agreed to appointment and care emails."
     if not patient.email:

@@ -21,6 +21,7 @@ MENU = [
     ("Aftercare", "treatments:aftercare_templates", "bandaid", "treatments.view_aftercaretemplate"),
     ("Screening rules", "treatments:screening_rules", "shield-check", MANAGE_CLINIC),
     ("Consent", "treatments:consent_texts", "file-earmark-text", MANAGE_CLINIC),
+    ("Data requests", "data_rights:requests", "shield-lock", MANAGE_CLINIC),
     ("Reports", "reporting:index", "bar-chart-line", VIEW_REPORTS),
     ("Audit log", "audit_log", "journal-text", VIEW_AUDIT_LOG),
 ]

@@ -32,7 +32,9 @@ def test_the_manager_sees_the_setup_pages_in_one_menu(manager_client):
 
     items = response.context["nav_items"]
     labels = [item.label for item in items]
-    assert labels == ["Today", "Messages", "Lot recall", "Setup", "Reports", "Audit log"]
+    assert labels == [
+        "Today", "Messages", "Lot recall", "Setup", "Data requests", "Reports", "Audit log",
+    ]  # fmt: skip
     setup = items[3]
     assert [child.label for child in setup.children] == [
         "Clinic setup", "Catalog", "Aftercare", "Screening rules", "Consent",
