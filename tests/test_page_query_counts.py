@@ -118,7 +118,7 @@ PAGES = [
     # login, the check-in with patient, practitioner and consultation, audit, today's
     # latest check-in, then may the session start: that check-in, the clearing
     # consultation, its findings; menu
-    Page("treatments:check_in", "practitioner", 10, ("check_in",), grow=w.check_ins),
+    Page("treatments:check_in", "practitioner", 11, ("check_in",), grow=w.check_ins),
     # login, the consultation with patient, practitioner and history, audit twice (the
     # consultation and its history), findings, addenda with authors, menu
     Page("treatments:consultation", "practitioner", 9, ("consultation",), grow=w.addenda),
