@@ -1,7 +1,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -334,18 +334,78 @@ def nearby_free_starts(
 # --- The appointment book's reads: one location, one visible range --------------------
 
 
+def appointments_in_book(
+    location: Location, first_day: date, last_day: date
+) -> QuerySet[Appointment]:
+    """A location's appointments over its own local days (cut at its midnight), unordered
+    and bare: what the book's cards are, for a subquery."""
+    start, _ = day_bounds(first_day, location.zone)
+    _, end = day_bounds(last_day, location.zone)
+    return Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
+
+
 def appointments_at(location: Location, first_day: date, last_day: date) -> QuerySet[Appointment]:
     """A location's appointments over its own local days, with what a card shows, in one
     query (days are cut at the location's midnight, not the clinic's). The location comes
     with them: the rules that follow its day (``can_check_in``) read its zone."""
-    start, _ = day_bounds(first_day, location.zone)
-    _, end = day_bounds(last_day, location.zone)
     return (
-        Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
+        appointments_in_book(location, first_day, last_day)
         .select_related("patient", "practitioner__user", "room", "appointment_type", "location")
         .only(*_APPOINTMENT_FIELDS, *SHOWN_WITH_AN_APPOINTMENT)
         .order_by("starts_at", "room__name")
     )
+
+
+_ROW_COLUMNS = (
+    "pk", "practitioner_id", "room_id", "appointment_type_id", "patient_id", "status",
+    "starts_at", "ends_at", "patient__first_name", "patient__last_name",
+    "practitioner__user__first_name", "practitioner__user__last_name",
+    "practitioner__user__username", "practitioner__user_id", "room__name",
+    "appointment_type__name",
+)  # fmt: skip
+
+
+class AppointmentRow(NamedTuple):
+    """An appointment as the book's grid draws it: a plain row, not a model instance
+    (a busy day has hundreds, each with its patient, practitioner, room and type)."""
+
+    pk: int
+    practitioner_id: int
+    room_id: int
+    appointment_type_id: int
+    patient_id: int
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    patient_first_name: str
+    patient_last_name: str
+    practitioner_first_name: str
+    practitioner_last_name: str
+    practitioner_username: str
+    practitioner_user_id: int
+    room_name: str
+    type_name: str
+
+    @property
+    def patient_name(self) -> str:  # as Patient.full_name
+        return f"{self.patient_first_name} {self.patient_last_name}"
+
+    @property
+    def practitioner_name(self) -> str:  # as str(PractitionerProfile)
+        full = f"{self.practitioner_first_name} {self.practitioner_last_name}".strip()
+        return full or self.practitioner_username
+
+
+def appointment_rows_at(
+    location: Location, first_day: date, last_day: date
+) -> list[AppointmentRow]:
+    """``appointments_at`` as plain rows, in one query."""
+    rows = (
+        appointments_in_book(location, first_day, last_day)
+        .order_by("starts_at", "room__name")
+        .values_list(*_ROW_COLUMNS)
+    )
+    return list(map(AppointmentRow._make, rows))
 
 
 # What a card, a row of Today or of the day list shows of an appointment's patient,

@@ -48,8 +48,9 @@ appointment_cancelled = Signal()
 # Sent with ``appointment`` (as saved) when it is marked a no-show.
 appointment_no_show = Signal()
 
-# Sent by the book, once for the cards it draws, with ``shown``: (appointment id, patient
-# id) pairs. Outside any write: each receiver answers with one query and ``CardBadges``.
+# Sent by the book, once for the cards it draws, with ``shown``: the shown appointments as
+# an unevaluated QuerySet (a subquery for the receivers: a busy day has hundreds of cards).
+# Outside any write: each receiver answers with one query and ``CardBadges``.
 appointment_badges = Signal()
 
 
