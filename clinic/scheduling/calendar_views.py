@@ -185,10 +185,13 @@ def _book_choice(request: HttpRequest, form: BookForm, *, remember: bool) -> Boo
             "type": appointment_type.pk if appointment_type else None,
             "only": only,
         }
-    day = cleaned.get("date") or (
-        timezone.now().astimezone(location.zone).date() if location else timezone.localdate()
-    )
+    day = cleaned.get("date") or _today_at(location)
     return BookChoice(day, by, locations, location, types, appointment_type, only, notices)
+
+
+def _today_at(location: Location | None) -> date:
+    """The day it is at the location (the clinic's day where there is none yet)."""
+    return timezone.now().astimezone(location.zone).date() if location else timezone.localdate()
 
 
 def zone_note(location: Location) -> str:
@@ -209,6 +212,7 @@ def _book_page(request: HttpRequest, view: str) -> HttpResponse:
     config: dict[str, object] = {
         "view": view,
         "date": choice.day.isoformat(),
+        "today": _today_at(choice.location).isoformat(),  # the grid's "today" button
         "by": choice.by,
         "location": choice.location.pk if choice.location else None,
         "type": choice.appointment_type.pk if choice.appointment_type else None,

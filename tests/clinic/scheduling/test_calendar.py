@@ -358,3 +358,19 @@ def test_the_book_offers_its_actions_in_one_panel_to_the_front_desk_only(
     assert desk.count("data-book-actions") == 1
     assert 'data-action="check-in"' in desk
     assert "data-book-actions" not in practitioner.content.decode()
+
+
+def test_the_grids_today_is_the_locations_day(front_desk_client):
+    """At 20:30 in London it is already tomorrow in Auckland: the grid's "today" button
+    goes to Auckland's day, not the browser's or the clinic's."""
+    auckland = Location.objects.create(name="Auckland", time_zone="Pacific/Auckland")
+    london_evening = _at(DAY, 20, 30)
+
+    with time_machine.travel(london_evening, tick=False):
+        response = front_desk_client.get(
+            reverse("scheduling:calendar_day"), {"location": auckland.pk}
+        )
+
+    config = response.context["config"]
+    assert config["today"] == (DAY + timedelta(days=1)).isoformat()
+    assert config["date"] == config["today"]
