@@ -64,8 +64,8 @@ def _unbooked_sessions(location: Location, now: datetime) -> list[Any]:
 
 
 def front_desk_day(*, location: Location, now: datetime) -> FrontDeskDay:
-    """The day at one location, in seven queries: arrivals, cancel requests, closures,
-    leave, the clashing appointments, unbooked sessions, failed messages."""
+    """The day at one location, in six queries: arrivals, cancel requests, closures, the
+    appointments on a closure or in leave, unbooked sessions, failed messages."""
     day = now.astimezone(location.zone).date()
     arrivals = appointments_at(location, day, day).filter(status__in=Appointment.ARRIVING)
     requests = cancel_requests().filter(appointment__location=location)

@@ -137,7 +137,7 @@ PAGES = [
     # login, the check-in with patient, practitioner and consultation, audit, today's
     # latest check-in, then may the session start: that check-in, the clearing
     # consultation, its findings; menu
-    Page("treatments:check_in", "practitioner", 13, ("check_in",), grow=w.check_ins),
+    Page("treatments:check_in", "practitioner", 14, ("check_in",), grow=w.check_ins),
     # login, the consultation with patient, practitioner and history, audit twice (the
     # consultation and its history), findings, medicine lines with who checked them,
     # addenda with authors, menu
@@ -153,13 +153,13 @@ PAGES = [
     # practitioners, working hours, leave, rooms, busy time; the location's appointments,
     # the cards' badges (open requests to cancel, clearance), the practitioners working
     # there and their hours, menu
-    Page("scheduling:calendar_list", "front_desk", 19, grow=w.appointments),
+    Page("scheduling:calendar_list", "front_desk", 18, grow=w.appointments),
     # login, locations, types, the appointments, the columns (2), the cards' badges (open
     # requests to cancel, clearance), opening hours, closures, leave, the free starts (7)
     Page(
         "scheduling:calendar_data",
         "front_desk",
-        21,
+        20,
         grow=w.appointments,
         params={"start": "2026-11-23", "end": "2026-11-24"},
     ),

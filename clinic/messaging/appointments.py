@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.messaging.content import course_payload
@@ -149,6 +150,6 @@ def on_no_show(sender: Any, appointment: Appointment, **kwargs: Any) -> None:
     appointment_messages_no_show(appointment=appointment, now=timezone.now())
 
 
-def on_badges(*, shown: list[tuple[int, int]], **_: Any) -> CardBadges:
+def on_badges(*, shown: QuerySet[Appointment], **_: Any) -> CardBadges:
     """The book's cards whose patient asked to cancel from an email."""
-    return CardBadges(cancel_requested=cancel_requested([pk for pk, _patient in shown]))
+    return CardBadges(cancel_requested=cancel_requested(shown))

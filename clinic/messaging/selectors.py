@@ -143,14 +143,12 @@ def messages_counted() -> dict[str, int]:
     return {status.value: n for status, n in zip(watched, row or (), strict=False)}
 
 
-def cancel_requested(appointment_ids: list[int]) -> frozenset[int]:
+def cancel_requested(appointments: QuerySet[Appointment]) -> frozenset[int]:
     """Which of these appointments a patient asked to cancel, still standing and
     unanswered (the same requests as the front desk's to-do list)."""
-    if not appointment_ids:
-        return frozenset()
     return frozenset(
         PatientMessage.objects.filter(
-            appointment_id__in=appointment_ids,
+            appointment_id__in=appointments.order_by().values("pk"),
             cancel_request_open=True,
             appointment__status__in=Appointment.UPCOMING,
         )

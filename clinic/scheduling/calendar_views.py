@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -44,7 +45,10 @@ from clinic.scheduling.models import (
     outside_horizon,
 )
 from clinic.scheduling.selectors import (
+    AppointmentRow,
+    appointment_rows_at,
     appointments_at,
+    appointments_in_book,
     bookable_types,
     closures_over,
     default_type,
@@ -181,10 +185,13 @@ def _book_choice(request: HttpRequest, form: BookForm, *, remember: bool) -> Boo
             "type": appointment_type.pk if appointment_type else None,
             "only": only,
         }
-    day = cleaned.get("date") or (
-        timezone.now().astimezone(location.zone).date() if location else timezone.localdate()
-    )
+    day = cleaned.get("date") or _today_at(location)
     return BookChoice(day, by, locations, location, types, appointment_type, only, notices)
+
+
+def _today_at(location: Location | None) -> date:
+    """The day it is at the location (the clinic's day where there is none yet)."""
+    return timezone.now().astimezone(location.zone).date() if location else timezone.localdate()
 
 
 def zone_note(location: Location) -> str:
@@ -205,6 +212,7 @@ def _book_page(request: HttpRequest, view: str) -> HttpResponse:
     config: dict[str, object] = {
         "view": view,
         "date": choice.day.isoformat(),
+        "today": _today_at(choice.location).isoformat(),  # the grid's "today" button
         "by": choice.by,
         "location": choice.location.pk if choice.location else None,
         "type": choice.appointment_type.pk if choice.appointment_type else None,
@@ -259,18 +267,19 @@ class Column:
     pk: int
     name: str
     hours: dict[int, list[tuple[time, time]]] | None = None  # a practitioner's week here
+    user_id: int | None = None  # a practitioner's account
 
 
 def _columns(
     location: Location,
     by: By,
-    appointments: list[Appointment],
+    named: dict[int, Column],
     user: AnyUser,
     first_day: date,
     last_day: date,
 ) -> list[Column]:
-    """Every practitioner who works here (or room), any the appointments name besides,
-    and the signed-in practitioner's own column first."""
+    """Every practitioner who works here (or room), any the appointments name besides
+    (``named``), and the signed-in practitioner's own column first."""
     if by == "room":
         rooms = Room.objects.filter(location=location, is_active=True).order_by("name")
         columns = [Column(room.pk, room.name) for room in rooms]
@@ -278,25 +287,27 @@ def _columns(
         columns = []
         for profile in practitioners_at(location, first_day, last_day):
             week = working_weekdays(profile, first_day, last_day)
-            columns.append(Column(profile.pk, str(profile), week))
+            columns.append(Column(profile.pk, str(profile), week, profile.user_id))
     known = {column.pk for column in columns}
-    for appointment in appointments:
-        pk = appointment.room_id if by == "room" else appointment.practitioner_id
-        if pk not in known:
-            name = appointment.room.name if by == "room" else str(appointment.practitioner)
-            columns.append(Column(pk, name))
-            known.add(pk)
-    own = [c for c in columns if by == "practitioner" and _is_own(c.pk, user)]
-    return own + [c for c in columns if c not in own]
+    columns += [column for pk, column in named.items() if pk not in known]
+    if by == "room" or not user.is_authenticated:
+        return columns
+    own = [c for c in columns if c.user_id == user.pk]
+    return own + [c for c in columns if c.user_id != user.pk]
 
 
-def _column_of(appointment: Appointment, by: By) -> int:
-    return appointment.room_id if by == "room" else appointment.practitioner_id
-
-
-def _is_own(profile_pk: int, user: AnyUser) -> bool:
-    profile = getattr(user, "practitioner_profile", None) if user.is_authenticated else None
-    return profile is not None and profile.pk == profile_pk
+def _named_by(appointments: list[Appointment], by: By) -> dict[int, Column]:
+    """The columns the appointments name, in their order."""
+    named: dict[int, Column] = {}
+    for a in appointments:
+        pk = a.room_id if by == "room" else a.practitioner_id
+        if pk not in named:
+            named[pk] = (
+                Column(pk, a.room.name)
+                if by == "room"
+                else Column(pk, str(a.practitioner), user_id=a.practitioner.user_id)
+            )
+    return named
 
 
 # Each badge's words and look, the clearance as on the patient record: the words are
@@ -325,12 +336,10 @@ class Badges:
         return BADGES[self.clearance][1] if self.clearance in BADGES else ""
 
 
-def card_badges(appointments: list[Appointment], user: AnyUser) -> dict[int, Badges]:
-    """Each card's badges, asked once of the apps that know (one query each): open
-    requests to cancel, and the clearance word for those who may see patients."""
-    if not appointments:
-        return {}
-    shown = [(a.pk, a.patient_id) for a in appointments]
+def _badge_sets(shown: QuerySet[Appointment], user: AnyUser) -> tuple[set[int], dict[int, str]]:
+    """The shown appointments whose patient asked to cancel, and each shown patient's
+    clearance word for those who may see patients, asked once of the apps that know (one
+    query each, with the shown appointments as a subquery)."""
     cancel: set[int] = set()
     clearance: dict[int, str] = {}
     for _receiver, answer in appointment_badges.send(sender=Appointment, shown=shown):
@@ -340,46 +349,74 @@ def card_badges(appointments: list[Appointment], user: AnyUser) -> dict[int, Bad
         clearance |= answer.clearance
     if not has_role_permission(user, VIEW_PATIENTS):
         clearance = {}
+    return cancel, clearance
+
+
+def card_badges(
+    appointments: list[Appointment], shown: QuerySet[Appointment], user: AnyUser
+) -> dict[int, Badges]:
+    """Each card's badges (``shown`` selects the same appointments): open requests to
+    cancel, and the clearance word."""
+    if not appointments:
+        return {}
+    cancel, clearance = _badge_sets(shown, user)
     return {a.pk: Badges(a.pk in cancel, clearance.get(a.patient_id, "")) for a in appointments}
 
 
-def _card(
-    appointment: Appointment,
-    by: By,
-    *,
-    zone: ZoneInfo,
-    now: datetime,
-    can_change: bool,
-    badges: Badges,
-) -> list[object]:
-    """One card, as a short row: id, column, start, end, patient, type, status, room or
+class _CardMaker:
+    """Cards as short rows: id, column, start, end, patient, type, status, room or
     practitioner, what the front desk may do now (c confirm, i check in, n no-show,
     m move, x cancel; an undo of a check-in will add its own letter), 1 if the patient
-    asked to cancel (else 0), and the clearance word ("" where it is not shown)."""
-    actions = ""
-    if can_change:
-        rules = (
-            ("c", appointment.can_confirm),
-            ("i", appointment.can_check_in(now)),
-            ("n", appointment.can_mark_no_show(now)),
-            ("m", appointment.can_move),
-            ("x", appointment.can_cancel),
-        )
-        actions = "".join(letter for letter, allowed in rules if allowed)
-    other = str(appointment.practitioner) if by == "room" else appointment.room.name
-    return [
-        appointment.pk,
-        appointment.room_id if by == "room" else appointment.practitioner_id,
-        wall_clock(appointment.starts_at, zone),
-        wall_clock(appointment.ends_at, zone),
-        appointment.patient.full_name,
-        appointment.appointment_type_id,
-        appointment.status,
-        other,
-        actions,
-        int(badges.cancel_requested),
-        badges.clearance,
-    ]
+    asked to cancel (else 0), and the clearance word ("" where it is not shown).
+
+    What is the same for every card of a request (the zone, today there, the rules for
+    each status) is worked out once: a busy day has hundreds of cards."""
+
+    def __init__(
+        self, *, by: By, zone: ZoneInfo, now: datetime, can_change: bool,
+        cancel: set[int], clearance: dict[int, str],
+    ) -> None:  # fmt: skip
+        self.by_room = by == "room"
+        self.zone, self.now, self.can_change = zone, now, can_change
+        self.today = now.astimezone(zone).date()
+        self.cancel, self.clearance = cancel, clearance
+        self._letters: dict[tuple[str, bool, bool], str] = {}
+
+    def letters(self, status: str, on_its_day: bool, started: bool) -> str:
+        key = (status, on_its_day, started)
+        if key not in self._letters:
+            allowed = Appointment.allowed(status, on_its_day=on_its_day, started=started)
+            rules = (
+                ("c", allowed.confirm),
+                ("i", allowed.check_in),
+                ("n", allowed.no_show),
+                ("m", allowed.move),
+                ("x", allowed.cancel),
+            )
+            self._letters[key] = "".join(letter for letter, yes in rules if yes)
+        return self._letters[key]
+
+    def card(self, row: AppointmentRow) -> list[object]:
+        zone = self.zone
+        local_start = row.starts_at.astimezone(zone)
+        actions = ""
+        if self.can_change:
+            actions = self.letters(
+                row.status, local_start.date() == self.today, row.starts_at <= self.now
+            )
+        return [
+            row.pk,
+            row.room_id if self.by_room else row.practitioner_id,
+            local_start.isoformat(timespec="minutes")[:16],
+            wall_clock(row.ends_at, zone),
+            row.patient_name,
+            row.appointment_type_id,
+            row.status,
+            row.practitioner_name if self.by_room else row.room_name,
+            actions,
+            int(row.pk in self.cancel),
+            self.clearance.get(row.patient_id, ""),
+        ]
 
 
 def _shades(
@@ -465,22 +502,32 @@ def book_data(
     and for those who book the free starts (7)."""
     now, zone = timezone.now(), location.zone
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
-    appointments = list(appointments_at(location, first_day, last_day))
-    columns = _columns(location, by, appointments, user, first_day, last_day)
+    rows = appointment_rows_at(location, first_day, last_day)
+    by_room = by == "room"
+    named: dict[int, Column] = {}
+    for row in rows:
+        pk = row.room_id if by_room else row.practitioner_id
+        if pk not in named:
+            named[pk] = (
+                Column(pk, row.room_name)
+                if by_room
+                else Column(pk, row.practitioner_name, user_id=row.practitioner_user_id)
+            )
+    columns = _columns(location, by, named, user, first_day, last_day)
     every_column = [[c.pk, c.name] for c in columns]
+    shown = appointments_in_book(location, first_day, last_day)  # the cards, for their badges
     if only is not None and any(c.pk == only for c in columns):
         columns = [c for c in columns if c.pk == only]
-        appointments = [
-            a for a in appointments if (a.room_id if by == "room" else a.practitioner_id) == only
-        ]
+        rows = [r for r in rows if (r.room_id if by_room else r.practitioner_id) == only]
+        shown = shown.filter(**{"room_id" if by_room else "practitioner_id": only})
     opening = opening_week(location, first_day, last_day)
     grid = grid_bounds(span for spans in opening.values() for span in spans)
-    can_change = has_role_permission(user, CHANGE)
-    badges = card_badges(appointments, user)
-    cards = [
-        _card(a, by, zone=zone, now=now, can_change=can_change, badges=badges[a.pk])
-        for a in appointments
-    ]
+    cancel, clearance = _badge_sets(shown, user) if rows else (set(), {})
+    maker = _CardMaker(
+        by=by, zone=zone, now=now, can_change=has_role_permission(user, CHANGE),
+        cancel=cancel, clearance=clearance,
+    )  # fmt: skip
+    cards = [maker.card(row) for row in rows]
     shades = _shades(location=location, opening=opening, columns=columns, days=days, grid=grid)
     if by == "practitioner":
         shades += _leave_shades(location, columns, days)
@@ -493,7 +540,7 @@ def book_data(
         "grid": [f"{grid[0]:%H:%M}", f"{grid[1]:%H:%M}"],
         "columns": [[c.pk, c.name] for c in columns],
         "everyColumn": every_column,  # for the filter, whichever one is shown
-        "types": {t.pk: t.name for t in {a.appointment_type for a in appointments}},
+        "types": {row.appointment_type_id: row.type_name for row in rows},
         "statuses": dict(Appointment.Status.choices),
         "badges": BADGES,
         "appointments": cards,
@@ -615,8 +662,9 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
             free = free_starts_by_column(
                 slots, by=by, appointment_type_id=choice.appointment_type.pk, zone=location.zone
             )
-        badges = card_badges(appointments, request.user)
-        for head in _columns(location, by, appointments, request.user, day, day):
+        badges = card_badges(appointments, appointments_in_book(location, day, day), request.user)
+        named = _named_by(appointments, by)
+        for head in _columns(location, by, named, request.user, day, day):
             column = DayColumn[Appointment](head.pk, head.name)
             column.appointments = [
                 a

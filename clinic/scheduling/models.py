@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -243,6 +244,17 @@ class AppointmentType(models.Model):
         return self.name
 
 
+@dataclass(frozen=True)
+class Allowed:
+    """What the front desk may do to an appointment now (``Appointment.allowed``)."""
+
+    confirm: bool
+    check_in: bool
+    no_show: bool
+    move: bool
+    cancel: bool
+
+
 class Appointment(models.Model):
     """One booking: a patient, a practitioner, a room, a time.
 
@@ -403,6 +415,19 @@ class Appointment(models.Model):
         """The patient may move or cancel it from a link: still to come, and not yet
         inside the late-cancellation window."""
         return self.is_still_to_come(now) and not self.is_late_to_change(now)
+
+    @classmethod
+    def allowed(cls, status: str, *, on_its_day: bool, started: bool) -> "Allowed":
+        """What may happen now to an appointment read as a plain row (the book's cards,
+        hundreds a day, are not built as instances): the rules of the methods above,
+        given its status, whether today is its local day and whether it has started."""
+        return Allowed(
+            confirm=status in cls.CONFIRMABLE,
+            check_in=status in cls.CHECK_IN_FROM and on_its_day,
+            no_show=status in cls.NO_SHOW_FROM and started,
+            move=status in cls.MOVABLE,
+            cancel=status in cls.CANCELLABLE,
+        )
 
 
 # --- The waitlist: patients who found no time, offered one when it is freed ------------

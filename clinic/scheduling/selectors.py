@@ -1,11 +1,11 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from clinic.scheduling.availability import (
     AvailabilityQuery,
@@ -334,18 +334,78 @@ def nearby_free_starts(
 # --- The appointment book's reads: one location, one visible range --------------------
 
 
+def appointments_in_book(
+    location: Location, first_day: date, last_day: date
+) -> QuerySet[Appointment]:
+    """A location's appointments over its own local days (cut at its midnight), unordered
+    and bare: what the book's cards are, for a subquery."""
+    start, _ = day_bounds(first_day, location.zone)
+    _, end = day_bounds(last_day, location.zone)
+    return Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
+
+
 def appointments_at(location: Location, first_day: date, last_day: date) -> QuerySet[Appointment]:
     """A location's appointments over its own local days, with what a card shows, in one
     query (days are cut at the location's midnight, not the clinic's). The location comes
     with them: the rules that follow its day (``can_check_in``) read its zone."""
-    start, _ = day_bounds(first_day, location.zone)
-    _, end = day_bounds(last_day, location.zone)
     return (
-        Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
+        appointments_in_book(location, first_day, last_day)
         .select_related("patient", "practitioner__user", "room", "appointment_type", "location")
         .only(*_APPOINTMENT_FIELDS, *SHOWN_WITH_AN_APPOINTMENT)
         .order_by("starts_at", "room__name")
     )
+
+
+_ROW_COLUMNS = (
+    "pk", "practitioner_id", "room_id", "appointment_type_id", "patient_id", "status",
+    "starts_at", "ends_at", "patient__first_name", "patient__last_name",
+    "practitioner__user__first_name", "practitioner__user__last_name",
+    "practitioner__user__username", "practitioner__user_id", "room__name",
+    "appointment_type__name",
+)  # fmt: skip
+
+
+class AppointmentRow(NamedTuple):
+    """An appointment as the book's grid draws it: a plain row, not a model instance
+    (a busy day has hundreds, each with its patient, practitioner, room and type)."""
+
+    pk: int
+    practitioner_id: int
+    room_id: int
+    appointment_type_id: int
+    patient_id: int
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    patient_first_name: str
+    patient_last_name: str
+    practitioner_first_name: str
+    practitioner_last_name: str
+    practitioner_username: str
+    practitioner_user_id: int
+    room_name: str
+    type_name: str
+
+    @property
+    def patient_name(self) -> str:  # as Patient.full_name
+        return f"{self.patient_first_name} {self.patient_last_name}"
+
+    @property
+    def practitioner_name(self) -> str:  # as str(PractitionerProfile)
+        full = f"{self.practitioner_first_name} {self.practitioner_last_name}".strip()
+        return full or self.practitioner_username
+
+
+def appointment_rows_at(
+    location: Location, first_day: date, last_day: date
+) -> list[AppointmentRow]:
+    """``appointments_at`` as plain rows, in one query."""
+    rows = (
+        appointments_in_book(location, first_day, last_day)
+        .order_by("starts_at", "room__name")
+        .values_list(*_ROW_COLUMNS)
+    )
+    return list(map(AppointmentRow._make, rows))
 
 
 # What a card, a row of Today or of the day list shows of an appointment's patient,
@@ -431,8 +491,9 @@ def appointments_clashing(
 ) -> list[tuple[Appointment, str]]:
     """Booked appointments still to come at a location, over ``days`` days, that fall on
     a closure or in their practitioner's leave, each with the reason, at most ``limit``
-    (and one more, to tell there are more), in three queries: closures, leave, then the
-    appointments matching any of them."""
+    (and one more, to tell there are more), in two queries: the location's closures, then
+    the appointments on one of them or in leave (an EXISTS, however much leave the chain
+    has booked)."""
     zone = location.zone
     today = now.astimezone(zone).date()
     until = now + timedelta(days=days)
@@ -441,44 +502,35 @@ def appointments_clashing(
             location=location, last_day__gte=today, first_day__lte=until.astimezone(zone).date()
         )
     )
-    leave = list(Leave.objects.filter(ends_at__gt=now, starts_at__lt=until))
-    spans: list[tuple[Q, Closure | Leave]] = []
+    on_closure = Q()
     for closure in closures:
         start, _ = day_bounds(closure.first_day, zone)
         _, end = day_bounds(closure.last_day, zone)
-        spans.append((Q(starts_at__lt=end, ends_at__gt=start), closure))
-    for away in leave:
-        spans.append(
-            (
-                Q(practitioner_id=away.practitioner_id, starts_at__lt=away.ends_at,
-                  ends_at__gt=away.starts_at),
-                away,
-            )
-        )  # fmt: skip
-    if not spans:
-        return []
-    matching = Q()
-    for condition, _ in spans:
-        matching |= condition
+        on_closure |= Q(starts_at__lt=end, ends_at__gt=start)
+    in_leave = Leave.objects.filter(
+        practitioner_id=OuterRef("practitioner_id"),
+        starts_at__lt=OuterRef("ends_at"),
+        ends_at__gt=OuterRef("starts_at"),
+    )
     found = (
-        Appointment.objects.filter(
-            matching, location=location, status__in=Appointment.UPCOMING, starts_at__gte=now,
-            starts_at__lt=until,
+        Appointment.objects.annotate(in_leave=Exists(in_leave))
+        .filter(
+            on_closure | Q(in_leave=True), location=location,
+            status__in=Appointment.UPCOMING, starts_at__gte=now, starts_at__lt=until,
         )
         .select_related("patient", "practitioner__user", "location")
         .order_by("starts_at")[: limit + 1]
     )  # fmt: skip
-    return [(appointment, _clash_reason(appointment, closures, leave)) for appointment in found]
+    return [(appointment, _clash_reason(appointment, closures)) for appointment in found]
 
 
-def _clash_reason(appointment: Appointment, closures: list[Closure], leave: list[Leave]) -> str:
+def _clash_reason(appointment: Appointment, closures: list[Closure]) -> str:
     day = appointment.starts_at.astimezone(appointment.location.zone).date()
     for closure in closures:
         if closure.first_day <= day <= closure.last_day:
             return f"the clinic is closed ({closure.reason})" if closure.reason else "closed"
-    for away in leave:
-        if away.practitioner_id == appointment.practitioner_id:
-            return f"{appointment.practitioner} is on leave"
+    if getattr(appointment, "in_leave", False):
+        return f"{appointment.practitioner} is on leave"
     return "outside the hours"
 
 

@@ -55,8 +55,9 @@ appointment_no_show = Signal()
 # Sent with ``offer`` when a freed time is offered to a waiting patient.
 waitlist_offered = Signal()
 
-# Sent by the book, once for the cards it draws, with ``shown``: (appointment id, patient
-# id) pairs. Outside any write: each receiver answers with one query and ``CardBadges``.
+# Sent by the book, once for the cards it draws, with ``shown``: the shown appointments as
+# an unevaluated QuerySet (a subquery for the receivers: a busy day has hundreds of cards).
+# Outside any write: each receiver answers with one query and ``CardBadges``.
 appointment_badges = Signal()
 
 

@@ -240,7 +240,14 @@
       editable: config.editable,
       eventDurationEditable: false,
       datesAboveResources: config.view === "week",
-      headerToolbar: { start: "prev,today,next", center: "title", end: "" },
+      // "Today" is the location's day, as the server tells it, not the browser's.
+      headerToolbar: { start: "prev,locationToday,next", center: "title", end: "" },
+      customButtons: {
+        locationToday: {
+          text: "today",
+          click: function () { calendar.setOption("date", config.today); }
+        }
+      },
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       resources: [],

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -369,4 +370,28 @@ def test_a_card_shows_a_request_to_cancel_and_the_clearance_in_words(
     expect(ada.get_by_text("Cleared for treatment")).to_be_visible()
     expect(ada.get_by_text("Asked to cancel")).to_have_count(0)
     screenshot("calendar-card-badges")
+    assert console_errors == []
+
+
+def test_the_grids_today_button_goes_to_the_locations_day(live_server, page: Page, console_errors):
+    """The server's clock is set to 20:00 on a day in London, already the next morning in
+    Auckland, and days away from the browser's own date: "today" is Auckland's day."""
+    auckland = Location.objects.create(name="Auckland", time_zone="Pacific/Auckland")
+    Room.objects.create(location=auckland, name="Room 1")
+    AppointmentType.objects.create(name="Consultation", kind="consultation", duration_minutes=30)
+    server_now = datetime.combine(
+        timezone.localdate() + timedelta(days=9), time(20), tzinfo=ZoneInfo("Europe/London")
+    )
+    there = server_now.astimezone(ZoneInfo("Pacific/Auckland")).date()
+    with time_machine.travel(server_now, tick=True):
+        _sign_in(page, live_server.url)
+        page.goto(
+            f"{live_server.url}/calendar/?location={auckland.pk}"
+            f"&date={there + timedelta(days=5):%Y-%m-%d}"
+        )
+        expect(page).to_have_url(re.compile(f"date={there + timedelta(days=5):%Y-%m-%d}"))
+
+        page.get_by_role("button", name="today").click()
+
+        expect(page).to_have_url(re.compile(f"date={there:%Y-%m-%d}"))
     assert console_errors == []

@@ -59,13 +59,12 @@ def clearance_for_patient(patient: Patient) -> str:
     return _clearance_word(_latest_signed_decision(patient).first())
 
 
-def clearance_for_patients(patient_ids: list[int]) -> dict[int, str]:
-    """``clearance_for_patient`` for many patients at once, in one query."""
-    if not patient_ids:
-        return {}
+def clearance_for_patients(patient_ids: "Iterable[int] | QuerySet[Any, Any]") -> dict[int, str]:
+    """``clearance_for_patient`` for many patients at once (ids, or a subquery that
+    selects them), in one query."""
     latest = _latest_signed_decision(OuterRef("pk"))[:1]
     rows = (
-        Patient.objects.filter(pk__in=set(patient_ids))
+        Patient.objects.filter(pk__in=patient_ids)
         .annotate(decision=Subquery(latest))
         .values_list("pk", "decision")
     )

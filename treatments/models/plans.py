@@ -200,6 +200,15 @@ class TreatmentSession(models.Model):
                 name="session_completed_is_signed",
             ),
         ]
+        indexes = [
+            # The few sessions still to book, for the front desk's to-do list and the
+            # nudges (plans.nudges.unbooked_next_sessions), not the many done or booked.
+            models.Index(
+                fields=["plan", "number"],
+                condition=models.Q(status="proposed"),
+                name="session_proposed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Session {self.number} of treatment plan #{self.plan_id}"

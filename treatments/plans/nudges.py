@@ -19,7 +19,7 @@ Booking the plan, pausing it or cancelling it stops a nudge still waiting to go 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from clinic.messaging.models import PatientMessage
 from clinic.messaging.services import MessageToSchedule, messages_schedule_many
@@ -61,18 +61,22 @@ def unbooked_next_sessions(*, now: datetime) -> QuerySet[Session]:
     """Sessions waiting to be booked after a completed one, in active plans, whose window
     may have opened (judged in the plan's own zone by the caller), with the plan, its
     location and patient, and the previous session's start, in one query."""
+    # At most one session has a number in a plan; without the default ordering (by the
+    # plan's) the subqueries are an index look-up each. An EXISTS the database may join
+    # after the (few) proposed sessions of active plans are found, not before.
     previous = Session.objects.filter(
         plan=OuterRef("plan"),
         number=OuterRef("number") - 1,
         status=Session.Status.COMPLETED,
-    )
+        appointment__isnull=False,
+    ).order_by()
     latest_today = (now.astimezone(UTC) + MAX_AHEAD_OF_UTC).date()
     return (
         Session.objects.filter(
             plan__status=TreatmentPlan.Status.ACTIVE, status=Session.Status.PROPOSED
         )
+        .filter(Exists(previous))
         .annotate(previous_start=Subquery(previous.values("appointment__starts_at")[:1]))
-        .filter(previous_start__isnull=False)
         .filter(Q(window_first__isnull=True) | Q(window_first__lte=latest_today))
         .select_related("plan__location", "plan__patient")
         .order_by("plan_id", "number")

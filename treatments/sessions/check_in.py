@@ -9,10 +9,13 @@
 2. The answers are screened for today. Overrides recorded at the consultation still count
    for a finding that is unchanged; any other needs-clearance finding is shown first and
    then takes its own override (``check_in_override``).
-3. ``session_may_start(patient=..., on=...)`` is what treatment sessions ask."""
+3. ``session_may_start(patient=..., on=...)`` is what treatment sessions ask.
+
+A screening is dated with the day at the location where the patient is seen today
+(``screening_day``), the day a session there starts on, not the clinic's own day."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -20,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.scheduling.models import Appointment
 from patients.models import Patient
 from treatments.consultations.medicines import (
     MedicineEntry,
@@ -48,6 +52,27 @@ CHANGING_CONDITIONS = (
     Condition.TAKING_ISOTRETINOIN,
     Condition.CANCER_TREATMENT_IN_PROGRESS,
 )
+
+
+def screening_day(patient: Patient, now: datetime) -> date:
+    """Today where the patient is seen: at the location of their appointment on its own
+    local day (one checked in first), else the clinic's day (a screening on a day with no
+    appointment, or a walk-in not yet booked)."""
+    near = (
+        Appointment.objects.filter(
+            patient=patient,
+            status__in=Appointment.ARRIVING,
+            starts_at__gte=now - timedelta(days=2),
+            starts_at__lt=now + timedelta(days=2),
+        )
+        .select_related("location")
+        .only("status", "starts_at", "location__time_zone")
+    )
+    today_there = [a for a in near if a.is_on_local_day(now)]
+    if not today_there:
+        return timezone.localdate(now)
+    seen = min(today_there, key=lambda a: (not a.can_undo_check_in(now), a.starts_at))
+    return seen.local_day
 
 
 def carried_conditions(consultation: Consultation) -> set[Condition]:
@@ -139,6 +164,7 @@ def check_in_screen(
     confirm_unrecognised: bool = False,
     dates: dict[DatedEvent, date] | None = None,
     other_changes: str = "",
+    now: datetime | None = None,
 ) -> CheckInScreening:
     """Screen for today with what changed, and record whether the session may start.
 
@@ -147,7 +173,7 @@ def check_in_screen(
     """
     dates = dates or {}
     new_medicines = new_medicine_entries(new_medications, confirmed=confirm_unrecognised)
-    today = timezone.localdate()
+    today = screening_day(patient, now or timezone.now())
     if any(day > today for day in dates.values()):
         raise ValidationError("A date of a past procedure cannot be in the future.")
     consultation = clearing_consultation(patient)
@@ -192,10 +218,12 @@ def check_in_override(
     by: User,
     reason: str,
     physician_clearance_note: str = "",
+    now: datetime | None = None,
 ) -> CheckInScreening:
     """Record, after seeing it, why a needs-clearance finding at check-in may go ahead."""
+    now = now or timezone.now()
     check_in = CheckInScreening.objects.select_for_update().get(pk=check_in.pk)
-    if check_in.screened_on != timezone.localdate():
+    if check_in.screened_on != screening_day(check_in.patient, now):
         raise ValidationError("This screening is not from today: screen again.")
     finding = next((f for f in check_in.findings if f["code"] == code), None)
     if finding is None:
@@ -214,7 +242,7 @@ def check_in_override(
         override_reason=reason.strip(),
         physician_clearance_note=physician_clearance_note.strip(),
         overridden_by=by.get_full_name() or by.get_username(),
-        overridden_at=timezone.now().isoformat(),
+        overridden_at=now.isoformat(),
         blocks=False,
     )
     check_in.may_start = _may_start(check_in.findings)

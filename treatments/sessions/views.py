@@ -45,6 +45,7 @@ from treatments.sessions.check_in import (
     carried_conditions,
     check_in_override,
     check_in_screen,
+    screening_day,
     session_may_start,
 )
 from treatments.sessions.forms import (
@@ -99,7 +100,7 @@ def _check_in_for_user(request: HttpRequest, pk: int) -> CheckInScreening:
 def check_in_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check_in = _check_in_for_user(request, pk)
     audit_view(check_in, page="check-in", patient_id=check_in.patient_id)
-    today = timezone.localdate()
+    today = screening_day(check_in.patient, timezone.now())
     latest_today = (
         CheckInScreening.objects.filter(patient=check_in.patient, screened_on=today)
         .order_by("-created_at", "-id")

@@ -1,6 +1,7 @@
 """The messages panel on an appointment's page and on a patient's record: what was sent,
 what is due (or won't go, and why), what failed, for staff whose role may read messages."""
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from clinic.messaging.access import VIEW
+from clinic.messaging.models import PatientMessage
 from clinic.messaging.selectors import messages_for_appointment, messages_for_patient
 from clinic.messaging.services import messages_note_wont_send
 from clinic.staff.access import has_role_permission
@@ -72,3 +74,39 @@ def message_address(pk: int) -> str:
 def patient_address(pk: int) -> str:
     """``{% url 'patients:detail' pk %}``, for many rows."""
     return _address("patients:detail", pk)
+
+
+# --- Words for many rows --------------------------------------------------------------------
+#
+# A page of the outbox writes fifty due times, kinds and statuses. Django's ``date`` filter
+# and ``get_FOO_display`` look up formats and choices each time, more than half of what the
+# rows take to draw; these look up a dictionary made once.
+
+_KINDS = dict(PatientMessage.Kind.choices)
+_STATUSES = dict(PatientMessage.Status.choices)
+_REPLIES = dict(PatientMessage.Reply.choices)
+
+
+@register.filter
+def due_label(moment: datetime) -> str:
+    """``{{ moment|date:"D j M Y, H:i" }}`` in the clinic's time: "Tue 8 Dec 2026, 09:30"."""
+    local = timezone.localtime(moment)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+@register.filter
+def kind_label(message: PatientMessage) -> str:
+    """``message.get_kind_display``."""
+    return _KINDS.get(message.kind, message.kind)
+
+
+@register.filter
+def status_label(message: PatientMessage) -> str:
+    """``message.get_status_display``."""
+    return _STATUSES.get(message.status, message.status)
+
+
+@register.filter
+def reply_label(message: PatientMessage) -> str:
+    """``message.get_reply_display``."""
+    return _REPLIES.get(message.reply, message.reply)

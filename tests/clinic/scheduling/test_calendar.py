@@ -111,9 +111,9 @@ def test_the_week_runs_monday_to_sunday_around_the_date(front_desk_client):
 # Each count includes the cards' badges: open requests to cancel, and clearance.
 @pytest.mark.parametrize(
     ("view", "params", "queries"),
-    [("scheduling:calendar_list", {"by": "practitioner"}, 19),
+    [("scheduling:calendar_list", {"by": "practitioner"}, 18),
      ("scheduling:calendar_list", {"by": "room"}, 17),
-     ("scheduling:calendar_data", {"by": "practitioner", "end": "2026-11-24"}, 21),
+     ("scheduling:calendar_data", {"by": "practitioner", "end": "2026-11-24"}, 20),
      ("scheduling:calendar_data", {"by": "room", "end": "2026-11-30"}, 18)],
 )  # fmt: skip
 def test_the_calendar_costs_the_same_for_ten_or_two_hundred_appointments(
@@ -358,3 +358,19 @@ def test_the_book_offers_its_actions_in_one_panel_to_the_front_desk_only(
     assert desk.count("data-book-actions") == 1
     assert 'data-action="check-in"' in desk
     assert "data-book-actions" not in practitioner.content.decode()
+
+
+def test_the_grids_today_is_the_locations_day(front_desk_client):
+    """At 20:30 in London it is already tomorrow in Auckland: the grid's "today" button
+    goes to Auckland's day, not the browser's or the clinic's."""
+    auckland = Location.objects.create(name="Auckland", time_zone="Pacific/Auckland")
+    london_evening = _at(DAY, 20, 30)
+
+    with time_machine.travel(london_evening, tick=False):
+        response = front_desk_client.get(
+            reverse("scheduling:calendar_day"), {"location": auckland.pk}
+        )
+
+    config = response.context["config"]
+    assert config["today"] == (DAY + timedelta(days=1)).isoformat()
+    assert config["date"] == config["today"]

@@ -237,3 +237,27 @@ def test_only_the_front_desk_undoes_a_check_in(role_clients, clinic, who):
     assert role_clients[who].post(url).status_code == 403
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CHECKED_IN
+
+
+@pytest.mark.parametrize("status", Appointment.Status.values)
+@pytest.mark.parametrize(
+    "now", [_at(MONDAY - timedelta(days=1), 10), _at(MONDAY, 8), _at(MONDAY, 11)]
+)
+def test_the_rules_for_a_plain_row_are_the_models(status, now):
+    """The book's cards are plain rows judged by ``Appointment.allowed``: it answers as
+    the instance's own rules do, for every status, before its day, on it and after the
+    start."""
+    location = Location(name="Bath", time_zone="Europe/London")
+    appointment = Appointment(status=status, starts_at=_at(MONDAY, 10), location=location)
+
+    allowed = Appointment.allowed(
+        status,
+        on_its_day=appointment.is_on_local_day(now),
+        started=appointment.has_started(now),
+    )
+
+    assert allowed.confirm == appointment.can_confirm
+    assert allowed.check_in == appointment.can_check_in(now)
+    assert allowed.no_show == appointment.can_mark_no_show(now)
+    assert allowed.move == appointment.can_move
+    assert allowed.cancel == appointment.can_cancel
