@@ -27,9 +27,10 @@ from clinic.scheduling.models import (
     Room,
 )
 from clinic.staff.models import PractitionerProfile
+from clinic.staff.roles import Role
 from clinic.tasks import beat_heartbeat
 from patients.models import Patient
-from tests.factories import PatientFactory, make_appointment
+from tests.factories import PatientFactory, TOTPDeviceFactory, UserFactory, make_appointment
 from tests.treatments.plans.plan_setup import book_plan, clinic_setting, sessions
 from tests.treatments.sessions.sessions_setup import start_record_and_sign
 from treatments.aftercare.defaults import DEFAULT_STEPS
@@ -246,3 +247,12 @@ def depth_guidance(world: World, n: int = 3) -> None:
             area=world.area, zone=f"Extra zone {number}", position=50 + number,
             thin_min_mm="0.25", thin_max_mm="0.5", thick_min_mm="0.5", thick_max_mm="1.0",
         )  # fmt: skip
+
+
+def staff_members(world: World, n: int = 3) -> None:
+    """More colleagues, each with a role, some with an authenticator and one switched off."""
+    for i in range(n):
+        user = UserFactory(roles=[Role.PRACTITIONER if i % 2 else Role.FRONT_DESK])
+        if i % 2:
+            TOTPDeviceFactory(user=user)
+    UserFactory(is_active=False, roles=[Role.FRONT_DESK])

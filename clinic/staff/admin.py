@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clinic.staff.models import PractitionerProfile
+from clinic.staff.admin_tools import ReadOnlyAdmin
+from clinic.staff.models import PasswordLinkRequest, PractitionerProfile
 
 
 @admin.register(PractitionerProfile)
@@ -37,3 +40,17 @@ class StaffUserAdmin(UserAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
+
+
+@admin.register(PasswordLinkRequest)
+class PasswordLinkRequestAdmin(ReadOnlyAdmin):
+    """ "Forgot your password?" requests of the last hour (kept only to throttle them)."""
+
+    list_display = ["requested_at", "ip_address"]
+
+
+# Second factors are set up by their owner and reset by the clinic manager in the app's
+# staff pages; the admin would show their secrets.
+for model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

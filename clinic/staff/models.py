@@ -51,3 +51,21 @@ class PractitionerProfile(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+
+class PasswordLinkRequest(models.Model):
+    """One "forgot your password?" request, kept an hour or so to throttle them.
+
+    Holds no address: a keyed digest of the one typed (which may not be anyone's), and the
+    client address it came from.
+    """
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    requested_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Password link request at {self.requested_at:%Y-%m-%d %H:%M}"

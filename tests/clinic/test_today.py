@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from clinic.tasks import beat_heartbeat
 from tests.factories import UserFactory, make_staff
+from tests.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_someone_with_two_roles_sees_both(db):
 
     both = make_staff(roles=[Role.PRACTITIONER, Role.CLINIC_MANAGER])
     client = Client()
-    client.force_login(both)
+    sign_in(client, both)
 
     html = client.get(reverse("today")).content.decode()
 

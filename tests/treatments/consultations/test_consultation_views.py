@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_patient
+from tests.signing_in import sign_in
 from treatments.consultations.services import consultation_start, consultation_update
 from treatments.models import Consultation
 
@@ -245,7 +246,7 @@ def test_a_colleague_cannot_override_or_sign_someone_elses_consultation(draft, d
     from tests.factories import make_staff
 
     colleague = Client()
-    colleague.force_login(make_staff(roles=[Role.PRACTITIONER]))
+    sign_in(colleague, make_staff(roles=[Role.PRACTITIONER]))
     finding = draft.findings.get()
 
     colleague.post(
