@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clinic.models import BeatHeartbeat
 from clinic.scheduling.models import Appointment, Room
+from clinic.staff.models import PasswordLinkRequest
 from clinic.staff.roles import Role
 from clinic.staff.services import staff_member_create
 from patients.models import Patient
@@ -91,6 +92,9 @@ def demo_clinic(root):
     with override_settings(DEBUG=True):
         call_command("seed_demo")
     BeatHeartbeat.objects.create(last_beat_at=timezone.now())
+    PasswordLinkRequest.objects.create(
+        email_digest="0" * 64, ip_address="192.0.2.1", requested_at=timezone.now()
+    )
     ScreeningRuleSetting.objects.create(code="sunburn", enabled=False, changed_by=root)
     recall = LotRecall.objects.create(
         needle_lot="C2291", text="Please call us.", sent_by=root, sent_at=timezone.now()

@@ -174,8 +174,8 @@ def test_a_bad_range_is_refused_with_words_never_a_500(front_desk_client, clinic
 
 def test_the_signed_in_practitioners_own_column_comes_first(client, clinic, frozen_now):
     second = clinic["practitioners"][1]
-    sign_in(client, second.user)
     second.user.groups.add(Group.objects.get(name=Role.PRACTITIONER.label))
+    sign_in(client, second.user)
 
     columns = _data(client).json()["columns"]
 
