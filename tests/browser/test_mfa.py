@@ -114,7 +114,7 @@ def test_the_manager_invites_a_practitioner_who_sets_a_password_from_the_email(
     _sign_out(page, base)
 
     [email] = [m for m in mail.outbox if m.to == ["lucy@clinic.example"]]
-    link = re.search(r"http\S+/accounts/password/set/\S+", email.body).group(0)
+    link = re.search(r"http\S+/accounts/password/set/\S+", str(email.body)).group(0)  # type: ignore[union-attr]
     path = link.split("/accounts/", 1)[1]
     page.goto(f"{base}/accounts/{path}")
     expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()

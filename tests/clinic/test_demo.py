@@ -1,5 +1,6 @@
 """The demo loader: its accounts and roles, safe to re-run, refused in production."""
 
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -208,3 +209,24 @@ def test_the_demo_consults_and_consents_before_treating_and_who_treated_signs():
         assert session.aftercare.issued_by == session.signed_by
         for depth in session.depths.all():
             assert not depth.outside_guidance
+
+
+def test_the_demos_practitioners_and_manager_sign_in_with_the_published_authenticator_key(db):
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=io.StringIO())
+        out = io.StringIO()
+        call_command("demo_code", stdout=out)
+    client = Client()
+    client.post(reverse("login"), {"username": "manager", "password": DEMO_PASSWORD})
+    assert client.get(reverse("today"))["Location"].startswith(reverse("mfa_verify"))
+
+    response = client.post(reverse("mfa_verify"), {"code": out.getvalue().strip()})
+
+    assert response.status_code == 302
+    assert client.get(reverse("today")).status_code == 200
+
+
+@override_settings(DEBUG=False)
+def test_the_demo_code_command_refuses_without_debug():
+    with pytest.raises(CommandError, match="DEBUG only"):
+        call_command("demo_code")

@@ -216,7 +216,7 @@ def test_the_reset_is_in_the_audit_log_with_the_manager_as_actor(manager, practi
 
     entry = LogEntry.objects.get(
         content_type=ContentType.objects.get_for_model(TOTPDevice),
-        object_pk=str(device.pk),
+        object_pk=str(device.pk),  # type: ignore[attr-defined]
         action=LogEntry.Action.DELETE,
     )
     assert entry.actor == manager
@@ -238,7 +238,7 @@ def test_the_roles_that_need_a_second_factor():
     prac = UserFactory(roles=[Role.PRACTITIONER])
     boss = UserFactory(roles=[Role.CLINIC_MANAGER])
 
-    assert [mfa.mfa_required(u) for u in (desk, prac, boss)] == [False, True, True]
+    assert [mfa.mfa_required(u) for u in (desk, prac, boss)] == [False, True, True]  # type: ignore[arg-type]
 
 
 def test_codes_are_computed_as_an_authenticator_app_does():

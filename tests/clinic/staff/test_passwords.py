@@ -104,3 +104,20 @@ def test_a_bad_link_says_it_no_longer_works(client):
 
     assert response.status_code == 200
     assert not response.context["validlink"]
+
+
+def test_the_nightly_purge_forgets_requests_older_than_their_hour(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clinic.staff.tasks import purge_sign_in_records
+
+    _forgot(client, "someone@example.org")
+    PasswordLinkRequest.objects.create(
+        email_digest="0" * 64, ip_address=None, requested_at=timezone.now() - timedelta(hours=2)
+    )
+
+    purge_sign_in_records()
+
+    assert PasswordLinkRequest.objects.count() == 1

@@ -58,7 +58,7 @@ def test_inviting_a_colleague_emails_a_one_time_link_to_set_a_password(
     assert hasattr(user, "practitioner_profile")
     [email] = mail.outbox
     assert email.to == ["lucy@clinic.example"]
-    link = re.search(r"https?://\S+/accounts/password/set/\S+", email.body).group(0)
+    link = re.search(r"https?://\S+/accounts/password/set/\S+", str(email.body)).group(0)  # type: ignore[union-attr]
     path = link.split("://", 1)[1].partition("/")[2]
 
     client = Client()
