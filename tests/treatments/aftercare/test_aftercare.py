@@ -185,7 +185,7 @@ def test_the_signed_session_page_shows_the_aftercare_given(
     start_record_and_sign(session_today, practitioner)
     url = reverse("treatments:session", args=[session_today.pk])
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = practitioner_client.get(url)
 
     assert response.status_code == 200
@@ -202,7 +202,7 @@ def test_the_printable_aftercare_is_for_practitioners(
     start_record_and_sign(session_today, practitioner)
     url = reverse("treatments:aftercare", args=[session_today.pk])
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = practitioner_client.get(url)
 
     assert response.status_code == 200
@@ -236,7 +236,7 @@ def test_the_aftercare_page_costs_the_same_for_any_number_of_versions(
     for _ in range(versions - 1):
         _revise(microneedling, manager)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = manager_client.get(reverse("treatments:aftercare_templates"))
 
     assert response.status_code == 200
@@ -283,7 +283,7 @@ def _form(steps=None, **fields):
 
 def test_the_manager_writes_a_new_version(manager_client, microneedling, django_assert_num_queries):
     url = reverse("treatments:aftercare_template", args=[microneedling.pk])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         page = manager_client.get(url)
     assert page.status_code == 200
     assert "Wear a mineral sunscreen" in page.content.decode()

@@ -310,9 +310,9 @@ def test_the_consultation_page_costs_the_same_for_few_or_many_findings(
     # session, user, role permissions, consultation with patient, practitioner and
     # history, access-log entries for the consultation and its history (two inserts),
     # findings with who overrode them, addenda with their authors, roles (menu)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         practitioner_client.get(reverse("treatments:consultation", args=[few.pk]))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         practitioner_client.get(reverse("treatments:consultation", args=[many.pk]))
     assert many.findings.count() == 7
 
@@ -323,11 +323,11 @@ def test_the_patient_record_for_a_practitioner_does_not_grow_with_consultations(
     consultation_start(patient=patient, practitioner=practitioner)
     # session, user, role permissions, patient, badge, consent, appointments to come and
     # past, plans, consultations, messages, roles (menu)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
     for _ in range(5):
         consultation_start(patient=patient, practitioner=practitioner)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
 
 

@@ -193,7 +193,7 @@ def test_the_page_before_treating_costs_the_same_however_long_the_history(
     # the latest signed consultation with its patient, its findings with who overrode them,
     # the day's check-in, audit of the consultation, the last session,
     # its depths, menu
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         assert practitioner_client.get(url).status_code == 200
 
 
