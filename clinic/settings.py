@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic.apps.ClinicConfig",
     "clinic.staff",
     "clinic.scheduling",
@@ -79,6 +82,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinic.staff.middleware.SessionTimeoutMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "clinic.staff.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.NoStoreMiddleware",
@@ -172,6 +178,27 @@ AXES_CLIENT_IP_CALLABLE = "clinic.staff.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.staff.views.locked_out"
 AXES_VERBOSE = False
+# An attempt while locked out is refused without being counted, so it does not restart
+# the pause: otherwise anyone behind the clinic's shared address could keep a colleague
+# locked out by trying their name every few minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+
+# A second factor (an authenticator app's six-digit code, or a recovery code) after the
+# password: always for practitioners and the clinic manager (and for the admin), for the
+# front desk too when the clinic sets MFA_REQUIRED_FOR_ALL. Anyone who has enrolled an
+# authenticator is asked for it.
+MFA_REQUIRED_FOR_ALL = env.bool("MFA_REQUIRED_FOR_ALL", default=False)
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env.str("CLINIC_NAME", default="Microneedling Clinic")
+MFA_RECOVERY_CODES = 10
+
+# Links that let a member of staff set a password: an invitation, or a reset they or the
+# manager asked for. Each works once (it changes with the password) and expires.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_LINK_HOURS", default=72) * 3600
+# "Forgot your password?" sends at most this many links an hour for one address, and
+# answers at most this many requests an hour from one client address.
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_PER_IP = 20
 
 # --- Security headers -------------------------------------------------------------------
 

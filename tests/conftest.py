@@ -5,6 +5,7 @@ from django.test import Client
 
 from clinic.staff.roles import Role
 from tests.factories import UserFactory
+from tests.signing_in import sign_in
 
 
 @pytest.fixture
@@ -29,9 +30,7 @@ def outsider(db):
 
 
 def _client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return sign_in(Client(), user)
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from clinic.staff.models import PractitionerProfile
 from clinic.staff.roles import Role
@@ -161,3 +163,15 @@ def make_clinic_location(practitioners: int = 2, weekdays: tuple[int, ...] = (0,
                 starts=time(9), ends=time(17),
             )  # fmt: skip
     return location, rooms, profiles
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    """An authenticator app already set up (as ``mfa_enrol`` leaves it)."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator app"
+    confirmed = True
+    key = factory.LazyFunction(random_hex)

@@ -39,9 +39,16 @@ from clinic.scheduling.models import (
 )
 from clinic.staff.audit import audit_view
 from clinic.staff.models import PractitionerProfile
+from clinic.staff.roles import Role
 from clinic.tasks import beat_heartbeat
 from patients.models import Patient
-from tests.factories import PatientFactory, make_appointment, make_patient
+from tests.factories import (
+    PatientFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+    make_appointment,
+    make_patient,
+)
 from tests.treatments.plans.plan_setup import book_plan, clinic_setting, sessions
 from tests.treatments.plans.plan_setup import sessions as sessions_of
 from tests.treatments.sessions.sessions_setup import start_record_and_sign
@@ -365,3 +372,12 @@ def record_accesses(world: World, n: int = 3) -> None:
     for i in range(n):
         with set_actor(world.practitioner if i % 2 else world.front_desk):
             audit_view(world.patient, page="patient record", patient_id=world.patient.pk)
+
+
+def staff_members(world: World, n: int = 3) -> None:
+    """More colleagues, each with a role, some with an authenticator and one switched off."""
+    for i in range(n):
+        user = UserFactory(roles=[Role.PRACTITIONER if i % 2 else Role.FRONT_DESK])
+        if i % 2:
+            TOTPDeviceFactory(user=user)
+    UserFactory(is_active=False, roles=[Role.FRONT_DESK])

@@ -9,6 +9,7 @@ The loader sits above every app, beside ``clinic.demo.scale`` (which grows the d
 clinic-chain size): they may use any app, and nothing imports them but their command.
 """
 
+from base64 import b32decode
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -20,7 +21,9 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clinic.staff.mfa import AUTHENTICATOR_NAME, mfa_enrolled, mfa_required
 from clinic.staff.models import PractitionerProfile
 from clinic.staff.roles import Role
 from clinic.staff.services import staff_member_create
@@ -546,6 +549,29 @@ def _patients_loaded() -> bool:
     return Patient.objects.exists()
 
 
+# The demo's practitioners and manager sign in with a second step, as in production, from
+# one published authenticator key (README.md): add it to any authenticator app, or ask
+# `manage.py demo_code` for the code of the moment.
+DEMO_AUTHENTICATOR_KEY = "DEMOCLINICDEMOCLINICDEMOCLINIC23"
+
+
+def demo_authenticator_hex() -> str:
+    return b32decode(DEMO_AUTHENTICATOR_KEY).hex()
+
+
+def _two_step_loaded() -> bool:
+    return TOTPDevice.objects.filter(user__username="practitioner").exists()
+
+
+def _load_two_step(log: Callable[[str], None]) -> None:
+    for user in get_user_model().objects.filter(username__in=[p.username for p in DEMO_STAFF]):
+        if mfa_required(user) and not mfa_enrolled(user):
+            TOTPDevice.objects.create(
+                user=user, name=AUTHENTICATOR_NAME, key=demo_authenticator_hex(), confirmed=True
+            )
+    log(f"Two-step sign-in: the authenticator key {DEMO_AUTHENTICATOR_KEY} (README.md).")
+
+
 def _staff_loaded() -> bool:
     return get_user_model().objects.filter(username=DEMO_STAFF[0].username).exists()
 
@@ -559,6 +585,7 @@ class DemoSection:
 
 SECTIONS = [
     DemoSection("staff", _staff_loaded, _load_staff),
+    DemoSection("two-step sign-in", _two_step_loaded, _load_two_step),
     DemoSection("patients", _patients_loaded, _load_patients),
     DemoSection("consultations", _consultations_loaded, _load_consultations),
     DemoSection("appointment book", _appointment_book_loaded, _load_appointment_book),

@@ -8,10 +8,17 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.staff.admin_tools import ReadOnlyAdmin
 from clinic.staff.audit import entry_is_clinical, sees_clinical_values
-from clinic.staff.models import AuditChainHead, AuditSeal, PractitionerProfile
+from clinic.staff.models import (
+    AuditChainHead,
+    AuditSeal,
+    PasswordLinkRequest,
+    PractitionerProfile,
+)
 
 
 @admin.register(PractitionerProfile)
@@ -110,3 +117,17 @@ class AuditSealAdmin(ReadOnlyAdmin):
 @admin.register(AuditChainHead)
 class AuditChainHeadAdmin(ReadOnlyAdmin):
     list_display = ["sequence", "digest"]
+
+
+@admin.register(PasswordLinkRequest)
+class PasswordLinkRequestAdmin(ReadOnlyAdmin):
+    """ "Forgot your password?" requests of the last hour (kept only to throttle them)."""
+
+    list_display = ["requested_at", "ip_address"]
+
+
+# Second factors are set up by their owner and reset by the clinic manager in the app's
+# staff pages; the admin would show their secrets.
+for model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

@@ -13,9 +13,15 @@ accounts) may sign in to the admin at all.
 
 from typing import Any
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest
+from django.shortcuts import resolve_url
+from django.urls import reverse
 
 from clinic.staff.access import has_role_permission
 from clinic.staff.audit import audit_view
@@ -30,7 +36,24 @@ class ClinicAdminSite(admin.AdminSite):
         user = request.user
         if not (user.is_active and user.is_staff):
             return False
+        # Behind the same sign-in as the app, second factor included.
+        if not getattr(user, "is_verified", lambda: False)():
+            return False
         return bool(user.is_superuser) or has_role_permission(user, MANAGE_CLINIC)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """The admin has no sign-in of its own: the app's (password, then second factor).
+
+        A signed-in member of staff who may not use the admin is refused, not sent round.
+        """
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        next_page = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
+            "admin:index", current_app=self.name
+        )
+        if request.method == "POST":
+            messages.info(request, "Sign in here; the administration uses the clinic's sign-in.")
+        return redirect_to_login(next_page, resolve_url(settings.LOGIN_URL))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

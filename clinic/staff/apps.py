@@ -22,6 +22,7 @@ class StaffConfig(AppConfig):
         # Every audit entry is sealed into the chain in the transaction that wrote it.
         post_save.connect(audit_chain.seal_new_entry, sender=LogEntry, dispatch_uid="audit-seal")
         user_logged_in.connect(middleware.stamp_session_start, dispatch_uid="staff-session-start")
+        user_logged_in.connect(middleware.note_mfa_enrolment, dispatch_uid="staff-mfa-enrolled")
         # Who may do what is part of the record: staff accounts, their roles, what each
         # role grants and practitioners' profiles are all audited.
         auditlog.register(
@@ -31,3 +32,20 @@ class StaffConfig(AppConfig):
         )
         auditlog.register(Group, m2m_fields={"permissions"})
         auditlog.register(PractitionerProfile)
+        # A second factor set up or reset (by the clinic manager) is part of the record;
+        # its secret and its counters are not.
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        secrets = ["key", "last_t", "drift", "throttling_failure_timestamp"]
+        auditlog.register(
+            TOTPDevice, exclude_fields=[*secrets, "throttling_failure_count", "last_used_at"]
+        )
+        auditlog.register(
+            StaticDevice,
+            exclude_fields=[
+                "throttling_failure_timestamp",
+                "throttling_failure_count",
+                "last_used_at",
+            ],
+        )

@@ -4,11 +4,13 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from clinic.staff.access import has_role_permission, user_roles
+from clinic.staff.mfa import mfa_required
+from clinic.staff.middleware import MFA_ENROLLED
 from clinic.staff.roles import MANAGE_CLINIC, VIEW_AUDIT_LOG, VIEW_REPORTS
 
 # (label, url name, icon, the role permission that shows it; None: every role). The
 # entries of SETUP_GROUP fold into one "Setup" menu when a role sees more than one.
-SETUP_GROUP = {"Screening rules", "Consent", "Catalog", "Aftercare", "Clinic setup"}
+SETUP_GROUP = {"Screening rules", "Consent", "Catalog", "Aftercare", "Clinic setup", "Staff"}
 MENU = [
     ("Today", "today", "sun", None),
     ("Calendar", "scheduling:calendar_day", "calendar3", "scheduling.view_appointment"),
@@ -24,6 +26,7 @@ MENU = [
     ("Data requests", "data_rights:requests", "shield-lock", MANAGE_CLINIC),
     ("Reports", "reporting:index", "bar-chart-line", VIEW_REPORTS),
     ("Audit log", "audit_log", "journal-text", VIEW_AUDIT_LOG),
+    ("Staff", "staff_list", "person-badge", MANAGE_CLINIC),
 ]
 
 
@@ -85,8 +88,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         for label, url_name, icon, permission in MENU
         if permission is None or has_role_permission(user, permission)
     ]
+    verified = user.is_verified() if hasattr(user, "is_verified") else True
     return {
         "clinic_name": settings.CLINIC_NAME,
+        # Signed in with the password but not yet the second factor: no menu yet.
+        "second_factor_pending": not verified
+        and (bool(request.session.get(MFA_ENROLLED)) or mfa_required(user)),
         "idle_timeout_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
         "nav_items": _grouped(items),
         "user_role_labels": [role.label for role in sorted(user_roles(user))],

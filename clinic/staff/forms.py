@@ -3,7 +3,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import MaxLengthValidator
+
+from clinic.staff.roles import Role
 
 
 class SignInForm(AuthenticationForm):
@@ -63,3 +66,60 @@ class AuditFilterForm(forms.Form):
         if start and end and end < start:
             raise forms.ValidationError("The end date is before the start date.")
         return cleaned
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The six digits your authenticator app shows, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=32,
+        help_text="After adding the clinic to the app, type the six digits it shows.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+
+class PasswordForgotForm(forms.Form):
+    email = forms.EmailField(label="Your email address", max_length=254)
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(role.value, role.label) for role in Role]
+
+
+class StaffMemberForm(forms.Form):
+    """The clinic manager's form for a colleague's account: new (with a user name) or edit."""
+
+    username = forms.CharField(
+        label="User name",
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Letters, digits and @ . + - _ only; they sign in with it.",
+    )
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(max_length=254, help_text="The invitation and password links go here.")
+    roles = forms.TypedMultipleChoiceField(
+        choices=_role_choices,
+        coerce=Role,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one role."},
+    )
+
+    def __init__(self, *args: object, new: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not new:
+            del self.fields["username"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False

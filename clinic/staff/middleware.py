@@ -71,3 +71,68 @@ class AuditlogMiddleware(auditlog.middleware.AuditlogMiddleware):
     @staticmethod
     def _get_remote_addr(request: HttpRequest) -> str | None:
         return client_ip(request)
+
+
+# Pages a signed-in member of staff may open before passing the second factor: those
+# that let them pass it (or set it up), sign out, and the pages of the password links.
+SECOND_FACTOR_OPEN = frozenset(
+    {
+        "login",
+        "logout",
+        "mfa_verify",
+        "mfa_enrol",
+        "password_forgot",
+        "password_forgot_sent",
+        "password_set",
+        "password_set_done",
+        "healthz",
+        "messaging:reply",
+    }
+)
+# Whether the signed-in user has an authenticator, noted at sign-in so that a page does
+# not ask the database each time (the verify page looks again).
+MFA_ENROLLED = "clinic_mfa_enrolled"
+
+
+def note_mfa_enrolment(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    from clinic.staff.mfa import mfa_enrolled
+
+    request.session[MFA_ENROLLED] = mfa_enrolled(user)
+
+
+class SecondFactorMiddleware:
+    """Sends a signed-in member of staff who needs a second factor to pass it (or to set one
+    up, at first sign-in) before any other page; the admin included.
+
+    Who needs one: ``clinic.staff.mfa.mfa_required``, and anyone who has set one up.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        from clinic.staff.mfa import mfa_required
+
+        user = request.user
+        if not user.is_authenticated or user.is_verified():  # type: ignore[attr-defined]
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in SECOND_FACTOR_OPEN:
+            return None
+        enrolled = request.session.get(MFA_ENROLLED)
+        if enrolled is None:
+            note_mfa_enrolment(None, request, user)
+            enrolled = request.session[MFA_ENROLLED]
+        if not (enrolled or mfa_required(user)):
+            return None
+        target = resolve_url("mfa_verify" if enrolled else "mfa_enrol")
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect_to_login(request.get_full_path(), target)

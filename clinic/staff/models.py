@@ -92,3 +92,21 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"Audit chain head at #{self.sequence}"
+
+
+class PasswordLinkRequest(models.Model):
+    """One "forgot your password?" request, kept an hour or so to throttle them.
+
+    Holds no address: a keyed digest of the one typed (which may not be anyone's), and the
+    client address it came from.
+    """
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    requested_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Password link request at {self.requested_at:%Y-%m-%d %H:%M}"

@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from clinic.models import BeatHeartbeat
 from clinic.scheduling.models import Appointment, Room
+from clinic.staff.models import PasswordLinkRequest
 from clinic.staff.roles import Role
 from clinic.staff.services import staff_member_create
 from patients.models import Patient
 from tests.factories import UserFactory, make_staff
+from tests.signing_in import sign_in
 from treatments.models import (
     CheckInScreening,
     Consultation,
@@ -48,21 +50,22 @@ CLINICAL = {
 
 # Queries for each list on the demo clinic (sessions, permissions and the list itself).
 LIST_QUERIES = {
-    "clinic.beatheartbeat": 7, "staff.practitionerprofile": 7, "scheduling.location": 7,
-    "scheduling.room": 8, "scheduling.openinghours": 8, "scheduling.workinghours": 8,
-    "scheduling.closure": 10, "scheduling.leave": 9, "scheduling.appointmenttype": 7,
-    "scheduling.appointment": 11, "messaging.patientmessage": 9,
-    "messaging.messagesettings": 7, "patients.patient": 7, "treatments.treatment": 7,
-    "treatments.treatmentarea": 8, "treatments.depthguidance": 9,
-    "treatments.screeningrulesetting": 7, "treatments.screeningrulechange": 8,
-    "treatments.medicineline": 7, "treatments.consenttext": 7,
-    "treatments.aftercaretemplate": 8, "treatments.consultation": 9,
-    "treatments.medicalhistory": 7, "treatments.screeningfinding": 8,
-    "treatments.consultationaddendum": 7, "treatments.consentsignature": 9,
-    "treatments.checkinscreening": 9, "treatments.treatmentplan": 11,
-    "treatments.treatmentsession": 7, "treatments.sessiondepth": 7,
-    "treatments.issuedaftercare": 9, "treatments.lotrecall": 9,
-    "staff.auditseal": 7, "staff.auditchainhead": 7,
+    "clinic.beatheartbeat": 8, "staff.practitionerprofile": 8, "scheduling.location": 8,
+    "scheduling.room": 9, "scheduling.openinghours": 9, "scheduling.workinghours": 9,
+    "scheduling.closure": 11, "scheduling.leave": 10, "scheduling.appointmenttype": 8,
+    "scheduling.appointment": 12, "messaging.patientmessage": 10,
+    "messaging.messagesettings": 8, "patients.patient": 8, "treatments.treatment": 8,
+    "treatments.treatmentarea": 9, "treatments.depthguidance": 10,
+    "treatments.screeningrulesetting": 8, "treatments.screeningrulechange": 9,
+    "treatments.medicineline": 8, "treatments.consenttext": 8,
+    "treatments.aftercaretemplate": 9, "treatments.consultation": 10,
+    "treatments.medicalhistory": 8, "treatments.screeningfinding": 9,
+    "treatments.consultationaddendum": 8, "treatments.consentsignature": 10,
+    "treatments.checkinscreening": 10, "treatments.treatmentplan": 12,
+    "treatments.treatmentsession": 8, "treatments.sessiondepth": 8,
+    "treatments.issuedaftercare": 10, "treatments.lotrecall": 10,
+    "staff.auditseal": 8, "staff.auditchainhead": 8,
+    "staff.passwordlinkrequest": 8,
 }  # fmt: skip
 
 
@@ -92,6 +95,9 @@ def demo_clinic(root):
     with override_settings(DEBUG=True):
         call_command("seed_demo")
     BeatHeartbeat.objects.create(last_beat_at=timezone.now())
+    PasswordLinkRequest.objects.create(
+        email_digest="0" * 64, ip_address="192.0.2.1", requested_at=timezone.now()
+    )
     ScreeningRuleSetting.objects.create(
         code="keloid_tendency", enabled=False, changed_by=root, reason="Assessed elsewhere."
     )
@@ -135,21 +141,21 @@ def test_the_superuser_flag_alone_shows_no_patient_or_clinical_record(client, la
     """As in the app: a technical administrator reads no patient record, and clinical
     records only as a practitioner."""
     admin_only = UserFactory(username="tech", is_superuser=True, is_staff=True)
-    client.force_login(admin_only)
+    sign_in(client, admin_only)
 
     assert client.get(_url(apps.get_model(label), "changelist")).status_code == 403
 
 
 def test_a_superuser_keeps_the_accounts(client):
     admin_only = UserFactory(username="tech", is_superuser=True, is_staff=True)
-    client.force_login(admin_only)
+    sign_in(client, admin_only)
 
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
 
 
 def test_a_signed_session_cannot_be_changed_through_the_admin(demo_clinic, root, client):
     session = TreatmentSession.objects.filter(status="completed").earliest("pk")
-    client.force_login(root)
+    sign_in(client, root)
     url = _url(TreatmentSession, "change", session.pk)
 
     page = client.get(url)
@@ -169,7 +175,7 @@ def test_a_signed_session_cannot_be_changed_through_the_admin(demo_clinic, root,
 
 def test_looking_at_a_consultation_in_the_admin_is_audited(demo_clinic, root, client):
     consultation = Consultation.objects.filter(status="signed").earliest("pk")
-    client.force_login(root)
+    sign_in(client, root)
 
     client.get(_url(Consultation, "change", consultation.pk))
 
@@ -183,7 +189,7 @@ def test_looking_at_a_consultation_in_the_admin_is_audited(demo_clinic, root, cl
 def test_the_front_desk_and_practitioners_cannot_sign_in_to_the_admin(client, role):
     """Even with the staff flag ticked by mistake: the site asks for the manager's role."""
     user = UserFactory(roles=[role], is_staff=True)
-    client.force_login(user)
+    sign_in(client, user)
 
     response = client.get(reverse("admin:index"))
 
@@ -193,7 +199,7 @@ def test_the_front_desk_and_practitioners_cannot_sign_in_to_the_admin(client, ro
 
 def test_the_manager_keeps_the_setup_and_sees_no_patient_or_clinical_record(demo_clinic, client):
     manager = UserFactory(username="boss", roles=[Role.CLINIC_MANAGER])
-    client.force_login(manager)
+    sign_in(client, manager)
     room = Room.objects.get(name="Room 1")
 
     assert client.get(reverse("admin:index")).status_code == 200
@@ -209,7 +215,7 @@ def test_a_practitioner_profile_keeps_its_account(demo_clinic, client):
     from clinic.staff.models import PractitionerProfile
 
     manager = make_staff(username="boss", roles=[Role.CLINIC_MANAGER])
-    client.force_login(manager)
+    sign_in(client, manager)
     profile = PractitionerProfile.objects.select_related("user").earliest("pk")
     owner = profile.user_id
 
@@ -239,7 +245,7 @@ def test_a_new_manager_account_may_use_the_admin_and_others_may_not(db):
 def test_each_admin_list_costs_a_fixed_number_of_queries(demo_clinic, root, client):
     """One pass over every list (loading the demo once): a list that queried per row
     would cost far more on the demo's rows than its pinned figure."""
-    client.force_login(root)
+    sign_in(client, root)
     costs, pages = {}, {}
     for label in LIST_QUERIES:
         model = apps.get_model(label)

@@ -14,6 +14,7 @@ from clinic.scheduling.models import Closure, Leave, Location, Room
 from clinic.scheduling.services import appointment_book, appointment_cancel
 from clinic.today import ARRIVALS_SHOWN, TODO_SHOWN
 from tests.factories import make_appointment, make_clinic_location, make_patient, make_staff
+from tests.signing_in import sign_in
 from tests.treatments.plans.plan_setup import book_plan, clinic_setting, complete, sessions
 
 pytestmark = pytest.mark.django_db
@@ -222,10 +223,10 @@ def test_a_plan_session_whose_window_is_open_and_unbooked_is_on_the_list(
             appointment=second.appointment, reason="Will call", by=setting["desk"],
             now=timezone.now(),
         )  # fmt: skip
-        client.force_login(front_desk)
+        sign_in(client, front_desk)
         before = client.get(reverse("today")).context["desk"].unbooked_sessions.rows
         clock.move_to(datetime(2026, 12, 22, 9, tzinfo=UTC), tick=False)
-        client.force_login(front_desk)
+        sign_in(client, front_desk)
         response = client.get(reverse("today"))
 
     assert before == []  # its window has not opened yet

@@ -15,6 +15,7 @@ from django.utils import timezone
 from clinic.scheduling.models import Location, OpeningHours, Room, WorkingHours
 from clinic.scheduling.services import appointment_book
 from tests.factories import make_appointment, make_practitioner
+from tests.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -257,13 +258,13 @@ def test_free_times_follow_the_chosen_type(front_desk_client, clinic, consultati
 
 def test_no_free_time_is_offered_in_the_past(client, front_desk, clinic, consultation):
     with time_machine.travel(_at(MONDAY, 12, 5), tick=False):
-        client.force_login(front_desk)
+        sign_in(client, front_desk)
         links = _free_links(_day(client))
     starts = sorted(link["start_time"] for link in links[str(clinic["practitioners"][0])])
     assert starts[0] == "12:15"
 
     with time_machine.travel(_at(MONDAY + timedelta(days=1), 8), tick=False):
-        client.force_login(front_desk)
+        sign_in(client, front_desk)
         assert _free_links(_day(client)) == {}
 
 

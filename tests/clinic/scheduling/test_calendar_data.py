@@ -23,6 +23,7 @@ from clinic.scheduling.models import (
 from clinic.scheduling.services import appointment_book
 from clinic.staff.roles import Role
 from tests.factories import make_cleared_patient, make_patient, make_practitioner
+from tests.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -173,8 +174,8 @@ def test_a_bad_range_is_refused_with_words_never_a_500(front_desk_client, clinic
 
 def test_the_signed_in_practitioners_own_column_comes_first(client, clinic, frozen_now):
     second = clinic["practitioners"][1]
-    client.force_login(second.user)
     second.user.groups.add(Group.objects.get(name=Role.PRACTITIONER.label))
+    sign_in(client, second.user)
 
     columns = _data(client).json()["columns"]
 

@@ -19,6 +19,7 @@ from clinic.scheduling.services import (
     appointment_move,
     appointment_start,
 )
+from tests.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def _book(clinic, start, **kwargs):
 
 def _signed_in(user):
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

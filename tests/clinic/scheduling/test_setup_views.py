@@ -217,10 +217,10 @@ def test_the_overview_costs_the_same_for_one_or_five_of_everything(
     # opening hours, their closures to come, practitioners with their users, their working
     # hours, their leave to come, appointment types, roles (the menu)
     populate(1)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         one = manager_client.get(reverse("setup:overview"))
     populate(4)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         five = manager_client.get(reverse("setup:overview"))
 
     assert one.content.decode().count('data-testid="setup-location"') == 1

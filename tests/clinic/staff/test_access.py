@@ -8,6 +8,7 @@ from django.urls import reverse
 from clinic.staff.access import require_permission, user_roles
 from clinic.staff.roles import CLINICAL_WORK, VIEW_AUDIT_LOG, Role
 from tests.factories import make_staff
+from tests.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_role_permissions_are_granted_by_the_migration(front_desk, practitioner,
 def test_a_superuser_without_a_role_reaches_nothing_in_the_app(db):
     root = make_staff(username="root", is_staff=True, is_superuser=True)
     client = Client()
-    client.force_login(root)
+    sign_in(client, root)
 
     with pytest.raises(PermissionDenied):
         require_permission(root, CLINICAL_WORK)

@@ -37,10 +37,10 @@ def test_the_manager_sees_the_setup_pages_in_one_menu(manager_client):
     ]  # fmt: skip
     setup = items[3]
     assert [child.label for child in setup.children] == [
-        "Clinic setup", "Catalog", "Aftercare", "Screening rules", "Consent",
+        "Clinic setup", "Catalog", "Aftercare", "Screening rules", "Consent", "Staff",
     ]  # fmt: skip
     assert setup.active
-    assert [child.active for child in setup.children] == [False, True, False, False, False]
+    assert [child.active for child in setup.children] == [False, True, False, False, False, False]
 
 
 def test_a_practitioner_keeps_aftercare_in_the_menu_itself(practitioner_client):

@@ -129,3 +129,40 @@ def test_audit_filters_with_a_nul_byte_are_refused_cleanly(manager_client):
 
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+def test_attempts_during_the_lock_do_not_extend_it(front_desk):
+    """Someone behind the clinic's shared address trying a colleague's name every few
+    minutes must not keep them locked out: the pause ends when it began plus the cool-off."""
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            _sign_in(client, "desk", "guess")
+    for minutes in (5, 10, 14):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert _sign_in(client, "desk", "guess").status_code == 429
+
+    later = start + settings.AXES_COOLOFF_TIME + timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert _sign_in(client, "desk", TEST_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("url_name", "message"),
+    [("login", "at most 150 characters"), ("admin:login", "the administration uses the clinic")],
+)
+def test_a_user_name_longer_than_the_record_allows_is_refused_with_a_message(url_name, message):
+    """Over 255 characters once reached django-axes' failed-attempt record (a DataError, a
+    500, on PostgreSQL)."""
+    from axes.models import AccessAttempt
+
+    client = Client()
+    response = client.post(
+        reverse(url_name), {"username": "x" * 300, "password": "guess"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert response.request["PATH_INFO"] == reverse("login")
+    assert message in response.content.decode()
+    assert not AccessAttempt.objects.exists()

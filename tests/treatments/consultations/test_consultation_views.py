@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_patient
+from tests.signing_in import sign_in
 from treatments.consultations.medicines import MedicineEntry
 from treatments.consultations.services import consultation_start, consultation_update
 from treatments.models import Consultation
@@ -251,7 +252,7 @@ def test_a_colleague_cannot_override_or_sign_someone_elses_consultation(draft, d
     from tests.factories import make_staff
 
     colleague = Client()
-    colleague.force_login(make_staff(roles=[Role.PRACTITIONER]))
+    sign_in(colleague, make_staff(roles=[Role.PRACTITIONER]))
     finding = draft.findings.get()
 
     colleague.post(
@@ -317,9 +318,9 @@ def test_the_consultation_page_costs_the_same_for_few_or_many_findings(
     # the chain head locked, the seal, the head moved on),
     # findings with who overrode them, medicine lines with who checked them, addenda with
     # their authors, roles (menu)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         practitioner_client.get(reverse("treatments:consultation", args=[few.pk]))
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         practitioner_client.get(reverse("treatments:consultation", args=[many.pk]))
     assert many.findings.count() == 7
 
@@ -331,11 +332,11 @@ def test_the_patient_record_for_a_practitioner_does_not_grow_with_consultations(
     # session, user, role permissions, patient, badge, consent, appointments to come and
     # past, plans, consultations, messages, roles (menu), the access entry (its INSERT,
     # the chain head locked, the seal, the head moved on)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
     for _ in range(5):
         consultation_start(patient=patient, practitioner=practitioner)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
 
 
