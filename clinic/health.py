@@ -32,7 +32,7 @@ def check_database() -> Check:
 # own timeouts end the attempt soon after, and while one attempt is still waiting no
 # other is started, so silent brokers cannot pile up threads either.
 BROKER_DEADLINE = 2.0
-BROKER_SOCKET_TIMEOUT = 2.5
+BROKER_SOCKET_TIMEOUT = 3
 _attempt_lock = threading.Lock()
 _attempt: threading.Thread | None = None
 
@@ -50,7 +50,7 @@ def _reach_broker(outcome: list[Check]) -> None:
                 "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
             },
         ) as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_DEADLINE)
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_SOCKET_TIMEOUT)
     except Exception:  # any failure to reach the broker means it is down
         outcome.append(Check(ok=False, detail="unreachable"))
     else:

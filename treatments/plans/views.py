@@ -202,7 +202,7 @@ def plan_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     elif action == "cancel":
         form = PlanCancelForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(form.errors["reason"]))
+            messages.error(request, " ".join(str(e) for e in form.errors["reason"]))
             return redirect("treatments:plan", pk=pk)
         reason = form.cleaned_data["reason"]
         run = lambda: plans.plan_cancel(plan=plan, reason=reason, by=by, now=now)  # noqa: E731
