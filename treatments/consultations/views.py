@@ -144,7 +144,7 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("treatments:consultation", pk=pk)
     if not consultation.may_be_changed_by(request.user):
         holder = consultation.practitioner.get_full_name() or consultation.practitioner
-        messages.info(request, f"This draft is {holder}’s: only they may change or sign it.")
+        messages.info(request, f"This draft is {holder}'s: only they may change or sign it.")
         return redirect("treatments:consultation", pk=pk)
     form, history = _forms(request, consultation, consultation.history)
     valid = request.method == "POST" and form.is_valid() and history.is_valid()

@@ -281,7 +281,7 @@ def test_a_colleague_posting_to_someone_elses_draft_is_sent_to_it_read_only(
     response = colleague_client.post(url, _form(**{"h-medications": "Warfarin"}), follow=True)
 
     assert response.redirect_chain == [(reverse("treatments:consultation", args=[draft.pk]), 302)]
-    assert f"This draft is {practitioner.get_full_name()}’s" in response.content.decode()
+    assert f"This draft is {practitioner.get_full_name()}'s" in response.content.decode()
     draft.refresh_from_db()
     assert draft.history.medications == "Eliquis 5mg bd"
 
