@@ -6,6 +6,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from tests.factories import make_patient
 from treatments.consultations.services import consultation_start, consultation_update
@@ -281,7 +282,8 @@ def test_a_colleague_posting_to_someone_elses_draft_is_sent_to_it_read_only(
     response = colleague_client.post(url, _form(**{"h-medications": "Warfarin"}), follow=True)
 
     assert response.redirect_chain == [(reverse("treatments:consultation", args=[draft.pk]), 302)]
-    assert f"This draft is {practitioner.get_full_name()}'s" in response.content.decode()
+    said = f"This draft is {practitioner.get_full_name()}'s: only they may change or sign it."
+    assert escape(said) in response.content.decode()
     draft.refresh_from_db()
     assert draft.history.medications == "Eliquis 5mg bd"
 
