@@ -1,10 +1,12 @@
+from datetime import date
+
 from auditlog.models import LogEntry
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 
 from clinic.staff.roles import Role
 
@@ -29,6 +31,12 @@ class SignInForm(AuthenticationForm):
         username.validators.append(MaxLengthValidator(self.username_field.max_length or 150))
 
 
+AUDIT_DATE_BOUNDS = [
+    MinValueValidator(date(2000, 1, 1), "Enter a date in the year 2000 or later."),
+    MaxValueValidator(date(2999, 12, 31), "Enter a date before the year 3000."),
+]
+
+
 class AuditFilterForm(forms.Form):
     ACTIONS = [
         ("", "Any action"),
@@ -40,11 +48,19 @@ class AuditFilterForm(forms.Form):
 
     action = forms.TypedChoiceField(choices=ACTIONS, required=False, coerce=int, empty_value=None)
     actor = forms.CharField(label="Staff user name", required=False, max_length=150)
+    # The log's dates are turned into the clinic's midnights a day apart: a bound keeps
+    # them inside the calendar.
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=AUDIT_DATE_BOUNDS,
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=AUDIT_DATE_BOUNDS,
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -131,6 +131,9 @@ def _save(
             medicines=medicines.entries(),
         )
     except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            form.add_error(None, exc)
+            return False
         for field, errors in exc.message_dict.items():
             if field == "medicines":
                 medicines.non_form_errors().extend(errors)
@@ -182,6 +185,10 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = consultation_for_user(request.user, pk)
     if consultation.is_signed:
         messages.info(request, "This consultation is signed and cannot change.")
+        return redirect("treatments:consultation", pk=pk)
+    if not consultation.may_be_changed_by(request.user):
+        holder = consultation.practitioner.get_full_name() or consultation.practitioner
+        messages.info(request, f"This draft is {holder}'s: only they may change or sign it.")
         return redirect("treatments:consultation", pk=pk)
     form, history, medicines = _forms(request, consultation, consultation.history)
     valid = request.method == "POST" and _valid(form, history, medicines)
@@ -315,7 +322,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_add_addendum": consultation.is_signed
         and has_role_permission(request.user, CHANGE_CONSULTATION),
         "sign_form": SignForm(allowed=allowed),
-        "can_change": request.user == consultation.practitioner and not consultation.is_signed,
+        "can_change": consultation.may_be_changed_by(request.user),
         "can_plan": consultation.clears_for_treatment
         and has_role_permission(request.user, ADD_PLAN),
     }

@@ -113,6 +113,10 @@ class Consultation(models.Model):
     def found_not_suitable(self) -> bool:
         return self.is_signed and self.decision == self.Decision.NOT_SUITABLE
 
+    def may_be_changed_by(self, user: object) -> bool:
+        """A draft is its practitioner's own: colleagues read it, only they change it."""
+        return not self.is_signed and user == self.practitioner
+
     @property
     def clears_for_treatment(self) -> bool:
         """Signed, and the patient was not found unsuitable: a plan may be made from it."""

@@ -99,6 +99,12 @@ class PlanForm(forms.Form):
         return data
 
 
+class PlanCancelForm(forms.Form):
+    """Why a plan is cancelled (the plan page's one-line form; the service requires it)."""
+
+    reason = forms.CharField(max_length=500, required=False)
+
+
 class SessionTimeForm(forms.Form):
     """A new date and time for one session, in the plan's location time zone."""
 

@@ -25,7 +25,7 @@ from treatments.access import (
 )
 from treatments.models import TreatmentSession
 from treatments.plans import services as plans
-from treatments.plans.forms import PlanForm, SessionTimeForm
+from treatments.plans.forms import PlanCancelForm, PlanForm, SessionTimeForm
 
 
 @login_required
@@ -200,7 +200,11 @@ def plan_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     elif action == "resume":
         run, done = (lambda: plans.plan_resume(plan=plan, now=now)), "Plan resumed."
     elif action == "cancel":
-        reason = request.POST.get("reason", "")[:500]
+        form = PlanCancelForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(str(e) for e in form.errors["reason"]))
+            return redirect("treatments:plan", pk=pk)
+        reason = form.cleaned_data["reason"]
         run = lambda: plans.plan_cancel(plan=plan, reason=reason, by=by, now=now)  # noqa: E731
         done = "Plan cancelled; its sessions still to come are cancelled too."
     else:

@@ -99,6 +99,8 @@ def test_the_log_can_be_filtered_by_action_and_actor(manager_client, manager, pr
         {"action": "delete"},
         {"date_from": "not-a-date"},
         {"date_from": "2026-11-20", "date_to": "2026-11-01"},
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01"},
         {"page": "999999"},
         {"page": "-1"},
         {"actor": "x" * 500},
@@ -110,6 +112,12 @@ def test_bad_filters_get_a_clear_message_not_an_error(manager_client, query):
     assert response.status_code == 200
     if "page" not in query:
         assert response.context["form"].errors
+
+
+def test_a_date_past_the_calendars_end_is_refused_with_a_message(manager_client):
+    response = manager_client.get(reverse("audit_log"), {"date_to": "9999-12-31"})
+
+    assert response.context["form"].errors == {"date_to": ["Enter a date before the year 3000."]}
 
 
 def test_the_date_filter_is_inclusive_of_both_days(manager_client, front_desk):

@@ -6,6 +6,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from tests.factories import make_patient
 from tests.signing_in import sign_in
@@ -265,6 +266,52 @@ def test_a_colleague_cannot_override_or_sign_someone_elses_consultation(draft, d
     draft.refresh_from_db()
     assert not draft.is_signed
     assert not draft.findings.get().is_overridden
+
+
+@pytest.fixture
+def colleague_client(db):
+    """Another practitioner, signed in: the draft is not theirs."""
+    from django.test import Client
+
+    from clinic.staff.roles import Role
+    from tests.factories import make_staff
+
+    client = Client()
+    client.force_login(make_staff(roles=[Role.PRACTITIONER]))
+    return client
+
+
+def test_a_colleague_posting_to_someone_elses_draft_is_sent_to_it_read_only(
+    colleague_client, draft, practitioner
+):
+    url = reverse("treatments:consultation_edit", args=[draft.pk])
+
+    response = colleague_client.post(url, _form(**{"h-medications": "Warfarin"}), follow=True)
+
+    assert response.redirect_chain == [(reverse("treatments:consultation", args=[draft.pk]), 302)]
+    said = f"This draft is {practitioner.get_full_name()}'s: only they may change or sign it."
+    assert escape(said) in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.history.medications == "Eliquis 5mg bd"
+
+
+def test_a_colleague_is_not_shown_the_edit_form_of_someone_elses_draft(colleague_client, draft):
+    edit = reverse("treatments:consultation_edit", args=[draft.pk])
+
+    opened = colleague_client.get(edit)
+    detail = colleague_client.get(reverse("treatments:consultation", args=[draft.pk]))
+
+    assert opened.status_code == 302
+    assert f'href="{edit}"' not in detail.content.decode()
+    assert reverse("treatments:consultation_sign", args=[draft.pk]) not in detail.content.decode()
+
+
+def test_the_drafts_own_practitioner_still_edits_it(practitioner_client, draft):
+    url = reverse("treatments:consultation_edit", args=[draft.pk])
+
+    assert practitioner_client.get(url).status_code == 200
+    detail = practitioner_client.get(reverse("treatments:consultation", args=[draft.pk]))
+    assert f'href="{url}"' in detail.content.decode()
 
 
 def test_a_signed_consultation_cannot_be_edited(practitioner_client, draft, practitioner):

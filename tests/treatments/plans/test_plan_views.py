@@ -321,3 +321,21 @@ def test_a_practitioner_cancels_a_plan_with_a_reason(setting, practitioner, prac
     assert "Changed her mind" in response.content.decode()
     bad = reverse("treatments:plan_status", args=[plan.pk, "explode"])
     assert practitioner_client.post(bad).status_code == 404
+
+
+@pytest.mark.parametrize("reason", ["Moved\x00away", "x" * 501])
+def test_a_cancel_reason_the_database_cannot_keep_is_refused_with_a_message(
+    setting, practitioner, practitioner_client, reason
+):
+    plan = make_plan(setting, practitioner)
+    url = reverse("treatments:plan_status", args=[plan.pk, "cancel"])
+
+    response = practitioner_client.post(url, {"reason": reason}, follow=True)
+
+    plan.refresh_from_db()
+    assert plan.status == TreatmentPlan.Status.DRAFT
+    assert response.status_code == 200
+    assert any(
+        text in response.content.decode()
+        for text in ("Null characters are not allowed.", "at most 500 characters")
+    )
