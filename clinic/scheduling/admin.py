@@ -4,10 +4,13 @@ from clinic.scheduling.models import (
     Appointment,
     AppointmentType,
     Closure,
+    FreedSlot,
     Leave,
     Location,
     OpeningHours,
     Room,
+    WaitlistEntry,
+    WaitlistOffer,
     WorkingHours,
 )
 from clinic.staff.admin_tools import PersonalDataAdmin, ReadOnlyAdmin
@@ -77,3 +80,35 @@ class AppointmentAdmin(PersonalDataAdmin):
     search_fields = ["patient__search_name", "patient__email"]
     date_hierarchy = "starts_at"
     ordering = ["-starts_at"]
+
+
+# The waitlist changes only through its pages and the offers' links (clinic/scheduling/
+# waitlist.py), which keep one freed time to one booking.
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(PersonalDataAdmin):
+    role_permission = "scheduling.view_appointment"
+    list_display = ["created_at", "patient", "location", "appointment_type", "practitioner",
+                    "earliest", "latest", "status"]  # fmt: skip
+    list_filter = ["status", "location"]
+    list_select_related = ["patient", "location", "appointment_type", "practitioner__user"]
+    search_fields = ["patient__search_name"]
+    ordering = ["-created_at"]
+
+
+@admin.register(FreedSlot)
+class FreedSlotAdmin(ReadOnlyAdmin):
+    list_display = ["starts_at", "location", "practitioner", "room", "status"]
+    list_filter = ["status", "location"]
+    list_select_related = ["location", "practitioner__user", "room__location"]
+    ordering = ["-starts_at"]
+
+
+@admin.register(WaitlistOffer)
+class WaitlistOfferAdmin(PersonalDataAdmin):
+    role_permission = "scheduling.view_appointment"
+    list_display = ["offered_at", "entry", "slot", "expires_at", "status"]
+    list_filter = ["status"]
+    list_select_related = ["entry", "slot"]
+    ordering = ["-offered_at"]

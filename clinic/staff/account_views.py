@@ -28,7 +28,9 @@ ENROL_KEY = "clinic_mfa_enrol_key"
 
 def _next_page(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path on this site, nothing else: redirect() would try a bare word as a URL name.
+    is_path = target.startswith("/") and target.isprintable()
+    if is_path and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from clinic.staff.audit import audit_view
 from tests.factories import make_patient
+from tests.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def test_the_record_links_to_who_accessed_it_only_for_the_audit_reader(front_des
     patient = make_patient()
     address = reverse("patients:accesses", args=[patient.pk])
     both = make_staff(username="deskboss", roles=[Role.FRONT_DESK, Role.CLINIC_MANAGER])
-    client.force_login(both)
+    sign_in(client, both)
 
     assert address in client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
     desk_page = front_desk_client.get(reverse("patients:detail", args=[patient.pk]))

@@ -12,6 +12,7 @@ from clinic.staff.audit import audit_view
 from clinic.staff.roles import Role
 from clinic.staff.services import staff_member_create
 from tests.factories import UserFactory, make_staff
+from tests.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -243,6 +244,7 @@ def _medicine_change(practitioner):
     from auditlog.context import set_actor
 
     from tests.factories import make_patient
+    from treatments.consultations.medicines import MedicineEntry
     from treatments.consultations.services import consultation_start, consultation_update
 
     with set_actor(practitioner):
@@ -251,10 +253,11 @@ def _medicine_change(practitioner):
             consultation=consultation,
             by=practitioner,
             fields={},
-            history={"medications": "Xarelto 20mg od"},
+            history={},
+            medicines=[MedicineEntry(text="Xarelto 20mg od", medicine_key="xarelto")],
         )
     return LogEntry.objects.filter(
-        content_type__app_label="treatments", content_type__model="medicalhistory"
+        content_type__app_label="treatments", content_type__model="medicineline"
     ).filter(changes__icontains="Xarelto")
 
 
@@ -268,14 +271,14 @@ def test_the_admins_audit_entry_shows_clinical_values_only_to_practitioners(
 ):
     entry = _medicine_change(practitioner).latest("pk")
     superuser = make_staff(username="root", is_staff=True, is_superuser=True, roles=roles)
-    client.force_login(superuser)
+    sign_in(client, superuser)  # the admin asks for the second factor too
 
     page = client.get(reverse("admin:auditlog_logentry_change", args=[entry.pk]))
 
     html = page.content.decode()
     assert page.status_code == 200
     assert ("Xarelto" in html) is sees_values
-    assert "medications" in html.lower()  # which field changed is there for everyone
+    assert "medicine as written" in html.lower()  # which field changed is there for everyone
 
 
 @pytest.mark.parametrize(("roles", "found"), [([], False), ([Role.PRACTITIONER], True)])
@@ -284,7 +287,7 @@ def test_a_non_practitioner_cannot_search_the_admins_entries_for_a_value(
 ):
     _medicine_change(practitioner)
     superuser = make_staff(username="root", is_staff=True, is_superuser=True, roles=roles)
-    client.force_login(superuser)
+    sign_in(client, superuser)  # the admin asks for the second factor too
 
     page = client.get(reverse("admin:auditlog_logentry_changelist"), {"q": "Xarelto"})
 
@@ -300,7 +303,7 @@ def test_non_clinical_changes_keep_their_values_in_the_admin(client, front_desk,
         front_desk.save(update_fields=["email"])
     entry = LogEntry.objects.get_for_object(front_desk).latest("pk")
     superuser = make_staff(username="root", is_staff=True, is_superuser=True)
-    client.force_login(superuser)
+    sign_in(client, superuser)  # the admin asks for the second factor too
 
     html = client.get(reverse("admin:auditlog_logentry_change", args=[entry.pk])).content.decode()
 

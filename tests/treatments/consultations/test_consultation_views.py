@@ -277,7 +277,7 @@ def colleague_client(db):
     from tests.factories import make_staff
 
     client = Client()
-    client.force_login(make_staff(roles=[Role.PRACTITIONER]))
+    sign_in(client, make_staff(roles=[Role.PRACTITIONER]))
     return client
 
 
@@ -286,13 +286,13 @@ def test_a_colleague_posting_to_someone_elses_draft_is_sent_to_it_read_only(
 ):
     url = reverse("treatments:consultation_edit", args=[draft.pk])
 
-    response = colleague_client.post(url, _form(**{"h-medications": "Warfarin"}), follow=True)
+    response = colleague_client.post(url, _form(**{"m-0-text": "Warfarin"}), follow=True)
 
     assert response.redirect_chain == [(reverse("treatments:consultation", args=[draft.pk]), 302)]
     said = f"This draft is {practitioner.get_full_name()}'s: only they may change or sign it."
     assert escape(said) in response.content.decode()
     draft.refresh_from_db()
-    assert draft.history.medications == "Eliquis 5mg bd"
+    assert [line.text for line in draft.history.medicine_lines.all()] == ["Eliquis 5mg bd"]
 
 
 def test_a_colleague_is_not_shown_the_edit_form_of_someone_elses_draft(colleague_client, draft):
