@@ -88,11 +88,11 @@ PAGES = [
     # login, the patient, menu
     Page("data_rights:overview", "manager", 6, ("patient",), grow=w.patient_record),
     # login, the patient, the record: consultations with history, their findings, addenda,
-    # plans, their areas, sessions with appointment and aftercare, their depths,
+    # medicine lines, plans, their areas, sessions with appointment and aftercare, their depths,
     # check-ins, consents, appointments, messages, who accessed it; audit
-    Page("data_rights:export_json", "practitioner", 21, ("patient",), grow=w.patient_record),
+    Page("data_rights:export_json", "practitioner", 22, ("patient",), grow=w.patient_record),
     # the JSON's, then menu
-    Page("data_rights:export_print", "manager", 22, ("patient",), grow=w.patient_record),
+    Page("data_rights:export_print", "manager", 23, ("patient",), grow=w.patient_record),
     # login, the patient, the last contact (appointments, consultations), menu
     Page("data_rights:erase", "manager", 8, ("patient",), grow=w.patient_record),
     # login, areas with their treatments, their depth guidance (prefetch), menu

@@ -13,6 +13,7 @@ from typing import Any
 
 from auditlog import get_logentry_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Q
 
 from patients.models import Patient
@@ -25,6 +26,12 @@ def audit_data_rights(patient: Patient, what: str, detail: str, *, viewed: bool 
     user (none from a periodic task)."""
     log_entry = get_logentry_model()
     action = log_entry.Action.ACCESS if viewed else log_entry.Action.UPDATE
+    # The entry and its seal in one transaction, so that no entry is left unsealed.
+    with transaction.atomic(savepoint=False):
+        return _log(log_entry, patient, action, what, detail)
+
+
+def _log(log_entry: Any, patient: Patient, action: Any, what: str, detail: str) -> Any:
     return log_entry.objects.log_create(
         patient,
         action=action,

@@ -32,7 +32,18 @@ def _history(consultation: Any) -> dict[str, Any] | None:
     if history is None:
         return None
     return {
-        "medications": history.medications,
+        "medications_as_first_written": history.medications,
+        "medicines": [
+            {
+                "as_written": line.text,
+                "medicine": line.medicine_label,
+                "route": line.route,
+                "taking_now": line.current,
+                "stopped_on": line.stopped_on,
+                "dose": line.dose,
+            }
+            for line in history.medicine_lines.all()
+        ],
         "allergies": history.allergies,
         "other_conditions": history.other_conditions,
         "conditions": [condition.value for condition in history.conditions()],

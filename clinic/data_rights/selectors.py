@@ -39,7 +39,7 @@ class PatientRecord:
 
 
 def patient_record(patient: Patient) -> PatientRecord:
-    """Every row about ``patient``: 13 queries, however many rows of each kind there are."""
+    """Every row about ``patient``: 14 queries, however many rows of each kind there are."""
     consultations = list(
         Consultation.objects.filter(patient=patient)
         .select_related("practitioner", "history")
@@ -52,6 +52,7 @@ def patient_record(patient: Patient) -> PatientRecord:
                 "addenda",
                 ConsultationAddendum.objects.select_related("author").order_by("created_at"),
             ),
+            "history__medicine_lines",
         )
         .order_by("consulted_on", "pk")
     )

@@ -27,6 +27,7 @@ from treatments.models import (
     Consultation,
     ConsultationAddendum,
     MedicalHistory,
+    MedicineLine,
     ScreeningFinding,
     SessionDepth,
     TreatmentPlan,
@@ -172,6 +173,9 @@ def _anonymise_clinical_rows(patient: Patient) -> None:
     MedicalHistory.objects.filter(consultation__in=consultations).update(
         medications="", allergies="", other_conditions=""
     )
+    # The medicine as the patient or practitioner wrote it goes; what it was matched to
+    # (key, classes, route, dates) stays, as screening and the reports read it.
+    MedicineLine.objects.filter(history__consultation__in=consultations).update(text="", dose="")
     ScreeningFinding.objects.filter(consultation__in=consultations).update(
         detail="", override_reason="", physician_clearance_note=""
     )

@@ -32,10 +32,10 @@ from clinic.scheduling import services as booking
 from clinic.scheduling.availability import Slot
 from clinic.scheduling.models import Appointment, Room
 from clinic.scheduling.selectors import free_slots_in_any_room
+from clinic.staff.accounts import SELF_SERVICE_USERNAME
 from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
 
-SELF_SERVICE_USERNAME = "patient-online"
 JUST_TAKEN = "That time was just taken. Please pick another."
 
 # Asked with ``appointment=`` whether the patient's choice of a new time is limited:
@@ -106,7 +106,13 @@ def acting_patient(patient: Patient, *, action: str, address: str | None) -> Ite
 def audit_patient_action(
     record: Any, *, patient: Patient, action: str, address: str | None
 ) -> None:
-    """One audit entry for what the patient did (or looked at) through a link."""
+    """One audit entry for what the patient did (or looked at) through a link, written with
+    its seal in one transaction (clinic/staff/audit.py)."""
+    with transaction.atomic(savepoint=False):
+        _log_patient_action(record, patient=patient, action=action, address=address)
+
+
+def _log_patient_action(record: Any, *, patient: Patient, action: str, address: str | None) -> None:
     LogEntry.objects.log_create(
         record,
         force_log=True,

@@ -283,7 +283,7 @@ def appointment_move(
             practitioner=current.practitioner, room=new_room, start=start, end=end,
             appointment_type=current.appointment_type, exclude_pk=current.pk,
         )  # fmt: skip
-        previous_start = current.starts_at
+        previous_start, previous_room_id = current.starts_at, current.room_id
         current.starts_at, current.ends_at = start, end
         current.blocked_from, current.blocked_until = blocked_from, blocked_until
         current.room = new_room
@@ -294,6 +294,7 @@ def appointment_move(
             sender=Appointment,
             appointment=current,
             previous_start=previous_start,
+            previous_room_id=previous_room_id,
             by=by,
             by_plan=by_plan,
         )

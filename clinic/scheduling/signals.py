@@ -44,8 +44,8 @@ from django.dispatch import Signal
 
 # Sent with ``appointment`` (as saved), ``by`` and ``confirm_alone`` after a booking.
 appointment_booked = Signal()
-# Sent with ``appointment`` (as saved), ``previous_start``, ``by`` and ``by_plan`` (a
-# treatment plan moved its own session) after a move.
+# Sent with ``appointment`` (as saved), ``previous_start``, ``previous_room_id``, ``by``
+# and ``by_plan`` (a treatment plan moved its own session) after a move.
 appointment_moved = Signal()
 # Sent with ``appointment`` (as saved), ``by`` and ``by_plan`` after a cancellation.
 appointment_cancelled = Signal()

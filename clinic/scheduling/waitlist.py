@@ -1,13 +1,13 @@
 """The waitlist: who waits for a time, and how a freed time is offered, one patient at a
 time, in the order they joined.
 
-A cancellation or a move gives a time back (``slot_freed``, called by the outbox's
-listener inside the transaction that freed it). The first waiting patient it fits is
-offered it and holds it for ``WAITLIST_HOLD``; when the hold runs out, the periodic
-``offers_pass_on`` hands it to the next. Accepting locks the freed time's row, then books
-through the one booking service: one freed time becomes at most one booking, even when
-two offers are answered at the same moment, and a time someone else booked meanwhile
-answers "just taken".
+A cancellation or a move gives a time back (``slot_freed``, called by this module's
+listeners of the scheduling signals, inside the transaction that freed it). The first
+waiting patient it fits is offered it and holds it for ``WAITLIST_HOLD``; when the hold
+runs out, the periodic ``offers_pass_on`` hands it to the next. Accepting locks the
+freed time's row, then books through the one booking service: one freed time becomes at
+most one booking, even when two offers are answered at the same moment, and a time
+someone else booked meanwhile answers "just taken".
 """
 
 from dataclasses import dataclass
@@ -120,17 +120,22 @@ def _hold_until(slot: FreedSlot, now: datetime) -> datetime:
 def _fitting_entries(slot: FreedSlot) -> QuerySet[WaitlistEntry]:
     """Waiting entries this freed time suits, first to join first: the same location, a
     type that fits in the time, the practitioner asked for (or any), the day inside their
-    range, and not offered this time before."""
+    range, and not offered this time before. A patient who cannot be emailed (data
+    restricted, no consent to care emails, no address) is offered nothing: the hold would
+    only keep the time from the next (the front desk still sees them on the list)."""
     day = slot.starts_at.astimezone(slot.location.zone).date()
     return (
         WaitlistEntry.objects.filter(
             location_id=slot.location_id,
             status=E.WAITING,
+            patient__restricted_at__isnull=True,
+            patient__consents_to_transactional_email=True,
             earliest__lte=day,
             latest__gte=day,
             appointment_type__is_active=True,
             appointment_type__duration_minutes__lte=slot.minutes,
         )
+        .exclude(patient__email="")
         .filter(Q(practitioner__isnull=True) | Q(practitioner_id=slot.practitioner_id))
         .exclude(offers__slot=slot)
         .order_by("created_at", "pk")
@@ -174,7 +179,12 @@ def offer_next(*, slot: FreedSlot, now: datetime) -> WaitlistOffer | None:
 
 
 def slot_freed(
-    *, appointment: Appointment, starts_at: datetime, ends_at: datetime, now: datetime
+    *,
+    appointment: Appointment,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    room_id: int | None = None,
 ) -> FreedSlot | None:
     """A cancellation or a move gave back ``starts_at`` to ``ends_at`` of the appointment's
     practitioner and room: keep it, and offer it to the first patient it suits. Times
@@ -187,7 +197,7 @@ def slot_freed(
     slot = FreedSlot.objects.create(
         location_id=location_id,
         practitioner_id=appointment.practitioner_id,
-        room_id=appointment.room_id,
+        room_id=room_id or appointment.room_id,
         starts_at=starts_at,
         ends_at=ends_at,
         freed_by=appointment,
@@ -244,7 +254,7 @@ def offer_accept(*, offer: WaitlistOffer, now: datetime, by: User) -> Accepted:
         # The freed time first, then the offer: every acceptance of this time queues here.
         slot = FreedSlot.objects.select_for_update().get(pk=offer.slot_id)
         current = (
-            WaitlistOffer.objects.select_for_update()
+            WaitlistOffer.objects.select_for_update(of=("self",))
             .select_related("entry__patient", "entry__appointment_type")
             .get(pk=offer.pk)
         )
@@ -322,11 +332,16 @@ def on_cancelled(sender: type, appointment: Appointment, **kwargs: object) -> No
 
 
 def on_moved(
-    sender: type, appointment: Appointment, previous_start: datetime, **kwargs: object
+    sender: type,
+    appointment: Appointment,
+    previous_start: datetime,
+    previous_room_id: int | None = None,
+    **kwargs: object,
 ) -> None:
     slot_freed(
         appointment=appointment,
         starts_at=previous_start,
         ends_at=previous_start + (appointment.ends_at - appointment.starts_at),
         now=timezone.now(),
+        room_id=previous_room_id,  # the room it left, which may not be the room it is in
     )

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse_lazy
@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.staff import accounts, mfa
 from clinic.staff.access import permission_required, user_roles
+from clinic.staff.accounts import SELF_SERVICE_USERNAME
 from clinic.staff.client_ip import client_ip
 from clinic.staff.forms import EnrolForm, PasswordForgotForm, SecondFactorForm, StaffMemberForm
 from clinic.staff.middleware import MFA_ENROLLED
@@ -169,8 +170,15 @@ def password_set_done(request: HttpRequest) -> HttpResponse:
 # --- The clinic manager's staff accounts ------------------------------------------------
 
 
+# The accounts a clinic manager looks after: colleagues, not the site's superusers (whose
+# email, password link or second factor would otherwise be theirs to take) nor the
+# account patients' own bookings are recorded under.
+def _managed() -> QuerySet[User]:
+    return User.objects.filter(is_superuser=False).exclude(username=SELF_SERVICE_USERNAME)
+
+
 def _staff_member(pk: int) -> User:
-    return get_object_or_404(User, pk=pk)
+    return get_object_or_404(_managed(), pk=pk)
 
 
 @login_required
@@ -179,7 +187,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     """Everyone with an account: roles, whether switched off, whether two-step is set up."""
     enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     members = (
-        User.objects.annotate(has_authenticator=Exists(enrolled))
+        _managed()
+        .annotate(has_authenticator=Exists(enrolled))
         .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
         .order_by("-is_active", "first_name", "last_name", "username")
     )

@@ -32,6 +32,10 @@ from clinic.staff.services import staff_member_create
 LinkPurpose = Literal["invitation", "reset"]
 PASSWORD_REQUEST_WINDOW = timedelta(hours=1)
 
+# The account recorded as having booked what patients book themselves from an email link
+# (clinic.messaging.self_service): it never signs in, and is nobody's to manage.
+SELF_SERVICE_USERNAME = "patient-online"
+
 
 def password_link(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))

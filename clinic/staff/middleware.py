@@ -86,7 +86,12 @@ SECOND_FACTOR_OPEN = frozenset(
         "password_set",
         "password_set_done",
         "healthz",
+        # A patient's own pages from an email link: nobody signs in to them.
         "messaging:reply",
+        "messaging:change",
+        "messaging:cancel",
+        "messaging:offer",
+        "treatments:book_session",
     }
 )
 # Whether the signed-in user has an authenticator, noted at sign-in so that a page does

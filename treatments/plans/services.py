@@ -264,7 +264,8 @@ def _store(sessions: Sequence[Session], proposals: Sequence[ProposedSession]) ->
 
 
 def _require_plan(plan: TreatmentPlan, allowed: tuple[str, ...], action: str) -> TreatmentPlan:
-    current = TreatmentPlan.objects.select_for_update().select_related(
+    # Only the plan's row is locked: the location, type and patient are read, not held.
+    current = TreatmentPlan.objects.select_for_update(of=("self",)).select_related(
         "location", "treatment__appointment_type", "consultation__patient"
     ).get(pk=plan.pk)  # fmt: skip
     if current.status not in allowed:

@@ -324,3 +324,38 @@ def test_nobody_waiting_keeps_no_freed_time(clinic, booked):
 
     assert not FreedSlot.objects.exists()
     assert WaitlistEntry.objects.count() == 0
+
+
+def test_a_patient_whose_data_is_restricted_is_offered_nothing(clinic, booked):
+    restricted, next_in_line = _wait(clinic, "Ada"), _wait(clinic, "Ben")
+    type(restricted.patient).objects.filter(pk=restricted.patient.pk).update(
+        restricted_at=FROZEN_NOW, restriction_reason="Asked us to stop using their data"
+    )
+
+    _cancel(booked, clinic)
+
+    assert not WaitlistOffer.objects.filter(entry=restricted).exists()
+    assert _offer_of(next_in_line)
+
+
+def test_a_move_to_another_room_offers_the_room_it_left(clinic, booked):
+    entry = _wait(clinic, "Ada")
+
+    appointment_move(
+        appointment=booked, start=_at(MONDAY, 14), room=clinic["rooms"][1], by=clinic["desk"],
+        now=FROZEN_NOW,
+    )  # fmt: skip
+
+    assert _offer_of(entry).slot.room == clinic["rooms"][0]
+
+
+def test_a_patient_who_cannot_be_emailed_is_offered_nothing(clinic, booked):
+    no_consent, next_in_line = _wait(clinic, "Ada"), _wait(clinic, "Ben")
+    type(no_consent.patient).objects.filter(pk=no_consent.patient.pk).update(
+        consents_to_transactional_email=False
+    )
+
+    _cancel(booked, clinic)
+
+    assert not WaitlistOffer.objects.filter(entry=no_consent).exists()
+    assert _offer_of(next_in_line)

@@ -177,3 +177,20 @@ def test_the_manager_sees_staff_in_the_setup_menu(manager):
     html = sign_in(Client(), manager).get(reverse("today")).content.decode()
 
     assert reverse("staff_list") in html
+
+
+def test_a_manager_cannot_reach_a_superuser_or_the_patients_online_account(manager_client):
+    from clinic.messaging.self_service import self_service_user
+    from tests.factories import make_staff
+
+    root = make_staff(username="root2", is_staff=True, is_superuser=True)
+    online = self_service_user()
+
+    for user in (root, online):
+        page = manager_client.get(reverse("staff_detail", args=[user.pk]))
+        assert page.status_code == 404
+        link = manager_client.post(reverse("staff_password_link", args=[user.pk]))
+        assert link.status_code == 404
+    listed = manager_client.get(reverse("staff_list")).content.decode()
+    assert "root2" not in listed
+    assert "patient-online" not in listed
