@@ -242,7 +242,7 @@ def _targets(world: World, client: Client) -> list[Target]:
         method = "post" if isinstance(row, PostOnly) else "get"
         targets[(name, row.url(world))] = Target(name, row.url(world), method)
     for page in PAGES:
-        response = client.get(page.url(world), page.params)
+        response = client.get(page.url(world), page.query(world))
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         parser = _FormParser(page.url(world))
