@@ -490,7 +490,13 @@ def _load_waitlist(log: Callable[[str], None]) -> None:
     treatment = AppointmentType.objects.get(name="Microneedling session")
     amara = PractitionerProfile.objects.get(user__username="practitioner")
     busy = Appointment.objects.filter(starts_at__gte=now).values_list("patient_id", flat=True)
-    waiting = Patient.objects.exclude(pk__in=busy).order_by("-pk")[:3]
+    # Patients the clinic may email: an offer goes by email, so only they are offered.
+    waiting = (
+        Patient.objects.exclude(pk__in=busy)
+        .filter(consents_to_transactional_email=True)
+        .exclude(email="")
+        .order_by("-pk")[:3]
+    )
     for number, patient in enumerate(waiting):
         waitlist_add(
             patient=patient, location=location, appointment_type=treatment,
