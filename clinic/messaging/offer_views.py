@@ -71,8 +71,7 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     slot = found.slot
     phone = slot.location.phone_display
-    accepted = found.status == WaitlistOffer.Status.ACCEPTED
-    declined = found.status == WaitlistOffer.Status.DECLINED
+    accepted, declined = found.is_accepted, found.is_declined
     answered_here = (accepted or declined) and request.GET.get("done") == "1"
     if not found.is_held(now) and not answered_here:
         # Passed on, declined or taken earlier: the link has done its work.

@@ -589,6 +589,14 @@ class WaitlistOffer(models.Model):
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
 
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == self.Status.DECLINED
+
     def is_held(self, now: datetime) -> bool:
         """Still the patient's to take: offered, and the hold not run out."""
         return self.is_pending and now < self.expires_at
