@@ -13,6 +13,8 @@ from treatments.models import (
     Consultation,
     ConsultationAddendum,
     DepthGuidance,
+    HistoryTakeIn,
+    HomeHistory,
     IssuedAftercare,
     LotRecall,
     MedicalHistory,
@@ -154,6 +156,24 @@ class MedicineLineAdmin(ClinicalRecordAdmin):
     list_display = ["text", "medicine_label", "route", "current", "history", "confirmed_by"]
     list_filter = ["route", "current"]
     list_select_related = ["history", "confirmed_by"]
+
+
+@admin.register(HomeHistory)
+class HomeHistoryAdmin(ClinicalRecordAdmin):
+    """The patient's own account, kept as given; reviewed on the consultation page."""
+
+    list_display = ["appointment", "patient", "started_at", "submitted_at", "screening_level"]
+    list_filter = ["screening_level"]
+    list_select_related = ["patient", "appointment"]
+    search_fields = ["patient__search_name"]
+
+
+@admin.register(HistoryTakeIn)
+class HistoryTakeInAdmin(ClinicalRecordAdmin):
+    """What the practitioner took from a home history into a consultation."""
+
+    list_display = ["consultation", "field", "by", "at"]
+    list_select_related = ["consultation__patient", "by"]
 
 
 @admin.register(ScreeningFinding)

@@ -323,6 +323,9 @@ class Appointment(models.Model):
     late_cancel = models.BooleanField(default=False)
     # What it was before check-in (booked or confirmed), so that an undo restores it.
     checked_in_from = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    # When the patient sent the medical history asked for before a consultation (the
+    # treatments app keeps what they said); all the front desk sees of it.
+    history_received_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

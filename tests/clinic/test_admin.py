@@ -25,6 +25,8 @@ from treatments.models import (
     CheckInScreening,
     Consultation,
     ConsultationAddendum,
+    HistoryTakeIn,
+    HomeHistory,
     IssuedAftercare,
     LotRecall,
     ScreeningRuleChange,
@@ -46,6 +48,7 @@ CLINICAL = {
     "treatments.consultationaddendum", "treatments.consentsignature",
     "treatments.checkinscreening", "treatments.treatmentplan", "treatments.treatmentsession",
     "treatments.sessiondepth", "treatments.issuedaftercare", "treatments.medicineline",
+    "treatments.homehistory", "treatments.historytakein",
 }  # fmt: skip
 
 # Queries for each list on the demo clinic (sessions, permissions and the list itself).
@@ -67,6 +70,7 @@ LIST_QUERIES = {
     "staff.auditseal": 8, "staff.auditchainhead": 8,
     "staff.passwordlinkrequest": 8,
     "scheduling.waitlistentry": 9, "scheduling.freedslot": 9, "scheduling.waitlistoffer": 8,
+    "treatments.homehistory": 8, "treatments.historytakein": 8,
 }  # fmt: skip
 
 
@@ -112,6 +116,17 @@ def demo_clinic(root):
     recall.patients.set(Patient.objects.all()[:3])
     for consultation in Consultation.objects.filter(status="signed")[:3]:
         ConsultationAddendum.objects.create(consultation=consultation, author=root, text="x")
+        appointment = (
+            consultation.patient.appointments.first()
+            or Appointment.objects.filter(home_history__isnull=True).first()
+        )
+        home = HomeHistory.objects.create(
+            patient=consultation.patient, appointment=appointment, answers={"sunburn": False}
+        )
+        HistoryTakeIn.objects.create(
+            home_history=home, consultation=consultation, field="sunburn",
+            patient_said=False, recorded=False, by=root, at=timezone.now(),
+        )  # fmt: skip
         CheckInScreening.objects.create(
             patient=consultation.patient, consultation=consultation, by=root,
             screened_on=timezone.localdate(), ruleset_version="1", level="ok", may_start=True,

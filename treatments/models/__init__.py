@@ -25,6 +25,11 @@ from treatments.models.consultations import (
     rule_state,
     rule_state_label,
 )
+from treatments.models.home_history import (
+    MEDICINES,
+    HistoryTakeIn,
+    HomeHistory,
+)
 from treatments.models.limits import (
     FITZPATRICK_HIGHEST,
     FITZPATRICK_LOWEST,
@@ -48,6 +53,7 @@ from treatments.models.recall import (
 __all__ = [
     "FITZPATRICK_HIGHEST",
     "FITZPATRICK_LOWEST",
+    "MEDICINES",
     "AftercareTemplate",
     "CheckInScreening",
     "ConsentSignature",
@@ -56,6 +62,8 @@ __all__ = [
     "ConsultationAddendum",
     "CourseLimits",
     "DepthGuidance",
+    "HistoryTakeIn",
+    "HomeHistory",
     "IssuedAftercare",
     "LevelField",
     "LotRecall",
