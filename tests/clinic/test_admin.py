@@ -116,10 +116,7 @@ def demo_clinic(root):
     recall.patients.set(Patient.objects.all()[:3])
     for consultation in Consultation.objects.filter(status="signed")[:3]:
         ConsultationAddendum.objects.create(consultation=consultation, author=root, text="x")
-        appointment = (
-            consultation.patient.appointments.first()
-            or Appointment.objects.filter(home_history__isnull=True).first()
-        )
+        appointment = Appointment.objects.filter(home_history__isnull=True).earliest("pk")
         home = HomeHistory.objects.create(
             patient=consultation.patient, appointment=appointment, answers={"sunburn": False}
         )
