@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -8,12 +9,18 @@ from clinic.staff.mfa import mfa_required
 from clinic.staff.middleware import MFA_ENROLLED
 from clinic.staff.roles import MANAGE_CLINIC, VIEW_AUDIT_LOG, VIEW_REPORTS
 
-# (label, url name, icon, the role permission that shows it; None: every role). The
-# entries of SETUP_GROUP fold into one "Setup" menu when a role sees more than one.
+# (label, url name, icon, the role permission that shows it: None for every role, a
+# tuple for any one of them). The entries of SETUP_GROUP fold into one "Setup" menu when
+# a role sees more than one. The clinic manager reads the calendar (without its actions).
 SETUP_GROUP = {"Screening rules", "Consent", "Catalog", "Aftercare", "Clinic setup", "Staff"}
 MENU = [
     ("Today", "today", "sun", None),
-    ("Calendar", "scheduling:calendar_day", "calendar3", "scheduling.view_appointment"),
+    (
+        "Calendar",
+        "scheduling:calendar_day",
+        "calendar3",
+        ("scheduling.view_appointment", MANAGE_CLINIC),
+    ),
     ("Waitlist", "waitlist:list", "hourglass-split", "scheduling.view_appointment"),
     ("Patients", "patients:list", "people", "patients.view_patient"),
     ("Messages", "messaging:list", "envelope", "messaging.view_patientmessage"),
@@ -77,6 +84,13 @@ def _is_current(url_name: str, view_name: str) -> bool:
     return view_name.startswith(url_name.removesuffix("s"))
 
 
+def _shown(user: Any, permission: str | tuple[str, ...] | None) -> bool:
+    if permission is None:
+        return True
+    wanted = (permission,) if isinstance(permission, str) else permission
+    return any(has_role_permission(user, name) for name in wanted)
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     """The menu a signed-in member of staff sees: only what their role may open."""
     user = getattr(request, "user", None)
@@ -86,7 +100,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items = [
         NavItem(label, url_name, icon, _is_current(url_name, view_name))
         for label, url_name, icon, permission in MENU
-        if permission is None or has_role_permission(user, permission)
+        if _shown(user, permission)
     ]
     verified = user.is_verified() if hasattr(user, "is_verified") else True
     return {

@@ -33,9 +33,10 @@ def test_the_manager_sees_the_setup_pages_in_one_menu(manager_client):
     items = response.context["nav_items"]
     labels = [item.label for item in items]
     assert labels == [
-        "Today", "Messages", "Lot recall", "Setup", "Data requests", "Reports", "Audit log",
+        "Today", "Calendar", "Messages", "Lot recall", "Setup", "Data requests", "Reports",
+        "Audit log",
     ]  # fmt: skip
-    setup = items[3]
+    setup = items[4]
     assert [child.label for child in setup.children] == [
         "Clinic setup", "Catalog", "Aftercare", "Screening rules", "Consent", "Staff",
     ]  # fmt: skip
@@ -51,3 +52,21 @@ def test_a_practitioner_keeps_aftercare_in_the_menu_itself(practitioner_client):
     labels = [item.label for item in response.context["nav_items"]]
     assert "Aftercare" in labels
     assert "Setup" not in labels
+
+
+def test_the_manager_reaches_the_read_only_calendar_from_the_menu(manager_client):
+    from django.urls import reverse
+
+    response = manager_client.get(reverse("today"))
+
+    entry = next(item for item in response.context["nav_items"] if item.label == "Calendar")
+    assert manager_client.get(reverse(entry.url_name)).status_code == 200
+
+
+def test_the_front_desk_has_no_setup_menu(front_desk_client):
+    from django.urls import reverse
+
+    labels = [item.label for item in front_desk_client.get(reverse("today")).context["nav_items"]]
+    assert "Calendar" in labels
+    assert "Setup" not in labels
+    assert "Clinic setup" not in labels
