@@ -335,3 +335,18 @@ def test_the_patient_s_own_refusal_does_not_waste_the_time(plan, setting, client
     slot = FreedSlot.objects.get()
     assert slot.status == "open"  # still free: offered to the next
     assert WaitlistOffer.objects.get(entry=ben).is_pending
+
+
+def test_booking_the_session_from_the_page_takes_it_off_the_list(client, plan):
+    second = _second(plan)
+    _join(client, second)
+    days = client.get(_page(second)).context["days"]
+    offer = days[0].own[0]
+
+    response = client.post(
+        _page(second), {"choice": f"{offer.start.isoformat()}@{offer.practitioner_id}"}
+    )
+
+    assert response.status_code == 200
+    entry = WaitlistEntry.objects.get()
+    assert (entry.status, entry.removed_reason) == ("removed", "The session is booked.")
