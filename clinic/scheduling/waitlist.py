@@ -145,10 +145,10 @@ def _hold_until(slot: FreedSlot, now: datetime) -> datetime:
 def _fitting_entries(slot: FreedSlot) -> QuerySet[WaitlistEntry]:
     """Waiting entries this freed time suits, first to join first: the same location, a
     type (or the length asked for) that fits in the time, the practitioner asked for (or
-    any), the day inside their
-    range, and not offered this time before. A patient who cannot be emailed (data
-    restricted, no consent to care emails, no address) is offered nothing: the hold would
-    only keep the time from the next (the front desk still sees them on the list)."""
+    any), the day inside their range, and not offered this time before. A patient who
+    cannot be emailed (data restricted, no consent to care emails, no address) is offered
+    nothing: the hold would only keep the time from the next (the front desk still sees
+    them on the list)."""
     day = slot.starts_at.astimezone(slot.location.zone).date()
     return (
         WaitlistEntry.objects.annotate(
