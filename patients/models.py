@@ -112,6 +112,12 @@ class Patient(models.Model):
         return self.erasure_requested_at is not None
 
     @property
+    def may_be_emailed(self) -> bool:
+        """Care emails (an offer from the waitlist, say) can reach the patient: not
+        restricted, agreed to them, and an address on the record."""
+        return not self.is_restricted and self.consents_to_transactional_email and bool(self.email)
+
+    @property
     def is_anonymised(self) -> bool:
         return self.anonymised_at is not None
 

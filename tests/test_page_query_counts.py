@@ -218,10 +218,13 @@ PAGES = [
     Page("messaging:change", "anonymous", 15, ("change_token",), grow=w.appointments),
     # the appointment with patient, location, type and practitioner, audit
     Page("messaging:cancel", "anonymous", 5, ("change_token",), grow=w.appointments),
-    # the session with plan, patient, location and type, audit; the free times: opening
-    # hours, closures, practitioners, their working hours, rooms, leave, appointments;
-    # the practitioners' names
-    Page("treatments:book_session", "anonymous", 13, ("book_token",), grow=w.appointments),
+    # the session with plan, patient, location, type and the plan's practitioner, audit;
+    # the session's place on the waitlist; the free times: opening hours, closures,
+    # practitioners, their working hours, rooms, leave, appointments with the times held
+    # for the waitlist (one UNION); the practitioners' names
+    Page("treatments:book_session", "anonymous", 14, ("book_token",), grow=w.appointments),
+    # the session (as above), then back to the page: a GET changes nothing
+    Page("treatments:book_session_waitlist", "anonymous", 1, ("book_token",), status=302),
     # the offer with its patient, type, location and practitioner, audit (no session: a
     # patient's link)
     Page("messaging:offer", "anonymous", 5, ("offer_token",), grow=w.waitlist),

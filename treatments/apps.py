@@ -14,6 +14,7 @@ class TreatmentsConfig(AppConfig):
             appointment_badges,
             appointment_cancelled,
             appointment_moved,
+            waitlist_booking,
         )
         from treatments.consultations import badges
         from treatments.models import (
@@ -37,7 +38,7 @@ class TreatmentsConfig(AppConfig):
             TreatmentPlan,
             TreatmentSession,
         )
-        from treatments.plans import patient_booking, preparation
+        from treatments.plans import patient_booking, patient_waitlist, preparation
         from treatments.plans import services as plans
 
         # Clinical records: every create, change and delete, with who and when. Views
@@ -79,5 +80,9 @@ class TreatmentsConfig(AppConfig):
         )
         # A patient moving a plan session from a link stays inside its window.
         change_window.connect(patient_booking.change_window, dispatch_uid="plan_change_window")
+        # An offer from the waitlist, accepted for a plan session, books that session.
+        waitlist_booking.connect(
+            patient_waitlist.on_waitlist_booking, dispatch_uid="plan_session_waitlist_booking"
+        )
         # The book's cards show whether each patient is cleared for treatment.
         appointment_badges.connect(badges.on_badges, dispatch_uid="clearance_badges")

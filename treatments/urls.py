@@ -15,6 +15,11 @@ urlpatterns = [
     path("consultations/<int:pk>/plans/new/", plans_views.plan_new, name="plan_new"),
     path("plans/<int:pk>/", plans_views.plan_detail, name="plan"),
     path("book/<str:token>/", plan_patient_views.book_session, name="book_session"),
+    path(
+        "book/<str:token>/waitlist/",
+        plan_patient_views.book_session_waitlist,
+        name="book_session_waitlist",
+    ),
     path("plans/<int:pk>/book/", plans_views.plan_book_view, name="plan_book"),
     path("plans/<int:pk>/status/<slug:action>/", plans_views.plan_status_view, name="plan_status"),
     path(

@@ -17,8 +17,9 @@ from clinic.data_rights.audit import audit_data_rights
 from clinic.data_rights.retention import retained_until
 from clinic.data_rights.selectors import last_contact, patients_past_retention
 from clinic.messaging.models import PatientMessage
-from clinic.scheduling.models import Appointment
+from clinic.scheduling.models import Appointment, WaitlistEntry
 from clinic.scheduling.services import appointment_cancel
+from clinic.scheduling.waitlist import waitlist_remove
 from patients.models import Patient
 from patients.validators import normalise_text
 from treatments.models import (
@@ -115,7 +116,15 @@ def retention_end(patient: Patient, *, now: datetime) -> date:
     )
 
 
+def _leave_the_waitlist(patient: Patient, *, now: datetime) -> None:
+    """Every place the patient holds on the waitlist goes; a time they were being offered
+    goes to the next patient waiting."""
+    for entry in WaitlistEntry.objects.filter(patient=patient, status__in=WaitlistEntry.OPEN):
+        waitlist_remove(entry=entry, reason=ERASURE_CANCELS, now=now)
+
+
 def _cancel_what_is_to_come(patient: Patient, *, by: User, now: datetime) -> int:
+    _leave_the_waitlist(patient, now=now)
     upcoming = Appointment.objects.filter(
         patient=patient, status__in=Appointment.CANCELLABLE, starts_at__gt=now
     )
@@ -132,7 +141,8 @@ def _cancel_what_is_to_come(patient: Patient, *, by: User, now: datetime) -> int
 def patient_erase(*, patient: Patient, reason: str, by: User, now: datetime) -> Patient:
     """Act on a request to erase (UK GDPR art. 17) as far as the law lets go now.
 
-    1. Cancel the appointments to come and stop every message still waiting.
+    1. Take the patient off the waitlist (a time held for them goes to the next patient),
+       cancel the appointments to come and stop every message still waiting.
     2. Clear contact details, address, emergency contact and front-desk notes; clear
        what messages carried (their payload and any error text from the mail server) and
        the front desk's cancellation reasons.

@@ -78,6 +78,10 @@ class MessageSettingsForm(forms.ModelForm):
 
 class OfferAnswerForm(forms.Form):
     action = forms.ChoiceField(
-        choices=[("accept", "Book this time"), ("decline", "No thanks")],
+        choices=[
+            ("accept", "Book this time"),
+            ("decline", "No thanks"),
+            ("leave", "Take me off the waitlist"),
+        ],
         error_messages={"invalid_choice": "Choose to book this time or not."},
     )

@@ -13,8 +13,9 @@ from clinic.messaging import self_service
 from clinic.messaging.forms import OfferAnswerForm
 from clinic.messaging.links import WAITLIST_OFFER
 from clinic.messaging.patient_views import link_trouble, patient_plain
+from clinic.messaging.self_service import ERASED
 from clinic.scheduling.models import WaitlistOffer
-from clinic.scheduling.waitlist import OfferPassed, offer_accept, offer_decline
+from clinic.scheduling.waitlist import OfferPassed, offer_accept, offer_decline, waitlist_remove
 from clinic.staff.client_ip import client_ip
 
 PASSED = (
@@ -22,6 +23,13 @@ PASSED = (
     "It has been offered to the next person waiting. You stay on the waitlist, and we "
     "will write again when another time comes free.",
 )
+
+
+LEFT = (
+    "You have left the waitlist",
+    "We will not write to you about free times any more. To book, call the clinic.",
+)
+LEFT_REASON = "The patient left the list from an offer's page."
 
 
 def _answer(
@@ -40,6 +48,12 @@ def _answer(
                 result = offer_accept(offer=offer, now=now, by=self_service.self_service_user())
                 if result.problem:
                     return result.problem
+            elif action == "leave":
+                waitlist_remove(entry=offer.entry, reason=LEFT_REASON, now=now)
+                self_service.audit_patient_action(
+                    offer, patient=patient, action="left the waitlist", address=address
+                )
+                return patient_plain(request, *LEFT, 200, offer.slot.location.phone_display)
             else:
                 offer_decline(offer=offer, now=now)
     except OfferPassed:
@@ -71,6 +85,8 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     slot = found.slot
     phone = slot.location.phone_display
+    if found.entry.patient.erasure_requested:
+        return patient_plain(request, "This link can no longer be used", ERASED, 410, phone)
     accepted, declined = found.is_accepted, found.is_declined
     answered_here = (accepted or declined) and request.GET.get("done") == "1"
     if not found.is_held(now) and not answered_here:

@@ -37,6 +37,8 @@ from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
 
 JUST_TAKEN = "That time was just taken. Please pick another."
+# A patient whose data is erased: their links have done their work.
+ERASED = "This link can no longer be used. Please call the clinic."
 
 # Asked with ``appointment=`` whether the patient's choice of a new time is limited:
 # a receiver answers (first day, last day) at the location, or None. The treatments app
@@ -197,6 +199,8 @@ def offer_at(days: Sequence[OfferDay], start: datetime, practitioner_id: int) ->
 
 def change_refusal(appointment: Appointment, version: int, now: datetime) -> str | None:
     """Why this link can no longer change the appointment (it answers 410), or None."""
+    if appointment.patient.erasure_requested:
+        return ERASED
     if appointment.version != version:
         return "This appointment has changed since this link was sent. Please use the newest email."
     if appointment.is_cancelled:

@@ -475,6 +475,13 @@ class WaitlistEntry(models.Model):
         Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     removed_reason = models.CharField(max_length=200, blank=True)
+    # What the patient waits to book when it is more than an appointment of the type: a
+    # key only the app that books it reads (a plan session: ``plan-session:<id>``), and
+    # what the front desk reads for it. Empty for an ordinary appointment.
+    purpose = models.CharField(max_length=60, blank=True)
+    purpose_label = models.CharField(max_length=120, blank=True)
+    # How long the time must be, when not the type's (a plan session's areas).
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -493,6 +500,12 @@ class WaitlistEntry(models.Model):
                 condition=models.Q(earliest__lte=models.F("latest")),
                 name="waitlist_earliest_not_after_latest",
             ),
+            # One open entry for one thing to book (a plan session is waited for once).
+            models.UniqueConstraint(
+                fields=["purpose"],
+                condition=models.Q(status__in=["waiting", "offered"]) & ~models.Q(purpose=""),
+                name="waitlist_one_open_entry_per_purpose",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -505,6 +518,11 @@ class WaitlistEntry(models.Model):
     @property
     def is_waiting(self) -> bool:
         return self.status == self.Status.WAITING
+
+    @property
+    def joined_online(self) -> bool:
+        """The patient put themselves on the list from a link (nobody on the staff did)."""
+        return self.added_by_id is None
 
 
 class FreedSlot(models.Model):
@@ -549,6 +567,15 @@ class FreedSlot(models.Model):
     @property
     def minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @classmethod
+    def held(cls, now: datetime) -> "models.QuerySet[FreedSlot]":
+        """Freed times a waiting patient holds now: still free, and offered with a hold
+        that has not run out. Nobody else is offered or booked into them meanwhile."""
+        holding = WaitlistOffer.objects.filter(
+            slot=models.OuterRef("pk"), status=WaitlistOffer.Status.PENDING, expires_at__gt=now
+        )
+        return cls.objects.filter(models.Exists(holding), status=cls.Status.OPEN)
 
 
 class WaitlistOffer(models.Model):

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from clinic.scheduling.availability import (
     AvailabilityQuery,
@@ -19,6 +20,7 @@ from clinic.scheduling.models import (
     Appointment,
     AppointmentType,
     Closure,
+    FreedSlot,
     Leave,
     Location,
     OpeningHours,
@@ -115,6 +117,16 @@ def _rooms_in_use(location: Location, room_ids: Sequence[int] | None) -> list[Ro
     return list(rooms)
 
 
+def _held(whose: Q, range_start: datetime, range_end: datetime) -> QuerySet[FreedSlot]:
+    """Freed times held for a waiting patient over the range: busy for everyone else, in
+    the same query as the appointments (a UNION), so a search costs no more."""
+    return (
+        FreedSlot.held(timezone.now())
+        .filter(whose, starts_at__lt=range_end, ends_at__gt=range_start)
+        .order_by()
+    )
+
+
 Busy = dict[tuple[str, int], list[Interval]]  # ("p", practitioner id) or ("r", room id)
 
 
@@ -145,8 +157,13 @@ def _busy(
             blocked_until__gt=range_start - timedelta(hours=12),
         )
         .exclude(pk__in=ignore_appointment_ids)
+        .order_by()
         .values_list("practitioner_id", "room_id", "blocked_from", "blocked_until")
-    )
+    ).union(
+        _held(Q(practitioner__in=practitioner_ids) | Q(room__in=rooms), range_start, range_end)
+        .values_list("practitioner_id", "room_id", "starts_at", "ends_at"),
+        all=True,
+    )  # fmt: skip
     for practitioner_id, room_id, blocked_from, blocked_until in taken:
         interval = Interval(blocked_from, blocked_until)
         busy.setdefault(("p", practitioner_id), []).append(interval)
@@ -242,7 +259,11 @@ def _rooms_busy(
             blocked_until__gt=start - timedelta(hours=12),
         )
         .exclude(pk__in=ignore)
+        .order_by()
         .values_list("room_id", "blocked_from", "blocked_until")
+    ).union(
+        _held(Q(room__in=rooms), start, end).values_list("room_id", "starts_at", "ends_at"),
+        all=True,
     )
     for room_id, blocked_from, blocked_until in taken:
         busy.setdefault(room_id, []).append(Interval(blocked_from, blocked_until))

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from clinic.scheduling.models import (
     LONGEST_APPOINTMENT_MINUTES,
@@ -15,10 +16,12 @@ from clinic.scheduling.models import (
     Appointment,
     AppointmentType,
     Closure,
+    FreedSlot,
     Leave,
     Location,
     OpeningHours,
     Room,
+    WaitlistOffer,
     WorkingHours,
     in_force_on,
     outside_horizon,
@@ -127,18 +130,46 @@ def _clashes(
     return clashes.exists()
 
 
+def _check_not_held(
+    *, practitioner: PractitionerProfile, room: Room, start: datetime, end: datetime,
+    now: datetime | None, held_slot_id: int | None,
+) -> None:  # fmt: skip
+    """Refuse a time the waitlist holds for a patient (an offer's hold still running),
+    unless this booking is that patient's taking it (``held_slot_id``)."""
+    overlapping = FreedSlot.held(now or timezone.now()).filter(
+        Q(practitioner=practitioner) | Q(room=room), starts_at__lt=end, ends_at__gt=start
+    )
+    if held_slot_id is not None:
+        overlapping = overlapping.exclude(pk=held_slot_id)
+    held = overlapping.select_related("location").order_by("ends_at").last()
+    if held is not None:
+        pending = held.offers.filter(status=WaitlistOffer.Status.PENDING)
+        offer = pending.order_by("expires_at").last()
+        until = f" until {offer.expires_at.astimezone(held.location.zone):%H:%M}" if offer else ""
+        raise ValidationError(
+            f"That time is held for a patient on the waitlist{until}. Please choose another "
+            "time, or take the patient off the waitlist first."
+        )
+
+
 def _check_free(
     *, practitioner: PractitionerProfile, room: Room, start: datetime, end: datetime,
     appointment_type: AppointmentType, exclude_pk: int | None = None,
+    now: datetime | None = None, held_slot_id: int | None = None,
 ) -> None:  # fmt: skip
-    """Inside the hours and free of clashes, or ValidationError / SlotTaken. Called under
-    the practitioner's and the room's locks, so that the answer still holds at the write."""
+    """Inside the hours, free of clashes and not held for a waiting patient, or
+    ValidationError / SlotTaken. Called under the practitioner's and the room's locks, so
+    that the answer still holds at the write."""
     _check_hours(location_id=room.location_id, practitioner=practitioner, start=start, end=end)
     if _clashes(
         practitioner=practitioner, room=room, start=start, end=end,
         appointment_type=appointment_type, exclude_pk=exclude_pk,
     ):  # fmt: skip
         raise SlotTaken
+    _check_not_held(
+        practitioner=practitioner, room=room, start=start, end=end, now=now,
+        held_slot_id=held_slot_id,
+    )  # fmt: skip
 
 
 def _check_not_past(start: datetime, now: datetime | None) -> None:
@@ -182,6 +213,7 @@ def appointment_book(
     duration_minutes: int | None = None,
     now: datetime | None = None,
     confirm_alone: bool = True,
+    held_slot_id: int | None = None,
 ) -> Appointment:
     """Book an appointment, or raise SlotTaken (someone was faster) or ValidationError.
 
@@ -196,7 +228,8 @@ def appointment_book(
        check; that, and a deadlock between two lockers, also mean "just taken".
     With ``now``, a start that has passed (a walk-in's grace aside) is refused.
     ``confirm_alone=False`` (a course booked at once) tells the listeners that the caller
-    confirms this booking together with others.
+    confirms this booking together with others. A time the waitlist holds for a patient
+    is refused, but for that patient taking it (``held_slot_id``, the freed time).
     """
     minutes = _booking_minutes(
         appointment_type=appointment_type, start=start, duration_minutes=duration_minutes
@@ -212,7 +245,7 @@ def appointment_book(
             raise ValidationError(f"{locked_room.name} is not in use.")
         _check_free(
             practitioner=practitioner, room=room, start=start, end=end,
-            appointment_type=appointment_type,
+            appointment_type=appointment_type, now=now, held_slot_id=held_slot_id,
         )  # fmt: skip
         appointment = Appointment(
             patient=patient,
@@ -281,7 +314,7 @@ def appointment_move(
             raise ValidationError(f"{new_room.name} cannot be used for this appointment.")
         _check_free(
             practitioner=current.practitioner, room=new_room, start=start, end=end,
-            appointment_type=current.appointment_type, exclude_pk=current.pk,
+            appointment_type=current.appointment_type, exclude_pk=current.pk, now=now,
         )  # fmt: skip
         previous_start, previous_room_id = current.starts_at, current.room_id
         current.starts_at, current.ends_at = start, end

@@ -30,6 +30,9 @@ appointment_no_show
     clinic.messaging.appointments.on_no_show: a word to the patient who did not come.
 waitlist_offered
     clinic.messaging.waitlist.on_offered: the email that offers the time, due at once.
+waitlist_booking
+    treatments.plans.patient_waitlist.on_waitlist_booking: a plan session waited for is
+        booked into the freed time through the plan's own booking.
 appointment_badges
     clinic.messaging.appointments.on_badges: the shown appointments whose patient asked
         to cancel (one query).
@@ -54,6 +57,11 @@ appointment_no_show = Signal()
 
 # Sent with ``offer`` when a freed time is offered to a waiting patient.
 waitlist_offered = Signal()
+# Sent with ``entry``, ``slot`` (the freed time), ``now`` and ``by`` when a patient accepts
+# an offer for an entry with a ``purpose``: the receiver that owns the purpose books what
+# the entry waits for and answers the appointment (others answer None), or raises
+# SlotTaken or ValidationError; inside the acceptance's transaction.
+waitlist_booking = Signal()
 
 # Sent by the book, once for the cards it draws, with ``shown``: the shown appointments as
 # an unevaluated QuerySet (a subquery for the receivers: a busy day has hundreds of cards).

@@ -12,12 +12,14 @@ someone else booked meanwhile answers "just taken".
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.scheduling.models import (
@@ -30,7 +32,8 @@ from clinic.scheduling.models import (
     outside_horizon,
 )
 from clinic.scheduling.services import SlotTaken, appointment_book
-from clinic.scheduling.signals import waitlist_offered
+from clinic.scheduling.signals import waitlist_booking, waitlist_offered
+from clinic.staff.audit import as_the_clinic
 from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
 
@@ -52,8 +55,14 @@ def waitlist_add(
     today: date,
     by: User | None,
     note: str = "",
+    purpose: str = "",
+    purpose_label: str = "",
+    duration_minutes: int | None = None,
 ) -> WaitlistEntry:
-    """Put a patient on the list; ``by`` is None when the patient joined from their link."""
+    """Put a patient on the list; ``by`` is None when the patient joined from their link.
+    ``purpose`` names what an accepted offer books when it is more than an appointment of
+    the type (``waitlist_booking`` in signals.py), ``purpose_label`` says it to the front
+    desk, and ``duration_minutes`` is how long a time it needs when not the type's."""
     errors: dict[str, list[str]] = {}
     if earliest < today:
         errors.setdefault("earliest", []).append("Choose a day from today on.")
@@ -67,17 +76,24 @@ def waitlist_add(
         errors.setdefault("appointment_type", []).append("That type is no longer offered.")
     if errors:
         raise ValidationError(errors)
-    already = WaitlistEntry.objects.filter(
-        patient=patient,
-        location=location,
-        appointment_type=appointment_type,
-        status__in=WaitlistEntry.OPEN,
-    )
+    if purpose:
+        already = WaitlistEntry.objects.filter(purpose=purpose, status__in=WaitlistEntry.OPEN)
+    else:
+        already = WaitlistEntry.objects.filter(
+            patient=patient,
+            location=location,
+            appointment_type=appointment_type,
+            purpose="",
+            status__in=WaitlistEntry.OPEN,
+        )
     if already.exists():
         raise ValidationError(
             "This patient is already on the waitlist for that type at this location."
         )
     entry = WaitlistEntry(
+        purpose=purpose,
+        purpose_label=purpose_label[:120],
+        duration_minutes=duration_minutes,
         patient=patient,
         location=location,
         appointment_type=appointment_type,
@@ -92,9 +108,18 @@ def waitlist_add(
     return entry
 
 
+def _lock_slots_then(offers: QuerySet[WaitlistOffer]) -> None:
+    """Lock the freed times of these offers, before the offers or their entries: the
+    order every acceptance takes (the freed time, then the offer, then the entry), so a
+    decline or a removal and an acceptance at once wait for each other, not deadlock."""
+    slot_ids = sorted(set(offers.values_list("slot_id", flat=True)))
+    list(FreedSlot.objects.select_for_update().filter(pk__in=slot_ids).order_by("pk"))
+
+
 @transaction.atomic
 def waitlist_remove(*, entry: WaitlistEntry, reason: str, now: datetime) -> WaitlistEntry:
     """Take a patient off the list. A time they were holding goes to the next patient."""
+    _lock_slots_then(WaitlistOffer.objects.filter(entry_id=entry.pk, status=O.PENDING))
     current = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
     if not current.is_open:
         raise ValidationError("This patient is no longer on the waitlist.")
@@ -119,13 +144,17 @@ def _hold_until(slot: FreedSlot, now: datetime) -> datetime:
 
 def _fitting_entries(slot: FreedSlot) -> QuerySet[WaitlistEntry]:
     """Waiting entries this freed time suits, first to join first: the same location, a
-    type that fits in the time, the practitioner asked for (or any), the day inside their
-    range, and not offered this time before. A patient who cannot be emailed (data
-    restricted, no consent to care emails, no address) is offered nothing: the hold would
-    only keep the time from the next (the front desk still sees them on the list)."""
+    type (or the length asked for) that fits in the time, the practitioner asked for (or
+    any), the day inside their range, and not offered this time before. A patient who
+    cannot be emailed (data restricted, no consent to care emails, no address) is offered
+    nothing: the hold would only keep the time from the next (the front desk still sees
+    them on the list)."""
     day = slot.starts_at.astimezone(slot.location.zone).date()
     return (
-        WaitlistEntry.objects.filter(
+        WaitlistEntry.objects.annotate(
+            needs_minutes=Coalesce("duration_minutes", "appointment_type__duration_minutes")
+        )
+        .filter(
             location_id=slot.location_id,
             status=E.WAITING,
             patient__restricted_at__isnull=True,
@@ -133,7 +162,7 @@ def _fitting_entries(slot: FreedSlot) -> QuerySet[WaitlistEntry]:
             earliest__lte=day,
             latest__gte=day,
             appointment_type__is_active=True,
-            appointment_type__duration_minutes__lte=slot.minutes,
+            needs_minutes__lte=slot.minutes,
         )
         .exclude(patient__email="")
         .filter(Q(practitioner__isnull=True) | Q(practitioner_id=slot.practitioner_id))
@@ -153,7 +182,14 @@ def _still_free(slot: FreedSlot) -> bool:
 
 def offer_next(*, slot: FreedSlot, now: datetime) -> WaitlistOffer | None:
     """Offer the freed time to the next waiting patient it suits, if there is time left
-    to hold it; the offer's email is written by the listeners of ``waitlist_offered``."""
+    to hold it; the offer's email is written by the listeners of ``waitlist_offered``.
+    Whoever's action freed the time, the offer to another patient is the clinic's doing:
+    its audit entries do not name the patient (or the colleague) who set it going."""
+    with as_the_clinic("waitlist: a freed time offered to the next patient waiting"):
+        return _offer_next(slot=slot, now=now)
+
+
+def _offer_next(*, slot: FreedSlot, now: datetime) -> WaitlistOffer | None:
     slot = FreedSlot.objects.select_for_update().select_related("location").get(pk=slot.pk)
     if not slot.is_open:
         return None
@@ -249,9 +285,17 @@ class Accepted:
 
 def offer_accept(*, offer: WaitlistOffer, now: datetime, by: User) -> Accepted:
     """Book the offered time for the patient, or say why not. Raises OfferPassed when the
-    offer is no longer theirs to accept."""
+    offer is no longer theirs to accept.
+
+    1. Lock the freed time, then the offer: every acceptance of this time queues here.
+    2. Book it (``_book_for``): the app that owns the entry's purpose books what it waits
+       for (a plan session), else an appointment of the type, through the one booking
+       service.
+    3. A time that can no longer be booked by anyone (taken meanwhile, too near) is gone;
+       a refusal that is the patient's own (their course on hold, say) lets this patient
+       go and offers the time to the next.
+    """
     with transaction.atomic():
-        # The freed time first, then the offer: every acceptance of this time queues here.
         slot = FreedSlot.objects.select_for_update().get(pk=offer.slot_id)
         current = (
             WaitlistOffer.objects.select_for_update(of=("self",))
@@ -267,21 +311,9 @@ def offer_accept(*, offer: WaitlistOffer, now: datetime, by: User) -> Accepted:
             return Accepted(None, TAKEN)
         entry = current.entry
         try:
-            appointment = appointment_book(
-                patient=entry.patient,
-                practitioner=PractitionerProfile.objects.get(pk=slot.practitioner_id),
-                room=slot.room,
-                appointment_type=entry.appointment_type,
-                start=slot.starts_at,
-                by=by,
-                now=now,
-            )
+            appointment = _book_for(entry, slot, now=now, by=by)
         except (SlotTaken, ValidationError) as exc:
-            problem = TAKEN if isinstance(exc, SlotTaken) else " ".join(exc.messages)
-            slot.status = FreedSlot.Status.GONE
-            slot.save(update_fields=["status"])
-            _answer(current, O.WITHDRAWN, now)
-            return Accepted(None, problem)
+            return _not_booked(current, slot, exc, now=now)
         slot.status = FreedSlot.Status.BOOKED
         slot.save(update_fields=["status"])
         _answer(current, O.ACCEPTED, now, appointment)
@@ -289,9 +321,50 @@ def offer_accept(*, offer: WaitlistOffer, now: datetime, by: User) -> Accepted:
         entry.appointment = appointment
         entry.save(update_fields=["status", "appointment", "updated_at"])
         # Anyone else holding this time (the front desk offered it twice) is let go.
-        for other in slot.offers.select_for_update().filter(status=O.PENDING):
-            _answer(other, O.WITHDRAWN, now)
+        with as_the_clinic("waitlist: a freed time booked by another patient waiting"):
+            for other in slot.offers.select_for_update().filter(status=O.PENDING):
+                _answer(other, O.WITHDRAWN, now)
         return Accepted(appointment)
+
+
+def _book_for(entry: WaitlistEntry, slot: FreedSlot, *, now: datetime, by: User) -> Appointment:
+    """What the entry waits for, booked into the freed time (SlotTaken, ValidationError)."""
+    if entry.purpose:
+        for _receiver, booked in waitlist_booking.send(
+            sender=WaitlistEntry, entry=entry, slot=slot, now=now, by=by
+        ):
+            if booked is not None:
+                return cast(Appointment, booked)
+        raise ValidationError("This time can no longer be booked online. Please call us.")
+    return appointment_book(
+        patient=entry.patient,
+        practitioner=PractitionerProfile.objects.get(pk=slot.practitioner_id),
+        room=slot.room,
+        appointment_type=entry.appointment_type,
+        start=slot.starts_at,
+        duration_minutes=entry.duration_minutes,
+        by=by,
+        now=now,
+        held_slot_id=slot.pk,
+    )
+
+
+def _not_booked(
+    offer: WaitlistOffer, slot: FreedSlot, refusal: Exception, *, now: datetime
+) -> Accepted:
+    """The booking was refused: the time is gone if nobody could book it now (taken, or
+    too near to hold), else it goes to the next patient. This patient keeps waiting."""
+    _answer(offer, O.WITHDRAWN, now)
+    if isinstance(refusal, SlotTaken):
+        problem = TAKEN
+    else:
+        problem = " ".join(cast(ValidationError, refusal).messages)
+    if not _still_free(slot) or _hold_until(slot, now) <= now:
+        slot.status = FreedSlot.Status.GONE
+        slot.save(update_fields=["status"])
+    else:
+        offer_next(slot=slot, now=now)
+    return Accepted(None, problem)
 
 
 def _answer(
@@ -307,8 +380,14 @@ def _answer(
 
 @transaction.atomic
 def offer_decline(*, offer: WaitlistOffer, now: datetime) -> None:
-    """The patient does not want this time: it goes to the next; they keep waiting."""
-    current = WaitlistOffer.objects.select_for_update().select_related("entry").get(pk=offer.pk)
+    """The patient does not want this time: it goes to the next; they keep waiting. The
+    freed time is locked first, as an acceptance locks it (``_lock_slots_then``)."""
+    _lock_slots_then(WaitlistOffer.objects.filter(pk=offer.pk))
+    current = (
+        WaitlistOffer.objects.select_for_update(of=("self",))
+        .select_related("entry", "slot")
+        .get(pk=offer.pk)
+    )
     if not current.is_held(now):
         raise OfferPassed
     _answer(current, O.DECLINED, now)

@@ -15,11 +15,16 @@ One access entry costs four queries: the INSERT, the chain head locked, the seal
 and the head moved on.
 """
 
+import contextlib
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
+from auditlog.context import auditlog_value
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models.signals import pre_save
 
 from clinic.staff.access import has_role_permission
 from clinic.staff.roles import CLINICAL_WORK
@@ -84,3 +89,32 @@ def entry_is_clinical(entry: LogEntry) -> bool:
 def sees_clinical_values(user: Any) -> bool:
     """Whether ``user``'s role lets them read what changed in a clinical record."""
     return has_role_permission(user, CLINICAL_WORK)
+
+
+@contextlib.contextmanager
+def as_the_clinic(why: str) -> Iterator[None]:
+    """Audit entries written inside name no actor but the clinic itself (``additional_data``
+    says why), even inside a patient's or a colleague's action: what the clinic does next
+    on its own (a freed time offered to the next patient waiting) is not theirs.
+
+    auditlog stamps an entry from the one context in force (a context variable, matched
+    by its own key); this block puts its own in force, with a key of its own, and puts
+    the outer one back when it ends, so entries after it are the patient's or the
+    colleague's again."""
+    key = ("as_the_clinic", uuid.uuid4().hex)
+    context: dict[str, Any] = {"signal_duid": key}
+
+    def stamp(sender: Any, instance: LogEntry, **kwargs: Any) -> None:
+        if auditlog_value.get(None) is context:
+            instance.actor = None
+            instance.actor_email = None
+            instance.remote_addr = None
+            instance.additional_data = {"actor": "clinic", "action": why}
+
+    token = auditlog_value.set(context)
+    pre_save.connect(stamp, sender=LogEntry, dispatch_uid=key, weak=False)
+    try:
+        yield
+    finally:
+        pre_save.disconnect(sender=LogEntry, dispatch_uid=key)
+        auditlog_value.reset(token)

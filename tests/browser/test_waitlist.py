@@ -1,6 +1,8 @@
-"""Journey, on a phone: a cancellation frees a time; the first patient waiting is offered
+"""Journeys, on a phone: a cancellation frees a time; the first patient waiting is offered
 it by email and opens the offer; her hold runs out and the time goes to the next patient;
-both press "Book this time" at the same moment and one booking is made, his."""
+both press "Book this time" at the same moment and one booking is made, his. And: a
+patient who finds no time for her next session joins the waitlist from the page where
+she looked; a cancellation frees a time; the offer's link books that session."""
 
 import re
 from datetime import datetime, time, timedelta
@@ -16,16 +18,24 @@ from clinic.messaging.services import messages_dispatch
 from clinic.scheduling.models import (
     Appointment,
     AppointmentType,
+    Leave,
     Location,
     OpeningHours,
     Room,
+    WaitlistEntry,
     WaitlistOffer,
     WorkingHours,
 )
 from clinic.scheduling.services import appointment_book, appointment_cancel
 from clinic.scheduling.waitlist import offers_pass_on, waitlist_add
+from clinic.staff.models import PractitionerProfile
+from clinic.staff.roles import Role
+from patients.models import Patient
 from tests.browser.accessibility import assert_accessible, context_args
-from tests.factories import make_patient, make_practitioner, make_staff
+from tests.browser.test_patient_booking import K, _link, _plan_waiting_for_session_two, _send_now
+from tests.factories import UserFactory, make_patient, make_practitioner, make_staff
+from tests.treatments.plans.plan_setup import sessions
+from treatments.models import TreatmentSession
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -121,4 +131,79 @@ def test_a_freed_time_goes_to_the_first_then_the_next_and_becomes_one_booking(
     made = Appointment.objects.filter(starts_at=booked.starts_at, status="booked")
     assert [appointment.patient for appointment in made] == [ben.patient]
     # Ada's page answered 410 (Gone), as a passed offer should; nothing else went wrong.
+    assert [error for error in console_errors if "status of 410" not in error] == []
+
+
+# --- A patient who finds no time waits for one ------------------------------------------------
+
+
+def _no_time_in_the_window_but_one_taken(plan) -> Appointment:
+    """Every practitioner is away over session 2's window but for one hour, and another
+    patient has that hour: the page finds no time. Their appointment is returned."""
+    second = sessions(plan)[1]
+    zone = plan.location.zone
+    day = next(
+        second.window_first + timedelta(days=n)
+        for n in range(1, 14)
+        if (second.window_first + timedelta(days=n)).weekday() in (0, 1, 2, 3)
+    )
+    start = datetime.combine(day, time(10), tzinfo=zone)
+    theirs = appointment_book(
+        patient=make_patient(first_name="Carl", email="carl@example.org"),
+        practitioner=plan.preferred_practitioner,
+        room=Room.objects.filter(location=plan.location).order_by("pk")[0],
+        appointment_type=plan.treatment.appointment_type, start=start,
+        duration_minutes=plan.session_minutes, by=make_staff(), now=timezone.now(),
+    )  # fmt: skip
+    window_start = datetime.combine(second.window_first, time(0), tzinfo=zone)
+    window_end = datetime.combine(second.window_last + timedelta(days=1), time(0), tzinfo=zone)
+    for profile in PractitionerProfile.objects.all():
+        if profile == plan.preferred_practitioner:
+            Leave.objects.create(practitioner=profile, starts_at=window_start, ends_at=start)
+            Leave.objects.create(practitioner=profile, starts_at=theirs.ends_at, ends_at=window_end)
+        else:
+            Leave.objects.create(practitioner=profile, starts_at=window_start, ends_at=window_end)
+    return theirs
+
+
+def test_a_patient_who_finds_no_time_waits_and_the_freed_time_books_the_session(
+    live_server, page: Page, screenshot, console_errors
+):
+    practitioner = UserFactory(username="prac", first_name="Amara", roles=[Role.PRACTITIONER])
+    plan = _plan_waiting_for_session_two(practitioner)
+    theirs = _no_time_in_the_window_but_one_taken(plan)
+    path = _link(_send_now(K.NEXT_SESSION), "book")
+
+    # Ines finds no time on her phone and joins the waitlist.
+    page.goto(f"{live_server.url}{path}")
+    expect(page.get_by_test_id("no-times")).to_be_visible()
+    join = page.get_by_test_id("join-waitlist")
+    expect(join).to_be_visible()
+    assert_accessible(page)
+    join.get_by_label("Any practitioner").check()
+    join.get_by_role("button", name="Join the waitlist").click()
+    expect(page.get_by_test_id("waitlist-joined")).to_be_visible()
+    expect(page.get_by_test_id("on-waitlist")).to_contain_text("with any practitioner")
+    assert_accessible(page)
+    screenshot("patient-joins-the-waitlist-for-a-session")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # Carl cancels: the time is offered to Ines by email.
+    appointment_cancel(appointment=theirs, reason="Unwell", by=make_staff(), now=timezone.now())
+    offer_path = _offer_link(Patient.objects.get(pk=plan.patient_id).email)
+    page.goto(f"{live_server.url}{offer_path}")
+    expect(page.get_by_role("heading", name="Hello Ines")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Book this time").click()
+    expect(page.get_by_test_id("offer-booked")).to_be_visible()
+    screenshot("waitlist-offer-books-the-session")
+
+    # The session itself is booked (not a loose appointment), and its link is spent.
+    second = sessions(plan)[1]
+    assert second.status == TreatmentSession.Status.BOOKED
+    assert second.appointment is not None
+    assert second.appointment.starts_at == theirs.starts_at
+    assert WaitlistEntry.objects.get(patient=plan.patient_id).status == "booked"
+    page.goto(f"{live_server.url}{path}")
+    expect(page.get_by_text("This session is already booked")).to_be_visible()
     assert [error for error in console_errors if "status of 410" not in error] == []

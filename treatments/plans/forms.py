@@ -125,3 +125,24 @@ class SessionTimeForm(forms.Form):
     def start(self, location: Location) -> datetime:
         day: date = self.cleaned_data["day"]
         return datetime.combine(day, self.cleaned_data["start_time"], tzinfo=location.zone)
+
+
+class SessionWaitlistForm(forms.Form):
+    """The patient's answer on the page to book a session: join the waitlist (with the
+    plan's practitioner or any) or leave it. Nothing in it names a record: the link does."""
+
+    action = forms.ChoiceField(
+        choices=[("join", "Join the waitlist"), ("leave", "Leave the waitlist")],
+        error_messages={"invalid_choice": "Choose to join the waitlist or to leave it."},
+    )
+    with_whom = forms.ChoiceField(
+        choices=[("own", "The practitioner I have been seeing"), ("any", "Any practitioner")],
+        required=False,
+        error_messages={"invalid_choice": "Choose whom the time may be with."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("action") == "join" and not cleaned.get("with_whom"):
+            self.add_error("with_whom", "Choose whom the time may be with.")
+        return cleaned

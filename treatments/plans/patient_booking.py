@@ -23,12 +23,15 @@ from treatments.models import TreatmentPlan
 from treatments.models import TreatmentSession as Session
 from treatments.plans.nudges import Window
 from treatments.plans.services import _follow, _require_plan, _stop_nudges, plan_blockers
+from treatments.plans.waiting import sessions_leave_waitlist
 
 ST = Session.Status
 
 
 def booking_refusal(session: Session) -> str | None:
     """Why this session cannot be booked from a link (the page answers 410), or None."""
+    if session.plan.patient.erasure_requested:
+        return self_service.ERASED
     if not session.plan.patient_may_book:
         return "Your course is on hold or finished, so this session cannot be booked online."
     if not session.is_proposed:
@@ -125,8 +128,11 @@ def plan_session_book_by_patient(
 
 
 def _book(
-    plan: TreatmentPlan, session: Session, offer: self_service.Offer, *, by: Any, now: datetime
-) -> Appointment:
+    plan: TreatmentPlan, session: Session, offer: self_service.Offer, *, by: Any, now: datetime,
+    held_slot_id: int | None = None, keep_entry_id: int | None = None,
+) -> Appointment:  # fmt: skip
+    """Book the session into the offered time; a waitlist entry for it is let go (but
+    ``keep_entry_id``, the entry whose offer books it)."""
     appointment = booking.appointment_book(
         patient=plan.patient,
         practitioner=PractitionerProfile.objects.get(pk=offer.practitioner_id),
@@ -136,6 +142,7 @@ def _book(
         duration_minutes=plan.session_minutes,
         by=by,
         now=now,
+        held_slot_id=held_slot_id,
     )
     session.appointment = appointment
     session.status = ST.BOOKED
@@ -150,6 +157,10 @@ def _book(
         ]
     )  # fmt: skip
     _stop_nudges(plan, "The patient booked the session.")
+    sessions_leave_waitlist(
+        session_ids=[session.pk], reason="The session is booked.", now=now,
+        keep_entry_id=keep_entry_id,
+    )  # fmt: skip
     _follow(plan, session.number, by=by, now=now)
     return appointment
 

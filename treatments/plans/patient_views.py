@@ -8,37 +8,52 @@ tries 429. The page shows the patient's first name and that session, nothing els
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.messaging import self_service
 from clinic.messaging.links import BOOK_SESSION
 from clinic.messaging.patient_views import chosen, link_trouble, patient_plain
 from clinic.scheduling.services import SlotTaken
+from clinic.scheduling.waitlist import hold_minutes
 from clinic.staff.client_ip import client_ip
 from treatments.models import TreatmentSession as Session
-from treatments.plans import patient_booking
+from treatments.plans import patient_booking, patient_waitlist, waiting
+from treatments.plans.forms import SessionWaitlistForm
 
 
-def book_session(request: HttpRequest, token: str) -> HttpResponse:
-    """The free times inside the session's window, by day; one press books it."""
+def _session(request: HttpRequest, token: str) -> Session | HttpResponse:
+    """The session the link names, if it may still be booked, or the page that says why
+    not (404 for a bad link, 410 for one that has done its work)."""
     found = link_trouble(request, token, BOOK_SESSION)
     if isinstance(found, HttpResponse):
         return found
     session = (
         Session.objects.select_related(
-            "plan__patient", "plan__location", "plan__treatment__appointment_type"
+            "plan__patient", "plan__location", "plan__treatment__appointment_type",
+            "plan__preferred_practitioner__user",
         )
         .filter(pk=found[0])
         .first()
-    )
+    )  # fmt: skip
     if session is None:
         return patient_plain(request, "This link does not work", "Please call the clinic.", 404)
-    plan, address, now = session.plan, client_ip(request), timezone.now()
-    phone = plan.location.phone_display
     refusal = patient_booking.booking_refusal(session)
     if refusal is not None:
+        phone = session.plan.location.phone_display
         return patient_plain(request, "This link can no longer be used", refusal, 410, phone)
+    return session
+
+
+def book_session(request: HttpRequest, token: str) -> HttpResponse:
+    """The free times inside the session's window, by day; one press books it. When none
+    suits, the patient joins the waitlist from here (``book_session_waitlist``)."""
+    session = _session(request, token)
+    if isinstance(session, HttpResponse):
+        return session
+    plan, address, now = session.plan, client_ip(request), timezone.now()
+    phone = plan.location.phone_display
     error, status = "", 200
     if request.method == "POST":
         choice = chosen(request)
@@ -64,15 +79,56 @@ def book_session(request: HttpRequest, token: str) -> HttpResponse:
         self_service.audit_patient_action(
             session, patient=plan.patient, action="viewed the page to book", address=address
         )
-    window = patient_booking.booking_window(session)
+    return _book_page(request, session, token, error=error, status=status)
+
+
+def book_session_waitlist(request: HttpRequest, token: str) -> HttpResponse:
+    """Join or leave the waitlist for the session the link names (a POST from the page
+    to book it; anything else goes back to that page)."""
+    session = _session(request, token)
+    if isinstance(session, HttpResponse):
+        return session
+    page = reverse("treatments:book_session", args=[token])
+    if request.method != "POST":
+        return redirect(page)
+    form = SessionWaitlistForm(request.POST)
+    if not form.is_valid():
+        problems = [str(m) for messages in form.errors.values() for m in messages]
+        return _book_page(request, session, token, error=" ".join(problems), status=400)
+    now, address = timezone.now(), client_ip(request)
+    action = form.cleaned_data["action"]
+    try:
+        if action == "join":
+            patient_waitlist.session_waitlist_join(
+                session=session, any_practitioner=form.cleaned_data["with_whom"] == "any",
+                now=now, address=address,
+            )  # fmt: skip
+        else:
+            patient_waitlist.session_waitlist_leave(session=session, now=now, address=address)
+    except ValidationError as exc:
+        return _book_page(request, session, token, error=" ".join(exc.messages), status=400)
+    return redirect(f"{page}?waitlist={'joined' if action == 'join' else 'left'}")
+
+
+def _book_page(
+    request: HttpRequest, session: Session, token: str, *, error: str, status: int
+) -> HttpResponse:
+    plan, now = session.plan, timezone.now()
+    waiting_entry = waiting.waiting_for(session.pk)
     return render(
         request,
         "treatments/patient/book.html",
         {
-            **_context(session, phone),
-            "window": window,
+            **_context(session, plan.location.phone_display),
+            "window": patient_booking.booking_window(session),
             "days": patient_booking.booking_offers(session, now),
             "error": error,
+            "token": token,
+            "waiting": waiting_entry,
+            "may_join": waiting_entry is None and patient_waitlist.may_join(session),
+            "own_practitioner": plan.preferred_practitioner,
+            "hold_minutes": hold_minutes(),
+            "waitlist_news": request.GET.get("waitlist", "") if not error else "",
         },
         status=status,
     )

@@ -43,6 +43,7 @@ from treatments.models import TreatmentSession as Session
 from treatments.plans.nudges import nudge_prefix
 from treatments.plans.planning import PlanWishes, ProposedSession, propose_sessions
 from treatments.plans.preparation import preparation_schedule
+from treatments.plans.waiting import sessions_leave_waitlist
 
 # How far past the last window the planner looks for free time before giving up.
 SEARCH_MARGIN_DAYS = 60
@@ -387,6 +388,7 @@ def _book_session(plan: TreatmentPlan, session: Session, by: User, now: datetime
     session.appointment = appointment
     session.status = ST.BOOKED
     session.save(update_fields=["appointment", "status"])
+    sessions_leave_waitlist(session_ids=[session.pk], reason="The session is booked.", now=now)
     return appointment
 
 
@@ -548,6 +550,11 @@ def plan_pause(*, plan: TreatmentPlan) -> TreatmentPlan:
     current.status = P.PAUSED
     current.save(update_fields=["status", "updated_at"])
     _stop_nudges(current, "The treatment plan was paused.")
+    sessions_leave_waitlist(
+        session_ids=[s.pk for s in _sessions(current)],
+        reason="The treatment plan was paused.",
+        now=timezone.now(),
+    )
     return current
 
 
@@ -587,4 +594,9 @@ def plan_cancel(*, plan: TreatmentPlan, reason: str, by: User, now: datetime) ->
     current.cancellation_reason = reason.strip()
     current.save(update_fields=["status", "cancellation_reason", "updated_at"])
     _stop_nudges(current, "The treatment plan was cancelled.")
+    sessions_leave_waitlist(
+        session_ids=[s.pk for s in _sessions(current)],
+        reason="The treatment plan was cancelled.",
+        now=now,
+    )
     return current

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 
 import pytest
 from auditlog.models import LogEntry
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from clinic.data_rights.tasks import anonymise_past_retention
 from clinic.messaging.models import PatientMessage
 from clinic.reporting.filters import Period
 from clinic.reporting.reports import REPORTS
-from clinic.scheduling.models import Appointment
+from clinic.scheduling.models import Appointment, WaitlistEntry, WaitlistOffer
 from tests import page_world as w
 from treatments.models import (
     ConsentSignature,
@@ -187,3 +188,37 @@ def test_a_record_never_erased_is_never_anonymised(world, frozen):
     anonymise_past_retention()
     world.patient.refresh_from_db()
     assert not world.patient.is_anonymised
+
+
+def test_erasure_takes_the_patient_off_the_waitlist_and_a_held_time_goes_to_the_next(
+    world, manager
+):
+    offer_link = reverse("messaging:offer", args=[world.offer_token])
+    offer = WaitlistOffer.objects.get(entry__patient=world.patient)
+
+    patient_erase(patient=world.patient, reason="Asked by email.", by=manager, now=timezone.now())
+
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOffer.Status.WITHDRAWN
+    assert not WaitlistEntry.objects.filter(
+        patient=world.patient, status__in=WaitlistEntry.OPEN
+    ).exists()
+    # The world has another patient waiting, who is offered the time instead.
+    passed_on = WaitlistOffer.objects.get(slot=offer.slot, status=WaitlistOffer.Status.PENDING)
+    assert passed_on.entry.patient != world.patient
+    assert Client().get(offer_link).status_code == 410
+
+
+def test_after_erasure_the_patient_s_links_answer_410(world, manager):
+    plan_session = reverse("treatments:book_session", args=[world.book_token])
+    change = reverse("messaging:change", args=[world.change_token])
+    client = Client()
+    assert client.get(plan_session).status_code == 200
+    assert client.get(change).status_code == 200
+
+    patient_erase(patient=world.patient, reason="Asked by email.", by=manager, now=timezone.now())
+
+    for link in (plan_session, change):
+        response = client.get(link)
+        assert response.status_code == 410, link
+        assert world.patient.first_name not in response.content.decode()

@@ -6,10 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from clinic.messaging.models import PatientMessage
+from clinic.messaging.self_service import acting_patient, audit_patient_action
 from clinic.messaging.self_service import self_service_user as patients_online_user
 from clinic.scheduling.models import (
     Appointment,
@@ -19,6 +22,7 @@ from clinic.scheduling.models import (
     WaitlistEntry,
     WaitlistOffer,
 )
+from clinic.scheduling.selectors import free_slots_for, free_slots_in_any_room
 from clinic.scheduling.services import appointment_book, appointment_cancel, appointment_move
 from clinic.scheduling.waitlist import (
     OfferPassed,
@@ -251,13 +255,39 @@ def test_two_offers_of_one_time_accepted_at_once_make_one_booking(clinic):
     assert WaitlistOffer.objects.filter(status="accepted").count() == 1
 
 
+def test_a_held_time_cannot_be_booked_for_anyone_else(clinic, booked):
+    entry = _wait(clinic, "Ada")
+    _cancel(booked, clinic)
+    offer = _offer_of(entry)
+
+    with pytest.raises(ValidationError, match="held for a patient on the waitlist until 11:00"):
+        appointment_book(
+            patient=make_patient(), practitioner=clinic["practitioners"][0],
+            room=clinic["rooms"][1], appointment_type=clinic["type"], start=_at(MONDAY, 10),
+            by=clinic["desk"], now=FROZEN_NOW,
+        )  # fmt: skip
+    # Another practitioner in another room is not held.
+    appointment_book(
+        patient=make_patient(), practitioner=clinic["practitioners"][1], room=clinic["rooms"][1],
+        appointment_type=clinic["type"], start=_at(MONDAY, 10), by=clinic["desk"], now=FROZEN_NOW,
+    )  # fmt: skip
+    # Once the hold has run out, the time is anyone's again.
+    appointment_book(
+        patient=make_patient(), practitioner=clinic["practitioners"][0], room=clinic["rooms"][0],
+        appointment_type=clinic["type"], start=_at(MONDAY, 10), by=clinic["desk"],
+        now=offer.expires_at,
+    )  # fmt: skip
+
+
 def test_a_time_booked_meanwhile_answers_just_taken(clinic, booked):
     entry = _wait(clinic, "Ada")
     _cancel(booked, clinic)
     offer = _offer_of(entry)
+    # A booking that got past the hold (the only one that may: it names the freed time).
     appointment_book(
         patient=make_patient(), practitioner=clinic["practitioners"][0], room=clinic["rooms"][1],
         appointment_type=clinic["type"], start=_at(MONDAY, 10), by=clinic["desk"], now=FROZEN_NOW,
+        held_slot_id=offer.slot_id,
     )  # fmt: skip
 
     result = offer_accept(offer=offer, now=FROZEN_NOW, by=patients_online_user())
@@ -359,3 +389,195 @@ def test_a_patient_who_cannot_be_emailed_is_offered_nothing(clinic, booked):
 
     assert not WaitlistOffer.objects.filter(entry=no_consent).exists()
     assert _offer_of(next_in_line)
+
+
+# --- Held times are busy ------------------------------------------------------------------
+
+
+def _free_at_ten(clinic, practitioner_index: int) -> bool:
+    practitioner = clinic["practitioners"][practitioner_index]
+    slots = free_slots_for(
+        location=clinic["location"], appointment_type=clinic["type"], first_day=MONDAY,
+        last_day=MONDAY, practitioner_ids=[practitioner.pk], room_ids=[clinic["rooms"][0].pk],
+    )  # fmt: skip
+    return any(slot.start == _at(MONDAY, 10) for slot in slots)
+
+
+def _free_in_any_room_at_ten(clinic) -> bool:
+    slots = free_slots_in_any_room(
+        location=clinic["location"], practitioner_ids=[clinic["practitioners"][0].pk],
+        appointment_type=clinic["type"], first_day=MONDAY, last_day=MONDAY,
+    )  # fmt: skip
+    return any(slot.start == _at(MONDAY, 10) for slot in slots)
+
+
+def test_a_held_time_is_busy_for_every_other_search_until_the_hold_runs_out(
+    clinic, booked, time_machine
+):
+    entry = _wait(clinic, "Ada")
+    _cancel(booked, clinic)
+    offer = _offer_of(entry)
+
+    assert not _free_at_ten(clinic, 0)  # the practitioner's time is held
+    assert not _free_at_ten(clinic, 1)  # and so is the room
+    assert not _free_in_any_room_at_ten(clinic)
+
+    time_machine.move_to(offer.expires_at, tick=False)
+    assert _free_at_ten(clinic, 0)
+    assert _free_in_any_room_at_ten(clinic)
+
+
+def test_a_free_time_search_costs_the_same_with_holds(clinic, booked, django_assert_num_queries):
+    _wait(clinic, "Ada")
+    _cancel(booked, clinic)
+
+    # opening hours, closures, practitioners with their hours (2), leave, rooms, and the
+    # appointments with the held times in one UNION
+    with django_assert_num_queries(7):
+        _free_at_ten(clinic, 0)
+
+
+# --- Loose ends --------------------------------------------------------------------------
+
+
+def test_a_refusal_that_is_the_patient_s_own_passes_the_time_on_instead_of_wasting_it(
+    clinic, booked
+):
+    own_type = AppointmentType.objects.create(name="Peel", kind="treatment", duration_minutes=30)
+    first = _wait(clinic, "Ada", appointment_type=own_type)
+    second = _wait(clinic, "Ben")
+    _cancel(booked, clinic)
+    offer = _offer_of(first)
+    # Ada's type is withdrawn before she answers: a refusal of hers, not of the time.
+    AppointmentType.objects.filter(pk=own_type.pk).update(is_active=False)
+
+    result = offer_accept(offer=offer, now=FROZEN_NOW, by=patients_online_user())
+
+    assert result.appointment is None
+    assert "no longer offered" in result.problem
+    assert FreedSlot.objects.get().status == "open"
+    assert _offer_of(second).slot == offer.slot
+    first.refresh_from_db()
+    assert first.status == "waiting"
+
+
+def test_a_time_too_near_to_book_is_gone(clinic, booked, settings):
+    entry = _wait(clinic, "Ada")
+    _cancel(booked, clinic)
+    offer = _offer_of(entry)
+    _wait(clinic, "Ben")
+    # The offer is still held (the test moves its end) but the time is too near to book.
+    WaitlistOffer.objects.filter(pk=offer.pk).update(expires_at=_at(MONDAY, 11))
+    settings.WALK_IN_GRACE = timedelta(0)
+
+    result = offer_accept(offer=offer, now=_at(MONDAY, 10, 30), by=patients_online_user())
+
+    assert result.appointment is None
+    assert FreedSlot.objects.get().status == "gone"
+    assert not WaitlistOffer.objects.filter(status="pending").exists()
+
+
+def test_a_time_the_waitlist_hands_on_is_the_clinic_s_doing_not_the_acting_patient_s(
+    clinic, booked
+):
+    first, second = _wait(clinic, "Ada"), _wait(clinic, "Ben")
+    _cancel(booked, clinic)
+    ada = first.patient
+
+    with acting_patient(ada, action="waitlist offer: decline", address="203.0.113.9"):
+        offer_decline(offer=_offer_of(first), now=FROZEN_NOW)
+        # Entries after the hand-on are the patient's again.
+        audit_patient_action(_offer_of_any(first), patient=ada, action="declined", address=None)
+
+    ben_offer = _offer_of(second)
+    about_ben = list(LogEntry.objects.get_for_object(ben_offer)) + [
+        e for e in LogEntry.objects.get_for_object(second) if e.timestamp >= ben_offer.offered_at
+    ]
+    assert about_ben
+    for log in about_ben:
+        assert log.actor_email != f"patient #{ada.pk}"
+        assert log.remote_addr != "203.0.113.9"
+    created = LogEntry.objects.get_for_object(ben_offer).get(action=LogEntry.Action.CREATE)
+    assert created.additional_data["actor"] == "clinic"
+    declined = LogEntry.objects.get_for_object(_offer_of_any(first)).filter(
+        action=LogEntry.Action.UPDATE
+    )
+    assert {log.actor_email for log in declined} == {f"patient #{ada.pk}"}
+
+
+def _offer_of_any(entry) -> WaitlistOffer:
+    return WaitlistOffer.objects.get(entry=entry)
+
+
+def _first_lock(queries) -> str:
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert locks, "something was locked"
+    return locks[0].split(" FROM ", 1)[1].split()[0].strip('"')
+
+
+@ON_POSTGRESQL
+def test_a_decline_locks_the_freed_time_first_as_an_acceptance_does(clinic, booked):
+    entry = _wait(clinic, "Ada")
+    _cancel(booked, clinic)
+    offer = _offer_of(entry)
+
+    with CaptureQueriesContext(connection) as queries:
+        offer_decline(offer=offer, now=FROZEN_NOW)
+
+    assert _first_lock(queries) == "scheduling_freedslot"
+
+
+@ON_POSTGRESQL
+def test_taking_an_offered_patient_off_locks_the_freed_time_first(clinic, booked):
+    entry = _wait(clinic, "Ada")
+    _cancel(booked, clinic)
+
+    with CaptureQueriesContext(connection) as queries:
+        waitlist_remove(entry=entry, reason="", now=FROZEN_NOW)
+
+    assert _first_lock(queries) == "scheduling_freedslot"
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_a_decline_and_an_acceptance_at_once_do_not_deadlock(clinic):
+    booked = appointment_book(
+        patient=clinic["patient"], practitioner=clinic["practitioners"][0],
+        room=clinic["rooms"][0], appointment_type=clinic["type"], start=_at(MONDAY, 10),
+        by=clinic["desk"], now=FROZEN_NOW,
+    )  # fmt: skip
+    first, second = _wait(clinic, "Ada"), _wait(clinic, "Ben")
+    with time_machine.travel(FROZEN_NOW, tick=False):
+        _cancel(booked, clinic)
+    slot = FreedSlot.objects.get()
+    twin = WaitlistOffer.objects.create(
+        slot=slot, entry=second, offered_at=FROZEN_NOW, expires_at=slot.starts_at
+    )
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def run(action):
+        try:
+            start.wait()
+            action()
+        except OfferPassed:
+            pass
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    decline = threading.Thread(
+        target=run, args=(lambda: offer_decline(offer=_offer_of(first), now=FROZEN_NOW),)
+    )
+    accept = threading.Thread(
+        target=run,
+        args=(lambda: offer_accept(offer=twin, now=FROZEN_NOW, by=patients_online_user()),),
+    )
+    for thread in (decline, accept):
+        thread.start()
+    for thread in (decline, accept):
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert Appointment.objects.filter(starts_at=_at(MONDAY, 10), status="booked").count() == 1

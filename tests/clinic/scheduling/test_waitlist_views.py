@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 
 from clinic.messaging.links import offer_token
 from clinic.scheduling.models import Appointment, WaitlistEntry, WaitlistOffer
@@ -176,6 +177,7 @@ def test_a_time_taken_meanwhile_says_so_without_booking(client, offered, clinic)
     appointment_book(
         patient=make_patient(), practitioner=clinic["practitioners"][0], room=clinic["rooms"][1],
         appointment_type=clinic["type"], start=TEN, by=clinic["desk"], now=FROZEN_NOW,
+        held_slot_id=offered["offer"].slot_id,  # got past the hold
     )  # fmt: skip
 
     response = client.post(offered["url"], {"action": "accept"})
@@ -222,3 +224,43 @@ def test_an_answer_that_is_neither_is_explained(client, offered):
     assert response.status_code == 409
     assert "Choose to book this time or not." in response.content.decode()
     assert WaitlistOffer.objects.get(pk=offered["offer"].pk).status == "pending"
+
+
+def test_the_front_desk_sees_who_joined_online_and_for_which_session(front_desk_client, clinic):
+    waitlist_add(
+        patient=make_patient(first_name="Ines", last_name="Online"), location=clinic["location"],
+        appointment_type=clinic["type"], practitioner=None, earliest=MONDAY,
+        latest=MONDAY + timedelta(days=7), today=FROZEN_NOW.date(), by=None,
+        purpose="plan-session:77", purpose_label="Session 2 of 3: Microneedling",
+    )  # fmt: skip
+    _wait(clinic, "Desk")
+
+    page = front_desk_client.get("/waitlist/").content.decode()
+
+    assert page.count('data-testid="joined-online"') == 1
+    assert "Session 2 of 3: Microneedling" in page
+    assert page.index("Joined online") < page.index("Desk Waiting")
+
+
+def test_the_patient_leaves_the_waitlist_from_the_offer(client, offered):
+    response = client.post(offered["url"], {"action": "leave"})
+
+    assert response.status_code == 200
+    assert "You have left the waitlist" in response.content.decode()
+    offered["ada"].refresh_from_db()
+    assert offered["ada"].status == "removed"
+    assert WaitlistOffer.objects.get(entry=offered["ben"]).status == "pending"
+    assert client.get(offered["url"]).status_code == 410
+    left = LogEntry.objects.get(changes__has_key="patient action", action=LogEntry.Action.UPDATE)
+    assert left.changes == {"patient action": ["", "left the waitlist"]}
+    assert left.actor_email == f"patient #{offered['ada'].patient.pk}"
+
+
+def test_an_erased_patient_s_offer_link_answers_410(client, offered):
+    type(offered["ada"].patient).objects.filter(pk=offered["ada"].patient.pk).update(
+        erasure_requested_at=FROZEN_NOW
+    )
+
+    assert client.get(offered["url"]).status_code == 410
+    assert client.post(offered["url"], {"action": "accept"}).status_code == 410
+    assert not Appointment.objects.filter(patient=offered["ada"].patient).exists()
