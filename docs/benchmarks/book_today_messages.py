@@ -175,6 +175,8 @@ def production_env(database_url: str, static_root: Path) -> dict[str, str]:
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        # The run's audit entries are sealed under a key of its own (a scratch database).
+        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
