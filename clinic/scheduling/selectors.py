@@ -361,7 +361,7 @@ _ROW_COLUMNS = (
     "starts_at", "ends_at", "patient__first_name", "patient__last_name",
     "practitioner__user__first_name", "practitioner__user__last_name",
     "practitioner__user__username", "practitioner__user_id", "room__name",
-    "appointment_type__name",
+    "appointment_type__name", "appointment_type__kind", "history_received_at",
 )  # fmt: skip
 
 
@@ -385,6 +385,8 @@ class AppointmentRow(NamedTuple):
     practitioner_user_id: int
     room_name: str
     type_name: str
+    type_kind: str
+    history_received_at: datetime | None
 
     @property
     def patient_name(self) -> str:  # as Patient.full_name
@@ -420,6 +422,7 @@ SHOWN_WITH_AN_APPOINTMENT = (
     "practitioner__user__username",
     "room__name",
     "appointment_type__name",
+    "appointment_type__kind",
     "location__name",
     "location__time_zone",
 )

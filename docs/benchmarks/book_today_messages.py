@@ -182,6 +182,8 @@ def production_env(database_url: str, static_root: Path) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "STATIC_ROOT": str(static_root),
         "LOG_LEVEL": "WARNING",
+        # Two workers share one cache, as a deployment with several processes must.
+        "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/5"),
     }
 
 
