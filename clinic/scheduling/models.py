@@ -370,7 +370,8 @@ class Appointment(models.Model):
 
     @property
     def history_words(self) -> str:
-        """ "History received" or "No history yet" for a consultation, else ""."""
+        """The words the front desk sees for a consultation: "History received" or "No
+        history yet"; "" for any other kind."""
         state = self.history_state(self.appointment_type.kind, self.history_received_at)
         return HISTORY_WORDS.get(state, "")
 

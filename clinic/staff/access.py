@@ -8,6 +8,7 @@ Permissions come from the user's role groups only. Django's superuser flag grant
 here: a technical administrator does not read clinical notes unless also a practitioner.
 """
 
+import logging
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -21,6 +22,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from clinic.staff.roles import Role
+
+logger = logging.getLogger(__name__)
 
 AnyUser = User | AnonymousUser
 View = Callable[..., HttpResponse]
@@ -59,17 +62,24 @@ def _shared_role_facts(user: User) -> RoleFacts:
     kept under the generation seen before reading (a change committed meanwhile has moved
     the generation on, so what was read is never taken for after it)."""
     key = _role_cache_key(user.pk)
-    found = cache.get_many([ROLE_GENERATION_KEY, key])
-    generation = found.get(ROLE_GENERATION_KEY)
-    if generation is None:
-        cache.add(ROLE_GENERATION_KEY, secrets.token_hex(8), None)
-        generation = cache.get(ROLE_GENERATION_KEY)
+    try:
+        found = cache.get_many([ROLE_GENERATION_KEY, key])
+        generation = found.get(ROLE_GENERATION_KEY)
+        if generation is None:
+            cache.add(ROLE_GENERATION_KEY, secrets.token_hex(8), None)
+            generation = cache.get(ROLE_GENERATION_KEY)
+    except Exception:  # the cache is out of reach: the database answers
+        logger.warning("The shared cache did not answer; roles read from the database.")
+        return _read_role_facts(user)
     kept = found.get(key)
     if kept is not None and kept[0] == generation:
         return kept[1]
     facts = _read_role_facts(user)
     if generation is not None:
-        cache.set(key, (generation, facts), ROLE_CACHE_SECONDS)
+        try:
+            cache.set(key, (generation, facts), ROLE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("The shared cache did not keep a user's roles.")
     return facts
 
 

@@ -155,3 +155,13 @@ def test_a_page_refuses_at_once_when_the_role_is_taken_away(
     with django_capture_on_commit_callbacks(execute=True):
         manager.groups.set([Group.objects.get(name=Role.FRONT_DESK.label)])
     assert client.get(url).status_code == 403
+
+
+def test_a_cache_out_of_reach_leaves_the_database_to_answer(shared, front_desk, monkeypatch):
+    def out_of_reach(*args, **kwargs):
+        raise ConnectionError("no cache")
+
+    monkeypatch.setattr(cache, "get_many", out_of_reach)
+    user = _fresh(front_desk)
+    assert user_roles(user) == {Role.FRONT_DESK}
+    assert has_role_permission(user, FRONT_DESK_WORK)
