@@ -142,6 +142,19 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ------------------------------------------------------------------------------
+
+# One web process: its own memory. Several (gunicorn's workers, several hosts): a shared
+# cache, CACHE_URL=redis://host:6379/1, so that the patient links' throttles count once
+# and what each role may do is read from one place. Only a shared cache keeps the
+# signed-in staff's roles between requests (ROLE_CACHE): memory of one process would not
+# hear of a role taken away in another.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+ROLE_CACHE = CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {
+    "LocMemCache",
+    "DummyCache",
+}
+
 # --- Sign-in and sessions ---------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [

@@ -62,109 +62,109 @@ class Page:
 # The lot the world's signed session used, for the recall pages.
 LOT = {"needle_lot": "LOT-2291"}
 
-# In the comments: "login" is the session, the user and the role permissions, and for a
-# practitioner or the manager also the second factor that verified the session (the front
-# desk has none by default); "menu" is the user's roles for the menu; "audit" one sealed
+# In the comments: "login" is the session, the user and the user's roles with what they
+# grant (one query, which the menu uses too), and for a practitioner or the manager also
+# the second factor that verified the session (the front desk has none by default);
+# "audit" one sealed
 # audit entry, four queries: its INSERT, the chain head locked, the seal's INSERT and the
 # head moved on (clinic/staff/audit.py).
 PAGES = [
-    # login (roles instead of permissions), locations, one location's arrivals with their
-    # patients, practitioners, rooms and types, the to-do list (cancel requests, closures,
-    # leave, unbooked sessions, failed messages), role permissions (menu)
-    Page("today", "front_desk", 11, grow=w.appointments),
+    # login, locations, one location's arrivals with their patients, practitioners, rooms
+    # and types, the to-do list (cancel requests, closures, leave, unbooked sessions,
+    # failed messages)
+    Page("today", "front_desk", 10, grow=w.appointments),
     # SELECT 1, beat's heartbeat (the broker is asked, not the database)
     Page("healthz", "anonymous", 2),
     # nothing: no session yet
     Page("login", "anonymous", 0, grow=w.patients),
-    # login, count, menu, one page of audit entries
-    Page("audit_log", "manager", 7, grow=w.patient_history),
-    # login, count, one page of patients, audit (a search, not what was searched), menu
-    Page("patients:list", "front_desk", 10, grow=w.patients),
-    # login, menu
-    Page("patients:new", "front_desk", 4, grow=w.patients),
-    # login, the patient with who registered them, menu, cleared-for-treatment badge,
+    # login, count, one page of audit entries
+    Page("audit_log", "manager", 6, grow=w.patient_history),
+    # login, count, one page of patients, audit (a search, not what was searched)
+    Page("patients:list", "front_desk", 9, grow=w.patients),
+    # login
+    Page("patients:new", "front_desk", 3, grow=w.patients),
+    # login, the patient with who registered them, cleared-for-treatment badge,
     # consent with its version, appointments to come and past, plans with their progress,
     # messages sent to them, which of the sessions their course confirmation lists are
     # still to come, audit
-    Page("patients:detail", "front_desk", 16, ("patient",), grow=w.patient_history),
-    # login, the patient, audit, menu
-    Page("patients:edit", "front_desk", 9, ("patient",), grow=w.patient_history),
+    Page("patients:detail", "front_desk", 15, ("patient",), grow=w.patient_history),
+    # login, the patient, audit
+    Page("patients:edit", "front_desk", 8, ("patient",), grow=w.patient_history),
     # login (audit log permission), the patient, count of their access entries, one page
-    # of them with who and the record type, menu
-    Page("patients:accesses", "manager", 8, ("patient",), grow=w.record_accesses),
-    # login, count, menu, one page of patients
-    Page("data_rights:requests", "manager", 7, grow=w.patients, params={"q": "a"}),
-    # login, the patient, menu
-    Page("data_rights:overview", "manager", 6, ("patient",), grow=w.patient_record),
+    # of them with who and the record type
+    Page("patients:accesses", "manager", 7, ("patient",), grow=w.record_accesses),
+    # login, count, one page of patients
+    Page("data_rights:requests", "manager", 6, grow=w.patients, params={"q": "a"}),
+    # login, the patient
+    Page("data_rights:overview", "manager", 5, ("patient",), grow=w.patient_record),
     # login, the patient, the record: consultations with history, their findings, addenda,
     # medicine lines, plans, their areas, sessions with appointment and aftercare, their depths,
     # check-ins, consents, appointments, messages, who accessed it; audit
     Page("data_rights:export_json", "practitioner", 22, ("patient",), grow=w.patient_record),
-    # the JSON's, then menu
-    Page("data_rights:export_print", "manager", 23, ("patient",), grow=w.patient_record),
-    # login, the patient, the last contact (appointments, consultations), menu
-    Page("data_rights:erase", "manager", 8, ("patient",), grow=w.patient_record),
-    # login, areas with their treatments, their depth guidance (prefetch), menu
-    Page("treatments:catalog", "manager", 7, grow=w.depth_guidance),
-    # login, the area with its treatment, menu, its depth guidance (formset)
-    Page("treatments:catalog_area", "manager", 7, ("area",), grow=w.depth_guidance),
+    # the JSON's
+    Page("data_rights:export_print", "manager", 22, ("patient",), grow=w.patient_record),
+    # login, the patient, the last contact (appointments, consultations)
+    Page("data_rights:erase", "manager", 7, ("patient",), grow=w.patient_record),
+    # login, areas with their treatments, their depth guidance (prefetch)
+    Page("treatments:catalog", "manager", 6, grow=w.depth_guidance),
+    # login, the area with its treatment, its depth guidance (formset)
+    Page("treatments:catalog_area", "manager", 6, ("area",), grow=w.depth_guidance),
     # login, the consultation, the latest signed one (blockers), its findings, consent,
-    # first location and treatment (initial), menu, then the form's choices: treatments,
+    # first location and treatment (initial), then the form's choices: treatments,
     # locations, areas, practitioners
-    Page("treatments:plan_new", "practitioner", 15, ("consultation",), grow=w.locations),
+    Page("treatments:plan_new", "practitioner", 14, ("consultation",), grow=w.locations),
     # login, the plan with patient and treatment, audit, sessions with their appointments,
-    # areas, menu
-    Page("treatments:plan", "practitioner", 12, ("plan",)),
-    # login, treatments, every version with its author, menu
-    Page("treatments:aftercare_templates", "manager", 7, grow=w.aftercare_versions),
-    # login, the treatment, its current version, menu
-    Page("treatments:aftercare_template", "manager", 7, ("treatment",), grow=w.aftercare_versions),
+    # areas
+    Page("treatments:plan", "practitioner", 11, ("plan",)),
+    # login, treatments, every version with its author
+    Page("treatments:aftercare_templates", "manager", 6, grow=w.aftercare_versions),
+    # login, the treatment, its current version
+    Page("treatments:aftercare_template", "manager", 6, ("treatment",), grow=w.aftercare_versions),
     # login, the session with plan, patient, appointment and aftercare, audit, the plan's
-    # areas, their depth guidance, the depths recorded, menu
-    Page("treatments:session", "practitioner", 13, ("session",)),
-    # login, the session with plan, patient and aftercare, audit, menu
-    Page("treatments:aftercare", "practitioner", 10, ("session",)),
+    # areas, their depth guidance, the depths recorded
+    Page("treatments:session", "practitioner", 12, ("session",)),
+    # login, the session with plan, patient and aftercare, audit
+    Page("treatments:aftercare", "practitioner", 9, ("session",)),
     # login, the sessions that used the lot with patient, location, signer and
-    # practitioner, audit, menu
-    Page("treatments:lot_recall", "practitioner", 10, grow=w.lot_sessions, params=LOT),
+    # practitioner, audit
+    Page("treatments:lot_recall", "practitioner", 9, grow=w.lot_sessions, params=LOT),
     # login, audit, the same sessions
     Page("treatments:lot_recall_csv", "manager", 9, grow=w.lot_sessions, params=LOT),
     # login, the clinic's rule settings with who changed them, again for the ruleset
-    # version, menu
-    Page("treatments:screening_rules", "manager", 7, grow=w.rule_settings),
-    # login, every version with who published it, menu
-    Page("treatments:consent_texts", "manager", 6, grow=w.consent_versions),
+    # version
+    Page("treatments:screening_rules", "manager", 6, grow=w.rule_settings),
+    # login, every version with who published it
+    Page("treatments:consent_texts", "manager", 5, grow=w.consent_versions),
     # login, the patient, the last history, audit (the form starts from it: its INSERT,
     # the chain head locked, the seal, the head moved on), its medicine
-    # lines, the clinic's rule settings with who changed them (live screening), menu
-    Page("treatments:consultation_new", "practitioner", 13, ("patient",), grow=w.patient_history),
+    # lines, the clinic's rule settings with who changed them (live screening)
+    Page("treatments:consultation_new", "practitioner", 12, ("patient",), grow=w.patient_history),
     # login (the medicines come from the vocabulary, not the database)
     Page("treatments:medicine_suggest", "practitioner", 4, params={"q": "eliq"}),
-    # login, the patient, the current consent text, menu
-    Page("treatments:consent_sign", "practitioner", 7, ("patient",), grow=w.consent_versions),
-    # login, the patient, the clearing consultation with its history, its findings, audit,
-    # menu
-    Page("treatments:check_in_new", "practitioner", 12, ("patient",), grow=w.patient_history),
+    # login, the patient, the current consent text
+    Page("treatments:consent_sign", "practitioner", 6, ("patient",), grow=w.consent_versions),
+    # login, the patient, the clearing consultation with its history, its findings, audit
+    Page("treatments:check_in_new", "practitioner", 11, ("patient",), grow=w.patient_history),
     # login, the check-in with patient, practitioner and consultation, audit, today's
     # latest check-in, then may the session start: that check-in, the clearing
-    # consultation, its findings; menu
-    Page("treatments:check_in", "practitioner", 15, ("check_in",), grow=w.check_ins),
+    # consultation, its findings
+    Page("treatments:check_in", "practitioner", 14, ("check_in",), grow=w.check_ins),
     # login, the consultation with patient, practitioner and history, audit twice (the
     # consultation and its history), findings, medicine lines with who checked them,
-    # addenda with authors, menu
-    Page("treatments:consultation", "practitioner", 17, ("consultation",), grow=w.patient_history),
+    # addenda with authors
+    Page("treatments:consultation", "practitioner", 16, ("consultation",), grow=w.patient_history),
     # login, the draft with patient and history, medicine lines, audit, rule settings
-    # with who changed them (live screening), menu
-    Page("treatments:consultation_edit", "practitioner", 12, ("draft",), grow=w.patient_history),
+    # with who changed them (live screening)
+    Page("treatments:consultation_edit", "practitioner", 11, ("draft",), grow=w.patient_history),
     # the book's shell: login, locations, appointment types, the session with the
-    # choices remembered (saved: three), menu
-    Page("scheduling:calendar_day", "front_desk", 9, grow=w.appointments),
-    Page("scheduling:calendar_week", "front_desk", 9, grow=w.appointments),
+    # choices remembered (saved: three)
+    Page("scheduling:calendar_day", "front_desk", 8, grow=w.appointments),
+    Page("scheduling:calendar_week", "front_desk", 8, grow=w.appointments),
     # login, locations, appointment types, the free starts: opening hours, closures,
     # practitioners, working hours, leave, rooms, busy time; the location's appointments,
     # the cards' badges (open requests to cancel, clearance), the practitioners working
-    # there and their hours, menu
-    Page("scheduling:calendar_list", "front_desk", 18, grow=w.appointments),
+    # there and their hours
+    Page("scheduling:calendar_list", "front_desk", 17, grow=w.appointments),
     # login, locations, types, the appointments, the columns (2), the cards' badges (open
     # requests to cancel, clearance), opening hours, closures, leave, the free starts (7)
     Page(
@@ -174,38 +174,38 @@ PAGES = [
         grow=w.appointments,
         params={"start": "2026-11-23", "end": "2026-11-24"},
     ),
-    # login, patients matching "a" (the picker), menu
-    Page("scheduling:new", "front_desk", 5, grow=w.patients, params={"q": "a"}),
-    # login, the appointment with patient, practitioner, room, location and type, menu,
+    # login, patients matching "a" (the picker)
+    Page("scheduling:new", "front_desk", 4, grow=w.patients, params={"q": "a"}),
+    # login, the appointment with patient, practitioner, room, location and type,
     # the messages about it (it has started: no nearby free times)
-    Page("scheduling:appointment", "front_desk", 6, ("appointment",)),
+    Page("scheduling:appointment", "front_desk", 5, ("appointment",)),
     # login, locations, rooms, opening hours, closures, practitioners, working hours,
-    # leave, appointment types, menu
-    Page("setup:overview", "manager", 13, grow=w.rooms),
-    # login, menu
-    Page("setup:location_new", "manager", 5, grow=w.locations),
-    # login, the location, menu
-    Page("setup:location_edit", "manager", 6, ("location",), grow=w.rooms),
-    # login, the location, menu
-    Page("setup:room_new", "manager", 6, ("location",), grow=w.rooms),
-    # login, the location, its week, menu
-    Page("setup:opening_hours", "manager", 7, ("location",), grow=w.closures),
-    # login, the location, its closures, menu
-    Page("setup:closures", "manager", 7, ("location",), grow=w.closures),
-    # login, the room with its location, menu
-    Page("setup:room_edit", "manager", 6, ("room",), grow=w.rooms),
-    # login, the practitioner, the location, their week there, menu
-    Page("setup:working_hours", "manager", 8, ("profile", "location"), grow=w.leave),
-    # login, the practitioner, their usual location, their leave, menu, locations (the
+    # leave, appointment types
+    Page("setup:overview", "manager", 12, grow=w.rooms),
+    # login
+    Page("setup:location_new", "manager", 4, grow=w.locations),
+    # login, the location
+    Page("setup:location_edit", "manager", 5, ("location",), grow=w.rooms),
+    # login, the location
+    Page("setup:room_new", "manager", 5, ("location",), grow=w.rooms),
+    # login, the location, its week
+    Page("setup:opening_hours", "manager", 6, ("location",), grow=w.closures),
+    # login, the location, its closures
+    Page("setup:closures", "manager", 6, ("location",), grow=w.closures),
+    # login, the room with its location
+    Page("setup:room_edit", "manager", 5, ("room",), grow=w.rooms),
+    # login, the practitioner, the location, their week there
+    Page("setup:working_hours", "manager", 7, ("profile", "location"), grow=w.leave),
+    # login, the practitioner, their usual location, their leave, locations (the
     # form's initial and its choices)
-    Page("setup:leave", "manager", 10, ("profile",), grow=w.leave),
-    # login, menu
-    Page("setup:appointment_type_new", "manager", 5, grow=w.appointment_types),
-    # login, the type, menu
+    Page("setup:leave", "manager", 9, ("profile",), grow=w.leave),
+    # login
+    Page("setup:appointment_type_new", "manager", 4, grow=w.appointment_types),
+    # login, the type
     Page(
         "setup:appointment_type_edit",
         "manager",
-        6,
+        5,
         ("appointment_type",),
         grow=w.appointment_types,
     ),
@@ -230,36 +230,36 @@ PAGES = [
     Page("messaging:offer", "anonymous", 5, ("offer_token",), grow=w.waitlist),
     # login, the first location (none remembered), the page's count, its entries with
     # patient, type and practitioner, their offers held with the time and practitioner,
-    # menu, the location picker
-    Page("waitlist:list", "front_desk", 9, grow=w.waitlist),
-    # login, the patient, the first location, menu, the form's choices: locations, types,
+    # the location picker
+    Page("waitlist:list", "front_desk", 8, grow=w.waitlist),
+    # login, the patient, the first location, the form's choices: locations, types,
     # practitioners
-    Page("waitlist:add", "front_desk", 9, grow=w.waitlist, params_from={"patient": "patient"}),
+    Page("waitlist:add", "front_desk", 8, grow=w.waitlist, params_from={"patient": "patient"}),
     # login, one page of messages (no count: it starts where the last ended), counts of
     # due, sending and failed, cancel requests, which sessions of the page's course
-    # confirmations are still to come, audit, menu
-    Page("messaging:list", "front_desk", 12),
-    # login, the settings row, menu
-    Page("messaging:settings", "manager", 6),
-    # login, the message with patient and appointment, audit, its type (the content), menu
-    Page("messaging:detail", "front_desk", 10, ("message",)),
+    # confirmations are still to come, audit
+    Page("messaging:list", "front_desk", 11),
+    # login, the settings row
+    Page("messaging:settings", "manager", 5),
+    # login, the message with patient and appointment, audit, its type (the content)
+    Page("messaging:detail", "front_desk", 9, ("message",)),
     # login, the message with patient and appointment, audit, its type (no menu: bare
     # HTML)
     Page("messaging:html", "front_desk", 9, ("message",)),
-    # login, menu, the filter's locations and practitioners
-    Page("reporting:index", "manager", 7),
+    # login, the filter's locations and practitioners
+    Page("reporting:index", "manager", 6),
     # login, locations' zones, closures, leave, working hours, booked time by
     # practitioner, practitioners, opening hours, booked time by room, rooms
     Page("reporting:csv", "manager", 13, literal=("utilisation",)),
-    # the CSV's 12, then menu, the filter's locations and practitioners
-    Page("reporting:report", "manager", 16, literal=("utilisation",)),
+    # the CSV's 12, then the filter's locations and practitioners
+    Page("reporting:report", "manager", 15, literal=("utilisation",)),
     # session, user, the second factor that verified it: on to the page asked for
     Page("mfa_verify", "practitioner", 3, status=302),
-    # session, user, has an authenticator, role permissions (required?), menu, the
+    # session, user, has an authenticator, role permissions (required?), the
     # session keeping the new secret until it is confirmed (savepoint, update, release)
-    Page("mfa_enrol", "front_desk", 8, grow=w.staff_members),
-    # login, menu
-    Page("password_change", "front_desk", 4),
+    Page("mfa_enrol", "front_desk", 7, grow=w.staff_members),
+    # login
+    Page("password_change", "front_desk", 3),
     # nothing: no session
     Page("password_forgot", "anonymous", 0),
     Page("password_forgot_sent", "anonymous", 0),
@@ -267,12 +267,12 @@ PAGES = [
     Page("password_set", "anonymous", 1, literal=("MQ", "not-a-token")),
     # nothing: a message and on to sign in
     Page("password_set_done", "anonymous", 0, status=302),
-    # login, everyone with whether they have an authenticator, their groups, menu
-    Page("staff_list", "manager", 7, grow=w.staff_members),
-    # login, menu
-    Page("staff_new", "manager", 5, grow=w.staff_members),
-    # login, the colleague, their roles, whether they have an authenticator, menu
-    Page("staff_detail", "manager", 8, ("front_desk",), grow=w.staff_members),
+    # login, everyone with whether they have an authenticator, their groups
+    Page("staff_list", "manager", 6, grow=w.staff_members),
+    # login
+    Page("staff_new", "manager", 4, grow=w.staff_members),
+    # login, the colleague, their roles, whether they have an authenticator
+    Page("staff_detail", "manager", 7, ("front_desk",), grow=w.staff_members),
 ]
 
 

@@ -38,6 +38,7 @@ from clinic.scheduling.calendar import (
     wall_clock,
 )
 from clinic.scheduling.models import (
+    HISTORY_WORDS,
     Appointment,
     AppointmentType,
     Location,
@@ -317,6 +318,12 @@ BADGES = {
     "yes": ("Cleared for treatment", "text-bg-success"),
     "no": ("Not cleared for treatment", "text-bg-danger"),
     "review": ("Needs review", "text-bg-light border"),
+    # A consultation's medical history from home: that it came, nothing of what it says.
+    Appointment.HISTORY_RECEIVED: (HISTORY_WORDS[Appointment.HISTORY_RECEIVED], "text-bg-info"),
+    Appointment.HISTORY_MISSING: (
+        HISTORY_WORDS[Appointment.HISTORY_MISSING],
+        "text-bg-light border",
+    ),
 }
 
 
@@ -367,7 +374,8 @@ class _CardMaker:
     """Cards as short rows: id, column, start, end, patient, type, status, room or
     practitioner, what the front desk may do now (c confirm, i check in, n no-show,
     m move, x cancel; an undo of a check-in will add its own letter), 1 if the patient
-    asked to cancel (else 0), and the clearance word ("" where it is not shown).
+    asked to cancel (else 0), the clearance word ("" where it is not shown), and for a
+    consultation whether its medical history came (``Appointment.history_state``).
 
     What is the same for every card of a request (the zone, today there, the rules for
     each status) is worked out once: a busy day has hundreds of cards."""
@@ -416,6 +424,7 @@ class _CardMaker:
             actions,
             int(row.pk in self.cancel),
             self.clearance.get(row.patient_id, ""),
+            Appointment.history_state(row.type_kind, row.history_received_at),
         ]
 
 

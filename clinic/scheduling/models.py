@@ -244,6 +244,10 @@ class AppointmentType(models.Model):
         return self.name
 
 
+# What the front desk is told of a consultation's medical history, by history_state.
+HISTORY_WORDS = {"history": "History received", "nohistory": "No history yet"}
+
+
 @dataclass(frozen=True)
 class Allowed:
     """What the front desk may do to an appointment now (``Appointment.allowed``)."""
@@ -349,6 +353,27 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"Appointment #{self.pk}"
+
+    # --- What the front desk sees of the medical history a consultation asks for -------
+
+    HISTORY_RECEIVED = "history"
+    HISTORY_MISSING = "nohistory"
+
+    @classmethod
+    def history_state(cls, kind: str, received_at: datetime | None) -> str:
+        """Whether the patient has sent the history asked for before a consultation
+        (``HISTORY_RECEIVED`` or ``HISTORY_MISSING``); "" for any other kind. Only that it
+        came: never what it says."""
+        if kind != AppointmentType.Kind.CONSULTATION:
+            return ""
+        return cls.HISTORY_MISSING if received_at is None else cls.HISTORY_RECEIVED
+
+    @property
+    def history_words(self) -> str:
+        """The words the front desk sees for a consultation: "History received" or "No
+        history yet"; "" for any other kind."""
+        state = self.history_state(self.appointment_type.kind, self.history_received_at)
+        return HISTORY_WORDS.get(state, "")
 
     # --- What may happen to it now (services check, views and templates ask) ----------
 

@@ -5,7 +5,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from clinic.scheduling.availability import (
@@ -382,7 +382,7 @@ _ROW_COLUMNS = (
     "starts_at", "ends_at", "patient__first_name", "patient__last_name",
     "practitioner__user__first_name", "practitioner__user__last_name",
     "practitioner__user__username", "practitioner__user_id", "room__name",
-    "appointment_type__name",
+    "appointment_type__name", "appointment_type__kind", "history_received_at",
 )  # fmt: skip
 
 
@@ -406,6 +406,8 @@ class AppointmentRow(NamedTuple):
     practitioner_user_id: int
     room_name: str
     type_name: str
+    type_kind: str
+    history_received_at: datetime | None
 
     @property
     def patient_name(self) -> str:  # as Patient.full_name
@@ -441,6 +443,7 @@ SHOWN_WITH_AN_APPOINTMENT = (
     "practitioner__user__username",
     "room__name",
     "appointment_type__name",
+    "appointment_type__kind",
     "location__name",
     "location__time_zone",
 )
@@ -533,12 +536,21 @@ def appointments_clashing(
         starts_at__lt=OuterRef("ends_at"),
         ends_at__gt=OuterRef("starts_at"),
     )
+    to_come = Appointment.objects.filter(
+        location=location, status__in=Appointment.UPCOMING, starts_at__gte=now, starts_at__lt=until
+    )
+    # Found from the leave side: the few leave rows of the window, each with its
+    # practitioner's appointments over it (their index), rather than a look at the leave
+    # table for each of the location's thousands of appointments to come.
+    on_leave = to_come.filter(
+        Q(practitioner__leave__starts_at__lt=F("ends_at"))
+        & Q(practitioner__leave__ends_at__gt=F("starts_at"))
+        # Implied (the appointment starts after now), said so the plan starts from leave.
+        & Q(practitioner__leave__ends_at__gt=now)
+    ).values("pk")
     found = (
-        Appointment.objects.annotate(in_leave=Exists(in_leave))
-        .filter(
-            on_closure | Q(in_leave=True), location=location,
-            status__in=Appointment.UPCOMING, starts_at__gte=now, starts_at__lt=until,
-        )
+        to_come.filter(on_closure | Q(pk__in=on_leave))
+        .annotate(in_leave=Exists(in_leave))
         .select_related("patient", "practitioner__user", "location")
         .order_by("starts_at")[: limit + 1]
     )  # fmt: skip

@@ -19,6 +19,23 @@ class StaffConfig(AppConfig):
         from clinic.staff.models import PractitionerProfile
 
         register(checks.audit_chain_key_is_strong, Tags.security, deploy=True)
+        # What a role grants is kept between requests (clinic.staff.access): any change
+        # to the roles, their members or their permissions, a migration's grants
+        # included, makes every user's be read afresh once it is committed.
+        from django.contrib.auth.models import Permission
+        from django.db.models.signals import m2m_changed, post_delete, post_migrate
+
+        from clinic.staff.access import new_role_generation
+
+        user_model = get_user_model()
+        for through in (user_model.groups.through, Group.permissions.through):
+            m2m_changed.connect(
+                new_role_generation, sender=through, dispatch_uid=f"roles-{through}"
+            )
+        for model in (Group, Permission):
+            for signal in (post_save, post_delete):
+                signal.connect(new_role_generation, sender=model, dispatch_uid=f"roles-{model}")
+        post_migrate.connect(new_role_generation, dispatch_uid="roles-migrate")
         # Every audit entry is sealed into the chain in the transaction that wrote it.
         post_save.connect(audit_chain.seal_new_entry, sender=LogEntry, dispatch_uid="audit-seal")
         user_logged_in.connect(middleware.stamp_session_start, dispatch_uid="staff-session-start")

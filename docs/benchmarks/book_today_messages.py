@@ -175,11 +175,15 @@ def production_env(database_url: str, static_root: Path) -> dict[str, str]:
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        # The run's audit entries are sealed under a key of its own (a scratch database).
+        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         "STATIC_ROOT": str(static_root),
         "LOG_LEVEL": "WARNING",
+        # Two workers share one cache, as a deployment with several processes must.
+        "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/5"),
     }
 
 

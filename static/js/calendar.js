@@ -71,10 +71,12 @@
       select.addEventListener("change", function () { select.form.submit(); });
     });
 
-    // A card's badges, each in words: the patient asked to cancel (row[9]), and the
-    // clearance word (row[10], empty where the user is not shown it).
+    // A card's badges, each in words: the patient asked to cancel (row[9]), the
+    // clearance word (row[10], empty where the user is not shown it), and for a
+    // consultation whether its medical history came (row[11]).
     function cardBadges(row, data) {
-      var keys = (row[9] ? ["cancel"] : []).concat(row[10] ? [row[10]] : []);
+      var keys = (row[9] ? ["cancel"] : []).concat(row[10] ? [row[10]] : [])
+        .concat(row[11] ? [row[11]] : []);
       return keys.filter(function (key) { return data.badges[key]; }).map(function (key) {
         return { words: data.badges[key][0], look: data.badges[key][1] };
       });

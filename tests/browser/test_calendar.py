@@ -395,3 +395,35 @@ def test_the_grids_today_button_goes_to_the_locations_day(live_server, page: Pag
 
         expect(page).to_have_url(re.compile(f"date={there:%Y-%m-%d}"))
     assert console_errors == []
+
+
+def test_a_consultation_card_says_whether_its_history_came(
+    live_server, page: Page, screenshot, console_errors
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    amara, lena = _clinic(practitioners=2)
+    consultation = AppointmentType.objects.get(name="Consultation")
+    came = None
+    for first, who, room in (("Ada", amara, "Room 1"), ("Bea", lena, "Room 2")):
+        booked = appointment_book(
+            patient=make_patient(first_name=first, last_name="Hale"), practitioner=who,
+            room=Room.objects.get(name=room), appointment_type=consultation,
+            start=_tomorrow_at(10), by=make_staff(username=f"booker-{first}"),
+        )  # fmt: skip
+        came = came or booked
+    assert came is not None
+    Appointment.objects.filter(pk=came.pk).update(history_received_at=timezone.now())
+    _book(amara, 14)
+    _sign_in(page, live_server.url)
+    _open_tomorrow(page, live_server.url)
+
+    ada = page.locator(".book-card", has_text="Ada Hale")
+    expect(ada.get_by_text("History received")).to_be_visible()
+    expect(ada).to_have_attribute("aria-label", re.compile("History received"))
+    bea = page.locator(".book-card", has_text="Bea Hale")
+    expect(bea.get_by_text("No history yet")).to_be_visible()
+    zoe = page.locator(".book-card", has_text="Zoë Martin")
+    expect(zoe).to_be_visible()
+    expect(zoe.get_by_text(re.compile("history", re.IGNORECASE))).to_have_count(0)
+    screenshot("calendar-card-history")
+    assert console_errors == []

@@ -62,10 +62,10 @@ def test_someone_with_two_roles_sees_both(db):
     assert 'data-testid="home-manager"' in html
 
 
-@pytest.mark.parametrize(("who", "queries"), [("front_desk", 5), ("practitioner", 6)])
+@pytest.mark.parametrize(("who", "queries"), [("front_desk", 4), ("practitioner", 5)])
 def test_today_query_count_is_pinned(role_clients, who, queries, django_assert_num_queries):
     # session, user, (the practitioner's second factor), roles, the locations (front desk,
-    # none yet) or the day's appointments (practitioner), role permissions (menu)
+    # none yet) or the day's appointments (practitioner)
     with django_assert_num_queries(queries):
         role_clients[who].get(reverse("today"))
 
@@ -74,11 +74,11 @@ def test_manager_today_query_count_does_not_grow_with_staff(
     manager_client, django_assert_num_queries
 ):
     # session, user, the second factor, roles, staff per role, audit events in 24 h, five
-    # latest audit events, beat heartbeat, role permissions (menu)
-    with django_assert_num_queries(9):
+    # latest audit events, beat heartbeat
+    with django_assert_num_queries(8):
         manager_client.get(reverse("today"))
     UserFactory.create_batch(30)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         manager_client.get(reverse("today"))
 
 
@@ -100,15 +100,15 @@ def test_front_desk_sees_every_arrival_today_at_a_fixed_cost(
     for hour in (9, 10, 11):
         make_appointment(starts_at=_today_at(hour))
     # session, user, roles, locations, the arrivals with patients, practitioners, rooms
-    # and types, cancel requests, closures, leave, unbooked sessions, failed messages,
-    # role permissions (menu)
-    with django_assert_num_queries(11):
+    # and types, cancel requests, closures, leave, unbooked sessions, failed messages (the
+    # menu uses the roles read with the login)
+    with django_assert_num_queries(10):
         response = front_desk_client.get(reverse("today"))
     assert response.content.decode().count('data-testid="appointment-row"') == 3
 
     for hour in range(9, 18):
         make_appointment(starts_at=_today_at(hour))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = front_desk_client.get(reverse("today"))
     assert response.content.decode().count('data-testid="appointment-row"') == 12
 

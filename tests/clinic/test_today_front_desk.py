@@ -246,3 +246,38 @@ def test_only_the_front_desk_has_the_to_do_list(role_clients, bath, clock, who, 
     html = role_clients[who].get(reverse("today")).content.decode()
 
     assert ('data-testid="to-do"' in html) is shown
+
+
+def test_a_consultation_arriving_says_whether_its_history_came_and_nothing_of_it(
+    front_desk_client, bath, clock
+):
+    from clinic.scheduling.models import Appointment, AppointmentType
+    from treatments.models import HomeHistory
+
+    with time_machine.travel(NOW - timedelta(days=3), tick=False):
+        came, waiting = _book(bath, 16), _book(bath, 10, first_name="Ada")
+        session_type = AppointmentType.objects.create(
+            name="Treatment session", kind="treatment", duration_minutes=60
+        )
+        session = appointment_book(
+            patient=make_patient(first_name="Bo"), practitioner=bath["practitioners"][1],
+            room=bath["rooms"][1], appointment_type=session_type, by=bath["desk"],
+            start=datetime.combine(MONDAY, time(16), tzinfo=LONDON),
+        )  # fmt: skip
+    HomeHistory.objects.create(
+        patient=came.patient, appointment=came, answers={"allergies": "Penicillin-SECRET"},
+        submitted_at=NOW,
+    )  # fmt: skip
+    Appointment.objects.filter(pk=came.pk).update(history_received_at=NOW)
+
+    html = _today(front_desk_client).content.decode()
+
+    rows = {row.split("</tr>")[0] for row in html.split('data-testid="appointment-row"')[1:]}
+    by_name = {
+        name: next(row for row in rows if name in row)
+        for name in (came.patient.full_name, waiting.patient.full_name, session.patient.full_name)
+    }
+    assert "History received" in by_name[came.patient.full_name]
+    assert "No history yet" in by_name[waiting.patient.full_name]
+    assert "history" not in by_name[session.patient.full_name].lower()
+    assert "SECRET" not in html

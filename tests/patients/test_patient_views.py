@@ -240,13 +240,13 @@ def test_odd_searches_answer_calmly(front_desk_client, query):
 def test_the_patient_list_costs_the_same_for_ten_or_sixty_patients(
     front_desk_client, django_assert_num_queries
 ):
-    # session, user, role permissions, roles (menu), count, one page of patients, the
+    # session, user, the roles with their permissions, count, one page of patients, the
     # search's access entry (its INSERT, the chain head locked, the seal, the head moved on)
     PatientFactory.create_batch(10)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         front_desk_client.get(reverse("patients:list"))
     PatientFactory.create_batch(50)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         front_desk_client.get(reverse("patients:list"), {"q": "a"})
 
 
@@ -258,9 +258,9 @@ def test_the_patient_record_costs_a_fixed_number_of_queries(
     # session, user, role permissions, the patient with who registered them,
     # cleared-for-treatment badge, consent signature with the newest version, appointments
     # to come and past, treatment plans with their progress, the messages sent to them,
-    # roles (menu), the access entry (its INSERT, the chain head locked, the seal, the
+    # the access entry (its INSERT, the chain head locked, the seal, the
     # head moved on)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         front_desk_client.get(reverse("patients:detail", args=[patient.pk]))
 
 

@@ -68,7 +68,7 @@ def _later_page(front_desk_client, query, direction):
 
 @pytest.mark.parametrize("query", [{}, {"status": "sent"}, {"kind": "reminder"}])
 @pytest.mark.parametrize("which", ["first", "older", "newer"])
-def test_the_list_costs_eleven_queries_with_4_or_160_messages(
+def test_the_list_costs_ten_queries_with_4_or_160_messages(
     front_desk_client, place, clock, django_assert_num_queries, query, which
 ):
     def load():
@@ -77,11 +77,11 @@ def test_the_list_costs_eleven_queries_with_4_or_160_messages(
             address = reverse("messaging:list") + _later_page(front_desk_client, query, which)
         # A process looks up the message's record type for the audit log once and keeps it.
         ContentType.objects.get_for_model(PatientMessage)
-        with django_assert_num_queries(11):
-            # session, user, role permissions (the view), the page of messages with their
-            # patients and appointments' locations, the audit entry (its INSERT, the chain
-            # head locked, the seal, the head moved on), the counts of due, sending and
-            # failed, the requests to cancel, the role names for the menu
+        with django_assert_num_queries(10):
+            # session, user, the roles with their permissions (the view), the page of
+            # messages with their patients and appointments' locations, the audit entry
+            # (its INSERT, the chain head locked, the seal, the head moved on), the counts
+            # of due, sending and failed, the requests to cancel
             response = front_desk_client.get(address)
         assert response.status_code == 200
         return response

@@ -176,7 +176,7 @@ def test_an_unknown_action_is_not_found(front_desk_client, clinic):
     assert front_desk_client.post(url).status_code == 404
 
 
-@pytest.mark.parametrize(("who", "queries"), [("front_desk", 13), ("practitioner", 7)])
+@pytest.mark.parametrize(("who", "queries"), [("front_desk", 12), ("practitioner", 6)])
 def test_the_appointment_page_costs_a_fixed_number_of_queries(
     role_clients, clinic, django_assert_num_queries, frozen_now, who, queries
 ):

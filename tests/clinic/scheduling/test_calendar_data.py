@@ -392,3 +392,83 @@ def test_the_day_list_shows_both_badges(front_desk_client, clinic, frozen_now):
     assert 'data-testid="card-cancel-request"' in page
     assert "Asked to cancel" in page
     assert "Cleared for treatment" in page
+
+
+# --- A consultation's medical history from home -----------------------------------------
+
+
+def _consultation(clinic, hour, *, received=False, room=0):
+    from clinic.scheduling.models import AppointmentType
+
+    kind, _ = AppointmentType.objects.get_or_create(
+        name="Consultation", defaults={"kind": "consultation", "duration_minutes": 30}
+    )
+    appointment = appointment_book(
+        patient=make_patient(), practitioner=clinic["practitioners"][0], room=clinic["rooms"][room],
+        appointment_type=kind, by=clinic["desk"],
+        start=datetime.combine(MONDAY, time(hour), tzinfo=LONDON),
+    )  # fmt: skip
+    if received:
+        _history_sent(appointment)
+    return appointment
+
+
+def _history_sent(appointment):
+    """The patient sends their history from home, with something the desk must not see."""
+    from django.utils import timezone
+
+    from treatments.models import HomeHistory
+
+    HomeHistory.objects.create(
+        patient=appointment.patient, appointment=appointment,
+        answers={"allergies": "Penicillin-SECRET"}, submitted_at=timezone.now(),
+    )  # fmt: skip
+    Appointment.objects.filter(pk=appointment.pk).update(history_received_at=timezone.now())
+
+
+def test_a_consultation_card_says_whether_its_history_came_and_nothing_of_it(
+    front_desk_client, clinic, frozen_now
+):
+    came = _consultation(clinic, 9, received=True)
+    waiting = _consultation(clinic, 11)
+    session = _book(clinic, 14)
+
+    response = _data(front_desk_client)
+    cards = {card[0]: card for card in response.json()["appointments"]}
+
+    assert cards[came.pk][11] == "history"
+    assert cards[waiting.pk][11] == "nohistory"
+    assert cards[session.pk][11] == ""  # not a consultation: nothing to say
+    badges = response.json()["badges"]
+    assert badges["history"][0] == "History received"
+    assert badges["nohistory"][0] == "No history yet"
+    assert "SECRET" not in response.content.decode()
+
+
+def test_the_history_badge_asks_no_query_of_its_own(front_desk_client, clinic, frozen_now):
+    _consultation(clinic, 9)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert _data(front_desk_client).status_code == 200
+        return len(queries)
+
+    before = count()
+    _consultation(clinic, 11, received=True)
+    _consultation(clinic, 13, room=1)
+    assert count() == before
+
+
+def test_the_day_list_shows_the_history_badge(front_desk_client, clinic, frozen_now):
+    _consultation(clinic, 9, received=True)
+    _consultation(clinic, 11)
+    _book(clinic, 14)
+
+    page = front_desk_client.get(
+        reverse("scheduling:calendar_list"), {"date": MONDAY.isoformat()}
+    ).content.decode()
+
+    assert page.count('data-testid="card-history"') == 2
+    assert "History received" in page
+    assert "No history yet" in page
+    assert "SECRET" not in page

@@ -213,14 +213,14 @@ def populate(count: int) -> None:
 def test_the_overview_costs_the_same_for_one_or_five_of_everything(
     manager_client, django_assert_num_queries
 ):
-    # session, user, role permissions (the view's check), locations, their rooms, their
-    # opening hours, their closures to come, practitioners with their users, their working
-    # hours, their leave to come, appointment types, roles (the menu)
+    # session, user, the roles with their permissions (the view's check), locations, their
+    # rooms, their opening hours, their closures to come, practitioners with their users,
+    # their working hours, their leave to come, appointment types
     populate(1)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         one = manager_client.get(reverse("setup:overview"))
     populate(4)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         five = manager_client.get(reverse("setup:overview"))
 
     assert one.content.decode().count('data-testid="setup-location"') == 1

@@ -154,13 +154,13 @@ def test_the_audit_page_costs_the_same_queries_for_ten_or_a_hundred_entries(
             UserFactory()
 
     # session, user, the second factor that verified the session, role permissions,
-    # roles (menu), count of entries, one page of entries with actor and record type joined
+    # count of entries, one page of entries with actor and record type joined
     add_entries(10)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         manager_client.get(reverse("audit_log"))
     add_entries(90)
     assert get_user_model().objects.count() > 100
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         manager_client.get(reverse("audit_log"))
 
 

@@ -187,7 +187,7 @@ def test_the_signed_session_page_shows_the_aftercare_given(
 
     # (the audit entry is four queries: its INSERT, the chain head locked, the seal, the
     # head moved on)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = practitioner_client.get(url)
 
     assert response.status_code == 200
@@ -206,7 +206,7 @@ def test_the_printable_aftercare_is_for_practitioners(
 
     # (the audit entry is four queries: its INSERT, the chain head locked, the seal, the
     # head moved on)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = practitioner_client.get(url)
 
     assert response.status_code == 200
@@ -240,7 +240,7 @@ def test_the_aftercare_page_costs_the_same_for_any_number_of_versions(
     for _ in range(versions - 1):
         _revise(microneedling, manager)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = manager_client.get(reverse("treatments:aftercare_templates"))
 
     assert response.status_code == 200
@@ -287,7 +287,7 @@ def _form(steps=None, **fields):
 
 def test_the_manager_writes_a_new_version(manager_client, microneedling, django_assert_num_queries):
     url = reverse("treatments:aftercare_template", args=[microneedling.pk])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         page = manager_client.get(url)
     assert page.status_code == 200
     assert "Wear a mineral sunscreen" in page.content.decode()

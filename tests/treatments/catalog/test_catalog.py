@@ -98,6 +98,6 @@ def test_the_catalog_page_costs_a_fixed_number_of_queries(
     manager_client, django_assert_num_queries
 ):
     # session, user, role permissions, areas with treatments, their guidance, roles (menu)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = manager_client.get(reverse("treatments:catalog"))
     assert "Cheeks and chin" in response.content.decode()

@@ -103,11 +103,11 @@ def test_the_record_costs_the_same_signed_or_not(
 ):
     url = reverse("patients:detail", args=[patient.pk])
     # with the appointments and messages panels, and the access entry (four queries)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         front_desk_client.get(url)
     _sign(front_desk_client, patient)
     # with the appointments and messages panels, and the access entry (four queries)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         front_desk_client.get(url)
 
 

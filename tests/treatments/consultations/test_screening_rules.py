@@ -125,7 +125,7 @@ def test_the_rules_page_lists_every_rule_in_a_fixed_number_of_queries(
 
     # session, user, role permissions, settings with who changed them, settings again
     # for the rule-set version, roles (menu)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = manager_client.get(reverse("treatments:screening_rules"))
     assert len(response.context["rows"]) == len(DEFAULT_RULES)
 

@@ -131,7 +131,7 @@ def test_the_plan_page_costs_the_same_for_any_number_of_sessions(
     plan_book(plan=plan, by=make_staff(), now=timezone.now())
     # session, user, role permissions, the plan with patient, treatment, location and
     # practitioner, its areas, its sessions with appointments, people and rooms, roles (menu)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = front_desk_client.get(reverse("treatments:plan", args=[plan.pk]))
     assert response.status_code == 200
 

@@ -194,7 +194,7 @@ def test_the_page_before_treating_costs_the_same_however_long_the_history(
     # the day's check-in, audit of the consultation, the last session,
     # its depths, menu; each audit is four queries (its INSERT, the chain head locked, the
     # seal, the head moved on)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(21):
         assert practitioner_client.get(url).status_code == 200
 
 
