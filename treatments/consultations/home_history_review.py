@@ -40,14 +40,14 @@ from treatments.models.home_history import (
 )
 
 
-class _AsGiven:
+class AsGiven:
     """The answer is taken in as the patient gave it."""
 
     def __repr__(self) -> str:
         return "AS_GIVEN"
 
 
-AS_GIVEN = _AsGiven()
+AS_GIVEN = AsGiven()
 
 
 def question(name: str) -> str:
@@ -105,9 +105,7 @@ def _check_value(record: MedicalHistory, consulted_on: date, name: str, value: A
         if value is not None and not isinstance(value, date):
             raise ValidationError("Record a date, or none.")
         if value is not None and value > consulted_on:
-            raise ValidationError(
-                f"“{question(name)}”: this date is after the consultation. Check it."
-            )
+            raise ValidationError("This date is after the consultation. Check it.")
     if kind == "text" and not isinstance(value, str):
         raise ValidationError("Record the answer as text.")
     stopping = name == "taking_isotretinoin" and value is False and record.taking_isotretinoin
@@ -139,7 +137,7 @@ def _take_in(
     home_history: HomeHistory,
     name: str,
     by: User,
-    recorded: HistoryValue | _AsGiven,
+    recorded: HistoryValue | AsGiven,
     now: datetime,
 ) -> HistoryTakeIn:
     """One answer into the locked draft (no screening: the caller screens once)."""
@@ -159,7 +157,7 @@ def _take_in(
         written = _medicine_rows(consultation, home_history, by)
     else:
         said = home_history.answers[name]
-        value = history_value(name, said) if isinstance(recorded, _AsGiven) else recorded
+        value = history_value(name, said) if isinstance(recorded, AsGiven) else recorded
         record = consultation.history
         _check_value(record, consultation.consulted_on, name, value)
         setattr(record, name, value)
@@ -179,7 +177,7 @@ def history_answer_take_in(
     home_history: HomeHistory,
     field: str,
     by: User,
-    recorded: HistoryValue | _AsGiven = AS_GIVEN,
+    recorded: HistoryValue | AsGiven = AS_GIVEN,
     now: datetime | None = None,
 ) -> HistoryTakeIn:
     """Take one answer of the history from home into the draft: as the patient gave it
