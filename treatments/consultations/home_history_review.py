@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from treatments.consultations.medicines import MedicineEntry, medicines_replace
+from treatments.consultations.selectors import answer_question as question
 from treatments.consultations.services import ConsultationLocked, _record_screening
 from treatments.models import (
     MEDICINES,
@@ -30,7 +31,6 @@ from treatments.models import (
     HistoryTakeIn,
     HomeHistory,
     MedicalHistory,
-    history_label,
 )
 from treatments.models.home_history import (
     HistoryValue,
@@ -48,11 +48,6 @@ class AsGiven:
 
 
 AS_GIVEN = AsGiven()
-
-
-def question(name: str) -> str:
-    """The question an answer answers, as the practitioner reads it."""
-    return "Medicines" if name == MEDICINES else history_label(name)
 
 
 def home_medicine_entries(home_history: HomeHistory) -> list[MedicineEntry]:

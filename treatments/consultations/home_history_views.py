@@ -77,7 +77,7 @@ def home_history_take_in(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(REVIEW, pk=pk)
     name = form.cleaned_data["field"]
     try:
-        take_in = history_answer_take_in(
+        history_answer_take_in(
             consultation=consultation,
             home_history=_under_review(consultation, form.cleaned_data["home_history"]),
             field=name,
@@ -87,7 +87,8 @@ def home_history_take_in(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, f"“{question(name)}”: {' '.join(exc.messages)}")
     else:
-        how = "recorded differently" if take_in.was_changed else "taken in as given"
+        given = form.cleaned_data["how"] == TakeInForm.AS_GIVEN
+        how = "taken in as given" if given else "recorded differently"
         messages.success(request, f"“{question(name)}”: {how}.")
     return redirect(REVIEW, pk=pk)
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.dateformat import format as format_date
+from django.utils.text import capfirst
 
 from clinic.scheduling.models import Appointment
 from patients.models import Patient
@@ -301,16 +302,19 @@ class HomeHistoryReview:
         return sum(1 for row in self.rows if row.take_in is None)
 
 
-def _question(name: str) -> str:
-    return "Medicines" if name == MEDICINES else history_label(name)
+def answer_question(name: str) -> str:
+    """The question an answer answers, as the practitioner reads it."""
+    return "Medicines" if name == MEDICINES else capfirst(history_label(name))
 
 
 def _take_in_row(take_in: HistoryTakeIn) -> TakeInRow:
+    said = answer_lines(take_in.field, take_in.patient_said)
+    recorded = answer_lines(take_in.field, take_in.recorded)
+    # Marked where the words differ: a medicine line the vocabulary matched on the way in
+    # is still what the patient said.
     return TakeInRow(
-        field=take_in.field, question=_question(take_in.field),
-        said=answer_lines(take_in.field, take_in.patient_said),
-        recorded=answer_lines(take_in.field, take_in.recorded),
-        was_changed=take_in.was_changed, by=take_in.by, at=take_in.at,
+        field=take_in.field, question=answer_question(take_in.field), said=said,
+        recorded=recorded, was_changed=said != recorded, by=take_in.by, at=take_in.at,
     )  # fmt: skip
 
 
@@ -343,7 +347,7 @@ def home_history_review(consultation: Consultation, *, now: bool = True) -> Home
         said = home.medicines if name == MEDICINES else home.answers[name]
         rows.append(
             ReviewRow(
-                field=name, kind=answer_kind(name), question=_question(name),
+                field=name, kind=answer_kind(name), question=answer_question(name),
                 said=answer_lines(name, said),
                 now=_recorded_now(history, name, lines) if now else [],
                 take_in=taken.get(name),

@@ -219,6 +219,21 @@ def test_the_medicine_list_becomes_the_consultations_medicine_rows(home, draft, 
     assert take_in.recorded[0]["medicine_key"] == "eliquis"
 
 
+def test_the_review_marks_only_answers_recorded_differently(home, draft, practitioner):
+    _take(draft, home, MEDICINES, practitioner)  # matched to Eliquis on the way in
+    _take(draft, home, "allergies", practitioner, recorded="Sticking plasters, latex")
+
+    rows = {row.field: row for row in home_history_review(draft).rows}
+
+    allergies, medicines = rows["allergies"].take_in, rows[MEDICINES].take_in
+    assert rows["allergies"].question == "Allergies"
+    assert allergies is not None
+    assert allergies.was_changed
+    assert allergies.recorded == ["Sticking plasters, latex"]
+    assert medicines is not None
+    assert not medicines.was_changed
+
+
 def test_taking_in_screens_the_consultation_again(home, draft, practitioner):
     assert draft.screening_level == "clear"
 
