@@ -69,6 +69,11 @@ def test_the_practitioner_reviews_the_history_from_home_and_takes_it_in(
     )
     screenshot("home-history-review")
     assert_accessible(page)
+
+    page.get_by_role("link", name="Back to the consultation").click()
+    summary = page.get_by_test_id("home-history-summary")
+    expect(summary).to_contain_text("5 answers taken in.")
+    expect(page.get_by_test_id("findings").get_by_test_id("finding-blood_thinners")).to_be_visible()
     assert console_errors == []
 
 
