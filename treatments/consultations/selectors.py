@@ -223,13 +223,15 @@ def answer_lines(name: str, stored: Any) -> list[str]:
     if kind == "condition":
         return ["Yes" if stored is True else "No" if stored is False else "Not answered"]
     if kind == "date":
-        if not stored:
-            return ["No date"]
-        try:
-            return [format_date(datetime.fromisoformat(str(stored)).date(), "j M Y")]
-        except ValueError:
-            return [str(stored)]
+        return [_day_words(stored) if stored else "No date"]
     return [str(stored).strip() or "Nothing"] if stored is not None else ["Nothing"]
+
+
+def _day_words(stored: Any) -> str:
+    try:
+        return format_date(datetime.fromisoformat(str(stored)).date(), "j M Y")
+    except ValueError:
+        return str(stored)
 
 
 def _medicine_words(line: dict[str, Any]) -> str:
@@ -238,8 +240,8 @@ def _medicine_words(line: dict[str, Any]) -> str:
         words += f", {line['dose']}"
     if line.get("current", True):
         return f"{words}: taking now"
-    stopped = answer_lines("isotretinoin_stopped_on", line.get("stopped_on"))[0]
-    return f"{words}: stopped" + ("" if stopped == "No date" else f" {stopped}")
+    stopped = line.get("stopped_on")
+    return f"{words}: stopped" + (f" {_day_words(stopped)}" if stopped else "")
 
 
 def _recorded_now(history: MedicalHistory, name: str, lines: list[MedicineLine]) -> list[str]:
@@ -283,6 +285,19 @@ class ReviewRow:
     @property
     def differs(self) -> bool:
         return self.said != self.now
+
+    @property
+    def may_be_recorded_differently(self) -> bool:
+        """Every answer but the medicine list, which is taken in as a whole as given."""
+        return self.kind != "medicines"
+
+    @property
+    def asks_yes_no(self) -> bool:
+        return self.kind == "condition"
+
+    @property
+    def asks_date(self) -> bool:
+        return self.kind == "date"
 
 
 @dataclass(frozen=True)

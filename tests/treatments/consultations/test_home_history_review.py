@@ -19,6 +19,7 @@ from treatments.consultations.home_history_review import (
     history_take_in_all,
 )
 from treatments.consultations.selectors import (
+    answer_lines,
     home_history_for_appointment,
     home_history_for_patient,
     home_history_review,
@@ -176,6 +177,27 @@ def test_a_signed_consultation_that_took_nothing_in_reviews_nothing(home, draft,
     signed = consultation_sign(consultation=draft, by=practitioner, decision="suitable")
 
     assert home_history_review(signed).home_history is None
+
+
+@pytest.mark.parametrize(
+    ("name", "stored", "words"),
+    [
+        ("sunburn", True, ["Yes"]),
+        ("sunburn", False, ["No"]),
+        ("chemical_peel_on", "2026-03-05", ["5 Mar 2026"]),
+        ("chemical_peel_on", None, ["No date"]),
+        ("allergies", "", ["Nothing"]),
+        (MEDICINES, [], ["None"]),
+        (
+            MEDICINES,
+            [{"text": "Roaccutane", "current": False, "stopped_on": "2026-01-02", "dose": ""},
+             {"text": "Eliquis", "current": True, "stopped_on": None, "dose": "5mg"}],
+            ["Roaccutane: stopped 2 Jan 2026", "Eliquis, 5mg: taking now"],
+        ),
+    ],
+)  # fmt: skip
+def test_answers_read_in_words(name, stored, words):
+    assert answer_lines(name, stored) == words
 
 
 # --- Taking answers in ------------------------------------------------------------------------
