@@ -4,6 +4,7 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
@@ -97,8 +98,11 @@ def make_appointment(
     room = kwargs.pop("room", None) or Room.objects.create(
         location=location, name=f"Room {Room.objects.count() + 1}"
     )
-    kind, _ = AppointmentType.objects.get_or_create(
-        name="Treatment session", defaults={"kind": "treatment", "duration_minutes": 60}
+    kind = (
+        kwargs.pop("appointment_type", None)
+        or AppointmentType.objects.get_or_create(
+            name="Treatment session", defaults={"kind": "treatment", "duration_minutes": 60}
+        )[0]
     )
     practitioner = practitioner or make_practitioner()
     return Appointment.objects.create(
@@ -175,3 +179,109 @@ class TOTPDeviceFactory(factory.django.DjangoModelFactory):
     name = "Authenticator app"
     confirmed = True
     key = factory.LazyFunction(random_hex)
+
+
+def make_consultation_appointment(*, starts_at: Any = None, **kwargs: Any) -> Any:
+    """A consultation booking (three days ahead unless ``starts_at``)."""
+    from datetime import timedelta
+
+    from clinic.scheduling.models import AppointmentType
+
+    kind, _ = AppointmentType.objects.get_or_create(
+        name="Consultation", defaults={"kind": "consultation", "duration_minutes": 45}
+    )
+    starts_at = starts_at or (timezone.now() + timedelta(days=3)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    return make_appointment(starts_at=starts_at, appointment_type=kind, **kwargs)
+
+
+def screen_home_history(history: Any) -> None:
+    """Give a sent history from home its screening as the sending service keeps it: the
+    answers and medicine lines screened for the appointment's day with the clinic's
+    rules, each finding in the check-in's stored shape."""
+    from treatments.consultations.home_history_review import home_medicine_entries
+    from treatments.consultations.medicines import screened_lines
+    from treatments.consultations.selectors import rule_adjustments
+    from treatments.consultations.services import screening_answers
+    from treatments.models.home_history import ANSWER_FIELDS, history_value
+    from treatments.screening.engine import screen
+    from treatments.sessions.check_in import _stored_finding
+
+    values = {
+        name: history_value(name, given)
+        for name, given in history.answers.items()
+        if name in ANSWER_FIELDS
+    }
+    result = screen(
+        screening_answers(
+            history=values,
+            fitzpatrick_type=None,
+            treatment_date=history.appointment.local_day,
+            medicines=screened_lines(home_medicine_entries(history)),
+        ),
+        adjustments=rule_adjustments(),
+    )
+    history.screening_level = result.level.code
+    history.findings = [_stored_finding(finding, set()) for finding in result.findings]
+    history.ruleset_version = result.ruleset_version
+    history.vocabulary_version = result.vocabulary_version
+
+
+class HomeHistoryFactory(factory.django.DjangoModelFactory):
+    """A patient's history from home for a consultation booking. ``submitted=True``: sent,
+    with its screening computed as the sending service stores it."""
+
+    class Meta:
+        model = "treatments.HomeHistory"
+        skip_postgeneration_save = True
+
+    class Params:
+        submitted = factory.Trait(submitted_at=factory.LazyFunction(timezone.now))
+
+    patient = factory.SubFactory(PatientFactory)
+    appointment = factory.LazyAttribute(
+        lambda history: make_consultation_appointment(patient=history.patient)
+    )
+    answers = factory.LazyFunction(dict)
+    medicines = factory.LazyFunction(list)
+
+    @factory.post_generation
+    def screening(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and obj.submitted_at is not None and not obj.screening_level:
+            screen_home_history(obj)
+            obj.save(
+                update_fields=[
+                    "screening_level", "findings", "ruleset_version", "vocabulary_version"
+                ]
+            )  # fmt: skip
+
+
+def make_home_history(**kwargs: Any) -> Any:
+    """A history from home (``submitted=True``: sent and screened), typed loosely as the
+    factories are."""
+    return HomeHistoryFactory(**kwargs)
+
+
+def _draft_for(take_in: Any) -> Any:
+    from treatments.consultations.services import consultation_start
+
+    practitioner = make_staff(roles=[Role.PRACTITIONER])
+    return consultation_start(patient=take_in.home_history.patient, practitioner=practitioner)
+
+
+class HistoryTakeInFactory(factory.django.DjangoModelFactory):
+    """One answer taken in as given (the row only: the service writes the history too)."""
+
+    class Meta:
+        model = "treatments.HistoryTakeIn"
+
+    home_history = factory.SubFactory(
+        HomeHistoryFactory, submitted=True, answers={"active_acne": False}
+    )
+    consultation = factory.LazyAttribute(_draft_for)
+    field = "active_acne"
+    patient_said = factory.LazyAttribute(lambda t: t.home_history.answers.get(t.field))
+    recorded = factory.LazyAttribute(lambda t: t.patient_said)
+    by = factory.LazyAttribute(lambda t: t.consultation.practitioner)
+    at = factory.LazyFunction(timezone.now)

@@ -47,13 +47,16 @@ from tests.factories import (
     TOTPDeviceFactory,
     UserFactory,
     make_appointment,
+    make_home_history,
     make_patient,
+    screen_home_history,
 )
 from tests.treatments.plans.plan_setup import book_plan, clinic_setting, sessions
 from tests.treatments.plans.plan_setup import sessions as sessions_of
 from tests.treatments.sessions.sessions_setup import start_record_and_sign
 from treatments.aftercare.defaults import DEFAULT_STEPS
 from treatments.aftercare.services import aftercare_template_revise
+from treatments.consultations.home_history_review import history_answer_take_in
 from treatments.consultations.services import (
     consent_text_publish,
     consultation_addendum_add,
@@ -65,12 +68,14 @@ from treatments.models import (
     ConsentText,
     Consultation,
     DepthGuidance,
+    HomeHistory,
     MedicineLine,
     Treatment,
     TreatmentArea,
     TreatmentPlan,
     TreatmentSession,
 )
+from treatments.models.home_history import ANSWER_FIELDS, answer_kind
 from treatments.sessions.check_in import check_in_screen
 
 
@@ -137,6 +142,49 @@ class World:
         """A freed time offered to the world's patient (made on first use)."""
         offer = WaitlistOffer.objects.filter(entry__patient=self.patient).first()
         return offer_token((offer or _offer_to(self, self.patient)).pk)
+
+    @property
+    def home_history(self) -> HomeHistory:
+        """The history the world's patient sent from home for a consultation booked
+        three days ahead (made on first use): cold sores, a recent peel, an allergy and a
+        blood thinner."""
+        existing = HomeHistory.objects.filter(patient=self.patient).first()
+        if existing is not None:
+            return existing
+        home: HomeHistory = make_home_history(
+            patient=self.patient,
+            submitted=True,
+            answers={
+                "cold_sore_history": True,
+                "chemical_peel_on": (_today() - timedelta(days=10)).isoformat(),
+                "allergies": "Sticking plasters",
+            },
+            medicines=[{"text": "Eliquis 5mg", "medicine_key": "", "route": "mouth",
+                        "current": True, "stopped_on": None, "dose": "twice daily"}],
+        )  # fmt: skip
+        return home
+
+    @property
+    def home_appointment(self) -> Appointment:
+        """The consultation booking the history from home was sent for."""
+        return self.home_history.appointment
+
+    @property
+    def home_patient(self) -> Patient:
+        """The world's patient, once they have sent a history from home."""
+        return self.home_history.patient
+
+    @property
+    def home_draft(self) -> Consultation:
+        """The world's draft consultation reviewing the history from home, the allergy
+        taken in already."""
+        home = self.home_history
+        if not self.draft.take_ins.exists():
+            history_answer_take_in(
+                consultation=self.draft, home_history=home, field="allergies",
+                by=self.practitioner,
+            )  # fmt: skip
+        return self.draft
 
     @property
     def closure(self) -> Closure:
@@ -276,6 +324,28 @@ def medicine_lines(world: World, n: int = 3) -> None:
                 medicine_key="eliquis", medicine_label="Eliquis (apixaban)",
                 ingredients=["apixaban"], classes=["anticoagulant"],
             )  # fmt: skip
+
+
+def home_history_answers(world: World, n: int = 3) -> None:
+    """The history from home gains answers and medicines (screened again), and the draft
+    takes one more of its answers in."""
+    home = world.home_history
+    new = [
+        name
+        for name in ANSWER_FIELDS
+        if name not in home.answers and answer_kind(name) == "condition"
+    ][:n]
+    home.answers.update(dict.fromkeys(new, True))
+    home.medicines = [
+        *home.medicines,
+        *({"text": f"Zyxolin {number}", "medicine_key": "", "route": "", "current": True,
+           "stopped_on": None, "dose": ""} for number in range(n)),
+    ]  # fmt: skip
+    screen_home_history(home)
+    home.save()
+    history_answer_take_in(
+        consultation=world.draft, home_history=home, field=new[0], by=world.practitioner
+    )
 
 
 def patient_record(world: World, n: int = 2) -> None:

@@ -88,6 +88,9 @@ PAGES = [
     # messages sent to them, which of the sessions their course confirmation lists are
     # still to come, audit
     Page("patients:detail", "front_desk", 15, ("patient",), grow=w.patient_history),
+    # the same for a practitioner (their consultations, and the second factor in login),
+    # then the history from home with its take-ins by signed consultations, audit
+    Page("patients:detail", "practitioner", 22, ("home_patient",), grow=w.home_history_answers),
     # login, the patient, audit
     Page("patients:edit", "front_desk", 8, ("patient",), grow=w.patient_history),
     # login (audit log permission), the patient, count of their access entries, one page
@@ -151,11 +154,22 @@ PAGES = [
     Page("treatments:check_in", "practitioner", 14, ("check_in",), grow=w.check_ins),
     # login, the consultation with patient, practitioner and history, audit twice (the
     # consultation and its history), findings, medicine lines with who checked them,
-    # addenda with authors
-    Page("treatments:consultation", "practitioner", 16, ("consultation",), grow=w.patient_history),
-    # login, the draft with patient and history, medicine lines, audit, rule settings
-    # with who changed them (live screening)
-    Page("treatments:consultation_edit", "practitioner", 11, ("draft",), grow=w.patient_history),
+    # addenda with authors, the take-ins from a history from home (signed: nothing else)
+    Page("treatments:consultation", "practitioner", 17, ("consultation",), grow=w.patient_history),
+    # login, the draft with patient and history, medicine lines, audit, the take-ins from
+    # a history from home, none: the patient's histories from home, rule settings with who
+    # changed them (live screening)
+    Page("treatments:consultation_edit", "practitioner", 13, ("draft",), grow=w.patient_history),
+    # login, the draft with patient, practitioner and history, its take-ins with their
+    # history and who took them in, the medicine lines, audit twice (the history from home
+    # and the consultation's), the findings
+    Page(
+        "treatments:home_history_review",
+        "practitioner",
+        16,
+        ("home_draft",),
+        grow=w.home_history_answers,
+    ),
     # the book's shell: login, locations, appointment types, the session with the
     # choices remembered (saved: three)
     Page("scheduling:calendar_day", "front_desk", 8, grow=w.appointments),
@@ -179,6 +193,14 @@ PAGES = [
     # login, the appointment with patient, practitioner, room, location and type,
     # the messages about it (it has started: no nearby free times)
     Page("scheduling:appointment", "front_desk", 5, ("appointment",)),
+    # the same for a practitioner, then the appointment's history from home, audit
+    Page(
+        "scheduling:appointment",
+        "practitioner",
+        11,
+        ("home_appointment",),
+        grow=w.home_history_answers,
+    ),
     # login, locations, rooms, opening hours, closures, practitioners, working hours,
     # leave, appointment types
     Page("setup:overview", "manager", 12, grow=w.rooms),
@@ -311,6 +333,8 @@ POST_ONLY = [
     PostOnly("treatments:consultation_sign", "practitioner", ("draft",)),
     PostOnly("treatments:consultation_addendum", "practitioner", ("consultation",)),
     PostOnly("treatments:finding_override", "practitioner", ("draft",), ("1",)),
+    PostOnly("treatments:home_history_take_in", "practitioner", ("home_draft",)),
+    PostOnly("treatments:home_history_take_in_all", "practitioner", ("home_draft",)),
     PostOnly("scheduling:move", "front_desk", ("appointment",)),
     PostOnly("scheduling:calendar_drop", "front_desk", ("appointment",)),
     PostOnly("scheduling:action", "front_desk", ("appointment",), ("confirm",)),
@@ -360,11 +384,18 @@ def test_every_named_url_is_in_the_table_or_answers_only_a_post():
 
     assert sorted(named - set(listed)) == [], "named URLs with no pinned count"
     assert sorted(set(listed) - named) == [], "the table names URLs that are gone"
-    assert len(listed) == len(set(listed)), "a URL is listed twice"
+    rows = [(p.name, p.role) for p in PAGES] + [(p.name, p.role) for p in POST_ONLY]
+    assert len(rows) == len(set(rows)), "a URL is listed twice for one role"
 
 
 # "pinned", not "page": a test parameter named "page" is Playwright's (tests/conftest.py).
-@pytest.mark.parametrize("pinned", [pytest.param(p, id=p.name) for p in PAGES])
+def _page_id(page: Page) -> str:
+    """The URL's name, and the role too when the table lists it for more than one."""
+    twice = sum(1 for other in PAGES if other.name == page.name) > 1
+    return f"{page.name}[{page.role}]" if twice else page.name
+
+
+@pytest.mark.parametrize("pinned", [pytest.param(p, id=_page_id(p)) for p in PAGES])
 def test_the_page_costs_the_same_with_more_data(pinned, world, clients, django_assert_num_queries):
     client = clients[pinned.role]
     for size in ("small", "grown"):

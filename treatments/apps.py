@@ -25,6 +25,8 @@ class TreatmentsConfig(AppConfig):
             Consultation,
             ConsultationAddendum,
             DepthGuidance,
+            HistoryTakeIn,
+            HomeHistory,
             IssuedAftercare,
             LotRecall,
             MedicalHistory,
@@ -51,6 +53,9 @@ class TreatmentsConfig(AppConfig):
         auditlog.register(ConsentText)
         auditlog.register(ConsentSignature)
         auditlog.register(CheckInScreening)
+        # The history a patient gave at home, and each answer taken from it.
+        auditlog.register(HomeHistory)
+        auditlog.register(HistoryTakeIn)
         # The clinic's changes to the screening rules: who switched what, and when.
         auditlog.register(ScreeningRuleSetting)
         auditlog.register(ScreeningRuleChange)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from treatments.aftercare import views as aftercare_views
 from treatments.catalog import views as catalog_views
+from treatments.consultations import home_history_views
 from treatments.consultations import views as consultations_views
 from treatments.plans import patient_views as plan_patient_views
 from treatments.plans import views as plans_views
@@ -72,6 +73,21 @@ urlpatterns = [
     path("consultations/screen/", consultations_views.screening_preview, name="screening_preview"),
     path("medicines/suggest/", consultations_views.medicine_suggest, name="medicine_suggest"),
     path("consultations/<int:pk>/", consultations_views.consultation_detail, name="consultation"),
+    path(
+        "consultations/<int:pk>/history-from-home/",
+        home_history_views.home_history_review_view,
+        name="home_history_review",
+    ),
+    path(
+        "consultations/<int:pk>/history-from-home/take-in/",
+        home_history_views.home_history_take_in,
+        name="home_history_take_in",
+    ),
+    path(
+        "consultations/<int:pk>/history-from-home/take-in-all/",
+        home_history_views.home_history_take_in_all,
+        name="home_history_take_in_all",
+    ),
     path(
         "consultations/<int:pk>/edit/",
         consultations_views.consultation_edit,

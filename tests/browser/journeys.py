@@ -1,8 +1,8 @@
-"""Steps that several browser journeys share."""
+"""Steps that several browser journeys share, and journeys written to be chained."""
 
 from django.contrib.auth.models import User
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from clinic.staff.mfa import mfa_required
 from tests.factories import TEST_PASSWORD, TOTPDeviceFactory
@@ -35,3 +35,54 @@ def sign_in(page: Page, base: str, username: str, password: str = TEST_PASSWORD)
     if device is not None and "/accounts/verify/" in page.url:
         with page.expect_navigation():
             enter_code(page, device)
+
+
+def review_history_from_home(page: Page, base: str, *, appointment_pk: int, peel_on: str) -> None:
+    """The practitioner's half of the history from home, from the appointment on.
+
+    The patient's history must hold: cold sores in the past, a chemical peel within 30
+    days, an allergy, not pregnant, and Eliquis. The practitioner sees its findings
+    before starting, starts the consultation, takes the cold sores in as given, records
+    the peel on ``peel_on`` ("YYYY-MM-DD", over 30 days ago) instead, takes the medicines
+    in, then the rest; the consultation's screening follows each step.
+    """
+    page.goto(f"{base}/appointments/{appointment_pk}/")
+    panel = page.get_by_test_id("home-history-panel")
+    expect(panel.get_by_test_id("home-finding-chemical_peel_recent")).to_contain_text(
+        "Needs clearance"
+    )
+    expect(panel.get_by_test_id("home-finding-blood_thinners")).to_be_visible()
+    expect(panel.get_by_test_id("home-finding-cold_sore_history")).to_contain_text("Precaution")
+
+    panel.get_by_role("link", name="Start the consultation").click()
+    page.get_by_label("Acne scars").check()
+    page.get_by_label("Face").check()
+    page.get_by_label("Fitzpatrick skin type").select_option("2")
+    page.get_by_role("button", name="Save consultation").click()
+    page.get_by_test_id("home-history-summary").get_by_role(
+        "link", name="Review and take in"
+    ).click()
+
+    screening = page.get_by_test_id("consultation-screening")
+    expect(screening).to_contain_text("Clear")
+    page.get_by_role("button", name="Take in: Has had cold sores").click()
+    expect(screening.get_by_test_id("finding-cold_sore_history")).to_be_visible()
+    expect(screening).to_contain_text("Precaution")
+
+    peel = page.get_by_test_id("answer-chemical_peel_on")
+    peel.get_by_text("Record differently").click()
+    peel.get_by_label("Record “Last chemical peel” as").fill(peel_on)
+    peel.get_by_role("button", name="Record: Last chemical peel").click()
+    expect(peel).to_contain_text("Differs from what the patient said")
+    expect(screening.get_by_test_id("finding-chemical_peel_recent")).to_have_count(0)
+
+    page.get_by_role("button", name="Take in: Medicines").click()
+    expect(screening.get_by_test_id("finding-blood_thinners")).to_be_visible()
+    expect(screening).to_contain_text("Needs clearance")
+
+    page.get_by_role("button", name="Take in all answers as given").click()
+    expect(page.get_by_test_id("left-to-take-in")).to_have_text("All taken in")
+    for field in ("cold_sore_history", "chemical_peel_on", "medicines", "allergies"):
+        row = page.get_by_test_id(f"answer-{field}")
+        expect(row.get_by_test_id("said")).to_be_visible()
+        expect(row.get_by_test_id("recorded")).to_be_visible()

@@ -1,15 +1,24 @@
 """Forms of the consultation: the record, the medical history as answered, overrides,
 signing, addenda, consent, and the clinic's screening rule settings."""
 
+from datetime import date
 from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 
+from treatments.consultations.home_history_review import AS_GIVEN, AsGiven
 from treatments.consultations.medicines import MedicineEntry
 from treatments.consultations.services import CONSULTATION_FIELDS, HISTORY_FIELDS
-from treatments.models import Consultation, MedicalHistory, MedicineRoute, rule_change_refused
+from treatments.models import (
+    MEDICINES,
+    Consultation,
+    MedicalHistory,
+    MedicineRoute,
+    rule_change_refused,
+)
+from treatments.models.home_history import ANSWER_FIELDS, HistoryValue, answer_kind
 from treatments.screening.rules import Condition, Level, Rule
 
 FITZPATRICK_TYPES = [
@@ -324,3 +333,57 @@ class ConsentForm(forms.Form):
 class ConsentTextForm(forms.Form):
     title = forms.CharField(max_length=200)
     body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 16}))
+
+
+class TakeInForm(forms.Form):
+    """One answer of the history from home to take in: as given, or as the practitioner
+    records it (yes or no, a date or none, text)."""
+
+    AS_GIVEN, DIFFERENTLY = "as_given", "differently"
+
+    home_history = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    field = forms.ChoiceField(
+        choices=[(name, name) for name in (*ANSWER_FIELDS, MEDICINES)], widget=forms.HiddenInput
+    )
+    how = forms.ChoiceField(
+        choices=[(AS_GIVEN, "As given"), (DIFFERENTLY, "Recorded differently")],
+        widget=forms.HiddenInput,
+    )
+    value = forms.CharField(required=False, max_length=2000)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        name, how = cleaned.get("field"), cleaned.get("how")
+        if name is None or how != self.DIFFERENTLY or "value" not in cleaned:
+            return cleaned
+        cleaned["recorded"] = self._recorded(name, cleaned["value"])
+        return cleaned
+
+    def _recorded(self, name: str, value: str) -> HistoryValue:
+        kind = answer_kind(name)
+        if kind == "condition":
+            if value not in ("yes", "no"):
+                self.add_error("value", "Choose yes or no.")
+            return value == "yes"
+        if kind == "date":
+            if not value:
+                return None
+            try:
+                day: date = forms.DateField().clean(value)
+            except forms.ValidationError:
+                self.add_error("value", "Enter the date as day, month and year.")
+                return None
+            return day
+        if kind == "medicines":
+            self.add_error("value", "The medicine list is taken in as given.")
+        return value
+
+    def recorded(self) -> HistoryValue | AsGiven:
+        """What to record: ``AS_GIVEN``, or the practitioner's value."""
+        if self.cleaned_data["how"] == self.AS_GIVEN:
+            return AS_GIVEN
+        return self.cleaned_data["recorded"]
+
+
+class TakeInAllForm(forms.Form):
+    home_history = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)

@@ -48,6 +48,7 @@ from treatments.consultations.medicines import (
 from treatments.consultations.selectors import (
     clinic_rule_changes,
     clinic_rule_settings,
+    home_history_review,
     latest_history,
     rule_adjustments,
 )
@@ -199,6 +200,7 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "patient": consultation.patient,
         "consultation": consultation,
+        "home_review": home_history_review(consultation, now=False),
         "form": form,
         "history": history,
         "medicines": medicines,
@@ -325,6 +327,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": consultation.may_be_changed_by(request.user),
         "can_plan": consultation.clears_for_treatment
         and has_role_permission(request.user, ADD_PLAN),
+        "home_review": home_history_review(consultation, now=False),
     }
     return render(request, "treatments/consultation_detail.html", context)
 

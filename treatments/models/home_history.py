@@ -6,17 +6,68 @@ practitioner reviews it answer by answer; each answer taken in is recorded with 
 the patient said and what the practitioner recorded, so both stay readable.
 """
 
+from datetime import date
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from clinic.scheduling.models import Appointment
 from patients.models import Patient
-from treatments.models.consultations import ConsentText, Consultation
+from treatments.models.consultations import ConsentText, Consultation, MedicalHistory
 from treatments.models.limits import LevelField
 
 # The name a take-in uses for the medicine list as a whole (the other names are the
 # ``MedicalHistory`` fields).
 MEDICINES = "medicines"
+
+# The history's answers a patient may give at home, in the questionnaire's order.
+ANSWER_FIELDS = (
+    *MedicalHistory.CONDITION_FIELDS.values(),
+    *MedicalHistory.DATE_FIELDS.values(),
+    "allergies",
+    "other_conditions",
+)
+_DATE_NAMES = frozenset(MedicalHistory.DATE_FIELDS.values())
+_CONDITION_NAMES = frozenset(MedicalHistory.CONDITION_FIELDS.values())
+
+HistoryValue = bool | date | str | None
+
+
+def answer_kind(name: str) -> str:
+    """How an answer is given: "condition" (yes or no), "date", "text" or "medicines"."""
+    if name == MEDICINES:
+        return "medicines"
+    if name in _CONDITION_NAMES:
+        return "condition"
+    return "date" if name in _DATE_NAMES else "text"
+
+
+def history_value(name: str, stored: Any) -> HistoryValue:
+    """An answer as stored (JSON) as the ``MedicalHistory`` field ``name`` holds it: a
+    condition true or false, a date or None, text. A stored value of the wrong shape is
+    refused, never guessed at."""
+    kind = answer_kind(name)
+    if kind == "condition":
+        if not isinstance(stored, bool):
+            raise ValidationError("This answer is not a yes or a no.")
+        return stored
+    if kind == "date":
+        if stored in (None, ""):
+            return None
+        try:
+            return date.fromisoformat(str(stored))
+        except ValueError:
+            raise ValidationError("This answer is not a date.") from None
+    if not isinstance(stored, str):
+        raise ValidationError("This answer is not text.")
+    return stored
+
+
+def stored_value(value: HistoryValue) -> Any:
+    """A history field's value as an answer is stored (JSON): a date as "YYYY-MM-DD"."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 class HomeHistory(models.Model):
@@ -67,6 +118,17 @@ class HomeHistory(models.Model):
     def may_be_changed(self) -> bool:
         """The patient may still save answers: not yet sent."""
         return self.submitted_at is None
+
+    def given_fields(self) -> list[str]:
+        """The answers the patient gave, in the questionnaire's order, then ``MEDICINES``
+        when they listed any medicine."""
+        names = [name for name in ANSWER_FIELDS if name in self.answers]
+        return [*names, MEDICINES] if self.medicines else names
+
+    def is_fully_taken_in(self, taken: int) -> bool:
+        """Whether ``taken`` different answers taken in cover all the patient gave (a
+        take-in is only ever of a given answer, once per consultation)."""
+        return taken >= len(self.given_fields())
 
 
 class HistoryTakeIn(models.Model):

@@ -176,7 +176,7 @@ def test_an_unknown_action_is_not_found(front_desk_client, clinic):
     assert front_desk_client.post(url).status_code == 404
 
 
-@pytest.mark.parametrize(("who", "queries"), [("front_desk", 12), ("practitioner", 6)])
+@pytest.mark.parametrize(("who", "queries"), [("front_desk", 12), ("practitioner", 7)])
 def test_the_appointment_page_costs_a_fixed_number_of_queries(
     role_clients, clinic, django_assert_num_queries, frozen_now, who, queries
 ):
@@ -184,6 +184,7 @@ def test_the_appointment_page_costs_a_fixed_number_of_queries(
     # session, user, role permissions, the appointment with patient, practitioner, room,
     # location and type, [front desk, for the nearby free times: opening hours, closures,
     # the practitioner, their working hours, leave, the room, active appointments as busy
-    # time], the messages about it, roles (menu)
+    # time], the messages about it, roles (menu), [practitioner: the appointment's
+    # history from home (none)]
     with django_assert_num_queries(queries):
         role_clients[who].get(reverse("scheduling:appointment", args=[appointment.pk]))

@@ -364,10 +364,11 @@ def test_the_consultation_page_costs_the_same_for_few_or_many_findings(
     # history, access-log entries for the consultation and its history (each its INSERT,
     # the chain head locked, the seal, the head moved on),
     # findings with who overrode them, medicine lines with who checked them, addenda with
-    # their authors, roles (menu)
-    with django_assert_num_queries(16):
+    # their authors, the take-ins from a history from home, none (a draft): the patient's
+    # histories from home
+    with django_assert_num_queries(18):
         practitioner_client.get(reverse("treatments:consultation", args=[few.pk]))
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(18):
         practitioner_client.get(reverse("treatments:consultation", args=[many.pk]))
     assert many.findings.count() == 7
 
@@ -378,12 +379,12 @@ def test_the_patient_record_for_a_practitioner_does_not_grow_with_consultations(
     consultation_start(patient=patient, practitioner=practitioner)
     # session, user, role permissions, patient, badge, consent, appointments to come and
     # past, plans, consultations, messages, the access entry (its INSERT,
-    # the chain head locked, the seal, the head moved on)
-    with django_assert_num_queries(16):
+    # the chain head locked, the seal, the head moved on), histories from home (none)
+    with django_assert_num_queries(17):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
     for _ in range(5):
         consultation_start(patient=patient, practitioner=practitioner)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
 
 
