@@ -2,6 +2,7 @@ from django.urls import path
 
 from treatments.aftercare import views as aftercare_views
 from treatments.catalog import views as catalog_views
+from treatments.consultations import home_views
 from treatments.consultations import views as consultations_views
 from treatments.plans import patient_views as plan_patient_views
 from treatments.plans import views as plans_views
@@ -15,6 +16,18 @@ urlpatterns = [
     path("consultations/<int:pk>/plans/new/", plans_views.plan_new, name="plan_new"),
     path("plans/<int:pk>/", plans_views.plan_detail, name="plan"),
     path("book/<str:token>/", plan_patient_views.book_session, name="book_session"),
+    path("history/<str:token>/", home_views.home_history, name="home_history"),
+    path("history/<str:token>/send/", home_views.home_history_review, name="home_history_review"),
+    path(
+        "history/<str:token>/consent/",
+        home_views.home_history_consent,
+        name="home_history_consent",
+    ),
+    path(
+        "history/<str:token>/medicines/",
+        home_views.home_history_medicines,
+        name="home_history_medicines",
+    ),
     path("plans/<int:pk>/book/", plans_views.plan_book_view, name="plan_book"),
     path("plans/<int:pk>/status/<slug:action>/", plans_views.plan_status_view, name="plan_status"),
     path(
