@@ -26,8 +26,7 @@ from treatments.consultations.services import screening_answers
 from treatments.models import ConsentText, HomeHistory, MedicalHistory
 from treatments.screening import medicines as vocabulary
 from treatments.screening.engine import screen
-from treatments.screening.rules import ScreeningResult
-from treatments.sessions.check_in import _stored_finding as stored_finding
+from treatments.screening.rules import Finding, Level, ScreeningResult
 
 ALREADY_SENT = "Your answers have been sent to the clinic and can no longer be changed."
 NOT_OPEN = "This appointment is no longer coming up, so the questionnaire is closed."
@@ -98,6 +97,24 @@ def home_history_consent_shown(
     return history
 
 
+def stored_finding(finding: Finding) -> dict[str, Any]:
+    """A finding as kept with the sent history: the shape of a check-in's findings
+    (``CheckInScreening.findings``), with nothing cleared yet: the practitioner reviews."""
+    return {
+        "code": finding.code,
+        "title": finding.title,
+        "level": finding.level.code,
+        "level_label": finding.level.label,
+        "reason": finding.reason,
+        "detail": finding.detail,
+        "needs_physician_clearance": finding.needs_physician_clearance,
+        "cleared_by": "",
+        "override_reason": "",
+        "physician_clearance_note": "",
+        "blocks": finding.level in (Level.CONTRAINDICATED, Level.NEEDS_CLEARANCE),
+    }
+
+
 def _as_date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
@@ -155,7 +172,7 @@ def home_history_send(
         result = home_screening(history, current.local_day)
         history.submitted_at = now
         history.screening_level = result.level.code
-        history.findings = [stored_finding(finding, set()) for finding in result.findings]
+        history.findings = [stored_finding(finding) for finding in result.findings]
         history.ruleset_version = result.ruleset_version
         history.vocabulary_version = result.vocabulary_version
         history.save(
