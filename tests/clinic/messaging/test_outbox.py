@@ -138,7 +138,8 @@ def test_a_move_stops_the_old_reminders_and_the_new_ones_show_the_new_time(place
     assert subjects == [
         "Your appointment has moved to Friday 12 June 2026 · Microneedling Clinic",
         "Reminder: your appointment on Friday 12 June 2026 · Microneedling Clinic",
-        "Please tell us about your health before your visit on Friday 12 June 2026 · Microneedling Clinic",
+        "Please tell us about your health before your visit on Friday 12 June 2026 · "
+        "Microneedling Clinic",
         "Reminder: your appointment on Friday 12 June 2026 · Microneedling Clinic",
     ]
     for _, email in sent:
