@@ -222,6 +222,35 @@ PAGES = [
     # hours, closures, practitioners, their working hours, rooms, leave, appointments;
     # the practitioners' names
     Page("treatments:book_session", "anonymous", 13, ("book_token",), grow=w.appointments),
+    # the appointment with patient, location and type, its history, audit (no session: a
+    # patient's link)
+    Page("treatments:home_history", "anonymous", 6, ("home_history_token",), grow=w.home_histories),
+    Page(
+        "treatments:home_history_review",
+        "anonymous",
+        6,
+        ("home_history_token",),
+        grow=w.home_histories,
+    ),
+    # the appointment, the current consent text; in a savepoint: the appointment locked
+    # with its patient, type and location, the history's get-or-create, the history
+    # locked, audit, the savepoint released (the text was noted as read on a first view)
+    Page(
+        "treatments:home_history_consent",
+        "anonymous",
+        11,
+        ("home_history_token",),
+        grow=w.home_histories,
+    ),
+    # the appointment with patient, location and type (a patient's link)
+    Page(
+        "treatments:home_history_medicines",
+        "anonymous",
+        1,
+        ("home_history_token",),
+        grow=w.home_histories,
+        params={"q": "warf"},
+    ),
     # the offer with its patient, type, location and practitioner, audit (no session: a
     # patient's link)
     Page("messaging:offer", "anonymous", 5, ("offer_token",), grow=w.waitlist),

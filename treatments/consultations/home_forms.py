@@ -46,9 +46,14 @@ def _date(text: str, today: date) -> tuple[date | None, str]:
     return day, ""
 
 
+NUL_MESSAGE = "This contains a character that cannot be kept (a null character). Remove it."
+
+
 def _answer(name: str, asked: Asked, data: Mapping[str, str], today: date) -> tuple[Any, str]:
     """(answer, "") where absent means not answered (``...``), or (None, the message)."""
     value = data.get(name, "").strip()
+    if "\x00" in value:
+        return None, NUL_MESSAGE
     if asked is Asked.YES_NO:
         if value in ("yes", "no"):
             return value == "yes", ""
@@ -82,6 +87,8 @@ def _medicine(prefix: str, data: Mapping[str, str], today: date) -> tuple[dict[s
     dose = data.get(f"{prefix}-dose", "").strip()
     stopped = data.get(f"{prefix}-status") == "stopped"
     when = data.get(f"{prefix}-stopped", "").strip()
+    if "\x00" in text + dose + when:
+        return {}, NUL_MESSAGE
     if len(text) > LINE_MAX or len(dose) > LINE_MAX:
         return {}, f"Please keep the medicine and dose under {LINE_MAX} characters each."
     day = None

@@ -36,7 +36,7 @@ def _locked(appointment: Appointment, now: datetime) -> tuple[Appointment, HomeH
     """The appointment and its home history (made when first needed), both locked."""
     current = (
         Appointment.objects.select_for_update()
-        .select_related("location", "appointment_type")
+        .select_related("patient", "location", "appointment_type")
         .get(pk=appointment.pk)
     )
     if not current.is_consultation:
