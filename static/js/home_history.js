@@ -18,6 +18,7 @@
     var suggestTimer = null;
     var saving = false;
     var again = false;
+    var saves = 0;
 
     function say(text) {
       status.textContent = text;
@@ -52,6 +53,10 @@
         return response.json().then(function (data) { return { ok: response.ok, data: data }; });
       }).then(function (result) {
         showErrors(result.data.errors || {});
+        if (result.data.saved) {
+          saves += 1;
+          status.setAttribute("data-saves", String(saves));
+        }
         if (result.ok) { say("Saved."); }
         else if (result.data.saved) { say("Saved, except the answers marked: please check them."); }
         else { say("Not saved: " + (result.data.error || "please try again.")); }
@@ -60,10 +65,12 @@
       }).then(function () {
         saving = false;
         if (again) { again = false; save(); }
+        else { status.setAttribute("data-pending", "false"); }
       });
     }
 
     function saveSoon() {
+      status.setAttribute("data-pending", "true");
       window.clearTimeout(saveTimer);
       saveTimer = window.setTimeout(save, SAVE_DELAY_MS);
     }
