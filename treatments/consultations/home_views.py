@@ -261,6 +261,10 @@ def home_history(request: HttpRequest, token: str) -> HttpResponse:
                 request, appointment, token, history, template="received", status=409,
                 error=service.ALREADY_SENT,
             )  # fmt: skip
+        audit_patient_action(
+            history, patient=appointment.patient, action="viewed the medical history sent",
+            address=address,
+        )  # fmt: skip
         return _answers_page(request, appointment, token, history, template="received")
     if request.method == "GET":
         audit_patient_action(

@@ -19,12 +19,17 @@ from tests.factories import make_patient, make_practitioner, make_staff
 
 
 def consultation_booked(
-    *, start: datetime, now: datetime, kind: str = "consultation", first_name: str = "Ines"
+    *,
+    start: datetime,
+    now: datetime,
+    kind: str = "consultation",
+    first_name: str = "Ines",
+    place: str = "Bath",
+    zone: str = "Europe/London",
 ) -> Appointment:
-    """A consultation at Bath (London) for a patient called ``first_name`` Okonkwo."""
+    """A consultation at ``place`` (Bath, London) for ``first_name`` Okonkwo."""
     location, _ = Location.objects.get_or_create(
-        name="Bath",
-        defaults={"time_zone": "Europe/London", "phone": "+441225000111"},
+        name=place, defaults={"time_zone": zone, "phone": "+441225000111"}
     )
     practitioner = make_practitioner()
     for weekday in range(7):

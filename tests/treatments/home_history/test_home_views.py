@@ -104,6 +104,20 @@ def test_not_sure_when_is_kept_and_shown_again(client, appointment):
     assert 'id="toxin_or_filler_on-unsure" checked' in page
 
 
+def test_the_time_sent_is_shown_in_the_location_s_zone(client, clock):
+    summer_now = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)
+    clock.move_to(summer_now, tick=False)
+    summer = consultation_booked(
+        start=datetime(2026, 7, 8, 14, tzinfo=UTC), now=summer_now, place="Manhattan",
+        zone="America/New_York",
+    )  # fmt: skip
+    client.post(history_path(summer, "treatments:home_history_review"))
+
+    page = client.get(history_path(summer)).content.decode()
+
+    assert "sent on 1 July 2026 at 05:30" in page  # New York, not the clinic's London
+
+
 def test_sending_fixes_the_answers_and_the_page_then_says_received(client, appointment):
     client.post(history_path(appointment), {"bleeding_disorder": "yes"})
 
@@ -220,6 +234,7 @@ def test_each_patient_action_is_audited_with_the_patient_as_the_actor(client, ap
     client.post(history_path(appointment), {"sunburn": "no"})
     client.get(history_path(appointment, "treatments:home_history_consent"))
     client.post(history_path(appointment, "treatments:home_history_review"))
+    client.get(history_path(appointment))
 
     entries = LogEntry.objects.filter(additional_data__actor="patient")
     actions = {entry.additional_data["action"] for entry in entries}
@@ -228,6 +243,7 @@ def test_each_patient_action_is_audited_with_the_patient_as_the_actor(client, ap
         "saved medical history answers",
         "viewed the consent text",
         "sent the medical history",
+        "viewed the medical history sent",
     } <= actions
     assert all(e.actor_id is None for e in entries)
     assert all(e.additional_data["patient"] == appointment.patient_id for e in entries)
