@@ -66,6 +66,7 @@ from treatments.models import (
     ConsentText,
     Consultation,
     DepthGuidance,
+    HistoryTakeIn,
     HomeHistory,
     MedicineLine,
     Treatment,
@@ -321,9 +322,15 @@ def medicine_lines(world: World, n: int = 3) -> None:
 
 def patient_record(world: World, n: int = 2) -> None:
     """The world's patient gains all a whole-record export shows: appointments,
-    check-ins, addenda, and another booked course (sessions, messages, audit entries)."""
+    check-ins, addenda, another booked course (sessions, messages, audit entries), and a
+    history given at home with an answer taken from it."""
     patient_history(world, n)
     book_plan(world.setting, consultation=world.consultation)
+    history = _home_history(world.patient)
+    HistoryTakeIn.objects.create(
+        home_history=history, consultation=world.consultation, field="allergies",
+        patient_said="Plasters", recorded="Plasters", by=world.practitioner, at=timezone.now(),
+    )  # fmt: skip
 
 
 def check_ins(world: World, n: int = 3) -> None:

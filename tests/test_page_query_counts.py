@@ -98,10 +98,11 @@ PAGES = [
     Page("data_rights:overview", "manager", 6, ("patient",), grow=w.patient_record),
     # login, the patient, the record: consultations with history, their findings, addenda,
     # medicine lines, plans, their areas, sessions with appointment and aftercare, their depths,
-    # check-ins, consents, appointments, messages, who accessed it; audit
-    Page("data_rights:export_json", "practitioner", 22, ("patient",), grow=w.patient_record),
+    # check-ins, histories given at home, what was taken from them, consents, appointments,
+    # messages, who accessed it; audit
+    Page("data_rights:export_json", "practitioner", 24, ("patient",), grow=w.patient_record),
     # the JSON's, then menu
-    Page("data_rights:export_print", "manager", 23, ("patient",), grow=w.patient_record),
+    Page("data_rights:export_print", "manager", 25, ("patient",), grow=w.patient_record),
     # login, the patient, the last contact (appointments, consultations), menu
     Page("data_rights:erase", "manager", 8, ("patient",), grow=w.patient_record),
     # login, areas with their treatments, their depth guidance (prefetch), menu

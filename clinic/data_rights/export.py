@@ -90,7 +90,7 @@ def _consultation(consultation: Any) -> dict[str, Any]:
     }
 
 
-def _home_history(history: Any) -> dict[str, Any]:
+def _home_history(history: Any, take_ins: list[Any]) -> dict[str, Any]:
     """The medical history the patient gave at home, as given, and what the practitioner
     took from it into a consultation."""
     return {
@@ -116,7 +116,8 @@ def _home_history(history: Any) -> dict[str, Any]:
                 "by": _person(take_in.by),
                 "at": take_in.at,
             }
-            for take_in in history.take_ins.all()
+            for take_in in take_ins
+            if take_in.home_history_id == history.pk
         ],
     }
 
@@ -207,7 +208,7 @@ def record_as_data(record: PatientRecord, *, now: datetime | None = None) -> dic
             }
             for c in record.check_ins
         ],
-        "home_histories": [_home_history(h) for h in record.home_histories],
+        "home_histories": [_home_history(h, record.take_ins) for h in record.home_histories],
         "plans": [
             {
                 "id": p.pk,

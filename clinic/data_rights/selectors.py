@@ -34,6 +34,7 @@ class PatientRecord:
     consultations: list[Consultation]
     check_ins: list[CheckInScreening]
     home_histories: list[HomeHistory]
+    take_ins: list[HistoryTakeIn]
     plans: list[TreatmentPlan]
     sessions: list[TreatmentSession]
     appointments: list[Appointment]
@@ -79,10 +80,13 @@ def patient_record(patient: Patient) -> PatientRecord:
     home_histories = list(
         HomeHistory.objects.filter(patient=patient)
         .select_related("appointment", "consent_text")
-        .prefetch_related(
-            Prefetch("take_ins", HistoryTakeIn.objects.select_related("by").order_by("pk"))
-        )
         .order_by("started_at", "pk")
+    )
+    # Read whether or not there are histories, so that the cost never depends on it.
+    take_ins = list(
+        HistoryTakeIn.objects.filter(home_history__patient=patient)
+        .select_related("by")
+        .order_by("home_history_id", "pk")
     )
     return PatientRecord(
         patient=patient,
@@ -94,6 +98,7 @@ def patient_record(patient: Patient) -> PatientRecord:
         consultations=consultations,
         check_ins=check_ins,
         home_histories=home_histories,
+        take_ins=take_ins,
         plans=plans,
         sessions=sessions,
         appointments=list(
