@@ -19,6 +19,7 @@ from django.utils import timezone
 from clinic.messaging.links import (
     BOOK_SESSION,
     CHANGE_APPOINTMENT,
+    HOME_HISTORY,
     offer_token,
     purpose_token,
     reply_token,
@@ -68,6 +69,7 @@ from treatments.models import (
     ConsentText,
     Consultation,
     DepthGuidance,
+    HistoryTakeIn,
     HomeHistory,
     MedicineLine,
     Treatment,
@@ -136,6 +138,13 @@ class World:
                 by=self.front_desk, now=timezone.now(),
             )  # fmt: skip
         return purpose_token(BOOK_SESSION, last.pk)
+
+    @property
+    def home_history_token(self) -> str:
+        """The link to the medical history at home of the patient's consultation three
+        days ahead, some answers saved (made on first use)."""
+        history = HomeHistory.objects.filter(patient=self.patient).first()
+        return purpose_token(HOME_HISTORY, (history or _home_history(self.patient)).appointment_id)
 
     @property
     def offer_token(self) -> str:
@@ -285,6 +294,38 @@ def _offer_to(world: World, patient: Patient) -> WaitlistOffer:
     )
 
 
+def _home_history(patient: Patient, lines: int = 2) -> HomeHistory:
+    """A consultation three days ahead at a time and room of its own, with a history
+    started at home: a few answers, ``lines`` medicines, the consent text read."""
+    kind, _ = AppointmentType.objects.get_or_create(
+        name="Consultation", defaults={"kind": "consultation", "duration_minutes": 30}
+    )
+    start = timezone.now() + timedelta(days=3)
+    appointment = make_appointment(starts_at=start, patient=patient)
+    Appointment.objects.filter(pk=appointment.pk).update(appointment_type=kind)
+    return HomeHistory.objects.create(
+        patient=patient,
+        appointment=appointment,
+        consent_text=ConsentText.objects.order_by("-version").first(),  # read once already
+        answers={"sunburn": False, "allergies": "Plasters", "chemical_peel_on": None},
+        medicines=[
+            {"text": f"Medicine {n}", "medicine_key": "", "route": "", "current": True,
+             "stopped_on": None, "dose": ""}
+            for n in range(lines)
+        ],
+    )  # fmt: skip
+
+
+def home_histories(world: World, n: int = 3) -> None:
+    """More medicines on the world's patient's history, and other patients' histories."""
+    history = HomeHistory.objects.filter(patient=world.patient).first()
+    if history is not None:
+        history.medicines = _home_history(make_patient(), lines=12).medicines
+        history.save(update_fields=["medicines"])
+    for _ in range(n):
+        _home_history(make_patient())
+
+
 def waitlist(world: World, n: int = 3) -> None:
     """More patients waiting at the world's location, some of them offered a time."""
     for number in range(n):
@@ -350,9 +391,15 @@ def home_history_answers(world: World, n: int = 3) -> None:
 
 def patient_record(world: World, n: int = 2) -> None:
     """The world's patient gains all a whole-record export shows: appointments,
-    check-ins, addenda, and another booked course (sessions, messages, audit entries)."""
+    check-ins, addenda, another booked course (sessions, messages, audit entries), and a
+    history given at home with an answer taken from it."""
     patient_history(world, n)
     book_plan(world.setting, consultation=world.consultation)
+    history = _home_history(world.patient)
+    HistoryTakeIn.objects.create(
+        home_history=history, consultation=world.consultation, field="allergies",
+        patient_said="Plasters", recorded="Plasters", by=world.practitioner, at=timezone.now(),
+    )  # fmt: skip
 
 
 def check_ins(world: World, n: int = 3) -> None:

@@ -102,10 +102,11 @@ PAGES = [
     Page("data_rights:overview", "manager", 5, ("patient",), grow=w.patient_record),
     # login, the patient, the record: consultations with history, their findings, addenda,
     # medicine lines, plans, their areas, sessions with appointment and aftercare, their depths,
-    # check-ins, consents, appointments, messages, who accessed it; audit
-    Page("data_rights:export_json", "practitioner", 22, ("patient",), grow=w.patient_record),
+    # check-ins, histories given at home, what was taken from them, consents, appointments,
+    # messages, who accessed it; audit
+    Page("data_rights:export_json", "practitioner", 24, ("patient",), grow=w.patient_record),
     # the JSON's
-    Page("data_rights:export_print", "manager", 22, ("patient",), grow=w.patient_record),
+    Page("data_rights:export_print", "manager", 24, ("patient",), grow=w.patient_record),
     # login, the patient, the last contact (appointments, consultations)
     Page("data_rights:erase", "manager", 7, ("patient",), grow=w.patient_record),
     # login, areas with their treatments, their depth guidance (prefetch)
@@ -247,6 +248,35 @@ PAGES = [
     Page("treatments:book_session", "anonymous", 14, ("book_token",), grow=w.appointments),
     # the session (as above), then back to the page: a GET changes nothing
     Page("treatments:book_session_waitlist", "anonymous", 1, ("book_token",), status=302),
+    # the appointment with patient, location and type, its history, audit (no session: a
+    # patient's link)
+    Page("treatments:home_history", "anonymous", 6, ("home_history_token",), grow=w.home_histories),
+    Page(
+        "treatments:home_history_send",
+        "anonymous",
+        6,
+        ("home_history_token",),
+        grow=w.home_histories,
+    ),
+    # the appointment, the current consent text; in a savepoint: the appointment locked
+    # with its patient, type and location, the history's get-or-create, the history
+    # locked, audit, the savepoint released (the text was noted as read on a first view)
+    Page(
+        "treatments:home_history_consent",
+        "anonymous",
+        11,
+        ("home_history_token",),
+        grow=w.home_histories,
+    ),
+    # the appointment with patient, location and type (a patient's link)
+    Page(
+        "treatments:home_history_medicines",
+        "anonymous",
+        1,
+        ("home_history_token",),
+        grow=w.home_histories,
+        params={"q": "warf"},
+    ),
     # the offer with its patient, type, location and practitioner, audit (no session: a
     # patient's link)
     Page("messaging:offer", "anonymous", 5, ("offer_token",), grow=w.waitlist),

@@ -48,6 +48,8 @@ class TreatmentsConfig(AppConfig):
         auditlog.register(Consultation)
         auditlog.register(MedicalHistory)
         auditlog.register(MedicineLine)
+        # The history a patient gives at home: each save and the send, the patient as actor.
+        auditlog.register(HomeHistory)
         auditlog.register(ScreeningFinding)
         auditlog.register(ConsultationAddendum)
         auditlog.register(ConsentText)

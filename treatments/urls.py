@@ -2,7 +2,7 @@ from django.urls import path
 
 from treatments.aftercare import views as aftercare_views
 from treatments.catalog import views as catalog_views
-from treatments.consultations import home_history_views
+from treatments.consultations import home_history_views, home_views
 from treatments.consultations import views as consultations_views
 from treatments.plans import patient_views as plan_patient_views
 from treatments.plans import views as plans_views
@@ -20,6 +20,18 @@ urlpatterns = [
         "book/<str:token>/waitlist/",
         plan_patient_views.book_session_waitlist,
         name="book_session_waitlist",
+    ),
+    path("history/<str:token>/", home_views.home_history, name="home_history"),
+    path("history/<str:token>/send/", home_views.home_history_send, name="home_history_send"),
+    path(
+        "history/<str:token>/consent/",
+        home_views.home_history_consent,
+        name="home_history_consent",
+    ),
+    path(
+        "history/<str:token>/medicines/",
+        home_views.home_history_medicines,
+        name="home_history_medicines",
     ),
     path("plans/<int:pk>/book/", plans_views.plan_book_view, name="plan_book"),
     path("plans/<int:pk>/status/<slug:action>/", plans_views.plan_status_view, name="plan_status"),

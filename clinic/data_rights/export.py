@@ -90,6 +90,38 @@ def _consultation(consultation: Any) -> dict[str, Any]:
     }
 
 
+def _home_history(history: Any, take_ins: list[Any]) -> dict[str, Any]:
+    """The medical history the patient gave at home, as given, and what the practitioner
+    took from it into a consultation."""
+    return {
+        "appointment_starts_at": history.appointment.starts_at,
+        "started_at": history.started_at,
+        "sent_at": history.submitted_at,
+        "answers": history.answers,
+        "medicines": history.medicines,
+        "consent_text_shown": (
+            f"{history.consent_text.title} (version {history.consent_text.version})"
+            if history.consent_text is not None
+            else ""
+        ),
+        "screening_level": history.screening_level,
+        "findings": history.findings,
+        "ruleset_version": history.ruleset_version,
+        "taken_into_consultation": [
+            {
+                "consultation_id": take_in.consultation_id,
+                "answer": take_in.field,
+                "patient_said": take_in.patient_said,
+                "recorded": take_in.recorded,
+                "by": _person(take_in.by),
+                "at": take_in.at,
+            }
+            for take_in in take_ins
+            if take_in.home_history_id == history.pk
+        ],
+    }
+
+
 def _session(session: Any) -> dict[str, Any]:
     appointment = session.appointment
     return {
@@ -176,6 +208,7 @@ def record_as_data(record: PatientRecord, *, now: datetime | None = None) -> dic
             }
             for c in record.check_ins
         ],
+        "home_histories": [_home_history(h, record.take_ins) for h in record.home_histories],
         "plans": [
             {
                 "id": p.pk,
@@ -240,6 +273,7 @@ SECTION_TITLES = {
     "consents": "Consents",
     "consultations": "Consultations",
     "check_in_screenings": "Screening at check-in",
+    "home_histories": "Medical history given at home",
     "plans": "Treatment plans",
     "sessions": "Treatment sessions",
     "aftercare_given": "Aftercare given",

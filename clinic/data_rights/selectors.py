@@ -16,6 +16,8 @@ from treatments.models import (
     ConsentSignature,
     Consultation,
     ConsultationAddendum,
+    HistoryTakeIn,
+    HomeHistory,
     IssuedAftercare,
     ScreeningFinding,
     TreatmentPlan,
@@ -31,6 +33,8 @@ class PatientRecord:
     consents: list[ConsentSignature]
     consultations: list[Consultation]
     check_ins: list[CheckInScreening]
+    home_histories: list[HomeHistory]
+    take_ins: list[HistoryTakeIn]
     plans: list[TreatmentPlan]
     sessions: list[TreatmentSession]
     appointments: list[Appointment]
@@ -39,7 +43,7 @@ class PatientRecord:
 
 
 def patient_record(patient: Patient) -> PatientRecord:
-    """Every row about ``patient``: 14 queries, however many rows of each kind there are."""
+    """Every row about ``patient``: 16 queries, however many rows of each kind there are."""
     consultations = list(
         Consultation.objects.filter(patient=patient)
         .select_related("practitioner", "history")
@@ -73,6 +77,17 @@ def patient_record(patient: Patient) -> PatientRecord:
         .select_related("by")
         .order_by("created_at", "pk")
     )
+    home_histories = list(
+        HomeHistory.objects.filter(patient=patient)
+        .select_related("appointment", "consent_text")
+        .order_by("started_at", "pk")
+    )
+    # Read whether or not there are histories, so that the cost never depends on it.
+    take_ins = list(
+        HistoryTakeIn.objects.filter(home_history__patient=patient)
+        .select_related("by")
+        .order_by("home_history_id", "pk")
+    )
     return PatientRecord(
         patient=patient,
         consents=list(
@@ -82,6 +97,8 @@ def patient_record(patient: Patient) -> PatientRecord:
         ),
         consultations=consultations,
         check_ins=check_ins,
+        home_histories=home_histories,
+        take_ins=take_ins,
         plans=plans,
         sessions=sessions,
         appointments=list(

@@ -23,10 +23,13 @@ from clinic.scheduling.waitlist import waitlist_remove
 from patients.models import Patient
 from patients.validators import normalise_text
 from treatments.models import (
+    MEDICINES,
     CheckInScreening,
     ConsentSignature,
     Consultation,
     ConsultationAddendum,
+    HistoryTakeIn,
+    HomeHistory,
     MedicalHistory,
     MedicineLine,
     ScreeningFinding,
@@ -198,10 +201,36 @@ def _anonymise_clinical_rows(patient: Patient) -> None:
             for finding in check_in.findings
         ]
         check_in.save(update_fields=["changes", "findings"])
+    _anonymise_home_histories(patient)
     TreatmentPlan.objects.filter(patient=patient).update(notes="", cancellation_reason="")
     sessions = TreatmentSession.objects.filter(plan__patient=patient)
     sessions.update(problem="", products_applied="", skin_reaction="", notes="")
     SessionDepth.objects.filter(session__in=sessions).update(reason="")
+
+
+# The free-text answers of a history given at home; the yes/no answers and dates stay, as
+# a medical history's columns do.
+HOME_TEXT_ANSWERS = ("allergies", "other_conditions")
+
+
+def _anonymise_home_histories(patient: Patient) -> None:
+    """Blank what the patient wrote at home (free text, medicines as written, doses) and
+    the practitioner's copies of it; keep the yes/no answers, dates, matched medicines,
+    levels and codes."""
+    for history in HomeHistory.objects.filter(patient=patient):
+        history.answers = {
+            name: ("" if name in HOME_TEXT_ANSWERS else value)
+            for name, value in history.answers.items()
+        }
+        history.medicines = [{**row, "text": "", "dose": ""} for row in history.medicines]
+        history.findings = [
+            {k: v for k, v in finding.items() if k in ("code", "title", "level", "blocks")}
+            for finding in history.findings
+        ]
+        history.save(update_fields=["answers", "medicines", "findings"])
+    HistoryTakeIn.objects.filter(
+        home_history__patient=patient, field__in=(*HOME_TEXT_ANSWERS, MEDICINES)
+    ).update(patient_said=None, recorded=None)
 
 
 @transaction.atomic

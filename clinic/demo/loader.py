@@ -520,6 +520,53 @@ def _load_waitlist(log: Callable[[str], None]) -> None:
     log("Waitlist: 3 patients waiting at Bath, one offered a freed time.")
 
 
+def _load_home_histories(log: Callable[[str], None]) -> None:
+    """Two consultations to come with a medical history from home: one sent (a blood
+    thinner and a cold-sore history among the answers), one started and not sent; the
+    link of the second is printed, to open as the patient."""
+    from clinic.messaging.links import home_history_url
+    from clinic.scheduling.models import Appointment
+    from treatments.consultations.home_forms import medicine_row
+    from treatments.consultations.home_history import home_history_save, home_history_send
+
+    now = timezone.now()
+    upcoming = list(
+        Appointment.objects.filter(
+            appointment_type__kind="consultation",
+            status__in=Appointment.UPCOMING,
+            starts_at__gte=now + timedelta(hours=2),
+        )
+        .select_related("patient", "location", "appointment_type")
+        .order_by("starts_at")[:2]
+    )
+    if len(upcoming) < 2:
+        log("Histories from home: no consultation to come to attach them to.")
+        return
+    sent, started = upcoming
+    home_history_save(
+        appointment=sent,
+        answers={"cold_sore_history": True, "sunburn": False, "pregnant_or_breastfeeding": False,
+                 "allergies": "Penicillin: a rash"},
+        medicines=[medicine_row("Eliquis 5mg", current=True, stopped_on=None, dose="twice a day")],
+        now=now,
+    )  # fmt: skip
+    home_history_send(appointment=sent, now=now)
+    home_history_save(
+        appointment=started, answers={"active_acne": False, "sunburn": False}, medicines=[],
+        now=now,
+    )  # fmt: skip
+    log(
+        "Histories from home: one sent, one started; open the started one as the patient: "
+        + home_history_url(started.pk)
+    )
+
+
+def _home_histories_loaded() -> bool:
+    from treatments.models import HomeHistory
+
+    return HomeHistory.objects.exists()
+
+
 def _waitlist_loaded() -> bool:
     from clinic.scheduling.models import WaitlistEntry
 
@@ -598,6 +645,7 @@ SECTIONS = [
     DemoSection("treatment plans", _plans_loaded, _load_plans),
     DemoSection("patient messages", _messages_loaded, _load_messages),
     DemoSection("waitlist", _waitlist_loaded, _load_waitlist),
+    DemoSection("histories from home", _home_histories_loaded, _load_home_histories),
 ]
 
 

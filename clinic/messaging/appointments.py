@@ -5,7 +5,7 @@ scheduling signals are sent there), so the booking and its messages stand or fal
 together."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -73,6 +73,24 @@ def reminders_schedule(
     return made
 
 
+# The medical-history reminder goes this long before a consultation, unless the history
+# has been sent by then (it is skipped with that reason at send time).
+HISTORY_REMINDER_BEFORE = timedelta(hours=48)
+
+
+def history_reminder_schedule(*, appointment: Appointment, now: datetime) -> PatientMessage | None:
+    """For a consultation whose history is not in yet: a reminder 48 hours before, if
+    48 hours remain."""
+    if not appointment.wants_history(now):
+        return None
+    due = appointment.starts_at - HISTORY_REMINDER_BEFORE
+    if due <= now:
+        return None
+    return _schedule(
+        appointment, K.HISTORY_REMINDER, "history-reminder", due, about="48 hours before"
+    )
+
+
 def course_confirmation_schedule(*, appointments: Sequence[Appointment], now: datetime) -> None:
     """Confirm a course booked at once in one email, listing every session with a calendar
     file holding each, instead of a confirmation per session in the same second (a single
@@ -101,6 +119,7 @@ def appointment_messages_booked(
     if confirm_alone:
         _schedule(appointment, K.CONFIRMATION, "confirmation", now, config=config)
     reminders_schedule(appointment=appointment, now=now, config=config)
+    history_reminder_schedule(appointment=appointment, now=now)
 
 
 def appointment_messages_moved(*, appointment: Appointment, now: datetime) -> None:
@@ -109,10 +128,11 @@ def appointment_messages_moved(*, appointment: Appointment, now: datetime) -> No
     messages_cancel_pending(
         appointment=appointment,
         reason="The appointment moved; a newer message replaces this one.",
-        kinds=(K.CONFIRMATION, K.RESCHEDULED, K.REMINDER),
+        kinds=(K.CONFIRMATION, K.RESCHEDULED, K.REMINDER, K.HISTORY_REMINDER),
     )
     _schedule(appointment, K.RESCHEDULED, "rescheduled", now, config=config)
     reminders_schedule(appointment=appointment, now=now, config=config)
+    history_reminder_schedule(appointment=appointment, now=now)
 
 
 def appointment_messages_cancelled(*, appointment: Appointment, now: datetime) -> None:

@@ -13,7 +13,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.messaging.ics import CalendarEvent, calendar_ics
-from clinic.messaging.links import book_session_url, change_appointment_url, offer_url, reply_url
+from clinic.messaging.links import (
+    book_session_url,
+    change_appointment_url,
+    home_history_url,
+    offer_url,
+    reply_url,
+)
 from clinic.messaging.models import PatientMessage
 from clinic.scheduling.models import Appointment, Location, WaitlistOffer
 
@@ -32,6 +38,7 @@ SUBJECTS = {
     K.COURSE_CONFIRMATION: "Your {count} sessions from {day}",
     K.RECALL: "Important: about your treatment with us",
     K.WAITLIST_OFFER: "A time has come free on {day}",
+    K.HISTORY_REMINDER: "Please tell us about your health before your visit on {day}",
 }
 # These carry links to confirm or ask to cancel, while the appointment is still to come.
 WITH_REPLY_LINKS = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER)
@@ -39,6 +46,9 @@ WITH_CALENDAR_FILE = (K.CONFIRMATION, K.RESCHEDULED, K.CANCELLATION)
 # These carry a link to book a plan's next session, when their payload names the session
 # ("book_session"; a nudge's "session_id").
 WITH_BOOKING_LINK = (K.NEXT_SESSION, K.AFTERCARE)
+# These carry the link to the medical-history questionnaire, for a consultation still to
+# come whose history has not been sent (``Appointment.wants_history``).
+WITH_HISTORY_LINK = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER, K.HISTORY_REMINDER)
 PREVIEW_LINK = "#the-patient-s-own-link"
 
 
@@ -178,6 +188,8 @@ def render(
                 if preview
                 else change_appointment_url(appointment.pk, appointment.version)
             )
+        if message.kind in WITH_HISTORY_LINK and appointment.wants_history(now):
+            context["history_url"] = PREVIEW_LINK if preview else home_history_url(appointment.pk)
         if message.kind in WITH_CALENDAR_FILE:
             calendar = calendar_ics(
                 events=[_event(appointment)],

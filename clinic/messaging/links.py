@@ -1,5 +1,5 @@
 """Signed, expiring links from a patient's email: /m/<token>/ to reply, /w/<token>/ to
-answer a waitlist offer.
+answer a waitlist offer, /history/<token>/ to tell the clinic about their health.
 
 The token carries the message's id, signed with the secret key and stamped with the
 time it was made; nothing else about the patient is in it.
@@ -105,3 +105,15 @@ def offer_url(offer_id: int) -> str:
 def offer_id_from(token: str) -> int:
     """The offer a token was made for; LinkExpired or LinkInvalid otherwise."""
     return purpose_object(WAITLIST_OFFER, token)[0]
+
+
+HOME_HISTORY = "clinic.messaging.home-history-link"
+
+
+def home_history_url(appointment_id: int) -> str:
+    """The medical-history questionnaire before a consultation (served by the treatments
+    app). The token names the appointment, not a version of it: the questionnaire
+    follows the booking when it moves."""
+    return settings.SITE_URL + reverse(
+        "treatments:home_history", args=[purpose_token(HOME_HISTORY, appointment_id)]
+    )

@@ -31,6 +31,8 @@ class PatientMessage(models.Model):
         RECALL = "recall", "Recall notice"
         # A time freed by a cancellation offered to a waiting patient (payload: the offer).
         WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
+        # Before a consultation, while the patient has not sent their medical history.
+        HISTORY_REMINDER = "history_reminder", "Medical history reminder"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Due"

@@ -39,9 +39,12 @@ def patient_plain(
     )
 
 
-def link_trouble(request: HttpRequest, token: str, purpose: str) -> tuple[int, int] | HttpResponse:
-    """(object id, version) for a link that may be used now, or the page that says why not."""
-    if self_service.throttled(token=token, address=client_ip(request)):
+def link_trouble(
+    request: HttpRequest, token: str, purpose: str, *, scale: int = 1
+) -> tuple[int, int] | HttpResponse:
+    """(object id, version) for a link that may be used now, or the page that says why not
+    (``scale``: see ``self_service.throttled``)."""
+    if self_service.throttled(token=token, address=client_ip(request), scale=scale):
         return patient_plain(
             request, "Please wait a moment",
             "This link has been used many times in a short while. Try again in a few minutes.",

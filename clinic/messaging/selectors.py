@@ -65,6 +65,7 @@ LIST_COLUMNS = (
     "patient__consents_to_transactional_email",
     "patient__restricted_at",
     "appointment__status", "appointment__version", "appointment__starts_at",
+    "appointment__history_received_at",  # a history reminder will not go once it is in
 )  # fmt: skip
 
 

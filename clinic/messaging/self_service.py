@@ -73,15 +73,18 @@ def _count(key: str, period: timedelta) -> int:
         return 1
 
 
-def throttled(*, token: str, address: str | None) -> bool:
-    """True when the link, or the client address, has been used too often lately."""
+def throttled(*, token: str, address: str | None, scale: int = 1) -> bool:
+    """True when the link, or the client address, has been used too often lately.
+
+    ``scale`` multiplies both limits for a page that is used many times by design (a
+    questionnaire saved answer by answer)."""
     period = settings.PATIENT_LINK_RATE_PERIOD
     link = hashlib.sha256(token.encode()).hexdigest()[:32]
     per_link = _count(f"patient-link:t:{link}", period)
     per_address = _count(f"patient-link:a:{address or '-'}", period)
     return (
-        per_link > settings.PATIENT_LINK_RATE_PER_LINK
-        or per_address > settings.PATIENT_LINK_RATE_PER_ADDRESS
+        per_link > settings.PATIENT_LINK_RATE_PER_LINK * scale
+        or per_address > settings.PATIENT_LINK_RATE_PER_ADDRESS * scale
     )
 
 

@@ -34,9 +34,10 @@ St = PatientMessage.Status
 
 # Messages about a particular time: a newer version of the appointment replaces them,
 # and none of them goes out for an appointment that is no longer to come.
-ABOUT_THE_TIME = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER, K.PREPARATION)
+ABOUT_THE_TIME = (K.CONFIRMATION, K.RESCHEDULED, K.REMINDER, K.PREPARATION, K.HISTORY_REMINDER)
 # Messages that are no use once the appointment has begun.
-BEFORE_THE_START = (K.REMINDER, K.PREPARATION)
+BEFORE_THE_START = (K.REMINDER, K.PREPARATION, K.HISTORY_REMINDER)
+HISTORY_SENT = "The patient has sent their medical history."
 # Why nothing goes to a patient who has restricted the use of their data (UK GDPR art. 18).
 RESTRICTED = "Restricted: the patient asked the clinic to stop using their details for now."
 
@@ -310,6 +311,8 @@ def _reason_not_to_send(
             return St.CANCELLED, f"The appointment is {appointment.get_status_display().lower()}."
         if message.kind in BEFORE_THE_START and appointment.has_started(now):
             return St.SKIPPED, "Too late: the appointment had started."
+        if message.kind == K.HISTORY_REMINDER and appointment.history_is_received:
+            return St.SKIPPED, HISTORY_SENT
     if message.kind == K.COURSE_CONFIRMATION:
         if to_come is None:
             to_come = _courses_still_to_come([message])

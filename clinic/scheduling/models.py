@@ -434,6 +434,20 @@ class Appointment(models.Model):
         """Upcoming and not yet started: the patient may still confirm or ask to cancel."""
         return self.is_upcoming and not self.has_started(now)
 
+    @property
+    def is_consultation(self) -> bool:
+        return self.appointment_type.kind == AppointmentType.Kind.CONSULTATION
+
+    @property
+    def history_is_received(self) -> bool:
+        """The patient sent the medical history asked for before this consultation."""
+        return self.history_received_at is not None
+
+    def wants_history(self, now: datetime) -> bool:
+        """A consultation still to come whose medical history the patient has not sent:
+        its emails carry the link to the questionnaire."""
+        return self.is_consultation and self.is_still_to_come(now) and not self.history_is_received
+
     def is_late_to_change(self, now: datetime) -> bool:
         """Inside the late-cancellation window (LATE_CANCEL_WINDOW before the start): a
         change now is the front desk's, by phone."""

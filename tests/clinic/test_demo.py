@@ -247,3 +247,19 @@ def test_the_demos_practitioners_and_manager_sign_in_with_the_published_authenti
 def test_the_demo_code_command_refuses_without_debug():
     with pytest.raises(CommandError, match="DEBUG only"):
         call_command("demo_code")
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_has_a_history_sent_from_home_and_one_started_with_its_link_printed():
+    from treatments.models import HomeHistory
+
+    out = io.StringIO()
+    with time_machine.travel(datetime(2026, 11, 23, 10, tzinfo=UTC), tick=False):
+        call_command("seed_demo", stdout=out)
+
+    sent = HomeHistory.objects.get(submitted_at__isnull=False)
+    started = HomeHistory.objects.get(submitted_at__isnull=True)
+    assert {f["code"] for f in sent.findings} >= {"blood_thinners", "cold_sore_history"}
+    assert sent.appointment.history_received_at is not None
+    assert started.answers
+    assert "/history/" in out.getvalue()

@@ -61,6 +61,7 @@ def test_a_booking_writes_its_confirmation_and_reminders_in_the_same_transaction
     )
     assert kinds == [
         (K.CONFIRMATION, ""),
+        (K.HISTORY_REMINDER, "48 hours before"),  # a consultation's history not yet sent
         (K.REMINDER, "48 hours before"),
         (K.REMINDER, "the day before at 18:00"),
     ]
@@ -117,7 +118,8 @@ def test_each_reminder_goes_once_at_its_local_time_across_a_clock_change(
     local = start.astimezone(appointment.location.zone)
     for _, email in reminders:
         assert f"{local:%H:%M} {local:%Z} ({appointment.location.time_zone})" in email.body
-    assert PatientMessage.objects.filter(status=St.SENT).count() == 3
+    # The confirmation, the two reminders and the medical-history reminder.
+    assert PatientMessage.objects.filter(status=St.SENT).count() == 4
 
 
 def test_a_move_stops_the_old_reminders_and_the_new_ones_show_the_new_time(place):
@@ -136,6 +138,8 @@ def test_a_move_stops_the_old_reminders_and_the_new_ones_show_the_new_time(place
     assert subjects == [
         "Your appointment has moved to Friday 12 June 2026 · Microneedling Clinic",
         "Reminder: your appointment on Friday 12 June 2026 · Microneedling Clinic",
+        "Please tell us about your health before your visit on Friday 12 June 2026 · "
+        "Microneedling Clinic",
         "Reminder: your appointment on Friday 12 June 2026 · Microneedling Clinic",
     ]
     for _, email in sent:
