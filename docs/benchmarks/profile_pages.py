@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from book_today_messages import TARGETS, read_facts  # noqa: E402
+from book_today_messages import TARGETS, read_facts
 
 
 def configure(site: str, database_url: str) -> None:
@@ -79,6 +79,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="timings a page, median shown")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--save", type=Path, help="write each page's answer to this folder, to compare"
+    )
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -123,6 +126,9 @@ def main() -> None:
             answer = client.get(url)
             if answer.status_code != 200:
                 raise SystemExit(f"{url} answered {answer.status_code}")
+        if args.save:
+            args.save.mkdir(parents=True, exist_ok=True)
+            (args.save / f"{args.site}-{name}.out").write_bytes(answer.content)
         timings = []
         for _ in range(args.rounds):
             started = time.process_time()
@@ -134,7 +140,7 @@ def main() -> None:
             f" (rounds: {', '.join(f'{t:.1f}' for t in timings)})"
         )
         if args.profile:
-            profiler = cProfile.Profile()
+            profiler = cProfile.Profile(time.process_time)  # CPU time, not waiting
             profiler.enable()
             for _ in range(args.n):
                 client.get(url)
