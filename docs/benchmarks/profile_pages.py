@@ -14,8 +14,10 @@ The pages: the book's data for the busiest day (``book``), the front desk's Toda
 that location (``today``), the outbox (``messages``), and ``empty``: a signed-in page of
 ours that draws the base template around nothing, which is what every page pays for the
 middleware, the context processors and the menu. ``--site bare`` measures the bare
-site's twins of the first three (docs/benchmarks/bare_site/) in the same way. Point it
-at a scratch database grown by book_today_messages.py, never at real data.
+site's twins of the first three (docs/benchmarks/bare_site/) in the same way, and
+``--save DIR`` writes each page's answer there, to compare before and after a change
+(only the CSRF tokens differ). Point it at a scratch database grown by
+book_today_messages.py, never at real data.
 """
 
 import argparse
