@@ -178,14 +178,15 @@ PAGES = [
     # login, locations, appointment types, the free starts: opening hours, closures,
     # practitioners, working hours, leave, rooms, busy time; the location's appointments,
     # the cards' badges (open requests to cancel, clearance), the practitioners working
-    # there and their hours
-    Page("scheduling:calendar_list", "front_desk", 17, grow=w.appointments),
-    # login, locations, types, the appointments, the columns (2), the cards' badges (open
-    # requests to cancel, clearance), opening hours, closures, leave, the free starts (7)
+    # there with their hours (one query)
+    Page("scheduling:calendar_list", "front_desk", 16, grow=w.appointments),
+    # login, locations, types, the appointments, the columns (1: the practitioners with
+    # their hours), the cards' badges (open requests to cancel, clearance), opening hours,
+    # closures, leave, the free starts (7)
     Page(
         "scheduling:calendar_data",
         "front_desk",
-        20,
+        19,
         grow=w.appointments,
         params={"start": "2026-11-23", "end": "2026-11-24"},
     ),

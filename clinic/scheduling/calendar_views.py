@@ -56,8 +56,7 @@ from clinic.scheduling.selectors import (
     free_slots_for,
     leave_over,
     opening_week,
-    practitioners_at,
-    working_weekdays,
+    practitioner_weeks_at,
 )
 from clinic.scheduling.signals import CardBadges, appointment_badges
 from clinic.scheduling.views import appointment_for_user
@@ -285,10 +284,10 @@ def _columns(
         rooms = Room.objects.filter(location=location, is_active=True).order_by("name")
         columns = [Column(room.pk, room.name) for room in rooms]
     else:
-        columns = []
-        for profile in practitioners_at(location, first_day, last_day):
-            week = working_weekdays(profile, first_day, last_day)
-            columns.append(Column(profile.pk, str(profile), week, profile.user_id))
+        columns = [
+            Column(p.pk, p.name, p.hours, p.user_id)
+            for p in practitioner_weeks_at(location, first_day, last_day)
+        ]
     known = {column.pk for column in columns}
     columns += [column for pk, column in named.items() if pk not in known]
     if by == "room" or not user.is_authenticated:
@@ -506,7 +505,7 @@ def book_data(
     only: int | None = None,
 ) -> dict[str, object]:
     """Everything the grid draws for one location and range, in a fixed number of
-    queries: appointments (1), columns (2 by practitioner, 1 by room), the cards' badges
+    queries: appointments (1), columns (1), the cards' badges
     (2: open requests to cancel, clearance), opening hours (1), closures (1), leave (1),
     and for those who book the free starts (7)."""
     now, zone = timezone.now(), location.zone

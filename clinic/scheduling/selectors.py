@@ -455,19 +455,59 @@ _APPOINTMENT_FIELDS = [
 ]
 
 
-def practitioners_at(
+class PractitionerWeek(NamedTuple):
+    """An active practitioner who works at a location on some day of a range, with
+    their hours there by weekday of the range (``weekdays_over``)."""
+
+    pk: int
+    name: str  # as str(PractitionerProfile)
+    user_id: int
+    hours: "WeekHours"
+
+
+def practitioner_weeks_at(
     location: Location, first_day: date, last_day: date
-) -> QuerySet[PractitionerProfile]:
-    """The active practitioners who work at a location on some day of the range, with
-    their hours there that apply then (``hours_here``), in two queries."""
-    in_force = WorkingHours.objects.filter(in_force_during(first_day, last_day), location=location)
-    return (
-        PractitionerProfile.objects.filter(user__is_active=True, working_hours__in=in_force)
-        .distinct()
-        .select_related("user")
-        .prefetch_related(Prefetch("working_hours", queryset=in_force, to_attr="hours_here"))
-        .order_by("user__last_name", "user__first_name", "pk")
+) -> list[PractitionerWeek]:
+    """The active practitioners who work at a location on some day of the range, by
+    name, each with their hours there that apply then, in one query of plain rows (a
+    location has dozens of practitioners and hundreds of hours rows)."""
+    rows = (
+        WorkingHours.objects.filter(
+            in_force_during(first_day, last_day),
+            location=location,
+            practitioner__user__is_active=True,
+        )
+        .order_by(
+            "practitioner__user__last_name",
+            "practitioner__user__first_name",
+            "practitioner_id",
+            "weekday",
+            "starts",
+        )
+        .values_list(
+            "practitioner_id",
+            "practitioner__user__first_name",
+            "practitioner__user__last_name",
+            "practitioner__user__username",
+            "practitioner__user_id",
+            "valid_from",
+            "valid_until",
+            "weekday",
+            "starts",
+            "ends",
+        )
     )
+    people: dict[int, tuple[str, int]] = {}
+    hours: dict[int, list[tuple[Period, int, time, time]]] = {}
+    for pk, first, last, username, user_id, valid_from, valid_until, weekday, starts, ends in rows:
+        if pk not in people:
+            people[pk] = (f"{first} {last}".strip() or username, user_id)
+            hours[pk] = []
+        hours[pk].append(((valid_from, valid_until), weekday, starts, ends))
+    return [
+        PractitionerWeek(pk, name, user_id, weekdays_over(_dated(hours[pk]), first_day, last_day))
+        for pk, (name, user_id) in people.items()
+    ]
 
 
 # Hours by weekday (Monday 0) for the days a page shows.
@@ -478,12 +518,6 @@ def weekdays_over(hours: DatedHours, first_day: date, last_day: date) -> WeekHou
     """The hours of each weekday of a range of at most a week, as they apply on that day."""
     days = (first_day + timedelta(days=n) for n in range(min((last_day - first_day).days, 6) + 1))
     return {day.weekday(): hours.on(day) for day in days}
-
-
-def working_weekdays(profile: PractitionerProfile, first_day: date, last_day: date) -> WeekHours:
-    """A practitioner's hours from ``practitioners_at``, by weekday of the range."""
-    rows: Sequence[WorkingHours] = profile.hours_here  # type: ignore[attr-defined]
-    return weekdays_over(_week(rows), first_day, last_day)
 
 
 def opening_week(location: Location, first_day: date, last_day: date) -> WeekHours:

@@ -8,6 +8,9 @@ from typing import Any
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from clinic.messaging.access import VIEW
 from clinic.messaging.models import PatientMessage
@@ -110,3 +113,61 @@ def status_label(message: PatientMessage) -> str:
 def reply_label(message: PatientMessage) -> str:
     """``message.get_reply_display``."""
     return _REPLIES.get(message.reply, message.reply)
+
+
+# --- A row, written at once -----------------------------------------------------------------
+#
+# Fifty rows of a dozen template variables and conditions each were most of the outbox's
+# drawing time; the row is the same markup written by one function (escaped as the template
+# would escape it).
+
+
+@register.simple_tag
+def message_row(m: PatientMessage, show_patient: bool) -> SafeString:
+    """One row of ``_message_rows.html``: due, patient (``show_patient``), message, status."""
+    patient = ""
+    if show_patient:
+        patient = (
+            f'<td><a href="{escape(patient_address(m.patient_id))}">'
+            f"{escape(m.patient.last_name)}, {escape(m.patient.first_name)}</a></td>"
+        )
+    about = (
+        f' <span class="text-body-secondary small">({escape(m.about)})</span>' if m.about else ""
+    )
+    reply = ""
+    if m.reply:
+        late = ", late" if m.reply_late else ""
+        reply = (
+            f'<span class="badge text-bg-light border ms-1">{escape(reply_label(m))}{late}</span>'
+        )
+    if m.wont_send_because:
+        status = (
+            '<span class="message-status message-status-wont-send" data-testid="wont-send">'
+            "Won't send</span>\n        "
+            f'<div class="small text-body-secondary">{escape(m.wont_send_because)}</div>'
+        )
+    else:
+        status = (
+            f'<span class="message-status message-status-{escape(m.status)}">'
+            f"{escape(status_label(m))}</span>"
+        )
+    error = ""
+    if m.is_failed and m.last_error:
+        short = escape(Truncator(m.last_error).chars(90))
+        error = f'<div class="small text-danger">{short}</div>'
+    skip = (
+        f'<div class="small text-body-secondary">{escape(m.skip_reason)}</div>'
+        if m.skip_reason
+        else ""
+    )
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        '<tr data-testid="message-row">\n'
+        f'      <td class="text-nowrap">{escape(due_label(m.due_at))}</td>\n'
+        f"      {patient}\n"
+        f'      <td><a href="{escape(message_address(m.pk))}">{escape(kind_label(m))}</a>{about}\n'
+        f"        {reply}</td>\n"
+        f"      <td>{status}\n"
+        f"        {error}\n"
+        f"        {skip}</td>\n"
+        "    </tr>"
+    )
