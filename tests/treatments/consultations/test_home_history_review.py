@@ -456,7 +456,7 @@ def test_a_medicine_the_patient_forgot_at_home_stays_on_the_draft(patient, pract
         ("Zyxolin", ""),
     ]
     take_in = HistoryTakeIn.objects.get(consultation=draft, field=MEDICINES)
-    assert [line["text"] for line in take_in.recorded] == ["Warfarin", "Zyxolin"]
+    assert [line["text"] for line in take_in.recorded or []] == ["Warfarin", "Zyxolin"]
     assert take_in.was_changed  # the consultation records more than the patient gave
     draft.refresh_from_db()
     assert draft.findings.filter(code="blood_thinners").exists()
