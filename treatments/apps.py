@@ -14,6 +14,7 @@ class TreatmentsConfig(AppConfig):
             appointment_badges,
             appointment_cancelled,
             appointment_moved,
+            waitlist_accepting,
             waitlist_booking,
         )
         from treatments.consultations import badges
@@ -90,6 +91,10 @@ class TreatmentsConfig(AppConfig):
         # An offer from the waitlist, accepted for a plan session, books that session.
         waitlist_booking.connect(
             patient_waitlist.on_waitlist_booking, dispatch_uid="plan_session_waitlist_booking"
+        )
+        # ...after the plan is locked, before the freed time: the plan's own lock order.
+        waitlist_accepting.connect(
+            patient_waitlist.on_waitlist_accepting, dispatch_uid="plan_session_waitlist_accepting"
         )
         # The book's cards show whether each patient is cleared for treatment.
         appointment_badges.connect(badges.on_badges, dispatch_uid="clearance_badges")

@@ -5,6 +5,7 @@ does with the patient as the actor; a bad or tampered link answers 404, an expir
 passed or used one 410."""
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from clinic.messaging.self_service import ERASED
 from clinic.scheduling.models import WaitlistOffer
 from clinic.scheduling.waitlist import OfferPassed, offer_accept, offer_decline, waitlist_remove
 from clinic.staff.client_ip import client_ip
+from clinic.staff.web import TRY_AGAIN, is_lock_conflict
 
 PASSED = (
     "This time is no longer held for you",
@@ -49,10 +51,12 @@ def _answer(
                 if result.problem:
                     return result.problem
             elif action == "leave":
-                waitlist_remove(entry=offer.entry, reason=LEFT_REASON, now=now)
-                self_service.audit_patient_action(
-                    offer, patient=patient, action="left the waitlist", address=address
-                )
+                # Left and audited together, or neither, as on the plan's page.
+                with transaction.atomic():
+                    waitlist_remove(entry=offer.entry, reason=LEFT_REASON, now=now)
+                    self_service.audit_patient_action(
+                        offer, patient=patient, action="left the waitlist", address=address
+                    )
                 return patient_plain(request, *LEFT, 200, offer.slot.location.phone_display)
             else:
                 offer_decline(offer=offer, now=now)
@@ -60,6 +64,10 @@ def _answer(
         return patient_plain(request, *PASSED, 410)
     except ValidationError as exc:
         return " ".join(exc.messages)
+    except DatabaseError as exc:
+        if not is_lock_conflict(exc):
+            raise
+        return TRY_AGAIN
     return redirect(f"{request.path}?done=1")
 
 
@@ -122,7 +130,8 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
             "phone": phone,
             "booked": accepted,
             "declined": declined,
-            "can_answer": found.is_held(now) and not problem,
+            # Asked to try again, the patient may answer again.
+            "can_answer": found.is_held(now) and problem in ("", TRY_AGAIN),
             "problem": problem,
         },
         status=409 if problem else 200,

@@ -30,6 +30,9 @@ appointment_no_show
     clinic.messaging.appointments.on_no_show: a word to the patient who did not come.
 waitlist_offered
     clinic.messaging.waitlist.on_offered: the email that offers the time, due at once.
+waitlist_accepting
+    treatments.plans.patient_waitlist.on_waitlist_accepting: the plan of the session
+        waited for is locked before the freed time (the plan's own order).
 waitlist_booking
     treatments.plans.patient_waitlist.on_waitlist_booking: a plan session waited for is
         booked into the freed time through the plan's own booking.
@@ -57,6 +60,11 @@ appointment_no_show = Signal()
 
 # Sent with ``offer`` when a freed time is offered to a waiting patient.
 waitlist_offered = Signal()
+# Sent with ``entry`` when a patient accepts an offer for an entry with a ``purpose``,
+# inside the acceptance's transaction and before it locks anything: the receiver that owns
+# the purpose locks its own rows first, as its own writes do before they reach the
+# waitlist, so the two take their locks in one order.
+waitlist_accepting = Signal()
 # Sent with ``entry``, ``slot`` (the freed time), ``now`` and ``by`` when a patient accepts
 # an offer for an entry with a ``purpose``: the receiver that owns the purpose books what
 # the entry waits for and answers the appointment (others answer None), or raises

@@ -32,7 +32,7 @@ from clinic.scheduling.models import (
     outside_horizon,
 )
 from clinic.scheduling.services import SlotTaken, appointment_book
-from clinic.scheduling.signals import waitlist_booking, waitlist_offered
+from clinic.scheduling.signals import waitlist_accepting, waitlist_booking, waitlist_offered
 from clinic.staff.audit import as_the_clinic
 from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
@@ -287,7 +287,8 @@ def offer_accept(*, offer: WaitlistOffer, now: datetime, by: User) -> Accepted:
     """Book the offered time for the patient, or say why not. Raises OfferPassed when the
     offer is no longer theirs to accept.
 
-    1. Lock the freed time, then the offer: every acceptance of this time queues here.
+    1. Lock what owns the entry's purpose (a plan, through ``waitlist_accepting``), then
+       the freed time, then the offer: every acceptance of this time queues here.
     2. Book it (``_book_for``): the app that owns the entry's purpose books what it waits
        for (a plan session), else an appointment of the type, through the one booking
        service.
@@ -296,6 +297,14 @@ def offer_accept(*, offer: WaitlistOffer, now: datetime, by: User) -> Accepted:
        go and offers the time to the next.
     """
     with transaction.atomic():
+        # One order for every lock: the owner of the purpose first, as a plan's own writes
+        # (pause, cancel, booking from its page) lock the plan and then reach the waitlist
+        # and its freed times. The other way round, an acceptance holding the time and
+        # waiting for the plan, while a pause holds the plan and waits for the time, is a
+        # deadlock.
+        entry = WaitlistEntry.objects.only("pk", "purpose").get(pk=offer.entry_id)
+        if entry.purpose:
+            waitlist_accepting.send(sender=WaitlistEntry, entry=entry)
         slot = FreedSlot.objects.select_for_update().get(pk=offer.slot_id)
         current = (
             WaitlistOffer.objects.select_for_update(of=("self",))

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -16,14 +17,31 @@ def signed_in_staff(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+TRY_AGAIN = "Someone else was changing this at the same moment. Please try again."
+# PostgreSQL's answers when two writers wait for each other's rows: a deadlock, a lock not
+# to be had, a serialisation failure. Each means "try again", never a broken page.
+LOCK_CONFLICTS = frozenset({"40P01", "55P03", "40001"})
+
+
+def is_lock_conflict(error: DatabaseError) -> bool:
+    """The database refused the write only because another writer held the rows."""
+    cause = error.__cause__
+    return (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) in LOCK_CONFLICTS
+
+
 def perform(
     request: HttpRequest, action: Callable[[], object], done: str, to: str, **url_kwargs: Any
 ) -> HttpResponse:
-    """Run a service for a POST, say plainly how it went, and go back to the page."""
+    """Run a service for a POST, say plainly how it went, and go back to the page. A write
+    that lost a lock to another at the same moment is asked to be tried again."""
     try:
         action()
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    except DatabaseError as exc:
+        if not is_lock_conflict(exc):
+            raise
+        messages.error(request, TRY_AGAIN)
     else:
         messages.success(request, done)
     return redirect(to, **url_kwargs)

@@ -4,10 +4,17 @@
    date, say): the consultation's ``MedicalHistory`` field is written, and a
    ``HistoryTakeIn`` keeps what the patient said beside what was recorded. The history
    from home itself never changes.
-2. The medicine list is taken in as a whole: its lines become the consultation's medicine
-   rows through ``medicines_replace``; a line the vocabulary does not know waits for the
-   practitioner to resolve, as any other does before signing.
+2. The medicine list is taken in as a whole and added to what the draft records
+   (``medicines_add``): every line the draft already has stays (a medicine the patient
+   forgot at home is never dropped), and the patient's lines it does not have are added.
+   A line the vocabulary does not know waits for the practitioner to resolve, as any
+   other does before signing.
 3. After every take-in the consultation is screened again, as saving its form does.
+
+"Take in all answers as given" takes in only the answers where the draft has nothing
+different to lose: it records no answer (no, no date, nothing written) or the patient's
+own. An answer the draft records differently (a bleeding disorder recorded yes, the
+patient now saying no) is left for the practitioner to decide on its own.
 
 An answer is taken in once per consultation. Taking it again is refused, saying so; from
 then on it is changed on the consultation's form like any other answer.
@@ -22,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from treatments.consultations.medicines import MedicineEntry, medicines_replace
+from treatments.consultations.medicines import MedicineEntry, medicines_add
 from treatments.consultations.selectors import answer_question as question
 from treatments.consultations.services import ConsultationLocked, _record_screening
 from treatments.models import (
@@ -110,11 +117,10 @@ def _check_value(record: MedicalHistory, consulted_on: date, name: str, value: A
         )
 
 
-def _medicine_rows(consultation: Consultation, home_history: HomeHistory, by: User) -> list[Any]:
-    rows = medicines_replace(
+def _medicine_rows(consultation: Consultation, home_history: HomeHistory) -> list[Any]:
+    rows = medicines_add(
         history=consultation.history,
         entries=home_medicine_entries(home_history),
-        by=by,
         consulted_on=consultation.consulted_on,
     )
     return [
@@ -149,7 +155,7 @@ def _take_in(
                 "consultation's form."
             )
         said: Any = home_history.medicines
-        written = _medicine_rows(consultation, home_history, by)
+        written = _medicine_rows(consultation, home_history)
     else:
         said = home_history.answers[name]
         value = history_value(name, said) if isinstance(recorded, AsGiven) else recorded
@@ -187,11 +193,24 @@ def history_answer_take_in(
 
 @dataclass
 class TakenIn:
-    """What "take in all answers as given" did: the answers taken, and the ones it could
-    not take with why (each left for the practitioner to record)."""
+    """What "take in all answers as given" did: the answers taken, the ones it could not
+    take with why, and the ones the draft records differently (``differing``, left for
+    the practitioner to decide one by one)."""
 
     taken: list[HistoryTakeIn] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
+    differing: list[str] = field(default_factory=list)
+
+
+def _would_overwrite(record: MedicalHistory, home_history: HomeHistory, name: str) -> bool:
+    """Taking the answer in as given would lose something the draft records: its value is
+    neither the field's empty one (no, no date, nothing written) nor the patient's."""
+    if name == MEDICINES:
+        return False  # added to, never overwritten
+    now = getattr(record, name)
+    if now is False or now is None or now == "":
+        return False
+    return bool(now != history_value(name, home_history.answers[name]))
 
 
 def _all_order(names: list[str]) -> list[str]:
@@ -208,14 +227,19 @@ def history_take_in_all(
     now: datetime | None = None,
 ) -> TakenIn:
     """Take in, as given, every answer of the history from home not yet taken in, then
-    screen the consultation again. An answer the consultation's rules refuse (a date
-    after the consultation) is left out and said, the others still go in."""
+    screen the consultation again. An answer the draft records differently is left out
+    (``differing``): taking it in would overwrite what is recorded, which is the
+    practitioner's to decide line by line. An answer the consultation's rules refuse (a
+    date after the consultation) is left out and said; the others still go in."""
     consultation = _locked_draft(consultation, by)
     _check_home_history(consultation, home_history)
     now = now or timezone.now()
     already = set(consultation.take_ins.values_list("field", flat=True))
     result = TakenIn()
     for name in _all_order([n for n in home_history.given_fields() if n not in already]):
+        if _would_overwrite(consultation.history, home_history, name):
+            result.differing.append(name)
+            continue
         try:
             with transaction.atomic():
                 result.taken.append(_take_in(consultation, home_history, name, by, AS_GIVEN, now))

@@ -97,7 +97,8 @@ def home_history_take_in(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(CHANGE_CONSULTATION)
 @require_POST
 def home_history_take_in_all(request: HttpRequest, pk: int) -> HttpResponse:
-    """Take in, as given, every answer not yet taken in."""
+    """Take in, as given, every answer not yet taken in that the draft does not record
+    differently; the ones it does are left, and the message says how many."""
     consultation = consultation_for_user(request.user, pk)
     form = TakeInAllForm(request.POST)
     if not form.is_valid():
@@ -115,8 +116,15 @@ def home_history_take_in_all(request: HttpRequest, pk: int) -> HttpResponse:
     taken = len(result.taken)
     if taken:
         messages.success(request, f"{taken} answer{'s'[: taken != 1]} taken in as given.")
-    elif not result.refused:
+    elif not result.refused and not result.differing:
         messages.info(request, "Every answer is already taken in.")
+    if result.differing:
+        left = len(result.differing)
+        messages.warning(
+            request,
+            f"{left} answer{'s'[: left != 1]} {'differ' if left != 1 else 'differs'} from "
+            "what is recorded: review them one by one.",
+        )
     for name, why in result.refused.items():
         messages.warning(request, f"Not taken in: “{question(name)}”. {why}")
     return redirect(REVIEW, pk=pk)

@@ -156,6 +156,37 @@ def medicines_replace(
     return rows
 
 
+def _plain(text: str) -> str:
+    """A line's text as two lines are compared: case and spacing aside."""
+    return " ".join(text.split()).casefold()
+
+
+def medicines_add(
+    *, history: MedicalHistory, entries: Sequence[MedicineEntry], consulted_on: date
+) -> list[MedicineLine]:
+    """Add to the history's medicine rows the entries it does not have yet (the caller
+    holds the lock); every row it has stays exactly as recorded. An entry is already there
+    when a row has its medicine (once matched) or its text, case and spacing aside.
+    Returns every row of the history, the added ones last."""
+    checked = _checked(entries, consulted_on)
+    rows = list(history.medicine_lines.order_by("position", "id"))
+    keys = {row.medicine_key for row in rows if row.medicine_key}
+    texts = {_plain(row.text) for row in rows}
+    position = max((row.position for row in rows), default=-1) + 1
+    for entry in checked:
+        if (entry.medicine_key and entry.medicine_key in keys) or _plain(entry.text) in texts:
+            continue
+        row = medicine_row(entry, position=position)
+        row.history = history
+        row.full_clean()
+        row.save()
+        rows.append(row)
+        keys.add(row.medicine_key)
+        texts.add(_plain(row.text))
+        position += 1
+    return rows
+
+
 def medicine_row(entry: MedicineEntry, *, position: int) -> MedicineLine:
     """An unsaved row for a checked entry, with what the vocabulary says of its medicine
     now (kept on the row, so a later vocabulary does not rewrite it)."""

@@ -7,6 +7,7 @@ tries 429. The page shows the patient's first name and that session, nothing els
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from clinic.messaging.patient_views import chosen, link_trouble, patient_plain
 from clinic.scheduling.services import SlotTaken
 from clinic.scheduling.waitlist import hold_minutes
 from clinic.staff.client_ip import client_ip
+from clinic.staff.web import TRY_AGAIN, is_lock_conflict
 from treatments.models import TreatmentSession as Session
 from treatments.plans import patient_booking, patient_waitlist, waiting
 from treatments.plans.forms import SessionWaitlistForm
@@ -68,6 +70,10 @@ def book_session(request: HttpRequest, token: str) -> HttpResponse:
             error, status = self_service.JUST_TAKEN, 409
         except ValidationError as exc:
             error, status = " ".join(exc.messages), 400
+        except DatabaseError as exc:
+            if not is_lock_conflict(exc):
+                raise
+            error, status = TRY_AGAIN, 409
         else:
             booked = {
                 "local": appointment.starts_at.astimezone(plan.location.zone),
@@ -107,6 +113,10 @@ def book_session_waitlist(request: HttpRequest, token: str) -> HttpResponse:
             patient_waitlist.session_waitlist_leave(session=session, now=now, address=address)
     except ValidationError as exc:
         return _book_page(request, session, token, error=" ".join(exc.messages), status=400)
+    except DatabaseError as exc:
+        if not is_lock_conflict(exc):
+            raise
+        return _book_page(request, session, token, error=TRY_AGAIN, status=409)
     return redirect(f"{page}?waitlist={'joined' if action == 'join' else 'left'}")
 
 

@@ -137,6 +137,19 @@ def plan_session_book_from_waitlist(
         )
 
 
+def on_waitlist_accepting(sender: Any, entry: WaitlistEntry, **kwargs: Any) -> None:
+    """``waitlist_accepting``: lock the plan of the session an entry waits for, before the
+    acceptance locks the freed time. A plan's pause, cancellation and booking lock the plan
+    and then the freed times of its sessions' offers (``sessions_leave_waitlist``); taking
+    the plan first here too is the one order, and the simplest: the waitlist's own locks
+    keep their order (the freed time, then the offer, then the entry) inside it."""
+    session_id = waiting.session_of(entry.purpose)
+    if session_id is None:
+        return
+    plan_ids = Session.objects.filter(pk=session_id).values("plan_id")
+    list(TreatmentPlan.objects.select_for_update().filter(pk__in=plan_ids).values_list("pk"))
+
+
 def on_waitlist_booking(
     sender: Any, entry: WaitlistEntry, slot: FreedSlot, now: datetime, by: Any, **kwargs: Any
 ) -> Appointment | None:

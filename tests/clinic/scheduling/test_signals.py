@@ -19,6 +19,7 @@ SIGNALS = [
     "appointment_no_show",
     "appointment_badges",
     "waitlist_offered",
+    "waitlist_accepting",
     "waitlist_booking",
 ]
 

@@ -6,12 +6,14 @@ import pytest
 import time_machine
 from auditlog.models import LogEntry
 
+from clinic.messaging import offer_views, self_service
 from clinic.messaging.links import offer_token
 from clinic.scheduling.models import Appointment, WaitlistEntry, WaitlistOffer
 from clinic.scheduling.services import appointment_book, appointment_cancel
 from clinic.scheduling.waitlist import waitlist_add
 from tests.clinic.scheduling.conftest import FROZEN_NOW
 from tests.factories import make_patient
+from tests.lock_conflicts import deadlock
 
 MONDAY = date(2026, 11, 23)
 TEN = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -254,6 +256,35 @@ def test_the_patient_leaves_the_waitlist_from_the_offer(client, offered):
     left = LogEntry.objects.get(changes__has_key="patient action", action=LogEntry.Action.UPDATE)
     assert left.changes == {"patient action": ["", "left the waitlist"]}
     assert left.actor_email == f"patient #{offered['ada'].patient.pk}"
+
+
+def test_leaving_from_the_offer_is_undone_when_it_cannot_be_audited(client, offered, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(self_service, "audit_patient_action", broken)
+    before = WaitlistEntry.objects.get(pk=offered["ada"].pk).status
+
+    with pytest.raises(RuntimeError):
+        client.post(offered["url"], {"action": "leave"})
+
+    offered["ada"].refresh_from_db()
+    assert offered["ada"].status == before
+    assert offered["ada"].is_open
+    assert offered["offer"].__class__.objects.get(pk=offered["offer"].pk).status == "pending"
+
+
+@pytest.mark.parametrize("action", ["accept", "decline", "leave"])
+def test_an_answer_that_loses_a_lock_asks_to_try_again(client, offered, monkeypatch, action):
+    for name in ("offer_accept", "offer_decline", "waitlist_remove"):
+        monkeypatch.setattr(offer_views, name, deadlock)
+
+    response = client.post(offered["url"], {"action": action})
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Please try again." in page
+    assert 'value="accept"' in page  # the patient may answer again
 
 
 def test_an_erased_patient_s_offer_link_answers_410(client, offered):

@@ -18,6 +18,7 @@ from treatments.consultations.home_history_review import (
     history_answer_take_in,
     history_take_in_all,
 )
+from treatments.consultations.medicines import MedicineEntry, medicines_replace
 from treatments.consultations.selectors import (
     answer_lines,
     home_history_for_appointment,
@@ -391,9 +392,14 @@ def test_no_to_isotretinoin_needs_the_stop_date_when_the_history_said_taking(pat
 
     with pytest.raises(ValidationError, match="date they stopped"):
         _take(draft, home, "taking_isotretinoin", practitioner)
-    # Taking all puts the stop date in first, then the "no".
+    # Taking all puts the stop date in, and leaves the "no" the draft records as "yes".
     result = history_take_in_all(consultation=draft, home_history=home, by=practitioner)
     assert result.refused == {}
+    assert result.differing == ["taking_isotretinoin"]
+    draft.history.refresh_from_db()
+    assert draft.history.taking_isotretinoin
+    # The practitioner takes the "no" in on its own, the stop date now recorded.
+    _take(draft, home, "taking_isotretinoin", practitioner)
     draft.history.refresh_from_db()
     assert not draft.history.taking_isotretinoin
 
@@ -412,3 +418,93 @@ def test_the_take_in_factory_makes_a_row_as_the_service_would(db):
     assert not take_in.was_changed
     assert take_in.by == take_in.consultation.practitioner
     assert take_in.consultation.patient == take_in.home_history.patient
+
+
+# --- Taking in adds, never removes -----------------------------------------------------------
+
+
+def _draft_after(patient, practitioner, medicines, **answers):
+    """A draft started from an earlier consultation that recorded these."""
+    earlier = consultation_start(patient=patient, practitioner=practitioner)
+    for name, value in answers.items():
+        setattr(earlier.history, name, value)
+    earlier.history.save()
+    medicines_replace(
+        history=earlier.history,
+        entries=[MedicineEntry(text=text) for text in medicines],
+        by=practitioner,
+        consulted_on=earlier.consulted_on,
+    )
+    return consultation_start(patient=patient, practitioner=practitioner)
+
+
+def test_a_medicine_the_patient_forgot_at_home_stays_on_the_draft(patient, practitioner):
+    draft = _draft_after(patient, practitioner, ["Warfarin"])
+    draft.refresh_from_db()
+    assert draft.findings.filter(code="blood_thinners").exists()
+    home = make_home_history(
+        patient=patient, submitted=True, answers={"sunburn": False},
+        medicines=[{"text": "Zyxolin", "medicine_key": "", "route": "", "current": True,
+                    "stopped_on": None, "dose": ""}],
+    )  # fmt: skip
+
+    history_take_in_all(consultation=draft, home_history=home, by=practitioner)
+
+    lines = list(draft.history.medicine_lines.order_by("position"))
+    assert [(line.text, line.medicine_key) for line in lines] == [
+        ("Warfarin", "warfarin"),
+        ("Zyxolin", ""),
+    ]
+    take_in = HistoryTakeIn.objects.get(consultation=draft, field=MEDICINES)
+    assert [line["text"] for line in take_in.recorded or []] == ["Warfarin", "Zyxolin"]
+    assert take_in.was_changed  # the consultation records more than the patient gave
+    draft.refresh_from_db()
+    assert draft.findings.filter(code="blood_thinners").exists()
+
+
+def test_a_line_already_on_the_draft_is_not_added_twice(patient, practitioner):
+    draft = _draft_after(patient, practitioner, ["Eliquis", "Fish oil"])
+    home = make_home_history(
+        patient=patient, submitted=True, answers={},
+        medicines=[
+            {"text": "eliquis", "medicine_key": "", "route": "", "current": True,
+             "stopped_on": None, "dose": ""},  # the same medicine, matched
+            {"text": "  FISH   oil ", "medicine_key": "", "route": "", "current": True,
+             "stopped_on": None, "dose": ""},  # the same text, case and spacing aside
+            {"text": "Vitamin D", "medicine_key": "", "route": "", "current": True,
+             "stopped_on": None, "dose": ""},
+        ],
+    )  # fmt: skip
+
+    take_in = _take(draft, home, MEDICINES, practitioner)
+
+    texts = list(draft.history.medicine_lines.order_by("position").values_list("text", flat=True))
+    assert texts == ["Eliquis", "Fish oil", "Vitamin D"]
+    assert [line["text"] for line in take_in.recorded] == texts
+
+
+def test_taking_all_leaves_answers_the_draft_records_differently(patient, practitioner):
+    draft = _draft_after(
+        patient, practitioner, [], bleeding_disorder=True, allergies="Latex", sunburn=True
+    )
+    home = make_home_history(
+        patient=patient, submitted=True,
+        answers={"bleeding_disorder": False, "allergies": "Plasters", "sunburn": True,
+                 "cold_sore_history": True, "keloid_tendency": False},
+    )  # fmt: skip
+
+    result = history_take_in_all(consultation=draft, home_history=home, by=practitioner)
+
+    assert sorted(result.differing) == ["allergies", "bleeding_disorder"]
+    assert sorted(t.field for t in result.taken) == [
+        "cold_sore_history", "keloid_tendency", "sunburn",
+    ]  # fmt: skip
+    draft.history.refresh_from_db()
+    assert draft.history.bleeding_disorder is True
+    assert draft.history.allergies == "Latex"
+    assert draft.history.cold_sore_history is True
+    assert home_history_review(draft).left_to_take_in == 2
+    # Each stays the practitioner's explicit choice.
+    _take(draft, home, "bleeding_disorder", practitioner)
+    draft.history.refresh_from_db()
+    assert draft.history.bleeding_disorder is False

@@ -231,6 +231,31 @@ def test_taking_all_in_from_the_page(practitioner_client, home, draft):
     assert draft.screening_level == "needs_clearance"
 
 
+def test_taking_all_in_says_how_many_answers_differ_and_leaves_them(
+    practitioner_client, patient, practitioner
+):
+    earlier = consultation_start(patient=patient, practitioner=practitioner)
+    earlier.history.bleeding_disorder = True
+    earlier.history.allergies = "Latex"
+    earlier.history.save()
+    draft = consultation_start(patient=patient, practitioner=practitioner)
+    home = make_home_history(
+        patient=patient, submitted=True,
+        answers={"bleeding_disorder": False, "allergies": "Plasters", "sunburn": True},
+    )  # fmt: skip
+    url = reverse("treatments:home_history_take_in_all", args=[draft.pk])
+
+    response = practitioner_client.post(url, {"home_history": home.pk})
+
+    page = practitioner_client.get(response.url)
+    said = _messages(page)
+    assert "1 answer taken in as given" in said
+    assert "2 answers differ from what is recorded: review them one by one." in said
+    assert "Take in all answers as given" in page.content.decode()  # two still to review
+    draft.history.refresh_from_db()
+    assert draft.history.bleeding_disorder is True
+
+
 def test_a_signed_consultation_shows_what_was_said_and_recorded(
     practitioner_client, home, draft, practitioner
 ):

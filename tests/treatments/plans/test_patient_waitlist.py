@@ -2,10 +2,15 @@
 they looked, and leaves it there; a freed time they accept books that session (not a loose
 appointment) through the plan's own booking; the link alone says whose session it is."""
 
+import importlib
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from auditlog.models import LogEntry
+from django.apps import apps
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,14 +19,19 @@ from clinic.messaging.models import PatientMessage
 from clinic.messaging.self_service import self_service_user
 from clinic.scheduling import services as booking
 from clinic.scheduling.models import Appointment, FreedSlot, WaitlistEntry, WaitlistOffer
-from clinic.scheduling.waitlist import offer_accept, waitlist_add
+from clinic.scheduling.waitlist import OfferPassed, offer_accept, waitlist_add
+from clinic.staff.role_grants import grant_role_permissions
 from patients.models import Patient
 from patients.validators import normalise_phone
+from tests.browser.conftest import ROLE_MIGRATIONS
 from tests.factories import make_patient
+from tests.lock_conflicts import deadlock
 from tests.treatments.plans.plan_setup import clinic_setting, sessions
 from tests.treatments.plans.test_nudges import MONDAY, _after_session_one
 from treatments.models import TreatmentSession
-from treatments.plans.services import plan_pause
+from treatments.plans import patient_booking, patient_waitlist
+from treatments.plans import services as plan_services
+from treatments.plans.services import plan_cancel, plan_pause
 
 pytestmark = pytest.mark.django_db
 ST = TreatmentSession.Status
@@ -350,3 +360,135 @@ def test_booking_the_session_from_the_page_takes_it_off_the_list(client, plan):
     assert response.status_code == 200
     entry = WaitlistEntry.objects.get()
     assert (entry.status, entry.removed_reason) == ("removed", "The session is booked.")
+
+
+# --- Locks: one order, and a lost one is "try again" --------------------------------------
+
+ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a real race needs PostgreSQL's row locks"
+)
+
+
+# Data the migrations ship, gone once a race before this one flushed the database.
+SHIPPED = [
+    "treatments.migrations.0006_consent_text",
+    "treatments.migrations.0012_catalog_and_plan_permissions",
+]
+
+
+@pytest.fixture
+def shipped(transactional_db):
+    for module in ROLE_MIGRATIONS:
+        grant_role_permissions(apps, importlib.import_module(module).ROLE_PERMISSIONS)
+    for module in SHIPPED:
+        importlib.import_module(module).create(apps, None)
+
+
+def _until_one_waits_for_a_lock() -> None:
+    """Wait (ten seconds at most) until a connection waits for a row another holds."""
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.05)
+    raise AssertionError("Nothing waited for a lock.")
+
+
+def _offered(client, plan, setting) -> WaitlistOffer:
+    """Session 2 waits; a cancellation in its window offers the patient that time."""
+    theirs = _someone_else_in_the_window(plan, setting)
+    _join(client, _second(plan))
+    booking.appointment_cancel(
+        appointment=theirs, reason="Unwell", by=setting["desk"], now=timezone.now()
+    )
+    return WaitlistOffer.objects.get(entry__patient=plan.patient)
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("write", ["pause", "cancel"])
+def test_a_plan_write_and_an_acceptance_at_once_do_not_deadlock(
+    shipped, client, plan, setting, monkeypatch, write
+):
+    """The plan's write holds the plan and is about to let the waitlist go while the
+    patient accepts the offer: the acceptance must wait for the plan before it takes the
+    freed time, or each holds what the other waits for."""
+    offer = _offered(client, plan, setting)
+    plan_locked, go = threading.Event(), threading.Event()
+    leave = plan_services.sessions_leave_waitlist
+
+    def leave_when_told(**kwargs):
+        plan_locked.set()
+        go.wait(10)
+        return leave(**kwargs)
+
+    monkeypatch.setattr(plan_services, "sessions_leave_waitlist", leave_when_told)
+    errors: list[BaseException] = []
+    answers: list[object] = []
+
+    def run(action):
+        try:
+            answers.append(action())
+        except OfferPassed:
+            pass
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def change_plan():
+        if write == "pause":
+            return plan_pause(plan=plan)
+        return plan_cancel(plan=plan, reason="Moving away", by=setting["desk"], now=timezone.now())
+
+    online = self_service_user()  # made here: its audited write would queue it early
+
+    def accept():
+        plan_locked.wait(10)
+        return offer_accept(offer=offer, now=timezone.now(), by=online)
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in (change_plan, accept)]
+    for thread in threads:
+        thread.start()
+    assert plan_locked.wait(10)
+    _until_one_waits_for_a_lock()  # the acceptance has taken what locks it could
+    go.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    offer.refresh_from_db()
+    assert offer.status == "withdrawn"
+    assert not Appointment.objects.filter(patient=plan.patient, starts_at=IN_WINDOW).exists()
+    assert _second(plan).status != ST.BOOKED
+    assert WaitlistEntry.objects.get(patient=plan.patient).status == "removed"
+
+
+def test_a_plan_change_that_loses_a_lock_asks_to_try_again(practitioner_client, plan, monkeypatch):
+    monkeypatch.setattr(plan_services, "plan_pause", deadlock)
+
+    response = practitioner_client.post(
+        reverse("treatments:plan_status", args=[plan.pk, "pause"]), follow=True
+    )
+
+    assert response.status_code == 200
+    assert "Please try again." in response.content.decode()
+
+
+def test_booking_or_waiting_that_loses_a_lock_asks_to_try_again(client, plan, monkeypatch):
+    second = _second(plan)
+    monkeypatch.setattr(patient_booking, "plan_session_book_by_patient", deadlock)
+    monkeypatch.setattr(patient_waitlist, "session_waitlist_join", deadlock)
+
+    choice = f"{IN_WINDOW.isoformat()}@{plan.preferred_practitioner_id}"
+
+    booked = client.post(_page(second), {"choice": choice})
+    joined = _join(client, second)
+
+    for response in (booked, joined):
+        assert response.status_code == 409
+        assert "Please try again." in response.content.decode()
