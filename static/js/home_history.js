@@ -17,6 +17,7 @@
     var saveTimer = null;
     var suggestTimer = null;
     var saving = false;
+    var scheduled = false;
     var again = false;
     var saves = 0;
 
@@ -41,6 +42,7 @@
     }
 
     function save() {
+      scheduled = false;
       if (saving) { again = true; return; }
       saving = true;
       say("Saving\u2026");
@@ -65,11 +67,13 @@
       }).then(function () {
         saving = false;
         if (again) { again = false; save(); }
-        else { status.setAttribute("data-pending", "false"); }
+        // A change made while this save was on its way is still to be saved.
+        else if (!scheduled) { status.setAttribute("data-pending", "false"); }
       });
     }
 
     function saveSoon() {
+      scheduled = true;
       status.setAttribute("data-pending", "true");
       window.clearTimeout(saveTimer);
       saveTimer = window.setTimeout(save, SAVE_DELAY_MS);
