@@ -158,6 +158,12 @@ def _take_in(
         written = _medicine_rows(consultation, home_history)
     else:
         said = home_history.answers[name]
+        if isinstance(recorded, AsGiven) and answer_kind(name) == "date" and said is None:
+            # "Had it, not sure when": taken in as given it would read as never.
+            raise ValidationError(
+                f"The patient had “{question(name)}” but is not sure when: ask them and "
+                "record the date, roughly."
+            )
         value = history_value(name, said) if isinstance(recorded, AsGiven) else recorded
         record = consultation.history
         _check_value(record, consultation.consulted_on, name, value)

@@ -215,9 +215,16 @@ def home_history_for_patient(patient: Patient) -> HomeHistory | None:
     return next((h for h in histories if not h.is_submitted and h.appointment.is_upcoming), None)
 
 
-def answer_lines(name: str, stored: Any) -> list[str]:
-    """An answer as stored (the patient's, or what was recorded) in words, a line each."""
+# A date the patient left out on the questionnaire's "had it, not sure when".
+NOT_SURE_WHEN = "Had it, not sure when"
+
+
+def answer_lines(name: str, stored: Any, *, said: bool = False) -> list[str]:
+    """An answer as stored (the patient's, ``said``, or what was recorded) in words, a
+    line each. The patient's dated answer with no date is "had it, not sure when"."""
     kind = answer_kind(name)
+    if said and kind == "date" and stored is None:
+        return [NOT_SURE_WHEN]
     if kind == "medicines":
         return [_medicine_words(line) for line in stored or []] or ["None"]
     if kind == "condition":
@@ -323,7 +330,7 @@ def answer_question(name: str) -> str:
 
 
 def _take_in_row(take_in: HistoryTakeIn) -> TakeInRow:
-    said = answer_lines(take_in.field, take_in.patient_said)
+    said = answer_lines(take_in.field, take_in.patient_said, said=True)
     recorded = answer_lines(take_in.field, take_in.recorded)
     # Marked where the words differ: a medicine line the vocabulary matched on the way in
     # is still what the patient said.
@@ -363,7 +370,7 @@ def home_history_review(consultation: Consultation, *, now: bool = True) -> Home
         rows.append(
             ReviewRow(
                 field=name, kind=answer_kind(name), question=answer_question(name),
-                said=answer_lines(name, said),
+                said=answer_lines(name, said, said=True),
                 now=_recorded_now(history, name, lines) if now else [],
                 take_in=taken.get(name),
             )

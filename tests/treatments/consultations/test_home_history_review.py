@@ -508,3 +508,26 @@ def test_taking_all_leaves_answers_the_draft_records_differently(patient, practi
     _take(draft, home, "bleeding_disorder", practitioner)
     draft.history.refresh_from_db()
     assert draft.history.bleeding_disorder is False
+
+
+def test_a_date_the_patient_is_not_sure_of_is_never_taken_in_as_no_date(patient, practitioner):
+    """On the questionnaire "had it, not sure when" is kept as a date of null; taken in
+    as given it would record that the patient never had it, and its rule would not fire."""
+    home = make_home_history(
+        patient=patient, submitted=True,
+        answers={"isotretinoin_stopped_on": None, "sunburn": False},
+    )  # fmt: skip
+    draft = consultation_start(patient=patient, practitioner=practitioner)
+
+    with pytest.raises(ValidationError, match="not sure when"):
+        _take(draft, home, "isotretinoin_stopped_on", practitioner)
+    result = history_take_in_all(consultation=draft, home_history=home, by=practitioner)
+
+    assert [t.field for t in result.taken] == ["sunburn"]
+    assert "not sure when" in result.refused["isotretinoin_stopped_on"]
+    row = next(r for r in home_history_review(draft).rows if r.field == "isotretinoin_stopped_on")
+    assert row.said == ["Had it, not sure when"]
+    # Recorded with the date the practitioner asked for, it goes in.
+    asked = timezone.localdate() - timedelta(days=100)
+    take_in = _take(draft, home, "isotretinoin_stopped_on", practitioner, recorded=asked)
+    assert (take_in.patient_said, take_in.recorded) == (None, asked.isoformat())
