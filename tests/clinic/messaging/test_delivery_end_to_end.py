@@ -123,9 +123,9 @@ def _book_one_each(count: int) -> None:
             practitioner=practitioner, location=location, weekday=weekday,
             starts=wall_clock(8), ends=wall_clock(19),
         )  # fmt: skip
-    consultation = AppointmentType.objects.create(
-        name="Consultation", kind="consultation", duration_minutes=30
-    )
+    # A review brings only its confirmation (a consultation would also bring the medical
+    # history's reminder, due days later).
+    review = AppointmentType.objects.create(name="Review", kind="review", duration_minutes=30)
     desk = make_staff()
     first_day = timezone.localdate(timezone.now(), location.zone) + timedelta(days=2)
     starts = (
@@ -136,7 +136,7 @@ def _book_one_each(count: int) -> None:
     for start in islice(starts, count):
         appointment_book(
             patient=make_patient(created_by=desk), practitioner=practitioner, room=room,
-            appointment_type=consultation, start=start, by=desk,
+            appointment_type=review, start=start, by=desk,
         )  # fmt: skip
 
 
