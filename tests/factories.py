@@ -200,13 +200,13 @@ def screen_home_history(history: Any) -> None:
     """Give a sent history from home its screening as the sending service keeps it: the
     answers and medicine lines screened for the appointment's day with the clinic's
     rules, each finding in the check-in's stored shape."""
+    from treatments.consultations.home_history import stored_finding
     from treatments.consultations.home_history_review import home_medicine_entries
     from treatments.consultations.medicines import screened_lines
     from treatments.consultations.selectors import rule_adjustments
     from treatments.consultations.services import screening_answers
     from treatments.models.home_history import ANSWER_FIELDS, history_value
     from treatments.screening.engine import screen
-    from treatments.sessions.check_in import _stored_finding
 
     values = {
         name: history_value(name, given)
@@ -223,7 +223,7 @@ def screen_home_history(history: Any) -> None:
         adjustments=rule_adjustments(),
     )
     history.screening_level = result.level.code
-    history.findings = [_stored_finding(finding, set()) for finding in result.findings]
+    history.findings = [stored_finding(finding) for finding in result.findings]
     history.ruleset_version = result.ruleset_version
     history.vocabulary_version = result.vocabulary_version
 

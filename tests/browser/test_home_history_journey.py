@@ -5,31 +5,17 @@ answers in; the consultation is screened on them, and what she said stays beside
 was recorded. The front desk sees only that the history came."""
 
 import importlib
-import re
-from datetime import datetime, time, timedelta
-from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
-from django.core import mail
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from clinic.messaging.models import MessageSettings
-from clinic.messaging.services import messages_dispatch
-from clinic.scheduling.models import (
-    Appointment,
-    AppointmentType,
-    Location,
-    OpeningHours,
-    Room,
-    WorkingHours,
-)
-from clinic.scheduling.services import appointment_book
+from clinic.scheduling.models import Appointment
 from clinic.staff.roles import Role
 from tests.browser.accessibility import assert_accessible, context_args
 from tests.browser.journeys import fill_in_history_at_home, sign_in
-from tests.factories import make_patient, make_staff
+from tests.factories import make_staff
+from tests.treatments.home_history.home_setup import consultation_confirmed, history_link_in
 from treatments.models import Consultation, HistoryTakeIn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,40 +28,12 @@ def _consultation_booked() -> tuple[Appointment, str]:
     appointment and the path of the questionnaire link in the email."""
     for module in SHIPPED:
         importlib.import_module(module).create(apps, None)
-    location = Location.objects.create(
-        name="Bath", time_zone="Europe/London", phone="+441174960123"
-    )
-    practitioner = make_staff(
+    amara = make_staff(
         username="amara", first_name="Amara", last_name="Okafor", roles=[Role.PRACTITIONER]
-    ).practitioner_profile
-    for weekday in range(7):
-        OpeningHours.objects.create(
-            location=location, weekday=weekday, opens=time(8), closes=time(19)
-        )
-        WorkingHours.objects.create(
-            practitioner=practitioner, location=location, weekday=weekday,
-            starts=time(8), ends=time(19),
-        )  # fmt: skip
+    )
     make_staff(username="desk", roles=[Role.FRONT_DESK])
-    day = (timezone.now() + timedelta(days=5)).astimezone(location.zone).date()
-    appointment = appointment_book(
-        patient=make_patient(first_name="Ines", last_name="Okonkwo", email="ines@example.org"),
-        practitioner=practitioner,
-        room=Room.objects.create(location=location, name="Room 1"),
-        appointment_type=AppointmentType.objects.create(
-            name="Consultation", kind="consultation", duration_minutes=45
-        ),
-        start=datetime.combine(day, time(10), tzinfo=location.zone),
-        by=make_staff(),
-    )
-    MessageSettings.objects.update_or_create(
-        pk=1, defaults={"quiet_from": time(0), "quiet_until": time(0)}
-    )
-    mail.outbox.clear()
-    messages_dispatch()
-    found = re.search(r"https?://\S+/history/\S+/", str(mail.outbox[-1].body))
-    assert found is not None, "no /history/ link in the confirmation"
-    return appointment, urlsplit(found.group(0)).path
+    appointment, email = consultation_confirmed(amara.practitioner_profile)
+    return appointment, history_link_in(email)
 
 
 def test_history_from_home_to_the_consultation(

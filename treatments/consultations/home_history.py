@@ -97,9 +97,17 @@ def home_history_consent_shown(
     return history
 
 
-def stored_finding(finding: Finding) -> dict[str, Any]:
-    """A finding as kept with the sent history: the shape of a check-in's findings
-    (``CheckInScreening.findings``), with nothing cleared yet: the practitioner reviews."""
+def stored_finding(
+    finding: Finding, cleared_before: Collection[tuple[str, str]] = ()
+) -> dict[str, Any]:
+    """A finding as stored with a screening kept as JSON (a check-in's, a history sent from
+    home). ``cleared_before`` holds the (code, detail) of needs-clearance findings the
+    consultation already cleared: such a finding, unchanged, stays cleared; any other
+    needs-clearance finding blocks. A history from home clears nothing: the practitioner
+    reviews it."""
+    carried = (
+        finding.level is Level.NEEDS_CLEARANCE and (finding.code, finding.detail) in cleared_before
+    )
     return {
         "code": finding.code,
         "title": finding.title,
@@ -108,10 +116,11 @@ def stored_finding(finding: Finding) -> dict[str, Any]:
         "reason": finding.reason,
         "detail": finding.detail,
         "needs_physician_clearance": finding.needs_physician_clearance,
-        "cleared_by": "",
+        "cleared_by": "consultation" if carried else "",
         "override_reason": "",
         "physician_clearance_note": "",
-        "blocks": finding.level in (Level.CONTRAINDICATED, Level.NEEDS_CLEARANCE),
+        "blocks": finding.level is Level.CONTRAINDICATED
+        or (finding.level is Level.NEEDS_CLEARANCE and not carried),
     }
 
 

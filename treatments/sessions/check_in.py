@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from clinic.scheduling.models import Appointment
 from patients.models import Patient
+from treatments.consultations.home_history import stored_finding
 from treatments.consultations.medicines import (
     MedicineEntry,
     entries_from_text,
@@ -36,7 +37,7 @@ from treatments.consultations.selectors import clearing_consultation, rule_adjus
 from treatments.models import CheckInScreening, Consultation
 from treatments.screening import medicines as vocabulary
 from treatments.screening.engine import screen
-from treatments.screening.rules import Condition, DatedEvent, Finding, Level, ScreeningAnswers
+from treatments.screening.rules import Condition, DatedEvent, Level, ScreeningAnswers
 
 # Asked afresh at every check-in; the rest carries over from the consultation.
 CHANGING_CONDITIONS = (
@@ -132,28 +133,6 @@ def _may_start(findings: list[dict[str, Any]]) -> bool:
     return not any(f["blocks"] for f in findings)
 
 
-def _stored_finding(finding: Finding, cleared_before: set[tuple[str, str]]) -> dict[str, Any]:
-    """A check-in finding as stored: an override from the consultation still counts for a
-    needs-clearance finding that is unchanged; any other needs-clearance one blocks."""
-    carried = (
-        finding.level is Level.NEEDS_CLEARANCE and (finding.code, finding.detail) in cleared_before
-    )
-    return {
-        "code": finding.code,
-        "title": finding.title,
-        "level": finding.level.code,
-        "level_label": finding.level.label,
-        "reason": finding.reason,
-        "detail": finding.detail,
-        "needs_physician_clearance": finding.needs_physician_clearance,
-        "cleared_by": "consultation" if carried else "",
-        "override_reason": "",
-        "physician_clearance_note": "",
-        "blocks": finding.level is Level.CONTRAINDICATED
-        or (finding.level is Level.NEEDS_CLEARANCE and not carried),
-    }
-
-
 @transaction.atomic
 def check_in_screen(
     *,
@@ -182,7 +161,7 @@ def check_in_screen(
         adjustments=rule_adjustments(),
     )
     cleared_before = {(f.code, f.detail) for f in consultation.findings.all() if f.is_overridden}
-    findings = [_stored_finding(finding, cleared_before) for finding in result.findings]
+    findings = [stored_finding(finding, cleared_before) for finding in result.findings]
     return CheckInScreening.objects.create(
         patient=patient,
         consultation=consultation,

@@ -15,12 +15,8 @@ from treatments.consultations.home_forms import check_answers, medicine_row
 from treatments.consultations.home_history import (
     home_history_save,
     home_history_send,
-    stored_finding,
 )
 from treatments.models import HomeHistory
-from treatments.screening.engine import screen
-from treatments.screening.rules import ScreeningAnswers
-from treatments.sessions.check_in import _stored_finding
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ON_POSTGRESQL = pytest.mark.skipif(
@@ -129,21 +125,6 @@ def test_sending_twice_makes_one_submission(appointment, time_machine):
     assert second.submitted_at == NOW
     appointment.refresh_from_db()
     assert appointment.history_received_at == NOW
-
-
-def test_a_finding_is_kept_in_the_shape_of_a_check_in_s_findings():
-    from datetime import date
-
-    result = screen(
-        ScreeningAnswers(
-            treatment_date=date(2026, 12, 1),
-            conditions=frozenset({"bleeding_disorder", "sunburn"}),  # type: ignore[arg-type]
-            dates={},
-        )
-    )
-
-    for finding in result.findings:
-        assert stored_finding(finding) == _stored_finding(finding, set())
 
 
 def test_the_form_matches_a_medicine_only_when_named_exactly():
