@@ -57,8 +57,10 @@ def test_a_practitioner_sets_up_two_step_then_signs_in_with_a_code_and_a_recover
     expect(page.get_by_text("That code does not match")).to_be_visible()
     page.get_by_label("Code from the app").fill(_code(secret))
     page.get_by_role("button", name="Turn on two-step sign-in").click()
-    codes = page.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
-    assert len(codes) == 10
+    # The codes arrive with the next page: wait for it before reading them.
+    code_items = page.get_by_test_id("recovery-codes").locator("li")
+    expect(code_items).to_have_count(10)
+    codes = code_items.all_inner_texts()
     screenshot("mfa-recovery-codes")
     page.get_by_role("link", name="I have kept them: continue").click()
     expect(page.get_by_test_id("home-practitioner")).to_be_visible()
