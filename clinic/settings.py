@@ -124,6 +124,14 @@ if "DATABASE_URL" in env:
         # Today to-do's unbooked sessions at chain scale): compiling them cost 35-70 ms for
         # a query that runs in 14. No query here runs long enough to gain from it.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        # Parameters bound by the server, so that psycopg prepares the statements a
+        # connection runs again and again (the pages' own, after five runs) and PostgreSQL
+        # stops planning them anew: planning a seven-table join cost more than running it.
+        # Off behind a pooler that cannot keep prepared statements (PgBouncer in
+        # transaction mode before 1.21): DATABASE_SERVER_SIDE_BINDING=false.
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.bool(
+            "DATABASE_SERVER_SIDE_BINDING", default=True
+        )
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {
@@ -146,11 +154,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One web process: its own memory. Several (gunicorn's workers, several hosts): a shared
 # cache, CACHE_URL=redis://host:6379/1, so that the patient links' throttles count once
-# and what each role may do is read from one place. Only a shared cache keeps the
-# signed-in staff's roles between requests (ROLE_CACHE): memory of one process would not
-# hear of a role taken away in another.
+# and what each role may do is read from one place. Only a shared cache keeps what many
+# requests read between them (SHARED_CACHE, clinic/shared_cache.py: the signed-in staff's
+# roles, the front desk's to-do list): memory of one process would not hear of a change
+# made in another.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-ROLE_CACHE = CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {
+SHARED_CACHE = CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {
     "LocMemCache",
     "DummyCache",
 }

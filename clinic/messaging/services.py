@@ -25,6 +25,7 @@ from clinic.messaging.models import MessageSettings, PatientMessage
 from clinic.messaging.selectors import message_settings
 from clinic.messaging.timing import QuietHours
 from clinic.scheduling.models import Appointment
+from clinic.shared_cache import FRONT_DESK_TO_DO, new_generation
 from patients.models import Patient
 
 logger = logging.getLogger(__name__)
@@ -102,9 +103,12 @@ def messages_cancel_pending(
 def cancel_requests_close(*, appointment: Appointment) -> int:
     """The patient's requests to cancel this appointment are dealt with (it was cancelled,
     or missed): they stay on record and leave the front desk's list."""
-    return PatientMessage.objects.filter(appointment=appointment, cancel_request_open=True).update(
-        cancel_request_open=False, updated_at=timezone.now()
-    )
+    closed = PatientMessage.objects.filter(
+        appointment=appointment, cancel_request_open=True
+    ).update(cancel_request_open=False, updated_at=timezone.now())
+    if closed:
+        new_generation(FRONT_DESK_TO_DO)
+    return closed
 
 
 def messages_cancel_pending_by_key(*, prefix: str, reason: str) -> int:
@@ -231,6 +235,8 @@ def recover_abandoned(*, now: datetime) -> int:
         status=St.FAILED, claim=None, last_error="The sending worker stopped.", updated_at=now
     )
     again = abandoned.update(status=St.PENDING, claim=None, updated_at=now)
+    if gave_up:
+        new_generation(FRONT_DESK_TO_DO)  # the to-do list shows failed messages
     return gave_up + again
 
 
@@ -270,11 +276,12 @@ def _finish(message: PatientMessage, **changes: Any) -> bool:
     """Write the outcome, if the row is still this worker's claim."""
     changes.setdefault("claim", None)
     changes.setdefault("updated_at", timezone.now())
-    return bool(
-        PatientMessage.objects.filter(pk=message.pk, status=St.SENDING, claim=message.claim).update(
-            **changes
-        )
-    )
+    written = PatientMessage.objects.filter(
+        pk=message.pk, status=St.SENDING, claim=message.claim
+    ).update(**changes)
+    if written and changes.get("status") == St.FAILED:
+        new_generation(FRONT_DESK_TO_DO)  # the to-do list shows failed messages
+    return bool(written)
 
 
 def _courses_still_to_come(messages: Sequence[PatientMessage]) -> set[int]:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -10,6 +12,8 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.contrib.auth.models import User
+        from django.db.models.signals import post_delete, post_save
 
         from clinic.scheduling import signals, waitlist
         from clinic.scheduling.models import (
@@ -25,9 +29,25 @@ class SchedulingConfig(AppConfig):
             WaitlistOffer,
             WorkingHours,
         )
+        from clinic.shared_cache import BOOK_SETTING, new_generation
+        from clinic.staff.models import PractitionerProfile
 
         signals.appointment_cancelled.connect(waitlist.on_cancelled, dispatch_uid="wait_cancel")
         signals.appointment_moved.connect(waitlist.on_moved, dispatch_uid="wait_moved")
+
+        def book_setting_changed(**kwargs: Any) -> None:
+            new_generation(BOOK_SETTING)
+
+        # What the book's grid is drawn around (calendar_views.book_setting): a save of
+        # any of it, or of a practitioner or their account (a name, switched off), draws
+        # it afresh.
+        setting = (
+            Location, Room, OpeningHours, Closure, WorkingHours, Leave, PractitionerProfile, User
+        )  # fmt: skip
+        for source in setting:
+            for signal in (post_save, post_delete):
+                uid = f"book-setting-{source.__name__}"
+                signal.connect(book_setting_changed, sender=source, dispatch_uid=uid)
 
         auditlog.register(Appointment)
         # Who put a patient on the waitlist or took them off, and each offer's answer.

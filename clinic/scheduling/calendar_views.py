@@ -30,6 +30,7 @@ from clinic.scheduling.calendar import (
     DayColumn,
     FreeStart,
     Shade,
+    WallClock,
     day_shades,
     free_cells,
     free_starts_by_column,
@@ -41,6 +42,7 @@ from clinic.scheduling.models import (
     HISTORY_WORDS,
     Appointment,
     AppointmentType,
+    Closure,
     Location,
     Room,
     outside_horizon,
@@ -60,6 +62,7 @@ from clinic.scheduling.selectors import (
 )
 from clinic.scheduling.signals import CardBadges, appointment_badges
 from clinic.scheduling.views import appointment_for_user
+from clinic.shared_cache import BOOK_SETTING, kept
 from clinic.staff.access import AnyUser, has_role_permission, require_permission
 from clinic.staff.roles import MANAGE_CLINIC
 from clinic.staff.web import signed_in_staff
@@ -270,6 +273,31 @@ class Column:
     user_id: int | None = None  # a practitioner's account
 
 
+def _working_columns(location: Location, by: By, first_day: date, last_day: date) -> list[Column]:
+    """Every practitioner who works here on some day of the range, with their hours, by
+    name (or every active room)."""
+    if by == "room":
+        rooms = Room.objects.filter(location=location, is_active=True).order_by("name")
+        return [Column(room.pk, room.name) for room in rooms]
+    return [
+        Column(p.pk, p.name, p.hours, p.user_id)
+        for p in practitioner_weeks_at(location, first_day, last_day)
+    ]
+
+
+def _ordered_columns(
+    working: list[Column], named: dict[int, Column], by: By, user: AnyUser
+) -> list[Column]:
+    """The working columns, any the appointments name besides (``named``), and the
+    signed-in practitioner's own column first."""
+    known = {column.pk for column in working}
+    columns = working + [column for pk, column in named.items() if pk not in known]
+    if by == "room" or not user.is_authenticated:
+        return columns
+    own = [c for c in columns if c.user_id == user.pk]
+    return own + [c for c in columns if c.user_id != user.pk]
+
+
 def _columns(
     location: Location,
     by: By,
@@ -280,20 +308,7 @@ def _columns(
 ) -> list[Column]:
     """Every practitioner who works here (or room), any the appointments name besides
     (``named``), and the signed-in practitioner's own column first."""
-    if by == "room":
-        rooms = Room.objects.filter(location=location, is_active=True).order_by("name")
-        columns = [Column(room.pk, room.name) for room in rooms]
-    else:
-        columns = [
-            Column(p.pk, p.name, p.hours, p.user_id)
-            for p in practitioner_weeks_at(location, first_day, last_day)
-        ]
-    known = {column.pk for column in columns}
-    columns += [column for pk, column in named.items() if pk not in known]
-    if by == "room" or not user.is_authenticated:
-        return columns
-    own = [c for c in columns if c.user_id == user.pk]
-    return own + [c for c in columns if c.user_id != user.pk]
+    return _ordered_columns(_working_columns(location, by, first_day, last_day), named, by, user)
 
 
 def _named_by(appointments: list[Appointment], by: By) -> dict[int, Column]:
@@ -388,6 +403,16 @@ class _CardMaker:
         self.today = now.astimezone(zone).date()
         self.cancel, self.clearance = cancel, clearance
         self._letters: dict[tuple[str, bool, bool], str] = {}
+        self._clocks: dict[datetime, tuple[WallClock, date]] = {}
+
+    def clock(self, moment: datetime) -> tuple[WallClock, date]:
+        """The wall clock and the day at the location: a day's hundreds of cards start
+        and end at a few dozen times."""
+        known = self._clocks.get(moment)
+        if known is None:
+            local = moment.astimezone(self.zone)
+            known = self._clocks[moment] = (local.isoformat(timespec="minutes")[:16], local.date())
+        return known
 
     def letters(self, status: str, on_its_day: bool, started: bool) -> str:
         key = (status, on_its_day, started)
@@ -404,18 +429,15 @@ class _CardMaker:
         return self._letters[key]
 
     def card(self, row: AppointmentRow) -> list[object]:
-        zone = self.zone
-        local_start = row.starts_at.astimezone(zone)
+        starts, day = self.clock(row.starts_at)
         actions = ""
         if self.can_change:
-            actions = self.letters(
-                row.status, local_start.date() == self.today, row.starts_at <= self.now
-            )
+            actions = self.letters(row.status, day == self.today, row.starts_at <= self.now)
         return [
             row.pk,
             row.room_id if self.by_room else row.practitioner_id,
-            local_start.isoformat(timespec="minutes")[:16],
-            wall_clock(row.ends_at, zone),
+            starts,
+            self.clock(row.ends_at)[0],
             row.patient_name,
             row.appointment_type_id,
             row.status,
@@ -429,15 +451,15 @@ class _CardMaker:
 
 def _shades(
     *,
-    location: Location,
     opening: dict[int, list[tuple[time, time]]],
+    closures: list[Closure],
     columns: list[Column],
     days: list[date],
     grid: tuple[time, time],
 ) -> list[Shade]:
     """Closed days and hours for everyone; days off and hours off per practitioner."""
     closed = {}
-    for closure in closures_over(location, days[0], days[-1]):
+    for closure in closures:
         for day in days:
             if closure.first_day <= day <= closure.last_day:
                 closed[day] = closure.reason or "closure"
@@ -479,6 +501,45 @@ def _leave_shades(location: Location, columns: list[Column], days: list[date]) -
     ]
 
 
+BOOK_SETTING_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class BookSetting:
+    """What the grid draws around the appointments of a location and range, all of it
+    set up by the manager and seldom changed: the columns that work there (practitioners
+    with their hours, or rooms), the grid's bounds from the opening hours, and the shades
+    (closed, hours off, days off, leave)."""
+
+    columns: list[Column]
+    grid: tuple[time, time]
+    shades: list[Shade]
+
+
+def _read_book_setting(location: Location, by: By, days: list[date]) -> BookSetting:
+    """In four queries: the columns, opening hours, closures, leave."""
+    columns = _working_columns(location, by, days[0], days[-1])
+    opening = opening_week(location, days[0], days[-1])
+    grid = grid_bounds(span for spans in opening.values() for span in spans)
+    closures = closures_over(location, days[0], days[-1])
+    shades = _shades(opening=opening, closures=closures, columns=columns, days=days, grid=grid)
+    if by == "practitioner":
+        shades += _leave_shades(location, columns, days)
+    return BookSetting(columns, grid, shades)
+
+
+def book_setting(location: Location, by: By, days: list[date]) -> BookSetting:
+    """``_read_book_setting``, kept in the shared cache under the book setting's
+    generation, which a save of anything it is read from starts afresh (ready() in
+    clinic/scheduling/apps.py)."""
+    return kept(
+        BOOK_SETTING,
+        f"{location.pk}:{by}:{days[0]}:{days[-1]}",
+        lambda: _read_book_setting(location, by, days),
+        seconds=BOOK_SETTING_SECONDS,
+    )
+
+
 def _free_rows(
     location: Location, appointment_type: AppointmentType, by: By, days: list[date]
 ) -> list[list[object]]:
@@ -505,9 +566,9 @@ def book_data(
     only: int | None = None,
 ) -> dict[str, object]:
     """Everything the grid draws for one location and range, in a fixed number of
-    queries: appointments (1), columns (1), the cards' badges
-    (2: open requests to cancel, clearance), opening hours (1), closures (1), leave (1),
-    and for those who book the free starts (7)."""
+    queries: appointments (1), the setting (4: columns, opening hours, closures, leave;
+    none while the shared cache keeps it), the cards' badges (2: open requests to
+    cancel, clearance), and for those who book the free starts (7)."""
     now, zone = timezone.now(), location.zone
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     rows = appointment_rows_at(location, first_day, last_day)
@@ -521,24 +582,22 @@ def book_data(
                 if by_room
                 else Column(pk, row.practitioner_name, user_id=row.practitioner_user_id)
             )
-    columns = _columns(location, by, named, user, first_day, last_day)
+    setting = book_setting(location, by, days)
+    columns = _ordered_columns(setting.columns, named, by, user)
     every_column = [[c.pk, c.name] for c in columns]
     shown = appointments_in_book(location, first_day, last_day)  # the cards, for their badges
     if only is not None and any(c.pk == only for c in columns):
         columns = [c for c in columns if c.pk == only]
         rows = [r for r in rows if (r.room_id if by_room else r.practitioner_id) == only]
         shown = shown.filter(**{"room_id" if by_room else "practitioner_id": only})
-    opening = opening_week(location, first_day, last_day)
-    grid = grid_bounds(span for spans in opening.values() for span in spans)
+    grid = setting.grid
     cancel, clearance = _badge_sets(shown, user) if rows else (set(), {})
     maker = _CardMaker(
         by=by, zone=zone, now=now, can_change=has_role_permission(user, CHANGE),
         cancel=cancel, clearance=clearance,
     )  # fmt: skip
     cards = [maker.card(row) for row in rows]
-    shades = _shades(location=location, opening=opening, columns=columns, days=days, grid=grid)
-    if by == "practitioner":
-        shades += _leave_shades(location, columns, days)
+    shades = setting.shades
     free = []
     if appointment_type is not None and has_role_permission(user, BOOK):
         free = _free_rows(location, appointment_type, by, days)

@@ -1,11 +1,12 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db import connections
+from django.db.models import DateTimeField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from clinic.scheduling.availability import (
@@ -377,12 +378,26 @@ def appointments_at(location: Location, first_day: date, last_day: date) -> Quer
     )
 
 
+class _InUtc(Func):
+    """A moment read as its wall clock in UTC, a naive datetime, on PostgreSQL; the
+    column as it is elsewhere. Django reads each ``timestamptz`` with a loader written in
+    Python, psycopg reads a ``timestamp`` with its compiled one: for the book's hundreds
+    of rows, a third of the time their reading took."""
+
+    template = "%(expressions)s"
+    output_field = DateTimeField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        in_utc = "(%(expressions)s AT TIME ZONE 'UTC')"
+        return self.as_sql(compiler, connection, template=in_utc, **extra_context)
+
+
 _ROW_COLUMNS = (
     "pk", "practitioner_id", "room_id", "appointment_type_id", "patient_id", "status",
-    "starts_at", "ends_at", "patient__first_name", "patient__last_name",
+    "starts_utc", "ends_utc", "patient__first_name", "patient__last_name",
     "practitioner__user__first_name", "practitioner__user__last_name",
     "practitioner__user__username", "practitioner__user_id", "room__name",
-    "appointment_type__name", "appointment_type__kind", "history_received_at",
+    "appointment_type__name", "appointment_type__kind", "history_utc",
 )  # fmt: skip
 
 
@@ -420,15 +435,42 @@ class AppointmentRow(NamedTuple):
 
 
 def appointment_rows_at(
-    location: Location, first_day: date, last_day: date
+    location: Location,
+    first_day: date,
+    last_day: date,
+    *,
+    statuses: Sequence[str] = (),
+    limit: int | None = None,
 ) -> list[AppointmentRow]:
-    """``appointments_at`` as plain rows, in one query."""
+    """``appointments_at`` as plain rows, in one query: only those in ``statuses`` when
+    given, the first ``limit`` when given."""
+    shown = appointments_in_book(location, first_day, last_day)
+    if statuses:
+        shown = shown.filter(status__in=statuses)
     rows = (
-        appointments_in_book(location, first_day, last_day)
+        shown.annotate(
+            starts_utc=_InUtc("starts_at"),
+            ends_utc=_InUtc("ends_at"),
+            history_utc=_InUtc("history_received_at"),
+        )
         .order_by("starts_at", "room__name")
         .values_list(*_ROW_COLUMNS)
     )
-    return list(map(AppointmentRow._make, rows))
+    found = rows[:limit] if limit is not None else rows
+    if connections[found.db].vendor != "postgresql":  # read as aware moments already
+        return list(map(AppointmentRow._make, found))
+    return [
+        AppointmentRow._make(
+            (
+                *row[:6],
+                row[6].replace(tzinfo=UTC),
+                row[7].replace(tzinfo=UTC),
+                *row[8:17],
+                row[17] and row[17].replace(tzinfo=UTC),
+            )
+        )
+        for row in found
+    ]
 
 
 # What a card, a row of Today or of the day list shows of an appointment's patient,
@@ -595,7 +637,11 @@ def _clash_reason(appointment: Appointment, closures: list[Closure]) -> str:
     day = appointment.starts_at.astimezone(appointment.location.zone).date()
     for closure in closures:
         if closure.first_day <= day <= closure.last_day:
-            return f"the clinic is closed ({closure.reason})" if closure.reason else "closed"
+            return (
+                f"the clinic is closed ({closure.reason})"
+                if closure.reason
+                else "the clinic is closed"
+            )
     if getattr(appointment, "in_leave", False):
         return f"{appointment.practitioner} is on leave"
     return "outside the hours"

@@ -8,38 +8,32 @@ Permissions come from the user's role groups only. Django's superuser flag grant
 here: a technical administrator does not read clinical notes unless also a practitioner.
 """
 
-import logging
-import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group, User
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from clinic.shared_cache import generation_key, kept, new_generation
 from clinic.staff.roles import Role
-
-logger = logging.getLogger(__name__)
 
 AnyUser = User | AnonymousUser
 View = Callable[..., HttpResponse]
 
 
 RoleFacts = tuple[frozenset[Role], frozenset[str]]
-# What each signed-in user's roles are and grant, kept in the shared cache (ROLE_CACHE)
-# under the generation of the roles: any change to who has which role, or to what a
-# role grants, starts a new generation once it is committed, and every entry of an older
-# one is ignored from then on. The life is a backstop, not what makes it correct.
+# What each signed-in user's roles are and grant, kept in the shared cache
+# (clinic/shared_cache.py) under the generation of the roles: any change to who has which
+# role, or to what a role grants, starts a new generation once it is committed.
+ROLES = "staff:roles"
 ROLE_CACHE_SECONDS = 300
-ROLE_GENERATION_KEY = "staff:roles:generation"
+ROLE_GENERATION_KEY = generation_key(ROLES)
 
 
 def _role_cache_key(user_id: object) -> str:
-    return f"staff:roles:user:{user_id}"
+    return f"{ROLES}:user:{user_id}"
 
 
 def _read_role_facts(user: User) -> RoleFacts:
@@ -57,45 +51,19 @@ def _read_role_facts(user: User) -> RoleFacts:
     return frozenset(roles), frozenset(permissions)
 
 
-def _shared_role_facts(user: User) -> RoleFacts:
-    """From the shared cache when its entry is of the current generation; else read, and
-    kept under the generation seen before reading (a change committed meanwhile has moved
-    the generation on, so what was read is never taken for after it)."""
-    key = _role_cache_key(user.pk)
-    try:
-        found = cache.get_many([ROLE_GENERATION_KEY, key])
-        generation = found.get(ROLE_GENERATION_KEY)
-        if generation is None:
-            cache.add(ROLE_GENERATION_KEY, secrets.token_hex(8), None)
-            generation = cache.get(ROLE_GENERATION_KEY)
-    except Exception:  # the cache is out of reach: the database answers
-        logger.warning("The shared cache did not answer; roles read from the database.")
-        return _read_role_facts(user)
-    kept = found.get(key)
-    if kept is not None and kept[0] == generation:
-        return kept[1]
-    facts = _read_role_facts(user)
-    if generation is not None:
-        try:
-            cache.set(key, (generation, facts), ROLE_CACHE_SECONDS)
-        except Exception:
-            logger.warning("The shared cache did not keep a user's roles.")
-    return facts
-
-
 def new_role_generation(**kwargs: Any) -> None:
     """Once the change is committed, every user's roles are read afresh (a signal
     receiver for changes to roles, their members and their permissions)."""
-    transaction.on_commit(
-        lambda: cache.set(ROLE_GENERATION_KEY, secrets.token_hex(8), None), robust=True
-    )
+    new_generation(ROLES)
 
 
 def _role_facts(user: User) -> RoleFacts:
     """Read once per request and kept on the user; between requests in the shared cache."""
     cached: RoleFacts | None = getattr(user, "_clinic_role_facts", None)
     if cached is None:
-        cached = _shared_role_facts(user) if settings.ROLE_CACHE else _read_role_facts(user)
+        cached = kept(
+            ROLES, f"user:{user.pk}", lambda: _read_role_facts(user), seconds=ROLE_CACHE_SECONDS
+        )
         user._clinic_role_facts = cached  # type: ignore[attr-defined]  # a per-request memo
     return cached
 

@@ -73,6 +73,35 @@ def add_empty_page() -> str:
     return "/profile-empty/"
 
 
+def print_query_times(client, url: str, n: int) -> None:  # type: ignore[no-untyped-def]
+    """Each query a request of ``url`` makes, in order, with its median wall time over
+    ``n`` requests: where a page waits on the database rather than on Python."""
+    from django.db import connection
+
+    times: list[list[float]] = []
+    sqls: list[str] = []
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            times[-1].append((time.perf_counter() - started) * 1000)
+            if len(times) == 1:
+                sqls.append(sql)
+
+    with connection.execute_wrapper(timed):
+        for _ in range(n):
+            times.append([])
+            client.get(url)
+    per_query = list(zip(*times, strict=False))
+    for index, sql in enumerate(sqls):
+        median = statistics.median(per_query[index]) if index < len(per_query) else 0.0
+        print(f"          {median:6.1f} ms  {' '.join(sql.split())[:150]}")
+    total = statistics.median(sum(request) for request in times)
+    print(f"          {total:6.1f} ms in {len(sqls)} queries (median a request)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", choices=["ours", "bare"], default="ours")
@@ -81,6 +110,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="timings a page, median shown")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--queries", action="store_true", help="print each query's median wall time"
+    )
     parser.add_argument(
         "--save", type=Path, help="write each page's answer to this folder, to compare"
     )
@@ -141,6 +173,8 @@ def main() -> None:
             f"{name:9} {url}\n          CPU ms a request: median {statistics.median(timings):.1f}"
             f" (rounds: {', '.join(f'{t:.1f}' for t in timings)})"
         )
+        if args.queries:
+            print_query_times(client, url, args.n)
         if args.profile:
             profiler = cProfile.Profile(time.process_time)  # CPU time, not waiting
             profiler.enable()

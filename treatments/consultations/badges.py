@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.signals import CardBadges
-from treatments.consultations.selectors import clearance_for_patients
+from treatments.consultations.selectors import clearance_for_their_patients
 
 
 def on_badges(*, shown: QuerySet[Appointment], **_: Any) -> CardBadges:
     """Each shown patient's clearance word: the front desk's, never the reasons."""
-    return CardBadges(clearance=clearance_for_patients(shown.order_by().values("patient_id")))
+    return CardBadges(clearance=clearance_for_their_patients(shown))

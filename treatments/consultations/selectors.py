@@ -70,14 +70,16 @@ def clearance_for_patient(patient: Patient) -> str:
     return _clearance_word(_latest_signed_decision(patient).first())
 
 
-def clearance_for_patients(patient_ids: "Iterable[int] | QuerySet[Any, Any]") -> dict[int, str]:
-    """``clearance_for_patient`` for many patients at once (ids, or a subquery that
-    selects them), in one query."""
-    latest = _latest_signed_decision(OuterRef("pk"))[:1]
+def clearance_for_their_patients(appointments: QuerySet[Appointment]) -> dict[int, str]:
+    """``clearance_for_patient`` for the patients of these appointments, in one query that
+    reads them from the appointments themselves (not from the patients' table)."""
+    latest = _latest_signed_decision(OuterRef("patient_id"))[:1]
     rows = (
-        Patient.objects.filter(pk__in=patient_ids)
+        appointments.order_by()
+        .values("patient_id")
+        .distinct()
         .annotate(decision=Subquery(latest))
-        .values_list("pk", "decision")
+        .values_list("patient_id", "decision")
     )
     return {pk: _clearance_word(decision) for pk, decision in rows}
 

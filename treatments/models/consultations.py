@@ -85,7 +85,17 @@ class Consultation(models.Model):
 
     class Meta:
         ordering = ["-consulted_on", "-id"]
-        indexes = [models.Index(fields=["patient", "-consulted_on"], name="consultation_patient")]
+        indexes = [
+            models.Index(fields=["patient", "-consulted_on"], name="consultation_patient"),
+            # A patient's clearance is their latest signed consultation's decision: one
+            # probe a patient, for the hundreds of cards of a busy day's book.
+            models.Index(
+                fields=["patient", "-consulted_on", "-id"],
+                condition=models.Q(status="signed"),
+                include=["decision"],
+                name="consultation_latest_signed",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(fitzpatrick_type__isnull=True)

@@ -1,18 +1,20 @@
 """Today's arrivals, a row written at once: forty rows of a dozen template variables,
 conditions and two forms each were most of the time Today took to draw. The markup is
-the template's, each value escaped as the template would escape it; the rules still ask
-the model (``can_check_in``, ``can_mark_no_show``)."""
+the template's, each value escaped as the template would escape it (``html.escape``, as
+Django's ``escape`` does, without its wrapping for lazy strings); the rules are the
+model's (``Appointment.allowed``), asked of a plain row."""
 
+import html
 from datetime import datetime
 from typing import Any
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from clinic.scheduling.models import Appointment
+from clinic.scheduling.models import HISTORY_WORDS, Appointment
+from clinic.scheduling.selectors import AppointmentRow
 from clinic.scheduling.templatetags.book_addresses import (
     appointment_action_address,
     appointment_address,
@@ -25,47 +27,61 @@ _STATUSES = dict(Appointment.Status.choices)
 _CSRF = CsrfTokenNode()
 
 
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
 def _clock(moment: datetime) -> str:
     """As the ``clock`` filter: the wall clock in the time zone in force."""
     return f"{timezone.localtime(moment):%H:%M}"
 
 
+def _csrf(context: Any) -> str:
+    """The form's CSRF field, written once a page."""
+    kept = context.render_context.get(_CSRF)
+    if kept is None:
+        kept = context.render_context[_CSRF] = _CSRF.render(context)
+    return str(kept)
+
+
 def _form(context: Any, pk: int, action: str, look: str, label: str, words: str) -> str:
     return (
-        f'<form method="post" action="{escape(appointment_action_address(pk, action))}" '
-        f'class="d-inline">{_CSRF.render(context)}<button class="btn btn-sm {look}" '
+        f'<form method="post" action="{_e(appointment_action_address(pk, action))}" '
+        f'class="d-inline">{_csrf(context)}<button class="btn btn-sm {look}" '
         f'aria-label="{label}">{words}</button></form>'
     )
 
 
 @register.simple_tag(takes_context=True)
-def arrival_row(context: Any, appointment: Appointment, now: datetime) -> SafeString:
+def arrival_row(context: Any, row: AppointmentRow, now: datetime) -> SafeString:
     """One row of Today's arrivals (inside ``{% timezone %}`` of the location)."""
-    a = appointment
-    name = escape(a.patient.full_name)
+    name = _e(row.patient_name)
     history = ""
-    words = a.history_words
-    if words:
-        look = "text-bg-info" if a.history_received_at else "text-bg-light border"
-        history = f' <span class="badge {look}" data-testid="history-badge">{escape(words)}</span>'
+    state = Appointment.history_state(row.type_kind, row.history_received_at)
+    if state:
+        look = "text-bg-info" if row.history_received_at else "text-bg-light border"
+        badge = _e(HISTORY_WORDS[state])
+        history = f' <span class="badge {look}" data-testid="history-badge">{badge}</span>'
+    on_its_day = timezone.localtime(row.starts_at).date() == timezone.localtime(now).date()
+    allowed = Appointment.allowed(row.status, on_its_day=on_its_day, started=row.starts_at <= now)
     check_in = no_show = ""
-    if a.can_check_in(now):
-        check_in = _form(context, a.pk, "check-in", "btn-primary", f"Check in {name}", "Check in")
-    if a.can_mark_no_show(now):
+    if allowed.check_in:
+        check_in = _form(context, row.pk, "check-in", "btn-primary", f"Check in {name}", "Check in")
+    if allowed.no_show:
         no_show = _form(
-            context, a.pk, "no-show", "btn-outline-secondary", f"No-show: {name}", "No-show"
+            context, row.pk, "no-show", "btn-outline-secondary", f"No-show: {name}", "No-show"
         )
-    status = escape(_STATUSES.get(a.status, a.status))
+    status = _e(_STATUSES.get(row.status, row.status))
     return mark_safe(  # noqa: S308 - every value above is escaped
         '<tr data-testid="appointment-row">\n'
-        f'            <td class="text-nowrap"><a href="{escape(appointment_address(a.pk))}">'
-        f"{escape(_clock(a.starts_at))}\u2013{escape(_clock(a.ends_at))}</a></td>\n"
-        f'            <td><a href="{escape(patient_record_address(a.patient_id))}">'
+        f'            <td class="text-nowrap"><a href="{_e(appointment_address(row.pk))}">'
+        f"{_e(_clock(row.starts_at))}\u2013{_e(_clock(row.ends_at))}</a></td>\n"
+        f'            <td><a href="{_e(patient_record_address(row.patient_id))}">'
         f"{name}</a></td>\n"
-        f"            <td>{escape(a.appointment_type.name)}{history}</td>\n"
-        f"            <td>{escape(a.practitioner.user.get_full_name())}</td>\n"
-        f"            <td>{escape(a.room.name)}</td>\n"
-        f'            <td><span class="badge status-{escape(a.status)}">{status}</span></td>\n'
+        f"            <td>{_e(row.type_name)}{history}</td>\n"
+        f"            <td>{_e(row.practitioner_name)}</td>\n"
+        f"            <td>{_e(row.room_name)}</td>\n"
+        f'            <td><span class="badge status-{_e(row.status)}">{status}</span></td>\n'
         '            <td class="text-nowrap">\n'
         f"              {check_in}\n"
         f"              {no_show}\n"

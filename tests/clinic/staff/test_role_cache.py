@@ -1,6 +1,6 @@
 """What each signed-in user's roles grant, kept between requests in a shared cache.
 
-The cache is only used when it is shared (ROLE_CACHE, on for a cache other than one
+The cache is only used when it is shared (SHARED_CACHE, on for a cache other than one
 process's memory); these tests switch it on over the test's own memory cache, which is
 what every web process would share.
 """
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def shared(settings):
-    settings.ROLE_CACHE = True
+    settings.SHARED_CACHE = True
     cache.clear()
     yield
     cache.clear()
@@ -42,7 +42,7 @@ def test_a_shared_cache_is_not_assumed_from_one_process_memory(settings):
     from clinic import settings as clinic_settings
 
     assert clinic_settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
-    assert clinic_settings.ROLE_CACHE is False
+    assert clinic_settings.SHARED_CACHE is False
 
 
 def test_without_the_shared_cache_roles_and_permissions_are_one_query(

@@ -1,0 +1,71 @@
+"""What many requests read and few writes change, kept in the shared cache under a
+generation.
+
+Each kind of entry has a generation: a random word in the cache. An entry is kept with the
+generation seen before it was read, and is used only while that is still the generation.
+A write that changes what the entries say starts a new generation once it is committed, so
+every older entry is ignored from then on; what was read while the write was on its way
+was kept under the old generation, so it is never taken for what came after. The entries'
+life is a backstop for a change that nothing announced, not what makes them right.
+
+The cache must be shared by every process that writes (settings.SHARED_CACHE): one
+process's memory would not hear of a write made in another. Without it, or when it does
+not answer, ``kept`` reads afresh every time.
+"""
+
+import logging
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# The kinds kept (each module that keeps one says what starts its generation afresh).
+FRONT_DESK_TO_DO = "front-desk:to-do"  # clinic/today.py
+BOOK_SETTING = "book:setting"  # clinic/scheduling/calendar_views.py
+
+
+def generation_key(kind: str) -> str:
+    return f"{kind}:generation"
+
+
+def kept(kind: str, key: str, read: Callable[[], T], *, seconds: int) -> T:
+    """``read()``, or what it gave before while the generation of ``kind`` is the same."""
+    if not settings.SHARED_CACHE:
+        return read()
+    generation_at = generation_key(kind)
+    entry_at = f"{kind}:{key}"
+    try:
+        found = cache.get_many([generation_at, entry_at])
+        generation = found.get(generation_at)
+        if generation is None:
+            cache.add(generation_at, secrets.token_hex(8), None)
+            generation = cache.get(generation_at)
+    except Exception:  # the cache is out of reach: the database answers
+        logger.warning("The shared cache did not answer; %s read afresh.", kind)
+        return read()
+    entry = found.get(entry_at)
+    if entry is not None and entry[0] == generation:
+        value: T = entry[1]
+        return value
+    value = read()
+    if generation is not None:
+        try:
+            cache.set(entry_at, (generation, value), seconds)
+        except Exception:
+            logger.warning("The shared cache did not keep %s.", kind)
+    return value
+
+
+def new_generation(kind: str) -> None:
+    """Once the current transaction commits (at once outside one), every entry of
+    ``kind`` kept so far is read afresh."""
+    transaction.on_commit(
+        lambda: cache.set(generation_key(kind), secrets.token_hex(8), None), robust=True
+    )
