@@ -8,7 +8,6 @@ from typing import Any
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -17,6 +16,7 @@ from clinic.messaging.models import PatientMessage
 from clinic.messaging.selectors import messages_for_appointment, messages_for_patient
 from clinic.messaging.services import messages_note_wont_send
 from clinic.staff.access import has_role_permission
+from clinic.staff.web import escaped
 
 register = template.Library()
 
@@ -118,8 +118,8 @@ def reply_label(message: PatientMessage) -> str:
 # --- A row, written at once -----------------------------------------------------------------
 #
 # Fifty rows of a dozen template variables and conditions each were most of the outbox's
-# drawing time; the row is the same markup written by one function (escaped as the template
-# would escape it).
+# drawing time; the row is the same markup written by one function, each value escaped as
+# the template would escape it.
 
 
 @register.simple_tag
@@ -128,43 +128,44 @@ def message_row(m: PatientMessage, show_patient: bool) -> SafeString:
     patient = ""
     if show_patient:
         patient = (
-            f'<td><a href="{escape(patient_address(m.patient_id))}">'
-            f"{escape(m.patient.last_name)}, {escape(m.patient.first_name)}</a></td>"
+            f'<td><a href="{escaped(patient_address(m.patient_id))}">'
+            f"{escaped(m.patient.last_name)}, {escaped(m.patient.first_name)}</a></td>"
         )
     about = (
-        f' <span class="text-body-secondary small">({escape(m.about)})</span>' if m.about else ""
+        f' <span class="text-body-secondary small">({escaped(m.about)})</span>' if m.about else ""
     )
     reply = ""
     if m.reply:
         late = ", late" if m.reply_late else ""
         reply = (
-            f'<span class="badge text-bg-light border ms-1">{escape(reply_label(m))}{late}</span>'
+            f'<span class="badge text-bg-light border ms-1">{escaped(reply_label(m))}{late}</span>'
         )
     if m.wont_send_because:
         status = (
             '<span class="message-status message-status-wont-send" data-testid="wont-send">'
             "Won't send</span>\n        "
-            f'<div class="small text-body-secondary">{escape(m.wont_send_because)}</div>'
+            f'<div class="small text-body-secondary">{escaped(m.wont_send_because)}</div>'
         )
     else:
         status = (
-            f'<span class="message-status message-status-{escape(m.status)}">'
-            f"{escape(status_label(m))}</span>"
+            f'<span class="message-status message-status-{escaped(m.status)}">'
+            f"{escaped(status_label(m))}</span>"
         )
     error = ""
     if m.is_failed and m.last_error:
-        short = escape(Truncator(m.last_error).chars(90))
+        short = escaped(Truncator(m.last_error).chars(90))
         error = f'<div class="small text-danger">{short}</div>'
     skip = (
-        f'<div class="small text-body-secondary">{escape(m.skip_reason)}</div>'
+        f'<div class="small text-body-secondary">{escaped(m.skip_reason)}</div>'
         if m.skip_reason
         else ""
     )
     return mark_safe(  # noqa: S308 - every value above is escaped
         '<tr data-testid="message-row">\n'
-        f'      <td class="text-nowrap">{escape(due_label(m.due_at))}</td>\n'
+        f'      <td class="text-nowrap">{escaped(due_label(m.due_at))}</td>\n'
         f"      {patient}\n"
-        f'      <td><a href="{escape(message_address(m.pk))}">{escape(kind_label(m))}</a>{about}\n'
+        f'      <td><a href="{escaped(message_address(m.pk))}">'
+        f"{escaped(kind_label(m))}</a>{about}\n"
         f"        {reply}</td>\n"
         f"      <td>{status}\n"
         f"        {error}\n"

@@ -1,10 +1,8 @@
 """Today's arrivals, a row written at once: forty rows of a dozen template variables,
 conditions and two forms each were most of the time Today took to draw. The markup is
-the template's, each value escaped as the template would escape it (``html.escape``, as
-Django's ``escape`` does, without its wrapping for lazy strings); the rules are the
+the template's, each value escaped as the template would escape it; the rules are the
 model's (``Appointment.allowed``), asked of a plain row."""
 
-import html
 from datetime import datetime
 from typing import Any
 
@@ -20,15 +18,12 @@ from clinic.scheduling.templatetags.book_addresses import (
     appointment_address,
     patient_record_address,
 )
+from clinic.staff.web import escaped
 
 register = template.Library()
 
 _STATUSES = dict(Appointment.Status.choices)
 _CSRF = CsrfTokenNode()
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value))
 
 
 def _clock(moment: datetime) -> str:
@@ -46,7 +41,7 @@ def _csrf(context: Any) -> str:
 
 def _form(context: Any, pk: int, action: str, look: str, label: str, words: str) -> str:
     return (
-        f'<form method="post" action="{_e(appointment_action_address(pk, action))}" '
+        f'<form method="post" action="{escaped(appointment_action_address(pk, action))}" '
         f'class="d-inline">{_csrf(context)}<button class="btn btn-sm {look}" '
         f'aria-label="{label}">{words}</button></form>'
     )
@@ -55,12 +50,12 @@ def _form(context: Any, pk: int, action: str, look: str, label: str, words: str)
 @register.simple_tag(takes_context=True)
 def arrival_row(context: Any, row: AppointmentRow, now: datetime) -> SafeString:
     """One row of Today's arrivals (inside ``{% timezone %}`` of the location)."""
-    name = _e(row.patient_name)
+    name = escaped(row.patient_name)
     history = ""
     state = Appointment.history_state(row.type_kind, row.history_received_at)
     if state:
         look = "text-bg-info" if row.history_received_at else "text-bg-light border"
-        badge = _e(HISTORY_WORDS[state])
+        badge = escaped(HISTORY_WORDS[state])
         history = f' <span class="badge {look}" data-testid="history-badge">{badge}</span>'
     on_its_day = timezone.localtime(row.starts_at).date() == timezone.localtime(now).date()
     allowed = Appointment.allowed(row.status, on_its_day=on_its_day, started=row.starts_at <= now)
@@ -71,17 +66,17 @@ def arrival_row(context: Any, row: AppointmentRow, now: datetime) -> SafeString:
         no_show = _form(
             context, row.pk, "no-show", "btn-outline-secondary", f"No-show: {name}", "No-show"
         )
-    status = _e(_STATUSES.get(row.status, row.status))
+    status = escaped(_STATUSES.get(row.status, row.status))
     return mark_safe(  # noqa: S308 - every value above is escaped
         '<tr data-testid="appointment-row">\n'
-        f'            <td class="text-nowrap"><a href="{_e(appointment_address(row.pk))}">'
-        f"{_e(_clock(row.starts_at))}\u2013{_e(_clock(row.ends_at))}</a></td>\n"
-        f'            <td><a href="{_e(patient_record_address(row.patient_id))}">'
+        f'            <td class="text-nowrap"><a href="{escaped(appointment_address(row.pk))}">'
+        f"{escaped(_clock(row.starts_at))}\u2013{escaped(_clock(row.ends_at))}</a></td>\n"
+        f'            <td><a href="{escaped(patient_record_address(row.patient_id))}">'
         f"{name}</a></td>\n"
-        f"            <td>{_e(row.type_name)}{history}</td>\n"
-        f"            <td>{_e(row.practitioner_name)}</td>\n"
-        f"            <td>{_e(row.room_name)}</td>\n"
-        f'            <td><span class="badge status-{_e(row.status)}">{status}</span></td>\n'
+        f"            <td>{escaped(row.type_name)}{history}</td>\n"
+        f"            <td>{escaped(row.practitioner_name)}</td>\n"
+        f"            <td>{escaped(row.room_name)}</td>\n"
+        f'            <td><span class="badge status-{escaped(row.status)}">{status}</span></td>\n'
         '            <td class="text-nowrap">\n'
         f"              {check_in}\n"
         f"              {no_show}\n"
