@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # The kinds kept (each module that keeps one says what starts its generation afresh).
-FRONT_DESK_TO_DO = "front-desk:to-do"  # clinic/today.py
+# clinic/today.py; the outbox's patients asking to cancel (clinic/messaging/views.py)
+FRONT_DESK_TO_DO = "front-desk:to-do"
 BOOK_SETTING = "book:setting"  # clinic/scheduling/calendar_views.py
 
 

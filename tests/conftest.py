@@ -78,6 +78,14 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def shared_cache(settings):
+    """The cache as several web processes share it (SHARED_CACHE): what many requests read
+    is kept between them (clinic/shared_cache.py). The test's memory cache, emptied before
+    each test, stands in for it."""
+    settings.SHARED_CACHE = True
+
+
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,14 +27,6 @@ pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 23, 15, tzinfo=UTC)  # Monday, 15:00 in London
 TUESDAY = NOW.date() + timedelta(days=1)
-
-
-@pytest.fixture
-def shared(settings):
-    settings.SHARED_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -75,7 +66,7 @@ def _failed(patient, **fields) -> PatientMessage:
 
 
 def test_the_list_is_kept_between_visits_and_the_arrivals_are_not(
-    shared, front_desk_client, bath, clock, django_capture_on_commit_callbacks
+    shared_cache, front_desk_client, bath, clock, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         _failed(make_patient(first_name="Cy"), status=PatientMessage.Status.FAILED)
@@ -137,7 +128,7 @@ def _a_message_being_sent(appointment):
     ],
 )
 def test_a_write_it_shows_lists_it_afresh(
-    shared, front_desk_client, bath, clock, django_capture_on_commit_callbacks,
+    shared_cache, front_desk_client, bath, clock, django_capture_on_commit_callbacks,
     before, write, shown,
 ):  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
@@ -152,7 +143,7 @@ def test_a_write_it_shows_lists_it_afresh(
 
 
 def test_a_clash_dealt_with_and_a_cancel_request_closed_leave_the_list(
-    shared, front_desk_client, bath, clock, django_capture_on_commit_callbacks
+    shared_cache, front_desk_client, bath, clock, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         moved_away = _book(bath, first_name="Bea")
@@ -174,7 +165,7 @@ def test_a_clash_dealt_with_and_a_cancel_request_closed_leave_the_list(
 
 
 def test_a_change_nothing_announced_lasts_only_as_long_as_the_entry(
-    shared, front_desk_client, bath, clock
+    shared_cache, front_desk_client, bath, clock
 ):
     patient = make_patient(first_name="Dot")
     assert "Not sent" not in _to_do(front_desk_client)

@@ -265,6 +265,36 @@ def test_a_request_to_cancel_leaves_the_list_once_dealt_with_and_stays_on_record
     assert not asked.cancel_request_open
 
 
+@pytest.mark.parametrize("dealt_with", ["cancelled", "missed"])
+def test_kept_in_the_shared_cache_the_requests_still_leave_the_list_once_dealt_with(
+    client, front_desk_client, place, clock, dealt_with, shared_cache,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    """The list is kept under the front desk's to-do generation (clinic/shared_cache.py):
+    the patient's request and each way of dealing with it list it afresh."""
+    appointment = book(place)
+    assert "Patients asking to cancel" not in _outbox(front_desk_client)  # kept now
+    with django_capture_on_commit_callbacks(execute=True):
+        _ask_to_cancel(client, appointment)
+    assert "Patients asking to cancel" in _outbox(front_desk_client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if dealt_with == "cancelled":
+            booking.appointment_cancel(
+                appointment=appointment, reason="Asked by email", by=place["desk"], now=NOW
+            )
+        else:
+            clock.move_to(START + timedelta(hours=1))
+            booking.appointment_mark_no_show(
+                appointment=appointment, now=START + timedelta(hours=1)
+            )
+    assert "Patients asking to cancel" not in _outbox(front_desk_client)
+
+
+def _outbox(front_desk_client) -> str:
+    return front_desk_client.get(reverse("messaging:list")).content.decode()
+
+
 def test_a_request_to_cancel_stays_open_when_the_appointment_moves(
     client, front_desk_client, place, clock
 ):

@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -32,14 +31,6 @@ SETTING_TABLES = (
 )
 
 
-@pytest.fixture
-def shared(settings):
-    settings.SHARED_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _data(client, **params):
     return client.get(
         reverse("scheduling:calendar_data"),
@@ -48,7 +39,7 @@ def _data(client, **params):
 
 
 def test_the_setting_is_read_once_and_the_appointments_every_time(
-    shared, manager_client, clinic, frozen_now
+    shared_cache, manager_client, clinic, frozen_now
 ):
     # The manager: no free starts, whose own reading asks for hours, closures and leave.
     # Another week first, so that the manager's roles are kept already.
@@ -127,7 +118,7 @@ def _first(clinic):
     ],
 )  # fmt: skip
 def test_a_change_to_the_setting_draws_the_grid_afresh(
-    shared, front_desk_client, clinic, frozen_now, django_capture_on_commit_callbacks,
+    shared_cache, front_desk_client, clinic, frozen_now, django_capture_on_commit_callbacks,
     change, seen,
 ):  # fmt: skip
     assert not seen(_data(front_desk_client), clinic)  # kept now
@@ -139,7 +130,7 @@ def test_a_change_to_the_setting_draws_the_grid_afresh(
 
 
 def test_a_new_room_is_a_column_at_once(
-    shared, front_desk_client, clinic, frozen_now, django_capture_on_commit_callbacks
+    shared_cache, front_desk_client, clinic, frozen_now, django_capture_on_commit_callbacks
 ):
     assert len(_data(front_desk_client, by="room")["columns"]) == 2
     with django_capture_on_commit_callbacks(execute=True):
@@ -148,7 +139,7 @@ def test_a_new_room_is_a_column_at_once(
 
 
 def test_each_location_and_range_is_kept_apart(
-    shared, front_desk_client, clinic, frozen_now, django_capture_on_commit_callbacks
+    shared_cache, front_desk_client, clinic, frozen_now, django_capture_on_commit_callbacks
 ):
     monday = _data(front_desk_client)
     tuesday = _data(

@@ -25,14 +25,6 @@ from tests.signing_in import sign_in
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def shared(settings):
-    settings.SHARED_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _fresh(user: User) -> User:
     """The user as the next request loads them (nothing kept on the instance)."""
     return User.objects.get(pk=user.pk)
@@ -58,7 +50,7 @@ def test_without_the_shared_cache_roles_and_permissions_are_one_query(
         user_roles(next_request)  # the next request reads again
 
 
-def test_the_next_request_reads_nothing(shared, front_desk, django_assert_num_queries):
+def test_the_next_request_reads_nothing(shared_cache, front_desk, django_assert_num_queries):
     first = _fresh(front_desk)
     with django_assert_num_queries(1):
         assert user_roles(first) == {Role.FRONT_DESK}
@@ -74,7 +66,7 @@ def _fresh_without_query(user: User) -> User:
 
 
 def test_a_role_taken_away_is_gone_at_the_next_request(
-    shared, practitioner, django_capture_on_commit_callbacks
+    shared_cache, practitioner, django_capture_on_commit_callbacks
 ):
     assert has_role_permission(_fresh(practitioner), CLINICAL_WORK)
     with django_capture_on_commit_callbacks(execute=True):
@@ -85,7 +77,7 @@ def test_a_role_taken_away_is_gone_at_the_next_request(
 
 
 def test_a_role_taken_away_from_the_group_side_is_gone_too(
-    shared, practitioner, django_capture_on_commit_callbacks
+    shared_cache, practitioner, django_capture_on_commit_callbacks
 ):
     assert user_roles(_fresh(practitioner)) == {Role.PRACTITIONER}
     with django_capture_on_commit_callbacks(execute=True):
@@ -94,7 +86,7 @@ def test_a_role_taken_away_from_the_group_side_is_gone_too(
 
 
 def test_a_permission_taken_from_a_role_is_gone_at_the_next_request(
-    shared, front_desk, django_capture_on_commit_callbacks
+    shared_cache, front_desk, django_capture_on_commit_callbacks
 ):
     assert has_role_permission(_fresh(front_desk), FRONT_DESK_WORK)
     permission = Permission.objects.get(codename=FRONT_DESK_WORK.split(".")[1])
@@ -103,7 +95,7 @@ def test_a_permission_taken_from_a_role_is_gone_at_the_next_request(
     assert not has_role_permission(_fresh(front_desk), FRONT_DESK_WORK)
 
 
-def test_a_role_given_counts_at_the_next_request(shared, django_capture_on_commit_callbacks):
+def test_a_role_given_counts_at_the_next_request(shared_cache, django_capture_on_commit_callbacks):
     user = make_staff(username="newcomer", roles=[])
     assert user_roles(_fresh(user)) == frozenset()
     with django_capture_on_commit_callbacks(execute=True):
@@ -112,7 +104,7 @@ def test_a_role_given_counts_at_the_next_request(shared, django_capture_on_commi
 
 
 def test_nothing_changes_for_others_before_the_change_is_committed(
-    shared, practitioner, django_capture_on_commit_callbacks
+    shared_cache, practitioner, django_capture_on_commit_callbacks
 ):
     """The new generation starts on commit: a reader before it cannot keep what it read
     from before the change under the generation after it."""
@@ -127,7 +119,7 @@ def test_nothing_changes_for_others_before_the_change_is_committed(
     assert user_roles(_fresh(practitioner)) == frozenset()
 
 
-def test_an_entry_of_an_older_generation_is_ignored(shared, front_desk):
+def test_an_entry_of_an_older_generation_is_ignored(shared_cache, front_desk):
     user_roles(_fresh(front_desk))
     cache.set(
         _role_cache_key(front_desk.pk),
@@ -138,7 +130,7 @@ def test_an_entry_of_an_older_generation_is_ignored(shared, front_desk):
     assert not has_role_permission(user, CLINICAL_WORK)
 
 
-def test_a_generation_lost_from_the_cache_reads_afresh(shared, front_desk):
+def test_a_generation_lost_from_the_cache_reads_afresh(shared_cache, front_desk):
     user_roles(_fresh(front_desk))
     cache.delete(ROLE_GENERATION_KEY)
     cache.set(_role_cache_key(front_desk.pk), (None, (frozenset(Role), frozenset({CLINICAL_WORK}))))
@@ -146,7 +138,7 @@ def test_a_generation_lost_from_the_cache_reads_afresh(shared, front_desk):
 
 
 def test_a_page_refuses_at_once_when_the_role_is_taken_away(
-    shared, manager, django_capture_on_commit_callbacks
+    shared_cache, manager, django_capture_on_commit_callbacks
 ):
     client = Client()
     sign_in(client, manager)
@@ -157,7 +149,7 @@ def test_a_page_refuses_at_once_when_the_role_is_taken_away(
     assert client.get(url).status_code == 403
 
 
-def test_a_cache_out_of_reach_leaves_the_database_to_answer(shared, front_desk, monkeypatch):
+def test_a_cache_out_of_reach_leaves_the_database_to_answer(shared_cache, front_desk, monkeypatch):
     def out_of_reach(*args, **kwargs):
         raise ConnectionError("no cache")
 
