@@ -1,10 +1,9 @@
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from clinic.staff.access import has_role_permission, user_roles
+from clinic.staff.access import role_permissions, user_roles
 from clinic.staff.mfa import mfa_required
 from clinic.staff.middleware import MFA_ENROLLED
 from clinic.staff.roles import MANAGE_CLINIC, VIEW_AUDIT_LOG, VIEW_REPORTS
@@ -84,11 +83,11 @@ def _is_current(url_name: str, view_name: str) -> bool:
     return view_name.startswith(url_name.removesuffix("s"))
 
 
-def _shown(user: Any, permission: str | tuple[str, ...] | None) -> bool:
+def _shown(granted: frozenset[str], permission: str | tuple[str, ...] | None) -> bool:
     if permission is None:
         return True
     wanted = (permission,) if isinstance(permission, str) else permission
-    return any(has_role_permission(user, name) for name in wanted)
+    return any(name in granted for name in wanted)
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -97,10 +96,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"clinic_name": settings.CLINIC_NAME}
     view_name = getattr(request.resolver_match, "view_name", "") or ""
+    granted = role_permissions(user)
     items = [
         NavItem(label, url_name, icon, _is_current(url_name, view_name))
         for label, url_name, icon, permission in MENU
-        if _shown(user, permission)
+        if _shown(granted, permission)
     ]
     verified = user.is_verified() if hasattr(user, "is_verified") else True
     return {
@@ -112,5 +112,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_items": _grouped(items),
         "user_role_labels": [role.label for role in sorted(user_roles(user))],
         # Whether audit entries of clinical records may show what changed in them.
-        "sees_clinical": has_role_permission(user, "treatments.view_consultation"),
+        "sees_clinical": "treatments.view_consultation" in granted,
     }
