@@ -10,8 +10,7 @@ from django.views.decorators.http import require_GET
 
 from clinic.health import check_beat, health_report
 from clinic.scheduling.calendar_views import SESSION_KEY
-from clinic.scheduling.models import Location
-from clinic.scheduling.selectors import appointments_on
+from clinic.scheduling.selectors import appointments_on, every_location
 from clinic.staff.access import user_roles
 from clinic.staff.roles import Role
 from clinic.staff.selectors import audit_entry_list, staff_count_by_role
@@ -31,7 +30,7 @@ def _manager_summary() -> dict[str, object]:
 def _front_desk(request: HttpRequest) -> dict[str, object]:
     """One location's day: the one asked for, else the one last chosen in the book, else
     the first; its arrivals and to-do list (clinic/today.py)."""
-    locations = list(Location.objects.order_by("name"))
+    locations = every_location()
     wanted = request.GET.get("location") or request.session.get(SESSION_KEY, {}).get("location")
     location = next((loc for loc in locations if str(loc.pk) == str(wanted)), None)
     location = location or next(iter(locations), None)

@@ -38,11 +38,12 @@ class SchedulingConfig(AppConfig):
         def book_setting_changed(**kwargs: Any) -> None:
             new_generation(BOOK_SETTING)
 
-        # What the book's grid is drawn around (calendar_views.book_setting): a save of
-        # any of it, or of a practitioner or their account (a name, switched off), draws
-        # it afresh.
+        # What the book's grid is drawn around (calendar_views.book_setting) and offers to
+        # choose from (selectors.locations_and_types): a save of any of it, or of a
+        # practitioner or their account (a name, switched off), reads it afresh.
         setting = (
-            Location, Room, OpeningHours, Closure, WorkingHours, Leave, PractitionerProfile, User
+            Location, Room, AppointmentType, OpeningHours, Closure, WorkingHours, Leave,
+            PractitionerProfile, User,
         )  # fmt: skip
         for source in setting:
             for signal in (post_save, post_delete):

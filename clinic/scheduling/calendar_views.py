@@ -48,15 +48,16 @@ from clinic.scheduling.models import (
     outside_horizon,
 )
 from clinic.scheduling.selectors import (
+    BOOK_SETTING_SECONDS,
     AppointmentRow,
     appointment_rows_at,
     appointments_at,
     appointments_in_book,
-    bookable_types,
     closures_over,
     default_type,
     free_slots_for,
     leave_over,
+    locations_and_types,
     opening_week,
     practitioner_weeks_at,
 )
@@ -163,8 +164,7 @@ def _book_choice(request: HttpRequest, form: BookForm, *, remember: bool) -> Boo
     notices = [f"{error} Showing today instead." for error in form.errors.get("date", [])]
     if "by" in form.errors:
         notices.append("There is no such view. Showing the book by practitioner.")
-    locations = list(Location.objects.order_by("name"))
-    types = list(bookable_types())
+    locations, types = locations_and_types()
 
     def pick(name: str, items: list[Any], fallback: Any, what: str) -> Any:
         wanted = cleaned.get(name) or (None if form.data.get(name) else remembered.get(name))
@@ -499,9 +499,6 @@ def _leave_shades(location: Location, columns: list[Column], days: list[date]) -
         )
         for leave in leave_over(practitioner_ids, days[0], days[-1], zone)
     ]
-
-
-BOOK_SETTING_SECONDS = 300
 
 
 @dataclass(frozen=True)

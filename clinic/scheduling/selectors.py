@@ -29,6 +29,7 @@ from clinic.scheduling.models import (
     WorkingHours,
     in_force_during,
 )
+from clinic.shared_cache import BOOK_SETTING, kept
 from clinic.staff.models import PractitionerProfile
 
 
@@ -321,6 +322,32 @@ def free_slots_in_any_room(
 def bookable_types() -> QuerySet[AppointmentType]:
     """The appointment types the clinic offers now, by name."""
     return AppointmentType.objects.filter(is_active=True).order_by("name")
+
+
+# How long the book's setting (what the manager sets up: locations, types, hours, closures,
+# leave) is kept in the shared cache at most; each change to it starts a new generation
+# (ready() in clinic/scheduling/apps.py), so this only bounds a change made another way.
+BOOK_SETTING_SECONDS = 300
+
+
+def _locations() -> list[Location]:
+    return list(Location.objects.order_by("name"))
+
+
+def every_location() -> list[Location]:
+    """Every location by name, as Today offers them, kept under the book setting's
+    generation."""
+    return kept(BOOK_SETTING, "locations", _locations, seconds=BOOK_SETTING_SECONDS)
+
+
+def locations_and_types() -> tuple[list[Location], list[AppointmentType]]:
+    """Every location by name and the types the clinic offers now: what every page of
+    the book offers to choose from, kept under the book setting's generation."""
+
+    def read() -> tuple[list[Location], list[AppointmentType]]:
+        return _locations(), list(bookable_types())
+
+    return kept(BOOK_SETTING, "locations-and-types", read, seconds=BOOK_SETTING_SECONDS)
 
 
 def default_type(types: Sequence[AppointmentType]) -> AppointmentType | None:

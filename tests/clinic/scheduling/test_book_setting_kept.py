@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.scheduling.models import Closure, Leave, OpeningHours, Room, WorkingHours
+from clinic.scheduling.models import Closure, Leave, Location, OpeningHours, Room, WorkingHours
 from clinic.scheduling.setup_services import closure_add
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,25 @@ def test_each_location_and_range_is_kept_apart(
             end=(MONDAY + timedelta(days=2)).isoformat(),
         )
     )
+
+
+def test_a_new_location_and_a_type_switched_off_are_offered_at_once(
+    shared_cache, front_desk_client, clinic, frozen_now, django_capture_on_commit_callbacks
+):
+    book = reverse("scheduling:calendar_day")
+    assert [loc.name for loc in front_desk_client.get(book).context["choice"].locations] == ["Bath"]
+    assert [loc.name for loc in front_desk_client.get("/").context["locations"]] == ["Bath"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Location.objects.create(name="Wells", time_zone="Europe/London")
+    offered = front_desk_client.get(book).context["choice"]
+    assert [loc.name for loc in offered.locations] == ["Bath", "Wells"]
+    assert [loc.name for loc in front_desk_client.get("/").context["locations"]] == [
+        "Bath",
+        "Wells",
+    ]
+
+    assert clinic["type"] in offered.types
+    with django_capture_on_commit_callbacks(execute=True):
+        clinic["type"].is_active = False
+        clinic["type"].save()
+    assert clinic["type"] not in front_desk_client.get(book).context["choice"].types
