@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0005_data_rights'),
-        ('treatments', '0021_home_history'),
+        ("patients", "0005_data_rights"),
+        ("treatments", "0021_home_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(condition=models.Q(('status', 'signed')), fields=['patient', '-consulted_on', '-id'], include=('decision',), name='consultation_latest_signed'),
+            model_name="consultation",
+            index=models.Index(
+                condition=models.Q(("status", "signed")),
+                fields=["patient", "-consulted_on", "-id"],
+                include=("decision",),
+                name="consultation_latest_signed",
+            ),
         ),
     ]
