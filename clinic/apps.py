@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 
@@ -13,24 +11,23 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from django.apps import apps
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from clinic.shared_cache import FRONT_DESK_TO_DO, new_generation
-
-        def to_do_changed(**kwargs: Any) -> None:
-            new_generation(FRONT_DESK_TO_DO)
+        from clinic.shared_cache import everything_changed, to_do_changed
 
         # What the front desk's to-do list shows (clinic/today.py): a save of any of these
         # lists it afresh.
         shown = [
             "scheduling.Appointment", "scheduling.Leave", "scheduling.Closure",
-            "messaging.PatientMessage", "treatments.TreatmentPlan", "treatments.TreatmentSession",
-            "patients.Patient",
+            "scheduling.Location", "messaging.PatientMessage", "treatments.TreatmentPlan",
+            "treatments.TreatmentSession", "patients.Patient", "staff.PractitionerProfile",
+            "auth.User",
         ]  # fmt: skip
         for label in shown:
             model = apps.get_model(label)
             for signal in (post_save, post_delete):
                 signal.connect(to_do_changed, sender=model, dispatch_uid=f"to-do-{label}")
+        post_migrate.connect(everything_changed, dispatch_uid="kept-migrate")
 
 
 class ClinicAdminConfig(AdminConfig):

@@ -128,7 +128,7 @@ if "DATABASE_URL" in env:
         # connection runs again and again (the pages' own, after five runs) and PostgreSQL
         # stops planning them anew: planning a seven-table join cost more than running it.
         # Off behind a pooler that cannot keep prepared statements (PgBouncer in
-        # transaction mode before 1.21): DATABASE_SERVER_SIDE_BINDING=false.
+        # transaction mode without max_prepared_statements): DATABASE_SERVER_SIDE_BINDING=false.
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.bool(
             "DATABASE_SERVER_SIDE_BINDING", default=True
         )

@@ -16,11 +16,13 @@ not answer, ``kept`` reads afresh every time.
 import logging
 import secrets
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +66,47 @@ def kept(kind: str, key: str, read: Callable[[], T], *, seconds: int) -> T:
     return value
 
 
+def kept_html(
+    kind: str, key: str, template_name: str, read: Callable[[], dict[str, Any]], *, seconds: int
+) -> SafeString:
+    """A part of a page as ``template_name`` draws it from what ``read()`` gives, kept as
+    ``kept`` keeps a value."""
+    html = kept(kind, key, lambda: render_to_string(template_name, read()), seconds=seconds)
+    return mark_safe(html)  # noqa: S308 - drawn by the template, which escaped it
+
+
 def new_generation(kind: str) -> None:
     """Once the current transaction commits (at once outside one), every entry of
     ``kind`` kept so far is read afresh."""
     transaction.on_commit(
         lambda: cache.set(generation_key(kind), secrets.token_hex(8), None), robust=True
     )
+
+
+# --- Receivers that start a kind's generation afresh (connected in the apps' ready()) ----
+#
+# Module-level functions: a signal keeps only a weak reference to its receivers, so one
+# defined inside ready() would be gone as soon as ready() returned.
+
+
+def _only_a_sign_in(update_fields: Any) -> bool:
+    """A save that stamps an account's last sign-in and changes nothing shown."""
+    return update_fields is not None and set(update_fields) <= {"last_login"}
+
+
+def to_do_changed(update_fields: Any = None, **kwargs: Any) -> None:
+    """Something the front desk's to-do list shows was saved or deleted."""
+    if not _only_a_sign_in(update_fields):
+        new_generation(FRONT_DESK_TO_DO)
+
+
+def book_setting_changed(update_fields: Any = None, **kwargs: Any) -> None:
+    """Something the book's setting is read from was saved or deleted."""
+    if not _only_a_sign_in(update_fields):
+        new_generation(BOOK_SETTING)
+
+
+def everything_changed(**kwargs: Any) -> None:
+    """After a migration (whose writes send no signals): every kind afresh."""
+    for kind in (FRONT_DESK_TO_DO, BOOK_SETTING):
+        new_generation(kind)

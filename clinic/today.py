@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from clinic.messaging.models import PatientMessage
 from clinic.messaging.selectors import cancel_requests
 from clinic.scheduling.models import Appointment, Location
 from clinic.scheduling.selectors import appointment_rows_at, appointments_clashing
-from clinic.shared_cache import FRONT_DESK_TO_DO, kept
+from clinic.shared_cache import FRONT_DESK_TO_DO, kept_html
 from treatments.plans.nudges import session_window, unbooked_next_sessions
 
 ARRIVALS_SHOWN = 40
@@ -102,13 +101,13 @@ def to_do_drawn(*, location: Location, now: datetime) -> SafeString:
     """The location's to-do list as Today draws it, from the shared cache when a list of
     the current to-do generation is kept for the location's day."""
     day = now.astimezone(location.zone).date()
-
-    def draw() -> str:
-        to_do = front_desk_to_do(location=location, now=now)
-        return render_to_string("clinic/_today_to_do.html", {"to_do": to_do})
-
-    html = kept(FRONT_DESK_TO_DO, f"{location.pk}:{day}", draw, seconds=TODO_KEPT_SECONDS)
-    return mark_safe(html)  # noqa: S308 - drawn by the template, which escaped it
+    return kept_html(
+        FRONT_DESK_TO_DO,
+        f"{location.pk}:{day}",
+        "clinic/_today_to_do.html",
+        lambda: {"to_do": front_desk_to_do(location=location, now=now)},
+        seconds=TODO_KEPT_SECONDS,
+    )
 
 
 def front_desk_day(*, location: Location, now: datetime) -> FrontDeskDay:

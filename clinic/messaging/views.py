@@ -8,9 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from clinic.messaging import selectors, services
@@ -25,7 +24,7 @@ from clinic.messaging.forms import (
 from clinic.messaging.links import LinkExpired, LinkInvalid, message_id_from
 from clinic.messaging.models import PatientMessage
 from clinic.messaging.selectors import Place
-from clinic.shared_cache import FRONT_DESK_TO_DO, kept
+from clinic.shared_cache import FRONT_DESK_TO_DO, kept_html
 from clinic.staff.access import permission_required
 from clinic.staff.audit import audit_list, audit_view
 from clinic.staff.roles import MANAGE_CLINIC
@@ -40,15 +39,13 @@ def _cancel_requests_drawn() -> SafeString:
     (clinic/today.py) shows the same requests, and the list is kept in the shared cache
     under the same generation, which a saved message, appointment or patient and every
     request closed start afresh."""
-
-    def draw() -> str:
-        requests = list(selectors.cancel_requests()[:CANCEL_REQUESTS_SHOWN])
-        return render_to_string("messaging/_cancel_requests.html", {"cancel_requests": requests})
-
-    html = kept(
-        FRONT_DESK_TO_DO, "outbox:cancel-requests", draw, seconds=CANCEL_REQUESTS_KEPT_SECONDS
+    return kept_html(
+        FRONT_DESK_TO_DO,
+        "outbox:cancel-requests",
+        "messaging/_cancel_requests.html",
+        lambda: {"cancel_requests": list(selectors.cancel_requests()[:CANCEL_REQUESTS_SHOWN])},
+        seconds=CANCEL_REQUESTS_KEPT_SECONDS,
     )
-    return mark_safe(html)  # noqa: S308 - drawn by the template, which escaped it
 
 
 @login_required

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 
 
@@ -29,14 +27,11 @@ class SchedulingConfig(AppConfig):
             WaitlistOffer,
             WorkingHours,
         )
-        from clinic.shared_cache import BOOK_SETTING, new_generation
+        from clinic.shared_cache import book_setting_changed
         from clinic.staff.models import PractitionerProfile
 
         signals.appointment_cancelled.connect(waitlist.on_cancelled, dispatch_uid="wait_cancel")
         signals.appointment_moved.connect(waitlist.on_moved, dispatch_uid="wait_moved")
-
-        def book_setting_changed(**kwargs: Any) -> None:
-            new_generation(BOOK_SETTING)
 
         # What the book's grid is drawn around (calendar_views.book_setting) and offers to
         # choose from (selectors.locations_and_types): a save of any of it, or of a

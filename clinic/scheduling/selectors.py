@@ -428,6 +428,11 @@ _ROW_COLUMNS = (
 )  # fmt: skip
 
 
+_STARTS, _ENDS, _HISTORY = (
+    _ROW_COLUMNS.index(c) for c in ("starts_utc", "ends_utc", "history_utc")
+)
+
+
 class AppointmentRow(NamedTuple):
     """An appointment as the book's grid draws it: a plain row, not a model instance
     (a busy day has hundreds, each with its patient, practitioner, room and type)."""
@@ -486,15 +491,12 @@ def appointment_rows_at(
     found = rows[:limit] if limit is not None else rows
     if connections[found.db].vendor != "postgresql":  # read as aware moments already
         return list(map(AppointmentRow._make, found))
+    # PostgreSQL gave the moments as naive UTC wall clocks: each is made aware again.
     return [
-        AppointmentRow._make(
-            (
-                *row[:6],
-                row[6].replace(tzinfo=UTC),
-                row[7].replace(tzinfo=UTC),
-                *row[8:17],
-                row[17] and row[17].replace(tzinfo=UTC),
-            )
+        AppointmentRow._make(row)._replace(
+            starts_at=row[_STARTS].replace(tzinfo=UTC),
+            ends_at=row[_ENDS].replace(tzinfo=UTC),
+            history_received_at=row[_HISTORY] and row[_HISTORY].replace(tzinfo=UTC),
         )
         for row in found
     ]
