@@ -28,10 +28,12 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# The kinds kept (each module that keeps one says what starts its generation afresh).
-# clinic/today.py; the outbox's patients asking to cancel (clinic/messaging/views.py)
+# The kinds kept (each module that keeps one says what starts its generation afresh):
+# Today's to-do list (clinic/today.py) and the outbox's patients asking to cancel
+# (clinic/messaging/views.py); the book's setting, locations and offered types
+# (clinic/scheduling/calendar_views.py and selectors.py).
 FRONT_DESK_TO_DO = "front-desk:to-do"
-BOOK_SETTING = "book:setting"  # clinic/scheduling/calendar_views.py
+BOOK_SETTING = "book:setting"
 
 
 def generation_key(kind: str) -> str:

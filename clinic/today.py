@@ -10,9 +10,11 @@ needs doing. Each list is windowed, so the page costs the same at a chain's scal
    desk of the location would repeat on every visit, so the list, as drawn, is kept in
    the shared cache (clinic/shared_cache.py) for the location's day under the to-do
    generation, which every write it shows starts afresh: a save of an appointment, a
-   message, a plan or its sessions, leave, a closure or a patient (ClinicConfig.ready),
-   and the few writes that update messages in bulk (clinic/messaging/services.py, an
-   erasure). ``TODO_KEPT_SECONDS`` bounds what a change made any other way leaves.
+   message, a plan or its sessions, leave, a closure, a location, a patient, a
+   practitioner or their account (ClinicConfig.ready), a migration, and the few writes
+   that update messages in bulk (clinic/messaging/services.py). ``TODO_KEPT_SECONDS``
+   bounds what a change made any other way leaves, and how long a clash that has begun
+   stays listed.
 """
 
 from collections.abc import Sequence
