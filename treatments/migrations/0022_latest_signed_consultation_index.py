@@ -17,7 +17,6 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("status", "signed")),
                 fields=["patient", "-consulted_on", "-id"],
-                include=("decision",),
                 name="consultation_latest_signed",
             ),
         ),

@@ -92,7 +92,6 @@ class Consultation(models.Model):
             models.Index(
                 fields=["patient", "-consulted_on", "-id"],
                 condition=models.Q(status="signed"),
-                include=["decision"],
                 name="consultation_latest_signed",
             ),
         ]
