@@ -40,12 +40,16 @@ def generation_key(kind: str) -> str:
     return f"{kind}:generation"
 
 
+def entry_key(kind: str, key: str) -> str:
+    return f"{kind}:{key}"
+
+
 def kept(kind: str, key: str, read: Callable[[], T], *, seconds: int) -> T:
     """``read()``, or what it gave before while the generation of ``kind`` is the same."""
     if not settings.SHARED_CACHE:
         return read()
     generation_at = generation_key(kind)
-    entry_at = f"{kind}:{key}"
+    entry_at = entry_key(kind, key)
     try:
         found = cache.get_many([generation_at, entry_at])
         generation = found.get(generation_at)

@@ -410,8 +410,8 @@ class _CardMaker:
         and end at a few dozen times."""
         known = self._clocks.get(moment)
         if known is None:
-            local = moment.astimezone(self.zone)
-            known = self._clocks[moment] = (local.isoformat(timespec="minutes")[:16], local.date())
+            day = moment.astimezone(self.zone).date()
+            known = self._clocks[moment] = (wall_clock(moment, self.zone), day)
         return known
 
     def letters(self, status: str, on_its_day: bool, started: bool) -> str:

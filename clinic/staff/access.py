@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from clinic.shared_cache import generation_key, kept, new_generation
+from clinic.shared_cache import entry_key, generation_key, kept, new_generation
 from clinic.staff.roles import Role
 
 AnyUser = User | AnonymousUser
@@ -32,8 +32,12 @@ ROLE_CACHE_SECONDS = 300
 ROLE_GENERATION_KEY = generation_key(ROLES)
 
 
+def _role_key(user_id: object) -> str:
+    return f"user:{user_id}"
+
+
 def _role_cache_key(user_id: object) -> str:
-    return f"{ROLES}:user:{user_id}"
+    return entry_key(ROLES, _role_key(user_id))
 
 
 def _read_role_facts(user: User) -> RoleFacts:
@@ -62,7 +66,7 @@ def _role_facts(user: User) -> RoleFacts:
     cached: RoleFacts | None = getattr(user, "_clinic_role_facts", None)
     if cached is None:
         cached = kept(
-            ROLES, f"user:{user.pk}", lambda: _read_role_facts(user), seconds=ROLE_CACHE_SECONDS
+            ROLES, _role_key(user.pk), lambda: _read_role_facts(user), seconds=ROLE_CACHE_SECONDS
         )
         user._clinic_role_facts = cached  # type: ignore[attr-defined]  # a per-request memo
     return cached

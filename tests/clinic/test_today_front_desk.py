@@ -13,7 +13,7 @@ from clinic.messaging.models import PatientMessage
 from clinic.scheduling.models import Closure, Leave, Location, Room
 from clinic.scheduling.services import appointment_book, appointment_cancel
 from clinic.today import ARRIVALS_SHOWN, TODO_SHOWN
-from tests.factories import make_appointment, make_clinic_location, make_patient, make_staff
+from tests.factories import make_appointment, make_patient
 from tests.signing_in import sign_in
 from tests.treatments.plans.plan_setup import book_plan, clinic_setting, complete, sessions
 
@@ -30,13 +30,6 @@ MONDAY = date(2026, 11, 23)
 def clock():
     with time_machine.travel(NOW, tick=False):
         yield NOW
-
-
-@pytest.fixture
-def bath(db):
-    location, rooms, practitioners = make_clinic_location()
-    return {"location": location, "rooms": rooms, "practitioners": practitioners,
-            "desk": make_staff()}  # fmt: skip
 
 
 def _today(client, **params):

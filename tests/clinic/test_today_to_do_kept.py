@@ -20,7 +20,7 @@ from clinic.messaging.services import cancel_requests_close, recover_abandoned
 from clinic.scheduling.models import AppointmentType, Closure, Leave
 from clinic.scheduling.services import appointment_book, appointment_cancel
 from clinic.today import TODO_KEPT_SECONDS
-from tests.factories import make_clinic_location, make_patient, make_staff
+from tests.factories import make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +33,6 @@ TUESDAY = NOW.date() + timedelta(days=1)
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def bath(db):
-    location, rooms, practitioners = make_clinic_location()
-    return {"location": location, "rooms": rooms, "practitioners": practitioners,
-            "desk": make_staff()}  # fmt: skip
 
 
 def _book(bath, *, first_name="Ada", hour=10):
