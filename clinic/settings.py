@@ -159,6 +159,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # roles, the front desk's to-do list): memory of one process would not hear of a change
 # made in another.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same, without a new client for every call (clinic/redis_cache.py).
+    CACHES["default"]["BACKEND"] = "clinic.redis_cache.OneClientRedisCache"
 SHARED_CACHE = CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {
     "LocMemCache",
     "DummyCache",

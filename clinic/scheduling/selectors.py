@@ -419,18 +419,17 @@ class _InUtc(Func):
         return self.as_sql(compiler, connection, template=in_utc, **extra_context)
 
 
+# The three moments come last: on PostgreSQL each row is the rest as read, then those
+# three made aware.
 _ROW_COLUMNS = (
     "pk", "practitioner_id", "room_id", "appointment_type_id", "patient_id", "status",
-    "starts_utc", "ends_utc", "patient__first_name", "patient__last_name",
+    "patient__first_name", "patient__last_name",
     "practitioner__user__first_name", "practitioner__user__last_name",
     "practitioner__user__username", "practitioner__user_id", "room__name",
-    "appointment_type__name", "appointment_type__kind", "history_utc",
+    "appointment_type__name", "appointment_type__kind",
+    "starts_utc", "ends_utc", "history_utc",
 )  # fmt: skip
-
-
-_STARTS, _ENDS, _HISTORY = (
-    _ROW_COLUMNS.index(c) for c in ("starts_utc", "ends_utc", "history_utc")
-)
+_MOMENTS = len(_ROW_COLUMNS) - 3
 
 
 class AppointmentRow(NamedTuple):
@@ -443,8 +442,6 @@ class AppointmentRow(NamedTuple):
     appointment_type_id: int
     patient_id: int
     status: str
-    starts_at: datetime
-    ends_at: datetime
     patient_first_name: str
     patient_last_name: str
     practitioner_first_name: str
@@ -454,6 +451,8 @@ class AppointmentRow(NamedTuple):
     room_name: str
     type_name: str
     type_kind: str
+    starts_at: datetime
+    ends_at: datetime
     history_received_at: datetime | None
 
     @property
@@ -491,12 +490,27 @@ def appointment_rows_at(
     found = rows[:limit] if limit is not None else rows
     if connections[found.db].vendor != "postgresql":  # read as aware moments already
         return list(map(AppointmentRow._make, found))
-    # PostgreSQL gave the moments as naive UTC wall clocks: each is made aware again.
+    # PostgreSQL gave the moments as naive UTC wall clocks: each is made aware again, once
+    # a distinct moment (a busy day's hundreds of rows start and end at a few dozen), and
+    # each row is made once.
+    aware: dict[datetime, datetime] = {}
+
+    def made_aware(moment: datetime) -> datetime:
+        found = aware.get(moment)
+        if found is None:
+            found = aware[moment] = moment.replace(tzinfo=UTC)
+        return found
+
+    new = tuple.__new__
     return [
-        AppointmentRow._make(row)._replace(
-            starts_at=row[_STARTS].replace(tzinfo=UTC),
-            ends_at=row[_ENDS].replace(tzinfo=UTC),
-            history_received_at=row[_HISTORY] and row[_HISTORY].replace(tzinfo=UTC),
+        new(
+            AppointmentRow,
+            (
+                *row[:_MOMENTS],
+                made_aware(row[_MOMENTS]),
+                made_aware(row[_MOMENTS + 1]),
+                row[_MOMENTS + 2] and row[_MOMENTS + 2].replace(tzinfo=UTC),
+            ),
         )
         for row in found
     ]

@@ -5,10 +5,7 @@ process with a marker for the id, and the id written into it after."""
 from functools import lru_cache
 from typing import Any
 
-from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
-
-register = template.Library()
 
 _MARKER = 9_999_999_999_999
 
@@ -21,25 +18,14 @@ def _around_the_id(
     return before, after
 
 
-def address(name: str, pk: int, *rest: str) -> str:
-    """``reverse(name, args=[pk, *rest])`` for an integer ``pk``."""
-    before, after = _around_the_id(name, rest, get_script_prefix(), get_urlconf())
+def here() -> tuple[str, Any]:
+    """Where the current request reverses addresses: its script prefix and URLconf (a
+    list of rows asks once, not once an address)."""
+    return get_script_prefix(), get_urlconf()
+
+
+def address(name: str, pk: int, *rest: str, where: tuple[str, Any] | None = None) -> str:
+    """``reverse(name, args=[pk, *rest])`` for an integer ``pk``, reversed ``where``
+    (``here()`` when not given)."""
+    before, after = _around_the_id(name, rest, *(where or here()))
     return f"{before}{int(pk)}{after}"
-
-
-@register.filter
-def appointment_address(pk: int) -> str:
-    """``{% url 'scheduling:appointment' pk %}``."""
-    return address("scheduling:appointment", pk)
-
-
-@register.filter
-def appointment_action_address(pk: int, action: str) -> str:
-    """``{% url 'scheduling:action' pk action %}``."""
-    return address("scheduling:action", pk, action)
-
-
-@register.filter
-def patient_record_address(pk: int) -> str:
-    """``{% url 'patients:detail' pk %}``."""
-    return address("patients:detail", pk)

@@ -13,11 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from clinic.scheduling.models import HISTORY_WORDS, Appointment
 from clinic.scheduling.selectors import AppointmentRow
-from clinic.scheduling.templatetags.book_addresses import (
-    appointment_action_address,
-    appointment_address,
-    patient_record_address,
-)
+from clinic.scheduling.templatetags.book_addresses import address, here
 from clinic.staff.web import escaped
 
 register = template.Library()
@@ -26,30 +22,43 @@ _STATUSES = dict(Appointment.Status.choices)
 _CSRF = CsrfTokenNode()
 
 
-def _clock(moment: datetime) -> str:
-    """As the ``clock`` filter: the wall clock in the time zone in force."""
-    return f"{timezone.localtime(moment):%H:%M}"
+class _Drawing:
+    """What every row of one drawing of the list shares, worked out at its first row:
+    the location's zone (the ``{% timezone %}`` in force), its day, the forms' CSRF field
+    and where addresses are reversed."""
 
+    def __init__(self, context: Any, now: datetime) -> None:
+        self.zone = timezone.get_current_timezone()
+        self.today = now.astimezone(self.zone).date()
+        self.csrf = str(_CSRF.render(context))
+        self.where = here()
 
-def _csrf(context: Any) -> str:
-    """The form's CSRF field, written once a page."""
-    kept = context.render_context.get(_CSRF)
-    if kept is None:
-        kept = context.render_context[_CSRF] = _CSRF.render(context)
-    return str(kept)
+    @classmethod
+    def of(cls, context: Any, now: datetime) -> "_Drawing":
+        drawing = context.render_context.get(cls)
+        if drawing is None:
+            drawing = context.render_context[cls] = cls(context, now)
+        return drawing
 
+    def clock(self, moment: datetime) -> str:
+        """As the ``clock`` filter: the wall clock in the zone in force."""
+        return f"{moment.astimezone(self.zone):%H:%M}"
 
-def _form(context: Any, pk: int, action: str, look: str, label: str, words: str) -> str:
-    return (
-        f'<form method="post" action="{escaped(appointment_action_address(pk, action))}" '
-        f'class="d-inline">{_csrf(context)}<button class="btn btn-sm {look}" '
-        f'aria-label="{label}">{words}</button></form>'
-    )
+    def address(self, name: str, pk: int, *rest: str) -> str:
+        return escaped(address(name, pk, *rest, where=self.where))
+
+    def form(self, pk: int, action: str, look: str, label: str, words: str) -> str:
+        return (
+            f'<form method="post" action="{self.address("scheduling:action", pk, action)}" '
+            f'class="d-inline">{self.csrf}<button class="btn btn-sm {look}" '
+            f'aria-label="{label}">{words}</button></form>'
+        )
 
 
 @register.simple_tag(takes_context=True)
 def arrival_row(context: Any, row: AppointmentRow, now: datetime) -> SafeString:
     """One row of Today's arrivals (inside ``{% timezone %}`` of the location)."""
+    drawing = _Drawing.of(context, now)
     name = escaped(row.patient_name)
     history = ""
     state = Appointment.history_state(row.type_kind, row.history_received_at)
@@ -57,21 +66,23 @@ def arrival_row(context: Any, row: AppointmentRow, now: datetime) -> SafeString:
         look = "text-bg-info" if row.history_received_at else "text-bg-light border"
         badge = escaped(HISTORY_WORDS[state])
         history = f' <span class="badge {look}" data-testid="history-badge">{badge}</span>'
-    on_its_day = timezone.localtime(row.starts_at).date() == timezone.localtime(now).date()
+    on_its_day = row.starts_at.astimezone(drawing.zone).date() == drawing.today
     allowed = Appointment.allowed(row.status, on_its_day=on_its_day, started=row.starts_at <= now)
     check_in = no_show = ""
     if allowed.check_in:
-        check_in = _form(context, row.pk, "check-in", "btn-primary", f"Check in {name}", "Check in")
+        check_in = drawing.form(row.pk, "check-in", "btn-primary", f"Check in {name}", "Check in")
     if allowed.no_show:
-        no_show = _form(
-            context, row.pk, "no-show", "btn-outline-secondary", f"No-show: {name}", "No-show"
+        no_show = drawing.form(
+            row.pk, "no-show", "btn-outline-secondary", f"No-show: {name}", "No-show"
         )
     status = escaped(_STATUSES.get(row.status, row.status))
     return mark_safe(  # noqa: S308 - every value above is escaped
         '<tr data-testid="appointment-row">\n'
-        f'            <td class="text-nowrap"><a href="{escaped(appointment_address(row.pk))}">'
-        f"{escaped(_clock(row.starts_at))}\u2013{escaped(_clock(row.ends_at))}</a></td>\n"
-        f'            <td><a href="{escaped(patient_record_address(row.patient_id))}">'
+        f'            <td class="text-nowrap">'
+        f'<a href="{drawing.address("scheduling:appointment", row.pk)}">'
+        f"{escaped(drawing.clock(row.starts_at))}\u2013{escaped(drawing.clock(row.ends_at))}"
+        "</a></td>\n"
+        f'            <td><a href="{drawing.address("patients:detail", row.patient_id)}">'
         f"{name}</a></td>\n"
         f"            <td>{escaped(row.type_name)}{history}</td>\n"
         f"            <td>{escaped(row.practitioner_name)}</td>\n"
