@@ -124,14 +124,14 @@ if "DATABASE_URL" in env:
         # Today to-do's unbooked sessions at chain scale): compiling them cost 35-70 ms for
         # a query that runs in 14. No query here runs long enough to gain from it.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-        # Parameters bound by the server, so that psycopg prepares the statements a
-        # connection runs again and again (the pages' own, after five runs) and PostgreSQL
-        # stops planning them anew: planning a seven-table join cost more than running it.
-        # Off behind a pooler that cannot keep prepared statements (PgBouncer in
-        # transaction mode without max_prepared_statements): DATABASE_SERVER_SIDE_BINDING=false.
-        DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.bool(
-            "DATABASE_SERVER_SIDE_BINDING", default=True
-        )
+        # Parameters bound by the server, and the statements a connection runs again and
+        # again (the pages' own) prepared after five runs, so that PostgreSQL stops planning
+        # them anew: planning the book's seven-table join cost a quarter of running it.
+        # Django prepares nothing unless told to (prepare_threshold). Both off behind a
+        # pooler that cannot keep prepared statements (PgBouncer in transaction mode
+        # without max_prepared_statements): DATABASE_SERVER_SIDE_BINDING=false.
+        if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
+            DATABASES["default"]["OPTIONS"] |= {"server_side_binding": True, "prepare_threshold": 5}
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {

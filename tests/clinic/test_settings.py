@@ -156,6 +156,36 @@ def test_postgresql_connections_compile_no_queries():
     assert result.stdout.strip() == "-c jit=off"
 
 
+@pytest.mark.parametrize(
+    ("binding", "expected"),
+    [
+        ("", {"server_side_binding": True, "prepare_threshold": 5}),
+        ("true", {"server_side_binding": True, "prepare_threshold": 5}),
+        # Behind a pooler that cannot keep prepared statements.
+        ("false", {"server_side_binding": None, "prepare_threshold": None}),
+    ],
+)
+def test_postgresql_connections_prepare_the_statements_they_repeat_unless_told_not_to(
+    binding, expected
+):
+    """Django prepares nothing unless told to: the clinic's connections bind on the
+    server and prepare what they run again and again, so PostgreSQL stops planning it."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "o = s.DATABASES['default']['OPTIONS']; "
+        "print(json.dumps({k: o.get(k) for k in ('server_side_binding', 'prepare_threshold')}))"
+    )
+    env = {**PRODUCTION, "DJANGO_SETTINGS_MODULE": "clinic.settings",
+           "DATABASE_URL": "postgres://clinic:pw@db.internal:5432/clinic"}  # fmt: skip
+    if binding:
+        env["DATABASE_SERVER_SIDE_BINDING"] = binding
+
+    result = _run(["-c", code], env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected
+
+
 def test_with_nothing_set_it_runs_embedded():
     code = (
         "import json, django; django.setup(); from django.conf import settings as s; "

@@ -40,9 +40,9 @@ DATABASES = {
         "HOST": _db.hostname or "",
         "PORT": str(_db.port or ""),
         "CONN_MAX_AGE": 60,
-        # Parameters bound on the server, as the clinic binds them (clinic/settings.py):
-        # both prepare the statements they repeat, so neither gains on the other by it.
-        "OPTIONS": {"server_side_binding": True},
+        # Parameters bound on the server and repeated statements prepared, as the clinic
+        # does (clinic/settings.py), so that neither gains on the other by it.
+        "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5},
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
