@@ -92,8 +92,8 @@ def entry_seal(entry: LogEntry) -> int:
     """Chain ``entry`` to the last sealed entry; returns its sequence number.
 
     1. Lock the chain head (every other append waits here until this one commits).
-    2. Seal the entry with the next sequence number and the head's digest, and move the
-       head to the new seal: one statement on PostgreSQL, two elsewhere.
+    2. Seal the entry with the next sequence number and the head's digest.
+    3. Move the head to the new seal.
 
     Written in SQL: every audited page pays for this while holding the chain's lock, and
     building the ORM's three statements cost more than running them.
@@ -105,14 +105,9 @@ def entry_seal(entry: LogEntry) -> int:
         head = _locked_head() or (0, "")
     sequence, previous = head[0] + 1, head[1] or GENESIS
     digest = seal_digest(sequence=sequence, previous_digest=previous, entry=entry)
-    seal = (sequence, entry.pk, previous, digest)
-    moved = (sequence, digest, HEAD_ID)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"WITH sealed AS ({_SEAL}) {_MOVE_HEAD}", [*seal, *moved])
-        else:
-            cursor.execute(_SEAL, seal)
-            cursor.execute(_MOVE_HEAD, moved)
+        cursor.execute(_SEAL, (sequence, entry.pk, previous, digest))
+        cursor.execute(_MOVE_HEAD, (sequence, digest, HEAD_ID))
     return sequence
 
 
