@@ -24,8 +24,7 @@ def here() -> tuple[str, Any]:
     return get_script_prefix(), get_urlconf()
 
 
-def address(name: str, pk: int, *rest: str, where: tuple[str, Any] | None = None) -> str:
-    """``reverse(name, args=[pk, *rest])`` for an integer ``pk``, reversed ``where``
-    (``here()`` when not given)."""
-    before, after = _around_the_id(name, rest, *(where or here()))
-    return f"{before}{int(pk)}{after}"
+def around_the_id(name: str, rest: tuple[str, ...], where: tuple[str, Any]) -> tuple[str, str]:
+    """What comes before and after the id in ``reverse(name, args=[id, *rest])``,
+    reversed ``where``."""
+    return _around_the_id(name, rest, *where)

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from clinic.scheduling.models import HISTORY_WORDS, Appointment
 from clinic.scheduling.selectors import AppointmentRow
-from clinic.scheduling.templatetags.book_addresses import address, here
+from clinic.scheduling.templatetags.book_addresses import around_the_id, here
 from clinic.staff.web import escaped
 
 register = template.Library()
@@ -32,6 +32,7 @@ class _Drawing:
         self.today = now.astimezone(self.zone).date()
         self.csrf = str(_CSRF.render(context))
         self.where = here()
+        self._addresses: dict[tuple[str, tuple[str, ...]], tuple[str, str]] = {}
 
     @classmethod
     def of(cls, context: Any, now: datetime) -> "_Drawing":
@@ -41,11 +42,18 @@ class _Drawing:
         return drawing
 
     def clock(self, moment: datetime) -> str:
-        """As the ``clock`` filter: the wall clock in the zone in force."""
+        """As the ``clock`` filter: the wall clock in the zone in force (digits and a
+        colon, nothing to escape)."""
         return f"{moment.astimezone(self.zone):%H:%M}"
 
     def address(self, name: str, pk: int, *rest: str) -> str:
-        return escaped(address(name, pk, *rest, where=self.where))
+        """``reverse(name, args=[pk, *rest])``, escaped: the parts around the id are
+        reversed and escaped once a drawing."""
+        parts = self._addresses.get((name, rest))
+        if parts is None:
+            before, after = around_the_id(name, rest, self.where)
+            parts = self._addresses[name, rest] = (escaped(before), escaped(after))
+        return f"{parts[0]}{int(pk)}{parts[1]}"
 
     def form(self, pk: int, action: str, look: str, label: str, words: str) -> str:
         return (
@@ -80,7 +88,7 @@ def arrival_row(context: Any, row: AppointmentRow, now: datetime) -> SafeString:
         '<tr data-testid="appointment-row">\n'
         f'            <td class="text-nowrap">'
         f'<a href="{drawing.address("scheduling:appointment", row.pk)}">'
-        f"{escaped(drawing.clock(row.starts_at))}\u2013{escaped(drawing.clock(row.ends_at))}"
+        f"{drawing.clock(row.starts_at)}\u2013{drawing.clock(row.ends_at)}"
         "</a></td>\n"
         f'            <td><a href="{drawing.address("patients:detail", row.patient_id)}">'
         f"{name}</a></td>\n"
