@@ -176,17 +176,17 @@ PAGES = [
     Page("scheduling:calendar_day", "front_desk", 8, grow=w.appointments),
     Page("scheduling:calendar_week", "front_desk", 8, grow=w.appointments),
     # login, locations, appointment types, the free starts: opening hours, closures,
-    # practitioners, working hours, leave, rooms, busy time; the location's appointments,
-    # the cards' badges (open requests to cancel, clearance), the practitioners working
-    # there with their hours (one query)
-    Page("scheduling:calendar_list", "front_desk", 16, grow=w.appointments),
-    # login, locations, types, the appointments, the columns (1: the practitioners with
-    # their hours), the cards' badges (open requests to cancel, clearance), opening hours,
-    # closures, leave, the free starts (7)
+    # practitioners, working hours, leave, rooms, busy time; the location's appointments
+    # with the cards' badges (open requests to cancel, clearance), the practitioners
+    # working there with their hours (one query)
+    Page("scheduling:calendar_list", "front_desk", 14, grow=w.appointments),
+    # login, locations, types, the appointments with the cards' badges (open requests to
+    # cancel, clearance), the columns (1: the practitioners with their hours), opening
+    # hours, closures, leave, the free starts (7)
     Page(
         "scheduling:calendar_data",
         "front_desk",
-        19,
+        17,
         grow=w.appointments,
         params={"start": "2026-11-23", "end": "2026-11-24"},
     ),

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.messaging.content import course_payload
 from clinic.messaging.models import MessageSettings, PatientMessage
-from clinic.messaging.selectors import cancel_requested, message_settings
+from clinic.messaging.selectors import cancel_request_open, message_settings
 from clinic.messaging.services import (
     cancel_requests_close,
     message_schedule,
@@ -170,6 +169,6 @@ def on_no_show(sender: Any, appointment: Appointment, **kwargs: Any) -> None:
     appointment_messages_no_show(appointment=appointment, now=timezone.now())
 
 
-def on_badges(*, shown: QuerySet[Appointment], **_: Any) -> CardBadges:
-    """The book's cards whose patient asked to cancel from an email."""
-    return CardBadges(cancel_requested=cancel_requested(shown))
+def on_badges(**_: Any) -> CardBadges:
+    """The book's cards: whether the patient asked to cancel from an email."""
+    return CardBadges(cancel_requested=cancel_request_open())

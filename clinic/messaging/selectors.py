@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from clinic.messaging.models import MessageSettings, PatientMessage
 from clinic.scheduling.models import Appointment
@@ -144,18 +144,16 @@ def messages_counted() -> dict[str, int]:
     return {status.value: n for status, n in zip(watched, row or (), strict=False)}
 
 
-def cancel_requested(appointments: QuerySet[Appointment]) -> frozenset[int]:
-    """Which of these appointments a patient asked to cancel, still standing and
-    unanswered (the same requests as the front desk's to-do list)."""
-    return frozenset(
+def cancel_request_open() -> Exists:
+    """Whether an appointment's patient asked to cancel it and the request stands
+    unanswered (the same requests as the front desk's to-do list), as a column of a query
+    of appointments."""
+    return Exists(
         PatientMessage.objects.filter(
-            appointment_id__in=appointments.order_by().values("pk"),
+            appointment_id=OuterRef("pk"),
             cancel_request_open=True,
             appointment__status__in=Appointment.UPCOMING,
         )
-        .order_by()
-        .values_list("appointment_id", flat=True)
-        .distinct()
     )
 
 

@@ -6,6 +6,7 @@ visible range, so a day's cost follows the rows shown. Every time crosses as the
 location's wall clock ("2026-11-23T09:00") and is converted here with the location's zone.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -16,7 +17,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -52,7 +52,6 @@ from clinic.scheduling.selectors import (
     AppointmentRow,
     appointment_rows_at,
     appointments_at,
-    appointments_in_book,
     closures_over,
     default_type,
     free_slots_for,
@@ -60,6 +59,7 @@ from clinic.scheduling.selectors import (
     locations_and_types,
     opening_week,
     practitioner_weeks_at,
+    with_badges,
 )
 from clinic.scheduling.signals import CardBadges, appointment_badges
 from clinic.scheduling.views import appointment_for_user
@@ -357,31 +357,22 @@ class Badges:
         return BADGES[self.clearance][1] if self.clearance in BADGES else ""
 
 
-def _badge_sets(shown: QuerySet[Appointment], user: AnyUser) -> tuple[set[int], dict[int, str]]:
-    """The shown appointments whose patient asked to cancel, and each shown patient's
-    clearance word for those who may see patients, asked once of the apps that know (one
-    query each, with the shown appointments as a subquery)."""
-    cancel: set[int] = set()
-    clearance: dict[int, str] = {}
-    for _receiver, answer in appointment_badges.send(sender=Appointment, shown=shown):
+def badge_columns(user: AnyUser) -> tuple[CardBadges, Callable[[Any], str] | None]:
+    """The columns the apps that know add to the cards' query (asked once a drawing),
+    and how to read the clearance word: None for those who may not see patients, whose
+    cards carry no clearance."""
+    cancel: Any = None
+    clearance: Any = None
+    word: Callable[[Any], str] | None = None
+    for _receiver, answer in appointment_badges.send(sender=Appointment):
         if not isinstance(answer, CardBadges):
             continue
-        cancel |= answer.cancel_requested
-        clearance |= answer.clearance
+        cancel = answer.cancel_requested if answer.cancel_requested is not None else cancel
+        if answer.clearance is not None:
+            clearance, word = answer.clearance, answer.clearance_word
     if not has_role_permission(user, VIEW_PATIENTS):
-        clearance = {}
-    return cancel, clearance
-
-
-def card_badges(
-    appointments: list[Appointment], shown: QuerySet[Appointment], user: AnyUser
-) -> dict[int, Badges]:
-    """Each card's badges (``shown`` selects the same appointments): open requests to
-    cancel, and the clearance word."""
-    if not appointments:
-        return {}
-    cancel, clearance = _badge_sets(shown, user)
-    return {a.pk: Badges(a.pk in cancel, clearance.get(a.patient_id, "")) for a in appointments}
+        clearance, word = None, None
+    return CardBadges(cancel_requested=cancel, clearance=clearance), word
 
 
 class _CardMaker:
@@ -396,12 +387,12 @@ class _CardMaker:
 
     def __init__(
         self, *, by: By, zone: ZoneInfo, now: datetime, can_change: bool,
-        cancel: set[int], clearance: dict[int, str],
+        clearance_word: Callable[[Any], str] | None,
     ) -> None:  # fmt: skip
         self.by_room = by == "room"
         self.zone, self.now, self.can_change = zone, now, can_change
         self.today = now.astimezone(zone).date()
-        self.cancel, self.clearance = cancel, clearance
+        self.clearance_word = clearance_word
         self._letters: dict[tuple[str, bool, bool], str] = {}
         self._clocks: dict[datetime, tuple[WallClock, date]] = {}
 
@@ -443,8 +434,8 @@ class _CardMaker:
             row.status,
             row.practitioner_name if self.by_room else row.room_name,
             actions,
-            int(row.pk in self.cancel),
-            self.clearance.get(row.patient_id, ""),
+            int(row.cancel_requested),
+            self.clearance_word(row.clearance) if self.clearance_word else "",
             Appointment.history_state(row.type_kind, row.history_received_at),
         ]
 
@@ -563,12 +554,13 @@ def book_data(
     only: int | None = None,
 ) -> dict[str, object]:
     """Everything the grid draws for one location and range, in a fixed number of
-    queries: appointments (1), the setting (4: columns, opening hours, closures, leave;
-    none while the shared cache keeps it), the cards' badges (2: open requests to
-    cancel, clearance), and for those who book the free starts (7)."""
+    queries: appointments with their badges (1), the setting (4: columns, opening hours,
+    closures, leave; none while the shared cache keeps it), and for those who book the
+    free starts (7)."""
     now, zone = timezone.now(), location.zone
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
-    rows = appointment_rows_at(location, first_day, last_day)
+    badges, clearance_word = badge_columns(user)
+    rows = appointment_rows_at(location, first_day, last_day, badges=badges)
     by_room = by == "room"
     named: dict[int, Column] = {}
     for row in rows:
@@ -582,16 +574,13 @@ def book_data(
     setting = book_setting(location, by, days)
     columns = _ordered_columns(setting.columns, named, by, user)
     every_column = [[c.pk, c.name] for c in columns]
-    shown = appointments_in_book(location, first_day, last_day)  # the cards, for their badges
     if only is not None and any(c.pk == only for c in columns):
         columns = [c for c in columns if c.pk == only]
         rows = [r for r in rows if (r.room_id if by_room else r.practitioner_id) == only]
-        shown = shown.filter(**{"room_id" if by_room else "practitioner_id": only})
     grid = setting.grid
-    cancel, clearance = _badge_sets(shown, user) if rows else (set(), {})
     maker = _CardMaker(
         by=by, zone=zone, now=now, can_change=has_role_permission(user, CHANGE),
-        cancel=cancel, clearance=clearance,
+        clearance_word=clearance_word,
     )  # fmt: skip
     cards = [maker.card(row) for row in rows]
     shades = setting.shades
@@ -716,7 +705,8 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     badges: dict[int, Badges] = {}
     can_book = has_role_permission(request.user, BOOK)
     if location is not None:
-        appointments = list(appointments_at(location, day, day))
+        shown, clearance_word = badge_columns(request.user)
+        appointments = list(with_badges(appointments_at(location, day, day), shown))
         free: dict[int, list[FreeStart]] = {}
         if can_book and choice.appointment_type is not None:
             slots = free_slots_for(
@@ -726,7 +716,13 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
             free = free_starts_by_column(
                 slots, by=by, appointment_type_id=choice.appointment_type.pk, zone=location.zone
             )
-        badges = card_badges(appointments, appointments_in_book(location, day, day), request.user)
+        badges = {
+            a.pk: Badges(
+                bool(a.badge_cancel_requested),  # type: ignore[attr-defined]
+                clearance_word(a.badge_clearance) if clearance_word else "",  # type: ignore[attr-defined]
+            )
+            for a in appointments
+        }
         named = _named_by(appointments, by)
         for head in _columns(location, by, named, request.user, day, day):
             column = DayColumn[Appointment](head.pk, head.name)

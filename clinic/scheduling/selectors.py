@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connections
 from django.db.models import (
+    CharField,
     DateTimeField,
     Exists,
     F,
@@ -41,6 +42,7 @@ from clinic.scheduling.models import (
     WorkingHours,
     in_force_during,
 )
+from clinic.scheduling.signals import CardBadges
 from clinic.shared_cache import BOOK_SETTING, kept
 from clinic.staff.models import PractitionerProfile
 from patients.models import Patient
@@ -414,7 +416,7 @@ def appointments_at(location: Location, first_day: date, last_day: date) -> Quer
         appointments_in_book(location, first_day, last_day)
         .select_related("patient", "practitioner__user", "room", "appointment_type", "location")
         .only(*_APPOINTMENT_FIELDS, *SHOWN_WITH_AN_APPOINTMENT)
-        .order_by("starts_at", "room__name")
+        .order_by("starts_at", "room__name", "pk")
     )
 
 
@@ -440,16 +442,28 @@ _PATIENT_NAME = Subquery(
     .order_by()
     .values(name=Concat("first_name", Value(" "), "last_name"))
 )
-# The three moments come last: on PostgreSQL each row is the rest as read, then those
-# three made aware.
+# Then the three moments (on PostgreSQL each row is what comes before as read, those three
+# made aware, and what comes after as read), then the badges.
 _ROW_COLUMNS = (
     "pk", "practitioner_id", "room_id", "appointment_type_id", "patient_id", "status",
     "patient_name", "practitioner__user__first_name", "practitioner__user__last_name",
     "practitioner__user__username", "practitioner__user_id", "room__name",
     "appointment_type__name", "appointment_type__kind",
     "starts_utc", "ends_utc", "history_utc",
+    "badge_cancel_requested", "badge_clearance",
 )  # fmt: skip
-_MOMENTS = len(_ROW_COLUMNS) - 3
+_MOMENTS = _ROW_COLUMNS.index("starts_utc")
+_NO_CLEARANCE = Value(None, output_field=CharField())
+
+
+def with_badges(appointments: QuerySet[Appointment], badges: CardBadges) -> QuerySet[Appointment]:
+    """``appointments`` with the cards' badges as columns: ``badge_cancel_requested`` and
+    ``badge_clearance`` (False and None where ``badges`` has none)."""
+    cancel, clearance = badges.cancel_requested, badges.clearance
+    return appointments.annotate(
+        badge_cancel_requested=Value(False) if cancel is None else cancel,
+        badge_clearance=_NO_CLEARANCE if clearance is None else clearance,
+    )
 
 
 class AppointmentRow(NamedTuple):
@@ -473,6 +487,10 @@ class AppointmentRow(NamedTuple):
     starts_at: datetime
     ends_at: datetime
     history_received_at: datetime | None
+    # The badges, when asked for (``appointment_rows_at``): the patient asked to cancel;
+    # the value the clearance word is read from.
+    cancel_requested: bool
+    clearance: Any
 
     @property
     def practitioner_name(self) -> str:  # as str(PractitionerProfile)
@@ -487,20 +505,23 @@ def appointment_rows_at(
     *,
     statuses: Sequence[str] = (),
     limit: int | None = None,
+    badges: CardBadges | None = None,
 ) -> list[AppointmentRow]:
     """``appointments_at`` as plain rows, in one query: only those in ``statuses`` when
-    given, the first ``limit`` when given."""
+    given, the first ``limit`` when given, with the columns of ``badges`` when given
+    (``cancel_requested`` False and ``clearance`` None otherwise)."""
     shown = appointments_in_book(location, first_day, last_day)
     if statuses:
         shown = shown.filter(status__in=statuses)
     rows = (
-        shown.annotate(
+        with_badges(shown, badges or CardBadges())
+        .annotate(
             patient_name=_PATIENT_NAME,
             starts_utc=_InUtc("starts_at"),
             ends_utc=_InUtc("ends_at"),
             history_utc=_InUtc("history_received_at"),
         )
-        .order_by("starts_at", "room__name")
+        .order_by("starts_at", "room__name", "pk")
         .values_list(*_ROW_COLUMNS)
     )
     found = rows[:limit] if limit is not None else rows
@@ -526,6 +547,7 @@ def appointment_rows_at(
                 made_aware(row[_MOMENTS]),
                 made_aware(row[_MOMENTS + 1]),
                 row[_MOMENTS + 2] and row[_MOMENTS + 2].replace(tzinfo=UTC),
+                *row[_MOMENTS + 3 :],
             ),
         )
         for row in found

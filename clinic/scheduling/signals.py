@@ -37,14 +37,15 @@ waitlist_booking
     treatments.plans.patient_waitlist.on_waitlist_booking: a plan session waited for is
         booked into the freed time through the plan's own booking.
 appointment_badges
-    clinic.messaging.appointments.on_badges: the shown appointments whose patient asked
-        to cancel (one query).
-    treatments.consultations.badges.on_badges: each shown patient's clearance word, as the
-        front desk sees it on the record (one query).
+    clinic.messaging.appointments.on_badges: whether the patient asked to cancel (a column
+        of the cards' query).
+    treatments.consultations.badges.on_badges: the patient's clearance word, as the front
+        desk sees it on the record (a column of the cards' query).
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.dispatch import Signal
 
@@ -71,15 +72,20 @@ waitlist_accepting = Signal()
 # SlotTaken or ValidationError; inside the acceptance's transaction.
 waitlist_booking = Signal()
 
-# Sent by the book, once for the cards it draws, with ``shown``: the shown appointments as
-# an unevaluated QuerySet (a subquery for the receivers: a busy day has hundreds of cards).
-# Outside any write: each receiver answers with one query and ``CardBadges``.
+# Sent by the book once a drawing, with no arguments: each receiver answers ``CardBadges``,
+# columns that the book adds to the one query that reads its cards (a busy day has
+# hundreds of cards: the badges cost no query of their own).
 appointment_badges = Signal()
 
 
 @dataclass(frozen=True)
 class CardBadges:
-    """What a receiver of ``appointment_badges`` knows about the cards shown."""
+    """What a receiver of ``appointment_badges`` adds to the cards' query: expressions
+    over an appointment (``OuterRef("pk")`` is the appointment, ``OuterRef("patient_id")``
+    its patient)."""
 
-    cancel_requested: frozenset[int] = frozenset()  # appointment ids
-    clearance: Mapping[int, str] = field(default_factory=dict)  # patient id: yes, no, review
+    # True when the patient asked to cancel the appointment and it still stands.
+    cancel_requested: Any = None
+    # A value that ``clearance_word`` reads as "yes", "no" or "review".
+    clearance: Any = None
+    clearance_word: Callable[[Any], str] | None = None

@@ -48,7 +48,8 @@ def consultation_list_for_patient(patient: Patient) -> QuerySet[Consultation]:
     return Consultation.objects.filter(patient=patient).select_related("practitioner")
 
 
-def _clearance_word(decision: str | None) -> str:
+def clearance_word(decision: str | None) -> str:
+    """The front desk's word for a latest signed decision (None: none signed yet)."""
     if decision is None:
         return "review"
     return "no" if decision == Consultation.Decision.NOT_SUITABLE else "yes"
@@ -67,21 +68,13 @@ def clearance_for_patient(patient: Patient) -> str:
 
     All the front desk may know: never the findings or their reasons.
     """
-    return _clearance_word(_latest_signed_decision(patient).first())
+    return clearance_word(_latest_signed_decision(patient).first())
 
 
-def clearance_for_their_patients(appointments: QuerySet[Appointment]) -> dict[int, str]:
-    """``clearance_for_patient`` for the patients of these appointments, in one query that
-    reads them from the appointments themselves (not from the patients' table)."""
-    latest = _latest_signed_decision(OuterRef("patient_id"))[:1]
-    rows = (
-        appointments.order_by()
-        .values("patient_id")
-        .distinct()
-        .annotate(decision=Subquery(latest))
-        .values_list("patient_id", "decision")
-    )
-    return {pk: _clearance_word(decision) for pk, decision in rows}
+def clearance_of_the_patient() -> Subquery:
+    """The decision of the patient's latest signed consultation, as a column of a query
+    of appointments (``OuterRef("patient_id")``), that ``clearance_word`` reads."""
+    return Subquery(_latest_signed_decision(OuterRef("patient_id"))[:1])
 
 
 def rule_adjustments(
