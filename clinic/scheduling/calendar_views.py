@@ -705,8 +705,8 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     badges: dict[int, Badges] = {}
     can_book = has_role_permission(request.user, BOOK)
     if location is not None:
-        shown, clearance_word = badge_columns(request.user)
-        appointments = list(with_badges(appointments_at(location, day, day), shown))
+        badge_sql, clearance_word = badge_columns(request.user)
+        appointments = list(with_badges(appointments_at(location, day, day), badge_sql))
         free: dict[int, list[FreeStart]] = {}
         if can_book and choice.appointment_type is not None:
             slots = free_slots_for(

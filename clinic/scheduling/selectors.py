@@ -434,9 +434,9 @@ class _InUtc(Func):
         return self.as_sql(compiler, connection, template=in_utc, **extra_context)
 
 
-# Each row's patient looked up by key, one row at a time: joined, PostgreSQL hashes the whole
-# patients' table to find a day's few hundred (2.9 of the book's 3.4 ms at 10,000
-# patients, and growing with them).
+# Each row's patient looked up by key, one row at a time: joined, PostgreSQL hashed the
+# whole patients' table to find a day's few hundred (2.9 ms of the 3.2 the busiest day's
+# query ran at 10,000 patients, and growing with them).
 _PATIENT_NAME = Subquery(
     Patient.objects.filter(pk=OuterRef("patient_id"))
     .order_by()
