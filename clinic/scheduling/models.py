@@ -216,6 +216,11 @@ def outside_horizon(day: date, today: date) -> str | None:
 # (AppointmentType's check constraint); the booking service and the setup form hold both.
 SHORTEST_APPOINTMENT_MINUTES = 5
 LONGEST_APPOINTMENT_MINUTES = 8 * 60
+# The most time a type keeps free before or after (the setup form and the database hold
+# it), and so the longest time an appointment may block, buffers included: a search for
+# busy time may then bound where a block begins, which its indexes need.
+LONGEST_BUFFER_MINUTES = 120
+LONGEST_BLOCK = timedelta(minutes=LONGEST_APPOINTMENT_MINUTES + 2 * LONGEST_BUFFER_MINUTES)
 
 
 class AppointmentType(models.Model):
@@ -237,6 +242,11 @@ class AppointmentType(models.Model):
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gte=SHORTEST_APPOINTMENT_MINUTES),
                 name=f"appointment_type_at_least_{SHORTEST_APPOINTMENT_MINUTES}_minutes",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(buffer_before_minutes__lte=LONGEST_BUFFER_MINUTES,
+                                   buffer_after_minutes__lte=LONGEST_BUFFER_MINUTES),
+                name="appointment_type_buffers_at_most_two_hours",
             ),
         ]  # fmt: skip
 
@@ -350,6 +360,9 @@ class Appointment(models.Model):
                 name="appointment_blocks_at_least_itself",
             ),
         ]  # fmt: skip
+        # On PostgreSQL the database also holds that no appointment blocks more than
+        # LONGEST_BLOCK (migration 0011: SQLite would need one of Django's own functions
+        # in the constraint); the booking service holds it everywhere.
 
     def __str__(self) -> str:
         return f"Appointment #{self.pk}"

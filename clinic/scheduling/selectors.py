@@ -31,6 +31,7 @@ from clinic.scheduling.availability import (
     free_slots,
 )
 from clinic.scheduling.models import (
+    LONGEST_BLOCK,
     Appointment,
     AppointmentType,
     Closure,
@@ -147,6 +148,17 @@ def _held(whose: Q, range_start: datetime, range_end: datetime) -> QuerySet[Free
 Busy = dict[tuple[str, int], list[Interval]]  # ("p", practitioner id) or ("r", room id)
 
 
+def _blocking(start: datetime, end: datetime) -> Q:
+    """Appointments whose blocked time overlaps [start, end): the block begins before the
+    end and ends after the start, so (none being longer than ``LONGEST_BLOCK``) it began
+    after ``start - LONGEST_BLOCK``, a bound the indexes on blocked_from can use."""
+    return Q(
+        blocked_from__lt=end,
+        blocked_from__gt=start - LONGEST_BLOCK,
+        blocked_until__gt=start,
+    )
+
+
 def _busy(
     practitioner_ids: Iterable[int],
     rooms: list[Room],
@@ -157,7 +169,10 @@ def _busy(
     """Leave, and active appointments with their buffers, in two queries.
 
     Appointments are looked for 12 hours either side of the range, as an appointment
-    that begins outside it may hold time inside it through its buffers.
+    that begins outside it may hold time inside it through its buffers; and, as none
+    blocks longer than ``LONGEST_BLOCK``, only among those whose block begins at most that
+    long before (``_blocking``), which the indexes on (practitioner or room, blocked_from)
+    answer without reading every appointment the practitioner or room ever had.
     """
     busy: Busy = {}
     for leave in Leave.objects.filter(
@@ -169,9 +184,8 @@ def _busy(
     taken = (
         Appointment.objects.filter(
             Q(practitioner__in=practitioner_ids) | Q(room__in=rooms),
+            _blocking(range_start - timedelta(hours=12), range_end + timedelta(hours=12)),
             status__in=Appointment.ACTIVE,
-            blocked_from__lt=range_end + timedelta(hours=12),
-            blocked_until__gt=range_start - timedelta(hours=12),
         )
         .exclude(pk__in=ignore_appointment_ids)
         .order_by()
@@ -270,10 +284,9 @@ def _rooms_busy(
     busy: dict[int, list[Interval]] = {}
     taken = (
         Appointment.objects.filter(
+            _blocking(start - timedelta(hours=12), end + timedelta(hours=12)),
             room__in=rooms,
             status__in=Appointment.ACTIVE,
-            blocked_from__lt=end + timedelta(hours=12),
-            blocked_until__gt=start - timedelta(hours=12),
         )
         .exclude(pk__in=ignore)
         .order_by()

@@ -15,6 +15,7 @@ from clinic.scheduling.forms import HorizonDateField
 from clinic.scheduling.hours import WEEKDAY_NAMES, Interval, Week, overlap, span
 from clinic.scheduling.models import (
     LONGEST_APPOINTMENT_MINUTES,
+    LONGEST_BUFFER_MINUTES,
     SHORTEST_APPOINTMENT_MINUTES,
     AppointmentType,
     Location,
@@ -290,14 +291,14 @@ class AppointmentTypeForm(forms.Form):
     buffer_before_minutes = forms.IntegerField(
         label="Free before (minutes)",
         min_value=0,
-        max_value=120,
+        max_value=LONGEST_BUFFER_MINUTES,
         initial=0,
         help_text="Kept free to prepare.",
     )
     buffer_after_minutes = forms.IntegerField(
         label="Free after (minutes)",
         min_value=0,
-        max_value=120,
+        max_value=LONGEST_BUFFER_MINUTES,
         initial=0,
         help_text="Kept free to clean and reset.",
     )

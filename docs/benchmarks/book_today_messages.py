@@ -10,7 +10,10 @@ Run from the repository root against a scratch PostgreSQL database, which
         .venv/bin/python docs/benchmarks/book_today_messages.py
 
 (``--targets book today messages`` picks some; ``--skip-grow`` reuses a database grown
-before, after migrating it.)
+before, after migrating it; ``--cpu`` also prints, for each page, the CPU time a request
+took in the site's gunicorn workers and in PostgreSQL, read from /proc around each wrk
+run: on a machine this size the two share its cores, so requests a second follow their
+sum.)
 
 1. Grow the demo to ``--patients`` (nothing is added when it is that size already),
    then VACUUM ANALYZE, as autovacuum would have by then on a live database.
@@ -196,6 +199,10 @@ def collect_static(env: dict[str, str], static_root: Path) -> None:
     )  # fmt: skip
 
 
+# Each site's gunicorn, by base address: the process group its master and workers are in.
+SITE_GROUPS: dict[str, int] = {}
+
+
 @contextmanager
 def gunicorn(app: str, port: int, env: dict[str, str], cwd: Path) -> Iterator[str]:
     """A gunicorn with 2 workers running the WSGI module ``app`` on the clock of
@@ -206,6 +213,7 @@ def gunicorn(app: str, port: int, env: dict[str, str], cwd: Path) -> Iterator[st
         env={**env, "BENCH_APP": app}, cwd=cwd, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    SITE_GROUPS[base] = process.pid  # its own session: the workers are in its group
     try:
         for _ in range(100):
             try:
@@ -300,6 +308,41 @@ def load(url: str, session: str, *, seconds: int, connections: int) -> Load:
     return Load(per_second=float(rate.group(1)), p50_ms=float(p50.group(1)) * scale)
 
 
+def cpu_seconds() -> dict[int, tuple[int, str, float]]:
+    """Every process's group, name and CPU seconds (user and system) so far, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found[int(entry.name)] = (int(fields[2]), name, (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+def cpu_a_request(
+    before: dict[int, tuple[int, str, float]],
+    after: dict[int, tuple[int, str, float]],
+    group: int,
+    requests: float,
+) -> tuple[float, float]:
+    """CPU milliseconds a request in the site's gunicorn (``group``) and in PostgreSQL,
+    between two readings of ``cpu_seconds``."""
+    site = database = 0.0
+    for pid, (pgid, name, seconds) in after.items():
+        used = seconds - before.get(pid, (0, "", 0.0))[2]
+        if pgid == group:
+            site += used
+        elif name.startswith("postgres"):
+            database += used
+    return site * 1000 / requests, database * 1000 / requests
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", nargs="+", choices=sorted(TARGETS), default=sorted(TARGETS))
@@ -311,6 +354,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--port", type=int, default=8701, help="ours; the bare site uses +1")
+    parser.add_argument(
+        "--cpu", action="store_true", help="also the CPU a request in gunicorn and PostgreSQL"
+    )
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -353,6 +399,7 @@ def main() -> None:
             f"The busiest day's book: page {grid_kb:.0f} KB + data {data_kb:.0f} KB = "
             f"{grid_kb + data_kb:.0f} KB ({verdict} {PAGE_LIMIT_KB} KB; static files apart)\n"
         )
+        cpu_lines: list[str] = []
         print("| page | bare req/s | ours req/s | bare p50 ms | ours p50 ms | KB | ratio | goal |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for name in args.targets:
@@ -361,12 +408,19 @@ def main() -> None:
             size = check_page(urls[ours], sessions[ours])
             check_page(urls[bare], sessions[bare])
             runs: dict[str, list[Load]] = {ours: [], bare: []}
+            spent: dict[str, list[tuple[float, float]]] = {ours: [], bare: []}
             for _ in range(args.rounds):
                 for side in (bare, ours):
+                    before = cpu_seconds() if args.cpu else {}
                     runs[side].append(
                         load(urls[side], sessions[side], seconds=args.seconds,
                              connections=args.connections)
                     )  # fmt: skip
+                    if args.cpu:
+                        requests = runs[side][-1].per_second * args.seconds
+                        spent[side].append(
+                            cpu_a_request(before, cpu_seconds(), SITE_GROUPS[side], requests)
+                        )
             rate = {side: statistics.median(r.per_second for r in runs[side]) for side in runs}
             p50 = {side: statistics.median(r.p50_ms for r in runs[side]) for side in runs}
             ratio = rate[ours] / rate[bare]
@@ -375,6 +429,23 @@ def main() -> None:
                 f"{p50[bare]:.0f} | {p50[ours]:.0f} | {size / 1024:.0f} | {ratio:.2f}x | "
                 f"{target.goal:.1f}x{'' if ratio >= target.goal else ' (missed)'} |"
             )
+            if args.cpu:
+                cpu_lines.append(
+                    f"| {name} | "
+                    + " | ".join(
+                        f"{statistics.median(x[i] for x in spent[side]):.1f}"
+                        for side in (bare, ours)
+                        for i in (0, 1)
+                    )
+                    + " |"
+                )
+        if cpu_lines:
+            print(
+                "\nCPU ms a request (median of the rounds):\n\n"
+                "| page | bare gunicorn | bare PostgreSQL | ours gunicorn | ours PostgreSQL |\n"
+                "| --- | ---: | ---: | ---: | ---: |"
+            )
+            print("\n".join(cpu_lines))
         print(f"\nload average at the end: {load_average()}")
 
 

@@ -6,13 +6,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from clinic.scheduling.models import Closure, Leave, Room
+from clinic.scheduling.models import LONGEST_BLOCK, Appointment, Closure, Leave, Room
 from clinic.scheduling.selectors import (
+    _blocking,
     availability_query,
     free_slots_for,
     free_slots_in_any_room,
 )
 from clinic.scheduling.services import SlotTaken, appointment_book
+from tests.factories import make_appointment
 
 MONDAY = date(2026, 11, 23)
 
@@ -190,3 +192,38 @@ def test_any_room_with_no_room_free_offers_nothing(clinic):
         room.save(update_fields=["is_active"])
 
     assert _any_room(clinic) == []
+
+
+# --- Busy time is looked for where a block may begin, and nowhere less ------------------
+
+
+WINDOW = (datetime(2026, 11, 23, 0, tzinfo=UTC), datetime(2026, 11, 24, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("begins", "length", "overlaps"),
+    [
+        (timedelta(hours=-13), timedelta(hours=12), False),  # ends an hour before
+        (timedelta(hours=-12), LONGEST_BLOCK, False),  # ends as the window begins
+        (timedelta(hours=-12, minutes=1), LONGEST_BLOCK, True),  # the longest, a minute in
+        (timedelta(hours=-1), timedelta(hours=2), True),
+        (timedelta(hours=10), timedelta(hours=1), True),
+        (timedelta(hours=23, minutes=59), LONGEST_BLOCK, True),
+        (timedelta(hours=24), timedelta(hours=1), False),  # begins as the window ends
+    ],
+)
+def test_the_search_for_busy_time_finds_exactly_the_blocks_that_reach_into_the_window(
+    db, begins, length, overlaps
+):
+    """Blocks are looked for only where they may begin (at most ``LONGEST_BLOCK`` before
+    the window, which the indexes on blocked_from use); no block that reaches into the
+    window is missed."""
+    start = WINDOW[0] + begins
+    block = make_appointment(starts_at=start)
+    Appointment.objects.filter(pk=block.pk).update(
+        ends_at=start + length, blocked_from=start, blocked_until=start + length
+    )
+
+    found = Appointment.objects.filter(_blocking(*WINDOW)).filter(pk=block.pk).exists()
+
+    assert found is overlaps

@@ -8,9 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 
 from clinic.scheduling.models import (
+    LONGEST_APPOINTMENT_MINUTES,
+    LONGEST_BLOCK,
+    LONGEST_BUFFER_MINUTES,
     Appointment,
+    AppointmentType,
     Closure,
     Leave,
+    OpeningHours,
     Room,
     WorkingHours,
 )
@@ -305,3 +310,45 @@ def test_a_room_switched_off_meanwhile_is_refused(clinic):
 
     with pytest.raises(ValidationError, match="not in use"):
         _book(clinic, _at(MONDAY, 10), room=0)
+
+
+# --- No appointment blocks longer than LONGEST_BLOCK -------------------------------------
+
+
+def test_the_longest_appointment_with_the_longest_buffers_blocks_exactly_the_longest_block(
+    clinic,
+):
+    longest = AppointmentType.objects.create(
+        name="Longest", kind="treatment", duration_minutes=LONGEST_APPOINTMENT_MINUTES,
+        buffer_before_minutes=LONGEST_BUFFER_MINUTES, buffer_after_minutes=LONGEST_BUFFER_MINUTES,
+    )  # fmt: skip
+    OpeningHours.objects.filter(location=clinic["location"]).update(
+        opens=time(0), closes=time(23, 59)
+    )
+    WorkingHours.objects.filter(practitioner=clinic["practitioners"][0]).update(
+        starts=time(0), ends=time(23, 59)
+    )
+
+    booked = appointment_book(
+        patient=clinic["patient"], practitioner=clinic["practitioners"][0],
+        room=clinic["rooms"][0], appointment_type=longest, start=_at(MONDAY, 8), by=clinic["desk"],
+    )  # fmt: skip
+
+    assert booked.blocked_until - booked.blocked_from == LONGEST_BLOCK == timedelta(hours=12)
+
+
+def test_a_type_may_keep_at_most_two_hours_free_either_side(clinic):
+    with pytest.raises(IntegrityError, match="buffers_at_most_two_hours"), transaction.atomic():
+        AppointmentType.objects.create(
+            name="Too long a pause", kind="treatment", duration_minutes=30,
+            buffer_after_minutes=LONGEST_BUFFER_MINUTES + 1,
+        )  # fmt: skip
+
+
+@ON_POSTGRESQL
+def test_the_database_refuses_a_block_longer_than_the_longest_that_skips_the_service(clinic):
+    first = _book(clinic, _at(MONDAY, 10))
+    first.blocked_from = first.blocked_until - LONGEST_BLOCK - timedelta(minutes=1)
+
+    with pytest.raises(IntegrityError, match="at_most_twelve_hours"), transaction.atomic():
+        first.save(update_fields=["blocked_from"])
