@@ -357,10 +357,9 @@ class Badges:
         return BADGES[self.clearance][1] if self.clearance in BADGES else ""
 
 
-def badge_columns(user: AnyUser) -> tuple[CardBadges, Callable[[Any], str] | None]:
-    """The columns the apps that know add to the cards' query (asked once a drawing),
-    and how to read the clearance word: None for those who may not see patients, whose
-    cards carry no clearance."""
+def badge_columns(user: AnyUser) -> CardBadges:
+    """The columns the apps that know add to the cards' query (asked once a drawing);
+    no clearance for those who may not see patients."""
     cancel: Any = None
     clearance: Any = None
     word: Callable[[Any], str] | None = None
@@ -372,7 +371,7 @@ def badge_columns(user: AnyUser) -> tuple[CardBadges, Callable[[Any], str] | Non
             clearance, word = answer.clearance, answer.clearance_word
     if not has_role_permission(user, VIEW_PATIENTS):
         clearance, word = None, None
-    return CardBadges(cancel_requested=cancel, clearance=clearance), word
+    return CardBadges(cancel_requested=cancel, clearance=clearance, clearance_word=word)
 
 
 class _CardMaker:
@@ -387,12 +386,12 @@ class _CardMaker:
 
     def __init__(
         self, *, by: By, zone: ZoneInfo, now: datetime, can_change: bool,
-        clearance_word: Callable[[Any], str] | None,
+        badges: CardBadges,
     ) -> None:  # fmt: skip
         self.by_room = by == "room"
         self.zone, self.now, self.can_change = zone, now, can_change
         self.today = now.astimezone(zone).date()
-        self.clearance_word = clearance_word
+        self.badges = badges
         self._letters: dict[tuple[str, bool, bool], str] = {}
         self._clocks: dict[datetime, tuple[WallClock, date]] = {}
 
@@ -435,7 +434,7 @@ class _CardMaker:
             row.practitioner_name if self.by_room else row.room_name,
             actions,
             int(row.cancel_requested),
-            self.clearance_word(row.clearance) if self.clearance_word else "",
+            self.badges.clearance_of(row.clearance),
             Appointment.history_state(row.type_kind, row.history_received_at),
         ]
 
@@ -559,7 +558,7 @@ def book_data(
     free starts (7)."""
     now, zone = timezone.now(), location.zone
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
-    badges, clearance_word = badge_columns(user)
+    badges = badge_columns(user)
     rows = appointment_rows_at(location, first_day, last_day, badges=badges)
     by_room = by == "room"
     named: dict[int, Column] = {}
@@ -580,7 +579,7 @@ def book_data(
     grid = setting.grid
     maker = _CardMaker(
         by=by, zone=zone, now=now, can_change=has_role_permission(user, CHANGE),
-        clearance_word=clearance_word,
+        badges=badges,
     )  # fmt: skip
     cards = [maker.card(row) for row in rows]
     shades = setting.shades
@@ -705,8 +704,8 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     badges: dict[int, Badges] = {}
     can_book = has_role_permission(request.user, BOOK)
     if location is not None:
-        badge_sql, clearance_word = badge_columns(request.user)
-        appointments = list(with_badges(appointments_at(location, day, day), badge_sql))
+        shown = badge_columns(request.user)
+        appointments = list(with_badges(appointments_at(location, day, day), shown))
         free: dict[int, list[FreeStart]] = {}
         if can_book and choice.appointment_type is not None:
             slots = free_slots_for(
@@ -719,7 +718,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
         badges = {
             a.pk: Badges(
                 bool(a.badge_cancel_requested),  # type: ignore[attr-defined]
-                clearance_word(a.badge_clearance) if clearance_word else "",  # type: ignore[attr-defined]
+                shown.clearance_of(a.badge_clearance),  # type: ignore[attr-defined]
             )
             for a in appointments
         }

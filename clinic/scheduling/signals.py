@@ -89,3 +89,7 @@ class CardBadges:
     # A value that ``clearance_word`` reads as "yes", "no" or "review".
     clearance: Any = None
     clearance_word: Callable[[Any], str] | None = None
+
+    def clearance_of(self, value: Any) -> str:
+        """The clearance word for a card's ``clearance`` column ("" when none is asked)."""
+        return self.clearance_word(value) if self.clearance_word else ""
