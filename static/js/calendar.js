@@ -66,6 +66,7 @@
     if (!element || !source || typeof window.EventCalendar === "undefined") { return; }
     var config = JSON.parse(source.textContent);
     var latest = null;  // the last data the server sent, for the panel
+    var drawn = { columns: "", grid: [null, null] };  // the columns and hours the grid has
 
     document.querySelectorAll("[data-submit-on-change]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
@@ -143,11 +144,20 @@
           latest = data;
           fillFilter(data.everyColumn);
           var columns = data.columns.map(function (c) { return c[0]; });
-          calendar.setOption("resources", data.columns.map(function (c) {
-            return { id: c[0], title: c[1] };
-          }));
-          calendar.setOption("slotMinTime", data.grid[0]);
-          calendar.setOption("slotMaxTime", data.grid[1]);
+          // The columns and the grid's hours are set only when they change: setting them
+          // redraws every column, and most days and weeks share them.
+          var columnsSaid = JSON.stringify(data.columns);
+          if (columnsSaid !== drawn.columns) {
+            drawn.columns = columnsSaid;
+            calendar.setOption("resources", data.columns.map(function (c) {
+              return { id: c[0], title: c[1] };
+            }));
+          }
+          if (data.grid[0] !== drawn.grid[0] || data.grid[1] !== drawn.grid[1]) {
+            drawn.grid = data.grid;
+            calendar.setOption("slotMinTime", data.grid[0]);
+            calendar.setOption("slotMaxTime", data.grid[1]);
+          }
           return data.appointments.map(function (row) { return cardEvent(row, data); })
             .concat(data.shades.map(function (row) { return shadeEvent(row, columns); }))
             .concat(data.free.map(function (row) { return freeEvent(row, data); }));
