@@ -13,7 +13,12 @@ SALT = "clinic.messaging.reply-link"
 
 
 class LinkExpired(Exception):
-    pass
+    """A link whose signature holds but whose time is up. ``object_id`` is what it named,
+    when it names one: enough to tell the patient which clinic to call, never to act."""
+
+    def __init__(self, object_id: int | None = None) -> None:
+        super().__init__(object_id)
+        self.object_id = object_id
 
 
 class LinkInvalid(Exception):
@@ -33,7 +38,9 @@ def message_id_from(token: str) -> int:
     try:
         data = signing.loads(token, salt=SALT, max_age=settings.MESSAGE_LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise LinkExpired from exc
+        data = signing.loads(token, salt=SALT)  # the signature held: see purpose_object
+        message_id = data.get("m") if isinstance(data, dict) else None
+        raise LinkExpired(message_id if isinstance(message_id, int) else None) from exc
     except (signing.BadSignature, ValueError, UnicodeError) as exc:
         raise LinkInvalid from exc
     if not isinstance(data, dict) or not isinstance(data.get("m"), int):
@@ -61,9 +68,19 @@ def purpose_object(purpose: str, token: str) -> tuple[int, int]:
     try:
         data = signing.loads(token, salt=purpose, max_age=settings.MESSAGE_LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise LinkExpired from exc
+        # The signature held (it is checked before the age), so what it names is ours.
+        try:
+            object_id: int | None = _named(signing.loads(token, salt=purpose))[0]
+        except LinkInvalid:
+            object_id = None
+        raise LinkExpired(object_id) from exc
     except (signing.BadSignature, ValueError, UnicodeError) as exc:
         raise LinkInvalid from exc
+    return _named(data)
+
+
+def _named(data: object) -> tuple[int, int]:
+    """(object id, version) from a token's signed data; LinkInvalid when not that shape."""
     if not isinstance(data, dict):
         raise LinkInvalid
     object_id, version = data.get("o"), data.get("v")

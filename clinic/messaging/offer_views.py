@@ -13,7 +13,7 @@ from django.utils import timezone
 from clinic.messaging import self_service
 from clinic.messaging.forms import OfferAnswerForm
 from clinic.messaging.links import WAITLIST_OFFER
-from clinic.messaging.patient_views import link_trouble, patient_plain
+from clinic.messaging.patient_views import link_trouble, patient_plain, phone_by
 from clinic.messaging.self_service import ERASED
 from clinic.scheduling.models import WaitlistOffer
 from clinic.scheduling.waitlist import OfferPassed, offer_accept, offer_decline, waitlist_remove
@@ -61,7 +61,7 @@ def _answer(
             else:
                 offer_decline(offer=offer, now=now)
     except OfferPassed:
-        return patient_plain(request, *PASSED, 410)
+        return patient_plain(request, *PASSED, 410, offer.slot.location.phone_display)
     except ValidationError as exc:
         return " ".join(exc.messages)
     except DatabaseError as exc:
@@ -71,8 +71,11 @@ def _answer(
     return redirect(f"{request.path}?done=1")
 
 
+OFFER_PHONE = phone_by(WaitlistOffer, "slot__location__phone")
+
+
 def offer(request: HttpRequest, token: str) -> HttpResponse:
-    found_id = link_trouble(request, token, WAITLIST_OFFER)
+    found_id = link_trouble(request, token, WAITLIST_OFFER, phone_of=OFFER_PHONE)
     if isinstance(found_id, HttpResponse):
         return found_id
     found = (

@@ -5,10 +5,12 @@ tampered link answers 404, an expired or spent one 410, too many tries 429; each
 shows the first name and that appointment, nothing else.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +27,7 @@ from clinic.messaging.links import (
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import SlotTaken
 from clinic.staff.client_ip import client_ip
+from patients.validators import display_phone
 
 
 def patient_plain(
@@ -39,11 +42,28 @@ def patient_plain(
     )
 
 
+def phone_by(model: type[Model], path: str) -> Callable[[int], str]:
+    """How to find the number of the location one ``model`` row belongs to, ``path``
+    leading from the row to the stored number: for an expired link's page."""
+
+    def phone_of(object_id: int) -> str:
+        stored = model._default_manager.filter(pk=object_id).values_list(path, flat=True).first()
+        return display_phone(stored) if stored else ""
+
+    return phone_of
+
+
 def link_trouble(
-    request: HttpRequest, token: str, purpose: str, *, scale: int = 1
+    request: HttpRequest,
+    token: str,
+    purpose: str,
+    *,
+    scale: int = 1,
+    phone_of: Callable[[int], str] | None = None,
 ) -> tuple[int, int] | HttpResponse:
     """(object id, version) for a link that may be used now, or the page that says why not
-    (``scale``: see ``self_service.throttled``)."""
+    (``scale``: see ``self_service.throttled``). ``phone_of`` gives the number of the
+    location an object belongs to, for the expired link's page."""
     if self_service.throttled(token=token, address=client_ip(request), scale=scale):
         return patient_plain(
             request, "Please wait a moment",
@@ -52,10 +72,11 @@ def link_trouble(
         )  # fmt: skip
     try:
         return purpose_object(purpose, token)
-    except LinkExpired:
+    except LinkExpired as expired:
+        phone = phone_of(expired.object_id) if phone_of and expired.object_id else ""
         return patient_plain(
             request, "This link has expired",
-            "Please call the clinic, or use the link in a newer email.", 410,
+            "Please call the clinic, or use the link in a newer email.", 410, phone,
         )  # fmt: skip
     except LinkInvalid:
         return patient_plain(
@@ -64,8 +85,11 @@ def link_trouble(
         )  # fmt: skip
 
 
+APPOINTMENT_PHONE = phone_by(Appointment, "location__phone")
+
+
 def _appointment(request: HttpRequest, token: str) -> tuple[Appointment, int] | HttpResponse:
-    found = link_trouble(request, token, CHANGE_APPOINTMENT)
+    found = link_trouble(request, token, CHANGE_APPOINTMENT, phone_of=APPOINTMENT_PHONE)
     if isinstance(found, HttpResponse):
         return found
     appointment_id, version = found

@@ -23,6 +23,7 @@ from clinic.messaging.forms import (
 )
 from clinic.messaging.links import LinkExpired, LinkInvalid, message_id_from
 from clinic.messaging.models import PatientMessage
+from clinic.messaging.patient_views import phone_by
 from clinic.messaging.selectors import Place
 from clinic.shared_cache import FRONT_DESK_TO_DO, kept_html
 from clinic.staff.access import permission_required
@@ -173,10 +174,18 @@ def message_settings_edit(request: HttpRequest) -> HttpResponse:
 # --- The patient's page (no sign-in) -------------------------------------------------------
 
 
-def _plain(request: HttpRequest, heading: str, text: str, status: int) -> HttpResponse:
+def _plain(
+    request: HttpRequest, heading: str, text: str, status: int, phone: str = ""
+) -> HttpResponse:
     return render(
-        request, "messaging/reply_plain.html", {"heading": heading, "text": text}, status=status
+        request,
+        "messaging/reply_plain.html",
+        {"heading": heading, "text": text, "phone": phone},
+        status=status,
     )
+
+
+MESSAGE_PHONE = phone_by(PatientMessage, "appointment__location__phone")
 
 
 def reply(request: HttpRequest, token: str) -> HttpResponse:
@@ -185,10 +194,11 @@ def reply(request: HttpRequest, token: str) -> HttpResponse:
     plain page."""
     try:
         message_id = message_id_from(token)
-    except LinkExpired:
+    except LinkExpired as expired:
+        phone = MESSAGE_PHONE(expired.object_id) if expired.object_id else ""
         return _plain(
             request, "This link has expired",
-            "Please call or email the clinic about your appointment.", 410,
+            "Please call or email the clinic about your appointment.", 410, phone,
         )  # fmt: skip
     except LinkInvalid:
         message_id = None

@@ -28,7 +28,9 @@ class Location(models.Model):
     address = models.TextField(blank=True)
     # In international form (+441174960123); patients are told to call it wherever a
     # page or an email sends them to the front desk (a late change, a lost link).
-    phone = models.CharField(max_length=20, blank=True, validators=[validate_clinic_phone])
+    # Required of every form; a row made before it was may lack one, and then the pages
+    # say "please call the clinic" without a number.
+    phone = models.CharField(max_length=20, validators=[validate_clinic_phone])
 
     def __str__(self) -> str:
         return self.name

@@ -61,9 +61,13 @@ class LocationForm(forms.Form):
         required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
     phone = forms.CharField(
-        required=False,
         max_length=30,
-        help_text="The number patients call about their appointments here.",
+        help_text="The number patients call about their appointments here. Their emails "
+        "and pages give it wherever they are asked to call.",
+        error_messages={
+            "required": "Give the number patients call: their emails and pages tell them "
+            "to call it."
+        },
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
 
@@ -72,8 +76,7 @@ class LocationForm(forms.Form):
         self.helper = _helper(Row(Column("name"), Column("time_zone")), "address", "phone")
 
     def clean_phone(self) -> str:
-        raw: str = self.cleaned_data["phone"].strip()
-        return normalise_phone(raw) if raw else ""
+        return normalise_phone(self.cleaned_data["phone"].strip())
 
     def clean_time_zone(self) -> str:
         name: str = self.cleaned_data["time_zone"]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.messaging.links import HOME_HISTORY
-from clinic.messaging.patient_views import link_trouble, patient_plain
+from clinic.messaging.patient_views import APPOINTMENT_PHONE, link_trouble, patient_plain
 from clinic.messaging.self_service import audit_patient_action
 from clinic.scheduling.models import Appointment
 from clinic.staff.client_ip import client_ip
@@ -49,7 +49,9 @@ THROTTLE_SCALE = 10
 def _appointment(request: HttpRequest, token: str) -> Appointment | HttpResponse:
     """The consultation the link names, if its questionnaire is open, or the page that
     says why not."""
-    found = link_trouble(request, token, HOME_HISTORY, scale=THROTTLE_SCALE)
+    found = link_trouble(
+        request, token, HOME_HISTORY, scale=THROTTLE_SCALE, phone_of=APPOINTMENT_PHONE
+    )
     if isinstance(found, HttpResponse):
         return found
     appointment = (
@@ -57,8 +59,13 @@ def _appointment(request: HttpRequest, token: str) -> Appointment | HttpResponse
         .filter(pk=found[0])
         .first()
     )
-    if appointment is None or not appointment.is_consultation:
+    if appointment is None:
         return patient_plain(request, "This link does not work", "Please call the clinic.", 404)
+    if not appointment.is_consultation:
+        return patient_plain(
+            request, "This link does not work", "Please call the clinic.", 404,
+            phone=appointment.location.phone_display,
+        )  # fmt: skip
     if not appointment.is_still_to_come(timezone.now()):
         text = (
             "This appointment is cancelled."

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.messaging import self_service
 from clinic.messaging.links import BOOK_SESSION
-from clinic.messaging.patient_views import chosen, link_trouble, patient_plain
+from clinic.messaging.patient_views import chosen, link_trouble, patient_plain, phone_by
 from clinic.scheduling.services import SlotTaken
 from clinic.scheduling.waitlist import hold_minutes
 from clinic.staff.client_ip import client_ip
@@ -24,11 +24,13 @@ from treatments.models import TreatmentSession as Session
 from treatments.plans import patient_booking, patient_waitlist, waiting
 from treatments.plans.forms import SessionWaitlistForm
 
+SESSION_PHONE = phone_by(Session, "plan__location__phone")
+
 
 def _session(request: HttpRequest, token: str) -> Session | HttpResponse:
     """The session the link names, if it may still be booked, or the page that says why
     not (404 for a bad link, 410 for one that has done its work)."""
-    found = link_trouble(request, token, BOOK_SESSION)
+    found = link_trouble(request, token, BOOK_SESSION, phone_of=SESSION_PHONE)
     if isinstance(found, HttpResponse):
         return found
     session = (

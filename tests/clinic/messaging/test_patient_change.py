@@ -213,7 +213,10 @@ def test_an_expired_link_answers_410(client, clock, appointment, settings):
     url = _url(appointment)
     clock.move_to(MONDAY + settings.MESSAGE_LINK_MAX_AGE + timedelta(minutes=1), tick=False)
 
-    assert client.get(url).status_code == 410
+    response = client.get(url)
+
+    assert response.status_code == 410
+    assert 'href="tel:01174960123"' in response.content.decode()
 
 
 def test_a_plan_session_moves_only_inside_its_window(clinic, appointment):

@@ -12,7 +12,7 @@ from clinic.messaging.links import SALT, reply_token
 from clinic.messaging.models import MessageSettings, PatientMessage
 from clinic.messaging.services import messages_dispatch
 from clinic.scheduling import services as booking
-from clinic.scheduling.models import Appointment
+from clinic.scheduling.models import Appointment, Location
 
 K = PatientMessage.Kind
 St = PatientMessage.Status
@@ -218,12 +218,14 @@ def test_a_tampered_signature_is_refused(client, confirmation):
     assert confirmation.reply == ""
 
 
-def test_an_expired_link_says_so(client, confirmation, settings):
+def test_an_expired_link_says_so_with_the_clinic_s_phone(client, confirmation, settings):
+    Location.objects.filter(pk=confirmation.appointment.location_id).update(phone="+441174960123")
     address = reply_address(confirmation)
     with time_machine.travel(datetime.now(UTC) + settings.MESSAGE_LINK_MAX_AGE + timedelta(1)):
         response = client.get(address)
     assert response.status_code == 410
     assert "This link has expired" in response.content.decode()
+    assert 'href="tel:01174960123"' in response.content.decode()
 
 
 def test_a_reply_that_is_neither_is_explained(client, confirmation):

@@ -236,8 +236,9 @@ def test_the_overview_costs_the_same_for_one_or_five_of_everything(
 def test_the_manager_adds_a_location(manager_client):
     response = manager_client.post(
         reverse("setup:location_new"),
-        {"name": "Bristol", "time_zone": "Europe/London", "address": "1 Park Street"},
-    )
+        {"name": "Bristol", "time_zone": "Europe/London", "address": "1 Park Street",
+         "phone": "0117 496 0123"},
+    )  # fmt: skip
 
     location = Location.objects.get(name="Bristol")
     assert response.status_code == 302
@@ -250,7 +251,9 @@ def test_the_manager_edits_a_location(manager_client, clinic):
     url = reverse("setup:location_edit", args=[location.pk])
 
     assert manager_client.get(url).context["form"].initial["time_zone"] == "Europe/London"
-    manager_client.post(url, {"name": "Bath Spa", "time_zone": "Europe/London", "address": ""})
+    manager_client.post(
+        url, {"name": "Bath Spa", "time_zone": "Europe/London", "phone": "0117 496 0123"}
+    )
 
     location.refresh_from_db()
     assert location.name == "Bath Spa"
@@ -305,8 +308,12 @@ def test_a_location_s_phone_number_must_be_stored_in_international_form(clinic):
          "Ensure this value has at most 100 characters (it has 101)."),
         ({"name": "Bristol", "time_zone": "Europe/London", "address": "x" * 501}, "address",
          "Ensure this value has at most 500 characters (it has 501)."),
-        ({"name": "Bath", "time_zone": "Europe/London"}, "name",
+        ({"name": "Bath", "time_zone": "Europe/London", "phone": "0117 496 0123"}, "name",
          "Location with this Name already exists."),
+        ({"name": "Bristol", "time_zone": "Europe/London"}, "phone",
+         "Give the number patients call: their emails and pages tell them to call it."),
+        ({"name": "Bristol", "time_zone": "Europe/London", "phone": "   "}, "phone",
+         "Give the number patients call: their emails and pages tell them to call it."),
         ({"name": "Bristol", "time_zone": "Europe/London", "phone": "call us"}, "phone",
          "Enter a phone number, for example 07700 900123 or +44 7700 900123."),
         ({"name": "Bristol", "time_zone": "Europe/London", "phone": "01632 96"}, "phone",
@@ -331,7 +338,7 @@ def test_a_new_time_zone_is_refused_on_its_field_while_appointments_are_to_come(
 
     response = manager_client.post(
         reverse("setup:location_edit", args=[clinic["location"].pk]),
-        {"name": "Bath", "time_zone": "Europe/Paris", "address": ""},
+        {"name": "Bath", "time_zone": "Europe/Paris", "phone": "0117 496 0123"},
     )
 
     assert response.status_code == 200
@@ -464,7 +471,8 @@ def test_every_setup_change_is_in_the_audit_log_with_who_made_it(manager_client,
     location, amara = clinic["location"], clinic["practitioners"][0]
     ahead = coming_monday().isoformat()  # inside the two years a form accepts
     posts = [
-        (reverse("setup:location_new"), {"name": "Bristol", "time_zone": "Europe/London"}),
+        (reverse("setup:location_new"),
+         {"name": "Bristol", "time_zone": "Europe/London", "phone": "0117 496 0123"}),
         (reverse("setup:room_new", args=[location.pk]), {"name": "Room 3"}),
         (reverse("setup:opening_hours", args=[location.pk]), week_post(d5=("10:00", "12:00"))),
         (reverse("setup:closures", args=[location.pk]),

@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 
 from clinic.messaging import offer_views, self_service
 from clinic.messaging.links import offer_token
-from clinic.scheduling.models import Appointment, WaitlistEntry, WaitlistOffer
+from clinic.scheduling.models import Appointment, Location, WaitlistEntry, WaitlistOffer
 from clinic.scheduling.services import appointment_book, appointment_cancel
 from clinic.scheduling.waitlist import waitlist_add
 from tests.clinic.scheduling.conftest import FROZEN_NOW
@@ -211,13 +211,15 @@ def test_a_reply_link_is_not_an_offer_link(client, offered):
     assert client.get(f"/w/{reply_token(offered['offer'].pk)}/").status_code == 404
 
 
-def test_an_expired_link_says_so(client, offered, settings):
+def test_an_expired_link_says_so_with_the_clinic_s_phone(client, clinic, offered, settings):
+    Location.objects.filter(pk=clinic["location"].pk).update(phone="+441174960123")
     later = FROZEN_NOW + settings.MESSAGE_LINK_MAX_AGE + timedelta(days=1)
     with time_machine.travel(later, tick=False):
         response = client.get(offered["url"])
 
     assert response.status_code == 410
     assert "expired" in response.content.decode()
+    assert 'href="tel:01174960123"' in response.content.decode()
 
 
 def test_an_answer_that_is_neither_is_explained(client, offered):

@@ -15,7 +15,7 @@ from clinic.messaging.content import render
 from clinic.messaging.models import PatientMessage
 from clinic.messaging.self_service import SELF_SERVICE_USERNAME
 from clinic.scheduling import services as booking
-from clinic.scheduling.models import Leave
+from clinic.scheduling.models import Leave, Location
 from patients.models import Patient
 from tests.factories import make_patient
 from tests.treatments.plans.plan_setup import clinic_setting, sessions
@@ -215,14 +215,16 @@ def test_bad_tampered_and_foreign_links_answer_404(client, plan):
         assert plan.patient.first_name not in response.content.decode()
 
 
-def test_an_expired_link_answers_410(client, plan, clock, settings):
+def test_an_expired_link_answers_410_with_the_clinic_s_phone(client, plan, clock, settings):
     url = _url(_second(plan))
+    Location.objects.filter(pk=plan.location_id).update(phone="+441174960123")
     clock.move_to(timezone.now() + settings.MESSAGE_LINK_MAX_AGE + timedelta(minutes=1), tick=False)
 
     response = client.get(url)
 
     assert response.status_code == 410
     assert "expired" in response.content.decode()
+    assert 'href="tel:01174960123"' in response.content.decode()
 
 
 def test_a_link_used_too_often_is_throttled(client, plan, settings):
