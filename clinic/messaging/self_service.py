@@ -227,7 +227,8 @@ def change_range(appointment: Appointment, now: datetime) -> tuple[date, date]:
 
 
 def change_offers(appointment: Appointment, now: datetime) -> list[OfferDay]:
-    """Free times for the same practitioner, type and length, inside ``change_range``."""
+    """Free times for the same practitioner, type and length, inside ``change_range``;
+    never the time the appointment already has, which would be no move at all."""
     first, last = change_range(appointment, now)
     if first > last:
         return []
@@ -241,6 +242,7 @@ def change_offers(appointment: Appointment, now: datetime) -> list[OfferDay]:
         ignore_appointment_ids=[appointment.pk],
         duration_minutes=int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
     )
+    slots = [slot for slot in slots if slot.start != appointment.starts_at]
     names = {appointment.practitioner_id: str(appointment.practitioner)}
     return offer_days(
         slots, zone=appointment.location.zone, preferred_id=appointment.practitioner_id,

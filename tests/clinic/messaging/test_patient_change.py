@@ -85,6 +85,8 @@ def test_the_page_offers_the_same_practitioner_s_free_times_and_shows_only_the_f
     assert {o.practitioner_id for o in offers} == {appointment.practitioner_id}
     assert min(o.start for o in offers) >= timezone.now() + timedelta(hours=24)
     assert max(o.start for o in offers) < timezone.now() + timedelta(days=30)
+    # Its own time is free for it, but moving there would change nothing but the links.
+    assert appointment.starts_at not in {o.start for o in offers}
 
 
 def test_the_patient_moves_to_another_time_and_is_told_by_email(client, appointment):
@@ -140,6 +142,7 @@ def test_a_time_that_was_not_offered_is_refused(client, clinic, appointment):
         "later@1",
         f"2026-12-03T10:00:00+00:00@{other}",
         "2026-12-03T10:07:00+00:00@x",
+        f"{appointment.starts_at.isoformat()}@{appointment.practitioner_id}",
     ):
         response = client.post(url, {"choice": choice})
         assert response.status_code in (400, 409), choice
