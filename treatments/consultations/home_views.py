@@ -312,6 +312,8 @@ def _save(
             status=400,
         )  # fmt: skip
     at = request.POST.get("at", "")
+    if at == "send":
+        return redirect(reverse("treatments:home_history_send", args=[token]))
     anchor = at if at in {f"section-{s.key}" for s in SECTIONS} else "questions"
     return redirect(f"{request.path}?saved=1#{anchor}")
 

@@ -82,6 +82,24 @@ def test_a_bad_answer_gets_its_message_and_the_others_are_saved(client, appointm
     assert _history(appointment).answers == {"sunburn": True, "chemical_peel_on": "2026-10-01"}
 
 
+def test_check_and_send_saves_first_and_goes_on_only_when_every_answer_is_good(
+    client, appointment
+):
+    path = history_path(appointment)
+
+    held = client.post(path, {"sunburn": "yes", "laser_or_ipl_on": "1850-01-01", "at": "send"})
+    on = client.post(path, {"sunburn": "no", "at": "send"})
+
+    # A bad answer keeps the patient on the questionnaire, with what she typed and why;
+    # she is not shown a list to send without it.
+    assert held.status_code == 400
+    assert "Enter a date after 1900." in held.content.decode()
+    assert 'value="1850-01-01"' in held.content.decode()
+    assert on.status_code == 302
+    assert on["Location"] == reverse("treatments:home_history_send", args=[path.split("/")[-2]])
+    assert _history(appointment).answers == {"sunburn": False}
+
+
 def test_saving_by_script_answers_json_with_each_field_s_message(client, appointment):
     path = history_path(appointment)
     headers = {"X-Requested-With": "fetch"}
