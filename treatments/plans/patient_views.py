@@ -119,7 +119,8 @@ def book_session_waitlist(request: HttpRequest, token: str) -> HttpResponse:
         if not is_lock_conflict(exc):
             raise
         return _book_page(request, session, token, error=TRY_AGAIN, status=409)
-    return redirect(f"{page}?waitlist={'joined' if action == 'join' else 'left'}")
+    # Back to where the patient pressed, under the times, where the page says it is done.
+    return redirect(f"{page}?waitlist={'joined' if action == 'join' else 'left'}#waitlist")
 
 
 def _book_page(

@@ -101,6 +101,11 @@ def test_the_page_offers_the_waitlist_to_a_patient_the_clinic_may_email(client, 
     assert 'data-testid="join-waitlist"' in text
     assert f"{plan.preferred_practitioner} only" in text
     assert 'name="with_whom"' in text
+    # Above the times, which can fill a phone's screen many times over: where the
+    # waitlist is, and whom the first times are with.
+    assert text.index('href="#waitlist"') < text.index('data-testid="book-times"')
+    assert 'id="waitlist"' in text
+    assert f"The first times each day are with {plan.preferred_practitioner}." in text
 
 
 def test_a_patient_who_cannot_be_emailed_is_told_to_call(client, plan):
@@ -129,7 +134,7 @@ def test_joining_puts_the_session_on_the_list_for_its_window_with_the_plan_s_pra
     response = _join(client, second)
 
     assert response.status_code == 302
-    assert response["Location"] == f"{_page(second)}?waitlist=joined"
+    assert response["Location"] == f"{_page(second)}?waitlist=joined#waitlist"
     entry = WaitlistEntry.objects.get()
     assert entry.patient == plan.patient
     assert entry.location == plan.location
@@ -177,7 +182,7 @@ def test_leaving_takes_the_session_off_the_list(client, plan):
 
     response = client.post(_waitlist_url(second), {"action": "leave"})
 
-    assert response["Location"] == f"{_page(second)}?waitlist=left"
+    assert response["Location"] == f"{_page(second)}?waitlist=left#waitlist"
     entry = WaitlistEntry.objects.get()
     assert entry.status == WaitlistEntry.Status.REMOVED
     page = client.get(response["Location"]).content.decode()
