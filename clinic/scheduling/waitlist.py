@@ -407,6 +407,15 @@ def hold_minutes() -> int:
     return int(settings.WAITLIST_HOLD / timedelta(minutes=1))
 
 
+def hold_words() -> str:
+    """How long an offer is held, as people say it: "2 hours", "90 minutes"."""
+    minutes = hold_minutes()
+    hours, rest = divmod(minutes, 60)
+    if hours and not rest:
+        return f"{hours} hour{'' if hours == 1 else 's'}"
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
 # --- Listeners (clinic/scheduling/signals.py lists them) -------------------------------
 
 

@@ -67,7 +67,7 @@ def waitlist_list(request: HttpRequest) -> HttpResponse:
             "rows": [(first_place + i + 1, entry) for i, entry in enumerate(page)],
             "can_change": has_role_permission(request.user, BOOK),
             "remove_form": WaitlistRemoveForm(),
-            "hold_minutes": waitlist.hold_minutes(),
+            "hold": waitlist.hold_words(),
         },
     )
 

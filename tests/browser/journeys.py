@@ -139,7 +139,7 @@ def fill_in_history_at_home(
     expect(review).to_contain_text("Warfarin, 3mg daily: Taking now")
     check(page, "review")
     page.get_by_test_id("send").click()
-    expect(page.get_by_test_id("received")).to_have_text("Received, thank you Ines")
+    expect(page.get_by_test_id("received")).to_have_text("Received, thank you, Ines")
     expect(page.get_by_test_id("sent-answers")).to_contain_text("Warfarin")
     expect(page.locator("form[data-home-history]")).to_have_count(0)
     check(page, "received")

@@ -17,7 +17,7 @@ from clinic.messaging import self_service
 from clinic.messaging.links import BOOK_SESSION
 from clinic.messaging.patient_views import chosen, link_trouble, patient_plain, phone_by
 from clinic.scheduling.services import SlotTaken
-from clinic.scheduling.waitlist import hold_minutes
+from clinic.scheduling.waitlist import hold_words
 from clinic.staff.client_ip import client_ip
 from clinic.staff.web import TRY_AGAIN, is_lock_conflict
 from treatments.models import TreatmentSession as Session
@@ -140,7 +140,7 @@ def _book_page(
             "waiting": waiting_entry,
             "may_join": waiting_entry is None and patient_waitlist.may_join(session),
             "own_practitioner": plan.preferred_practitioner,
-            "hold_minutes": hold_minutes(),
+            "hold": hold_words(),
             "waitlist_news": request.GET.get("waitlist", "") if not error else "",
         },
         status=status,

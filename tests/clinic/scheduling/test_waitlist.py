@@ -26,6 +26,7 @@ from clinic.scheduling.selectors import free_slots_for, free_slots_in_any_room
 from clinic.scheduling.services import appointment_book, appointment_cancel, appointment_move
 from clinic.scheduling.waitlist import (
     OfferPassed,
+    hold_words,
     offer_accept,
     offer_decline,
     offers_pass_on,
@@ -581,3 +582,13 @@ def test_a_decline_and_an_acceptance_at_once_do_not_deadlock(clinic):
 
     assert errors == []
     assert Appointment.objects.filter(starts_at=_at(MONDAY, 10), status="booked").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("minutes", "words"),
+    [(120, "2 hours"), (60, "1 hour"), (90, "90 minutes"), (1, "1 minute"), (45, "45 minutes")],
+)
+def test_the_hold_is_said_as_people_say_it(settings, minutes, words):
+    settings.WAITLIST_HOLD = timedelta(minutes=minutes)
+
+    assert hold_words() == words

@@ -82,9 +82,7 @@ def test_a_bad_answer_gets_its_message_and_the_others_are_saved(client, appointm
     assert _history(appointment).answers == {"sunburn": True, "chemical_peel_on": "2026-10-01"}
 
 
-def test_check_and_send_saves_first_and_goes_on_only_when_every_answer_is_good(
-    client, appointment
-):
+def test_check_and_send_saves_first_and_goes_on_only_when_every_answer_is_good(client, appointment):
     path = history_path(appointment)
 
     held = client.post(path, {"sunburn": "yes", "laser_or_ipl_on": "1850-01-01", "at": "send"})
@@ -145,7 +143,7 @@ def test_sending_fixes_the_answers_and_the_page_then_says_received(client, appoi
 
     assert sent.status_code == 302
     assert page.status_code == 200
-    assert "Received, thank you Ines" in page.content.decode()
+    assert "Received, thank you, Ines" in page.content.decode()
     assert refused.status_code == 409
     history = _history(appointment)
     assert history.answers == {"bleeding_disorder": True}
