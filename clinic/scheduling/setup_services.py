@@ -54,8 +54,8 @@ def location_save(
     name: str,
     time_zone: str,
     address: str,
+    phone: str,
     now: datetime,
-    phone: str = "",
 ) -> SetupChange[Location]:
     """Add a location, or change one.
 

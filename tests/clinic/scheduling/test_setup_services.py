@@ -54,6 +54,9 @@ def book(clinic, start, *, practitioner=None, room=None, status=S.BOOKED, minute
     )
 
 
+PHONE = "+441174960123"
+
+
 def errors_of(excinfo) -> dict[str, list[str]]:
     return excinfo.value.message_dict
 
@@ -63,17 +66,30 @@ def errors_of(excinfo) -> dict[str, list[str]]:
 
 def test_location_save_adds_a_location_with_its_time_zone():
     change = setup_services.location_save(
-        name=" Bristol ", time_zone="Europe/London", address="1 Park Street", now=NOW
-    )
+        name=" Bristol ", time_zone="Europe/London", address="1 Park Street", phone=PHONE,
+        now=NOW,
+    )  # fmt: skip
 
     assert change.saved.name == "Bristol"
     assert Location.objects.get(name="Bristol").address == "1 Park Street"
     assert change.affected == 0
 
 
+def test_location_save_refuses_a_location_without_a_phone_number():
+    with pytest.raises(ValidationError) as excinfo:
+        setup_services.location_save(
+            name="Bristol", time_zone="Europe/London", address="", phone=" ", now=NOW
+        )
+
+    assert "phone" in errors_of(excinfo)
+    assert not Location.objects.exists()
+
+
 def test_location_save_refuses_a_time_zone_that_does_not_exist():
     with pytest.raises(ValidationError) as excinfo:
-        setup_services.location_save(name="Bristol", time_zone="Europe/Lodnon", address="", now=NOW)
+        setup_services.location_save(
+            name="Bristol", time_zone="Europe/Lodnon", address="", phone=PHONE, now=NOW
+        )
 
     assert errors_of(excinfo)["time_zone"] == [
         "“Europe/Lodnon” is not a time zone name, such as Europe/London."
@@ -83,7 +99,9 @@ def test_location_save_refuses_a_time_zone_that_does_not_exist():
 
 def test_location_save_refuses_a_second_location_of_the_same_name(clinic):
     with pytest.raises(ValidationError) as excinfo:
-        setup_services.location_save(name="Bath", time_zone="Europe/London", address="", now=NOW)
+        setup_services.location_save(
+            name="Bath", time_zone="Europe/London", address="", phone=PHONE, now=NOW
+        )
 
     assert "name" in errors_of(excinfo)
 
@@ -94,7 +112,12 @@ def test_a_new_time_zone_is_refused_while_appointments_are_to_come(clinic):
 
     with pytest.raises(ValidationError) as excinfo:
         setup_services.location_save(
-            location=location, name="Bath", time_zone="Europe/Paris", address="", now=NOW
+            location=location,
+            name="Bath",
+            time_zone="Europe/Paris",
+            address="",
+            phone=PHONE,
+            now=NOW,
         )
 
     assert errors_of(excinfo)["time_zone"] == [
@@ -110,7 +133,7 @@ def test_a_new_time_zone_is_saved_when_only_past_appointments_remain(clinic):
     book(clinic, at(NEXT_MONDAY, 10))
 
     change = setup_services.location_save(
-        location=location, name="Bath", time_zone="Europe/Paris", address="",
+        location=location, name="Bath", time_zone="Europe/Paris", address="", phone=PHONE,
         now=datetime.combine(NEXT_MONDAY, time(12), tzinfo=LONDON),
     )  # fmt: skip
 
@@ -122,7 +145,7 @@ def test_a_location_renamed_in_the_same_zone_affects_nothing(clinic):
 
     change = setup_services.location_save(
         location=clinic["location"], name="Bath Spa", time_zone="Europe/London", address="",
-        now=NOW,
+        phone=PHONE, now=NOW,
     )  # fmt: skip
 
     assert change.affected == 0
