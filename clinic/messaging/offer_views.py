@@ -25,7 +25,17 @@ PASSED = (
     "It has been offered to the next person waiting. You stay on the waitlist, and we "
     "will write again when another time comes free.",
 )
-
+# Let go while it was held: another patient holding the same time booked it first, or
+# the time could no longer be booked online.
+BOOKED_BY_ANOTHER = (
+    "This time has been booked",
+    "Sorry: another patient waiting booked it just before you. You stay on the waitlist, "
+    "and we will write again when another time comes free.",
+)
+WITHDRAWN = (
+    "This time can no longer be booked online",
+    "You stay on the waitlist, and we will write again when another time comes free.",
+)
 
 LEFT = (
     "You have left the waitlist",
@@ -106,6 +116,9 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
             return patient_plain(
                 request, "This link has been used", "Your appointment is booked.", 410, phone
             )
+        if found.is_withdrawn:
+            gone = BOOKED_BY_ANOTHER if slot.is_booked else WITHDRAWN
+            return patient_plain(request, *gone, 410, phone)
         return patient_plain(request, *PASSED, 410, phone)
     problem = ""
     if request.method == "POST" and found.is_held(now):

@@ -615,6 +615,10 @@ class FreedSlot(models.Model):
         return f"Freed time #{self.pk}"
 
     @property
+    def is_booked(self) -> bool:
+        return self.status == self.Status.BOOKED
+
+    @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
@@ -680,6 +684,11 @@ class WaitlistOffer(models.Model):
     @property
     def is_declined(self) -> bool:
         return self.status == self.Status.DECLINED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """Let go because the time is no longer free, or no longer this patient's."""
+        return self.status == self.Status.WITHDRAWN
 
     def is_held(self, now: datetime) -> bool:
         """Still the patient's to take: offered, and the hold not run out."""

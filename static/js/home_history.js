@@ -25,18 +25,30 @@
       status.textContent = text;
     }
 
+    function markInvalid(input, invalid, boxed) {
+      if (boxed) { input.classList.toggle("is-invalid", invalid); }
+      if (invalid) { input.setAttribute("aria-invalid", "true"); }
+      else { input.removeAttribute("aria-invalid"); }
+    }
+
+    // A box is for one question (its name), or for a medicine line: the ids of its
+    // fields, of which the one the message names is marked, not the whole line.
     function showErrors(errors) {
       form.querySelectorAll("[data-error-for]").forEach(function (box) {
-        var name = box.getAttribute("data-error-for");
-        var message = errors[name] || "";
-        box.textContent = message;
+        var names = box.getAttribute("data-error-for").split(" ");
+        var wrong = names.filter(function (name) { return errors[name]; })[0] || "";
+        box.textContent = wrong ? errors[wrong] : "";
+        if (names.length > 1) {
+          names.forEach(function (name) {
+            var input = document.getElementById(name);
+            if (input) { markInvalid(input, name === wrong, true); }
+          });
+          return;
+        }
         var scope = box.closest("fieldset, .patient-question") || form;
-        scope.querySelectorAll("input[type=date], input[type=text], textarea").forEach(function (input) {
-          input.classList.toggle("is-invalid", Boolean(message));
-        });
         scope.querySelectorAll("input, textarea").forEach(function (input) {
-          if (message) { input.setAttribute("aria-invalid", "true"); }
-          else { input.removeAttribute("aria-invalid"); }
+          var boxed = input.matches("input[type=date], input[type=text], textarea");
+          markInvalid(input, Boolean(wrong), boxed);
         });
       });
     }

@@ -5,10 +5,11 @@ finding, and the link shows what was sent. axe-core finds no serious or critical
 violation on any of these pages."""
 
 import importlib
+import re
 
 import pytest
 from django.apps import apps
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.accessibility import assert_accessible, context_args
 from tests.browser.journeys import fill_in_history_at_home
@@ -55,3 +56,44 @@ def test_a_patient_tells_the_clinic_about_her_health_from_the_confirmation(
     appointment.refresh_from_db()
     assert appointment.history_received_at is not None
     assert console_errors == []
+
+
+def test_a_wrong_date_is_marked_where_it_is_and_holds_the_answers_back_until_mended(
+    live_server, page: Page, screenshot, console_errors
+):
+    """A stopped medicine dated in the future: the date is marked, not the name; "Check
+    and send" keeps her on the questionnaire, saying what to mend, until she has."""
+    for module in SHIPPED:
+        importlib.import_module(module).create(apps, None)
+    appointment, email = consultation_confirmed()
+    page.goto(f"{live_server.url}{history_link_in(email)}")
+    status = page.get_by_test_id("save-status")
+
+    page.locator("#med-0-text").fill("Warfarin")
+    page.locator("#med-0-stopped-yes").check()
+    page.locator("#med-0-stopped").fill("2099-01-01")
+    page.locator("#med-0-stopped").blur()
+    expect(status).to_have_text("Saved, except the answers marked: please check them.")
+    expect(page.locator("#err-med-0")).to_have_text("This date is in the future. Check it.")
+    expect(page.locator("#med-0-stopped")).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("#med-0-stopped")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#med-0-text")).not_to_have_class(re.compile(r"\bis-invalid\b"))
+    assert_accessible(page)
+
+    page.get_by_test_id("review-link").click()
+    error = page.get_by_test_id("patient-error")
+    expect(error).to_contain_text("This date is in the future. Check it.")
+    expect(page.get_by_role("heading", name="Check your answers")).to_have_count(0)
+    assert_accessible(page)
+    screenshot("home-history-a-date-to-mend")
+    error.get_by_role("link", name="Medicine 1").click()
+    expect(page.locator("#med-0-stopped")).to_be_focused()
+
+    page.locator("#med-0-stopped").fill("2026-01-01")
+    page.get_by_test_id("review-link").click()
+    expect(page.get_by_test_id("review-answers")).to_contain_text("Warfarin")
+    assert HomeHistory.objects.get(appointment=appointment).medicines[0]["stopped_on"] == (
+        "2026-01-01"
+    )
+    # The saves the page made with the date wrong answered 400, as they should.
+    assert [e for e in console_errors if "status of 400" not in e] == []

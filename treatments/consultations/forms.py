@@ -161,13 +161,14 @@ class MedicineLineForm(forms.Form):
         max_length=500,
         required=False,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "data-medicine-name": "", "placeholder": "Eliquis"}
+            # No example medicine: on a patient's record it would read as one she takes.
+            attrs={"autocomplete": "off", "data-medicine-name": "", "placeholder": "As on the box"}
         ),
     )
     medicine_key = forms.CharField(max_length=80, required=False, widget=forms.HiddenInput)
     dose = forms.CharField(
         label="Dose", max_length=200, required=False,
-        widget=forms.TextInput(attrs={"placeholder": "5mg twice daily"}),
+        widget=forms.TextInput(attrs={"placeholder": "Strength and how often"}),
     )  # fmt: skip
     route = forms.ChoiceField(label="How taken", choices=ROUTES, required=False)
     status = forms.ChoiceField(label="Status", choices=STATUS, initial="current")

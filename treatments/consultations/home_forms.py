@@ -82,21 +82,26 @@ def medicine_row(text: str, *, current: bool, stopped_on: date | None, dose: str
     }
 
 
-def _medicine(prefix: str, data: Mapping[str, str], today: date) -> tuple[dict[str, Any], str]:
-    text = data.get(f"{prefix}-text", "").strip()
-    dose = data.get(f"{prefix}-dose", "").strip()
+MEDICINE_FIELDS = ("text", "dose", "stopped")
+
+
+def _medicine(prefix: str, data: Mapping[str, str], today: date) -> tuple[dict[str, Any], str, str]:
+    """(the line, "", "") or ({}, what is wrong, the field it is wrong in)."""
+    fields = {name: data.get(f"{prefix}-{name}", "").strip() for name in MEDICINE_FIELDS}
+    for name, value in fields.items():
+        if "\x00" in value:
+            return {}, NUL_MESSAGE, name
+    for name in ("text", "dose"):
+        if len(fields[name]) > LINE_MAX:
+            return {}, f"Please keep the medicine and dose under {LINE_MAX} characters each.", name
     stopped = data.get(f"{prefix}-status") == "stopped"
-    when = data.get(f"{prefix}-stopped", "").strip()
-    if "\x00" in text + dose + when:
-        return {}, NUL_MESSAGE
-    if len(text) > LINE_MAX or len(dose) > LINE_MAX:
-        return {}, f"Please keep the medicine and dose under {LINE_MAX} characters each."
     day = None
-    if stopped and when:
-        day, error = _date(when, today)
+    if stopped and fields["stopped"]:
+        day, error = _date(fields["stopped"], today)
         if error:
-            return {}, error
-    return medicine_row(text, current=not stopped, stopped_on=day, dose=dose), ""
+            return {}, error, "stopped"
+    row = medicine_row(fields["text"], current=not stopped, stopped_on=day, dose=fields["dose"])
+    return row, "", ""
 
 
 def medicine_prefixes(data: Mapping[str, str]) -> list[str]:
@@ -114,9 +119,10 @@ def check_answers(data: Mapping[str, str], *, today: date) -> Checked:
         elif answer is not ...:
             checked.answers[name] = answer
     for prefix in medicine_prefixes(data):
-        row, error = _medicine(prefix, data, today)
+        row, error, wrong = _medicine(prefix, data, today)
         if error:
-            checked.errors[prefix] = error
+            # Named by the field that is wrong ("med-1-stopped"), the id of its input.
+            checked.errors[f"{prefix}-{wrong}"] = error
         elif row.get("text"):
             checked.medicines.append(row)
     return checked

@@ -24,6 +24,7 @@ from clinic.scheduling.models import Appointment
 from clinic.staff.client_ip import client_ip
 from treatments.consultations import home_history as service
 from treatments.consultations.home_forms import (
+    MEDICINE_FIELDS,
     MEDICINE_PREFIX,
     Checked,
     check_answers,
@@ -158,7 +159,8 @@ def _medicine_rows(values: dict[str, str], errors: dict[str, str]) -> list[dict[
     rows: list[dict[str, Any]] = []
     for prefix in [*medicine_prefixes(values), ""]:
         text = values.get(f"{prefix}-text", "")
-        if prefix and not text.strip() and prefix not in errors:
+        wrong = next((name for name in MEDICINE_FIELDS if f"{prefix}-{name}" in errors), "")
+        if prefix and not text.strip() and not wrong:
             continue
         rows.append(
             {
@@ -167,7 +169,8 @@ def _medicine_rows(values: dict[str, str], errors: dict[str, str]) -> list[dict[
                 "dose": values.get(f"{prefix}-dose", ""),
                 "stopped": values.get(f"{prefix}-status") == "stopped",
                 "stopped_on": values.get(f"{prefix}-stopped", ""),
-                "error": errors.get(prefix, ""),
+                "error": errors.get(f"{prefix}-{wrong}", "") if wrong else "",
+                "wrong": wrong,  # the field the message is about: text, dose or stopped
             }
         )
     return rows

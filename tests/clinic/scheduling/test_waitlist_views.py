@@ -8,7 +8,13 @@ from auditlog.models import LogEntry
 
 from clinic.messaging import offer_views, self_service
 from clinic.messaging.links import offer_token
-from clinic.scheduling.models import Appointment, Location, WaitlistEntry, WaitlistOffer
+from clinic.scheduling.models import (
+    Appointment,
+    FreedSlot,
+    Location,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from clinic.scheduling.services import appointment_book, appointment_cancel
 from clinic.scheduling.waitlist import waitlist_add
 from tests.clinic.scheduling.conftest import FROZEN_NOW
@@ -187,6 +193,31 @@ def test_a_time_taken_meanwhile_says_so_without_booking(client, offered, clinic)
     assert response.status_code == 409
     assert "just taken" in response.content.decode()
     assert not Appointment.objects.filter(patient=offered["ada"].patient).exists()
+
+
+def test_a_hold_let_go_because_another_patient_booked_the_time_says_so(client, offered):
+    """Two patients held one time; the other booked it first. This patient's page says
+    so, not that the time went on to the next patient."""
+    offer = offered["offer"]
+    FreedSlot.objects.filter(pk=offer.slot_id).update(status=FreedSlot.Status.BOOKED)
+    WaitlistOffer.objects.filter(pk=offer.pk).update(status=WaitlistOffer.Status.WITHDRAWN)
+
+    response = client.post(offered["url"], {"action": "accept"})
+
+    assert response.status_code == 410
+    assert "another patient waiting booked it just before you" in response.content.decode()
+    assert not Appointment.objects.filter(patient=offered["ada"].patient).exists()
+
+
+def test_a_hold_let_go_for_another_reason_says_it_cannot_be_booked_online(client, offered):
+    offer = offered["offer"]
+    FreedSlot.objects.filter(pk=offer.slot_id).update(status=FreedSlot.Status.GONE)
+    WaitlistOffer.objects.filter(pk=offer.pk).update(status=WaitlistOffer.Status.WITHDRAWN)
+
+    response = client.get(offered["url"])
+
+    assert response.status_code == 410
+    assert "This time can no longer be booked online" in response.content.decode()
 
 
 @pytest.mark.parametrize("token", ["nonsense", "eyJvIjoxfQ:1vAAAA:bad"])

@@ -146,7 +146,8 @@ def test_the_form_refuses_a_medicine_line_too_long_and_a_stop_date_in_the_future
         today=NOW.date(),
     )  # fmt: skip
 
-    assert set(checked.errors) == {"med-0", "med-1"}
+    # Each message is named by the field it is about, which is its input's id.
+    assert set(checked.errors) == {"med-0-text", "med-1-stopped"}
     assert checked.medicines == [
         {"text": "aspirin", "medicine_key": "aspirin", "route": "", "current": False,
          "stopped_on": "2026-01-01", "dose": ""},

@@ -3,6 +3,7 @@ saved as the patient goes, sent once; bad, expired, spent or other links answer 
 410, never 500; the first name and the appointment only; audited with the patient as
 the actor."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -96,6 +97,24 @@ def test_check_and_send_saves_first_and_goes_on_only_when_every_answer_is_good(c
     assert on.status_code == 302
     assert on["Location"] == reverse("treatments:home_history_send", args=[path.split("/")[-2]])
     assert _history(appointment).answers == {"sunburn": False}
+
+
+def test_a_medicine_s_wrong_date_is_marked_on_the_date_not_the_name(client, appointment):
+    path = history_path(appointment)
+    line = {"med-0-text": "Warfarin", "med-0-status": "stopped", "med-0-stopped": "2027-01-01"}
+
+    page = client.post(path, line).content.decode()
+    by_script = client.post(path, line, headers={"X-Requested-With": "fetch"})
+
+    name = re.search(r'<input[^>]*id="med-0-text"[^>]*>', page)
+    when = re.search(r'<input[^>]*id="med-0-stopped"[^>]*>', page)
+    assert name
+    assert when
+    assert "is-invalid" not in name.group(0)
+    assert "is-invalid" in when.group(0)
+    assert 'aria-invalid="true"' in when.group(0)
+    assert '<a href="#med-0-stopped">Medicine 1</a>: This date is in the future.' in page
+    assert by_script.json()["errors"] == {"med-0-stopped": "This date is in the future. Check it."}
 
 
 def test_saving_by_script_answers_json_with_each_field_s_message(client, appointment):
