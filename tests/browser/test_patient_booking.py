@@ -208,6 +208,40 @@ def test_a_patient_moves_an_appointment_from_the_reminder(
     assert _unexpected(console_errors) == []
 
 
+def test_a_time_just_taken_is_said_and_the_patient_cancels_instead(
+    live_server, page: Page, screenshot, console_errors
+):
+    day = timezone.localdate() + timedelta(days=3)
+    appointment = _book(datetime.combine(day, time(10), tzinfo=timezone.get_current_timezone()))
+    path = _link(_send_now(K.REMINDER), "visit")
+    page.goto(f"{live_server.url}{path}")
+    wanted = page.get_by_role("button", name=re.compile(r"^Move to .* at 11:00 with")).first
+    start = datetime.fromisoformat(str(wanted.get_attribute("value")).split("@")[0])
+
+    # While the page is open, the front desk gives that time to someone else.
+    appointment_book(
+        patient=make_patient(first_name="Carl"), practitioner=appointment.practitioner,
+        room=appointment.room, appointment_type=appointment.appointment_type, start=start,
+        by=make_staff(),
+    )  # fmt: skip
+    wanted.click()
+    taken = page.get_by_test_id("patient-error")
+    expect(taken).to_have_text("That time was just taken. Please pick another.")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Cancel this appointment").click()
+    page.get_by_test_id("cancel-confirm").click()
+    expect(page.get_by_role("heading", name="Your appointment is cancelled")).to_be_visible()
+    assert_accessible(page)
+    _no_horizontal_scroll(page)
+    screenshot("patient-cancels-from-the-reminder")
+    appointment.refresh_from_db()
+    assert appointment.is_cancelled
+    assert appointment.starts_at.astimezone(appointment.location.zone).time() == time(10)
+    # The press that lost answered 409 (Conflict), as it should.
+    assert [e for e in _unexpected(console_errors) if "status of 409" not in e] == []
+
+
 def test_inside_the_late_window_the_patient_is_given_the_phone_number(
     live_server, page: Page, screenshot, console_errors
 ):

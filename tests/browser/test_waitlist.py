@@ -1,7 +1,8 @@
 """Journeys, on a phone: a cancellation frees a time; the first patient waiting is offered
 it by email and opens the offer; her hold runs out and the time goes to the next patient,
 and her page says so; two patients holding the time press "Book this time" at the same
-moment and one booking is made, the other told it was just taken. And: a
+moment and one booking is made, the other told it was just taken. A patient lets her
+offer go and the next leaves the list from his, each page checked by axe. And: a
 patient who finds no time for her next session joins the waitlist from the page where
 she looked; a cancellation frees a time; the offer's link books that session."""
 
@@ -160,6 +161,34 @@ def test_a_freed_time_goes_to_the_first_then_the_next_and_becomes_one_booking(
     # (Conflict) or 410; nothing else went wrong.
     refusals = ("status of 409", "status of 410")
     assert [e for e in console_errors if not any(r in e for r in refusals)] == []
+
+
+def test_a_patient_lets_a_time_go_and_the_next_leaves_the_list(
+    live_server, page: Page, browser: Browser, console_errors
+):
+    MessageSettings.objects.update_or_create(
+        pk=1, defaults={"quiet_from": time(0), "quiet_until": time(0)}
+    )
+    _booked, (ada, ben, cy) = _clinic_with_a_cancellation()
+
+    page.goto(f"{live_server.url}{_offer_link('ada@example.org')}")
+    page.get_by_role("button", name="No thanks").click()
+    expect(page.get_by_test_id("offer-declined")).to_have_text(
+        "Thank you for letting us know. You stay on the waitlist."
+    )
+    assert_accessible(page)
+
+    ben_page = browser.new_context(**context_args({}, phone=True)).new_page()
+    ben_page.goto(f"{live_server.url}{_offer_link('ben@example.org')}")
+    ben_page.get_by_role("button", name="Take me off the waitlist").click()
+    expect(ben_page.get_by_role("heading", name="You have left the waitlist")).to_be_visible()
+    assert_accessible(ben_page)
+
+    ada.refresh_from_db()
+    ben.refresh_from_db()
+    assert (ada.status, ben.status) == (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.REMOVED)
+    assert WaitlistOffer.objects.get(entry=cy).is_pending  # the time went on to Cy
+    assert console_errors == []
 
 
 # --- A patient who finds no time waits for one ------------------------------------------------
