@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from auditlog.models import LogEntry
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +24,9 @@ from tests.treatments.plans.test_nudges import MONDAY, _after_session_one
 from treatments.aftercare.services import _next_to_book
 from treatments.models import TreatmentSession
 from treatments.plans.services import plan_pause
+from treatments.screening.rules import Condition
+from treatments.sessions.check_in import check_in_screen
+from treatments.sessions.services import session_start
 
 pytestmark = pytest.mark.django_db
 K = PatientMessage.Kind
@@ -135,6 +139,25 @@ def test_the_patient_books_a_time_and_the_usual_messages_follow(client, plan):
     assert viewed.changes == {"patient action": ["", "viewed the page to book"]}
     booked = LogEntry.objects.get_for_object(appointment).get(action=LogEntry.Action.CREATE)
     assert booked.actor_email == f"patient #{plan.patient.pk}"
+
+
+def test_a_session_the_patient_booked_is_screened_at_check_in_like_any_other(
+    client, plan, clock, practitioner
+):
+    second = _second(plan)
+    client.post(_url(second), {"choice": _choices(client.get(_url(second)))[0]})
+    second.refresh_from_db()
+    appointment = second.appointment
+    clock.move_to(appointment.starts_at, tick=False)
+    booking.appointment_check_in(appointment=appointment, now=timezone.now())
+
+    # She arrives with a cold sore: the screening at check-in stops the session.
+    check_in_screen(patient=plan.patient, by=practitioner, conditions={Condition.COLD_SORE_ACTIVE})
+
+    with pytest.raises(ValidationError, match="The session cannot start"):
+        session_start(session=second, now=timezone.now())
+    second.refresh_from_db()
+    assert second.status == TreatmentSession.Status.BOOKED
 
 
 def test_the_link_is_spent_once_the_session_is_booked(client, plan):
