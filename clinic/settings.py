@@ -6,10 +6,8 @@ ALLOWED_HOSTS (README.md lists every variable). A missing secret or host with DE
 a configuration error, reported in one line by manage.py, the WSGI app and Celery.
 """
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
-from tempfile import gettempdir
 
 import environ
 from celery.schedules import crontab
@@ -149,11 +147,6 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            # Tests on a file, not in memory: Django hands an in-memory database's one
-            # connection to every thread of the browser tests' server, so two requests
-            # at once would share a transaction. On a file each has its own, as here.
-            # One file a test run, so that two runs side by side keep apart.
-            "TEST": {"NAME": str(Path(gettempdir()) / f"clinic-test-{os.getpid()}.sqlite3")},
         }
     }
 

@@ -1,11 +1,23 @@
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from clinic.staff.roles import Role
 from tests.factories import UserFactory
 from tests.signing_in import sign_in
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests on a file of the run's own, not in memory: Django hands an in-memory
+    database's one connection to every thread of the browser tests' server, so two
+    requests at once would share a transaction. On a file each has its own, as in use."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
 
 
 @pytest.fixture

@@ -25,6 +25,17 @@ class LinkInvalid(Exception):
     pass
 
 
+def _expired_id(token: str, salt: str, key: str) -> int | None:
+    """The id an expired link names, read without its age (the signature is checked
+    before the age, so it held); None when it names none."""
+    try:
+        data = signing.loads(token, salt=salt)
+    except (signing.BadSignature, ValueError, UnicodeError):
+        return None
+    named = data.get(key) if isinstance(data, dict) else None
+    return named if isinstance(named, int) and not isinstance(named, bool) else None
+
+
 def reply_token(message_id: int) -> str:
     return signing.dumps({"m": message_id}, salt=SALT)
 
@@ -38,9 +49,7 @@ def message_id_from(token: str) -> int:
     try:
         data = signing.loads(token, salt=SALT, max_age=settings.MESSAGE_LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
-        data = signing.loads(token, salt=SALT)  # the signature held: see purpose_object
-        message_id = data.get("m") if isinstance(data, dict) else None
-        raise LinkExpired(message_id if isinstance(message_id, int) else None) from exc
+        raise LinkExpired(_expired_id(token, SALT, "m")) from exc
     except (signing.BadSignature, ValueError, UnicodeError) as exc:
         raise LinkInvalid from exc
     if not isinstance(data, dict) or not isinstance(data.get("m"), int):
@@ -68,12 +77,7 @@ def purpose_object(purpose: str, token: str) -> tuple[int, int]:
     try:
         data = signing.loads(token, salt=purpose, max_age=settings.MESSAGE_LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
-        # The signature held (it is checked before the age), so what it names is ours.
-        try:
-            object_id: int | None = _named(signing.loads(token, salt=purpose))[0]
-        except LinkInvalid:
-            object_id = None
-        raise LinkExpired(object_id) from exc
+        raise LinkExpired(_expired_id(token, purpose, "o")) from exc
     except (signing.BadSignature, ValueError, UnicodeError) as exc:
         raise LinkInvalid from exc
     return _named(data)

@@ -13,7 +13,8 @@ from django.utils import timezone
 from clinic.messaging import self_service
 from clinic.messaging.forms import OfferAnswerForm
 from clinic.messaging.links import WAITLIST_OFFER
-from clinic.messaging.patient_views import link_trouble, patient_plain, phone_by
+from clinic.messaging.patient_views import link_trouble, patient_plain
+from clinic.messaging.selectors import phone_by
 from clinic.messaging.self_service import ERASED
 from clinic.scheduling.models import WaitlistOffer
 from clinic.scheduling.waitlist import OfferPassed, offer_accept, offer_decline, waitlist_remove
@@ -25,17 +26,14 @@ PASSED = (
     "It has been offered to the next person waiting. You stay on the waitlist, and we "
     "will write again when another time comes free.",
 )
-# Let go while it was held: another patient holding the same time booked it first, or
-# the time could no longer be booked online.
-BOOKED_BY_ANOTHER = (
-    "This time has been booked",
-    "Sorry: another patient waiting booked it just before you. You stay on the waitlist, "
-    "and we will write again when another time comes free.",
+# Let go while it was held: the time could no longer be booked (for this patient), or
+# the patient is no longer on the waitlist (left it, was taken off, or booked).
+NO_LONGER_FREE = (
+    "This time is no longer free",
+    "Sorry: it can no longer be booked. You stay on the waitlist, and we will write again "
+    "when another time comes free.",
 )
-WITHDRAWN = (
-    "This time can no longer be booked online",
-    "You stay on the waitlist, and we will write again when another time comes free.",
-)
+OFF_THE_LIST = ("You are no longer on the waitlist", "To book, please call the clinic.")
 
 LEFT = (
     "You have left the waitlist",
@@ -117,7 +115,7 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
                 request, "This link has been used", "Your appointment is booked.", 410, phone
             )
         if found.is_withdrawn:
-            gone = BOOKED_BY_ANOTHER if slot.is_booked else WITHDRAWN
+            gone = NO_LONGER_FREE if found.entry.is_open else OFF_THE_LIST
             return patient_plain(request, *gone, 410, phone)
         return patient_plain(request, *PASSED, 410, phone)
     problem = ""

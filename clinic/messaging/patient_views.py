@@ -10,7 +10,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,10 +23,10 @@ from clinic.messaging.links import (
     change_appointment_path,
     purpose_object,
 )
+from clinic.messaging.selectors import phone_by
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import SlotTaken
 from clinic.staff.client_ip import client_ip
-from patients.validators import display_phone
 
 
 def patient_plain(
@@ -42,24 +41,13 @@ def patient_plain(
     )
 
 
-def phone_by(model: type[Model], path: str) -> Callable[[int], str]:
-    """How to find the number of the location one ``model`` row belongs to, ``path``
-    leading from the row to the stored number: for an expired link's page."""
-
-    def phone_of(object_id: int) -> str:
-        stored = model._default_manager.filter(pk=object_id).values_list(path, flat=True).first()
-        return display_phone(stored) if stored else ""
-
-    return phone_of
-
-
 def link_trouble(
     request: HttpRequest,
     token: str,
     purpose: str,
     *,
+    phone_of: Callable[[int], str],
     scale: int = 1,
-    phone_of: Callable[[int], str] | None = None,
 ) -> tuple[int, int] | HttpResponse:
     """(object id, version) for a link that may be used now, or the page that says why not
     (``scale``: see ``self_service.throttled``). ``phone_of`` gives the number of the
@@ -73,7 +61,7 @@ def link_trouble(
     try:
         return purpose_object(purpose, token)
     except LinkExpired as expired:
-        phone = phone_of(expired.object_id) if phone_of and expired.object_id else ""
+        phone = phone_of(expired.object_id) if expired.object_id else ""
         return patient_plain(
             request, "This link has expired",
             "Please call the clinic, or use the link in a newer email.", 410, phone,

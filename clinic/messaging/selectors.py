@@ -1,13 +1,15 @@
 """Reads for the outbox: the clinic's message settings and what patients were sent."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from clinic.messaging.models import MessageSettings, PatientMessage
 from clinic.scheduling.models import Appointment
+from patients.validators import display_phone
 
 
 def message_settings() -> MessageSettings:
@@ -167,3 +169,14 @@ def cancel_requests() -> QuerySet[PatientMessage]:
         )
         .order_by("appointment__starts_at")
     )
+
+
+def phone_by(model: type[Model], path: str) -> Callable[[int], str]:
+    """How to find the number of the location one ``model`` row belongs to, ``path``
+    leading from the row to the stored number: for an expired link's page."""
+
+    def phone_of(object_id: int) -> str:
+        stored = model._default_manager.filter(pk=object_id).values_list(path, flat=True).first()
+        return display_phone(stored) if stored else ""
+
+    return phone_of

@@ -23,8 +23,8 @@ from clinic.messaging.forms import (
 )
 from clinic.messaging.links import LinkExpired, LinkInvalid, message_id_from
 from clinic.messaging.models import PatientMessage
-from clinic.messaging.patient_views import phone_by
-from clinic.messaging.selectors import Place
+from clinic.messaging.patient_views import patient_plain
+from clinic.messaging.selectors import Place, phone_by
 from clinic.shared_cache import FRONT_DESK_TO_DO, kept_html
 from clinic.staff.access import permission_required
 from clinic.staff.audit import audit_list, audit_view
@@ -174,17 +174,6 @@ def message_settings_edit(request: HttpRequest) -> HttpResponse:
 # --- The patient's page (no sign-in) -------------------------------------------------------
 
 
-def _plain(
-    request: HttpRequest, heading: str, text: str, status: int, phone: str = ""
-) -> HttpResponse:
-    return render(
-        request,
-        "messaging/reply_plain.html",
-        {"heading": heading, "text": text, "phone": phone},
-        status=status,
-    )
-
-
 MESSAGE_PHONE = phone_by(PatientMessage, "appointment__location__phone")
 
 
@@ -196,7 +185,7 @@ def reply(request: HttpRequest, token: str) -> HttpResponse:
         message_id = message_id_from(token)
     except LinkExpired as expired:
         phone = MESSAGE_PHONE(expired.object_id) if expired.object_id else ""
-        return _plain(
+        return patient_plain(
             request, "This link has expired",
             "Please call or email the clinic about your appointment.", 410, phone,
         )  # fmt: skip
@@ -210,7 +199,7 @@ def reply(request: HttpRequest, token: str) -> HttpResponse:
         else None
     )
     if message is None:
-        return _plain(
+        return patient_plain(
             request, "This link does not work",
             "Please check that the whole link was copied, or call the clinic.", 404,
         )  # fmt: skip
@@ -227,7 +216,7 @@ def reply(request: HttpRequest, token: str) -> HttpResponse:
         message.refresh_from_db()
     appointment = message.appointment
     if appointment is None:  # filtered out above; this satisfies the types
-        return _plain(request, "This link does not work", "Please call the clinic.", 404)
+        return patient_plain(request, "This link does not work", "Please call the clinic.", 404)
     local = appointment.starts_at.astimezone(appointment.location.zone)
     return render(
         request,

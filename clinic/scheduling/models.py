@@ -615,10 +615,6 @@ class FreedSlot(models.Model):
         return f"Freed time #{self.pk}"
 
     @property
-    def is_booked(self) -> bool:
-        return self.status == self.Status.BOOKED
-
-    @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 

@@ -329,7 +329,7 @@ def offer_accept(*, offer: WaitlistOffer, now: datetime, by: User) -> Accepted:
         entry.status = E.BOOKED
         entry.appointment = appointment
         entry.save(update_fields=["status", "appointment", "updated_at"])
-        # Anyone else holding this time (the front desk offered it twice) is let go.
+        # Anyone else holding this time (should it ever be held twice) is let go.
         with as_the_clinic("waitlist: a freed time booked by another patient waiting"):
             for other in slot.offers.select_for_update().filter(status=O.PENDING):
                 _answer(other, O.WITHDRAWN, now)

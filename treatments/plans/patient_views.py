@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from clinic.messaging import self_service
 from clinic.messaging.links import BOOK_SESSION
-from clinic.messaging.patient_views import chosen, link_trouble, patient_plain, phone_by
+from clinic.messaging.patient_views import chosen, link_trouble, patient_plain
+from clinic.messaging.selectors import phone_by
 from clinic.scheduling.services import SlotTaken
 from clinic.scheduling.waitlist import hold_words
 from clinic.staff.client_ip import client_ip

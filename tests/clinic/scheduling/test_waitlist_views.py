@@ -195,29 +195,28 @@ def test_a_time_taken_meanwhile_says_so_without_booking(client, offered, clinic)
     assert not Appointment.objects.filter(patient=offered["ada"].patient).exists()
 
 
-def test_a_hold_let_go_because_another_patient_booked_the_time_says_so(client, offered):
-    """Two patients held one time; the other booked it first. This patient's page says
-    so, not that the time went on to the next patient."""
+def test_a_hold_let_go_while_she_still_waits_says_the_time_is_no_longer_free(client, offered):
     offer = offered["offer"]
-    FreedSlot.objects.filter(pk=offer.slot_id).update(status=FreedSlot.Status.BOOKED)
+    FreedSlot.objects.filter(pk=offer.slot_id).update(status=FreedSlot.Status.GONE)
     WaitlistOffer.objects.filter(pk=offer.pk).update(status=WaitlistOffer.Status.WITHDRAWN)
 
     response = client.post(offered["url"], {"action": "accept"})
 
     assert response.status_code == 410
-    assert "another patient waiting booked it just before you" in response.content.decode()
+    assert "This time is no longer free" in response.content.decode()
+    assert "You stay on the waitlist" in response.content.decode()
     assert not Appointment.objects.filter(patient=offered["ada"].patient).exists()
 
 
-def test_a_hold_let_go_for_another_reason_says_it_cannot_be_booked_online(client, offered):
-    offer = offered["offer"]
-    FreedSlot.objects.filter(pk=offer.slot_id).update(status=FreedSlot.Status.GONE)
-    WaitlistOffer.objects.filter(pk=offer.pk).update(status=WaitlistOffer.Status.WITHDRAWN)
+def test_after_leaving_the_list_the_offer_s_link_says_so(client, offered):
+    left = client.post(offered["url"], {"action": "leave"})
 
-    response = client.get(offered["url"])
+    again = client.get(offered["url"])
 
-    assert response.status_code == 410
-    assert "This time can no longer be booked online" in response.content.decode()
+    assert left.status_code == 200
+    assert again.status_code == 410
+    assert "You are no longer on the waitlist" in again.content.decode()
+    assert "You stay on the waitlist" not in again.content.decode()
 
 
 @pytest.mark.parametrize("token", ["nonsense", "eyJvIjoxfQ:1vAAAA:bad"])

@@ -148,6 +148,7 @@ def test_a_session_the_patient_booked_is_screened_at_check_in_like_any_other(
     client.post(_url(second), {"choice": _choices(client.get(_url(second)))[0]})
     second.refresh_from_db()
     appointment = second.appointment
+    assert appointment is not None
     clock.move_to(appointment.starts_at, tick=False)
     booking.appointment_check_in(appointment=appointment, now=timezone.now())
 

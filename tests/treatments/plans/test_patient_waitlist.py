@@ -105,7 +105,7 @@ def test_the_page_offers_the_waitlist_to_a_patient_the_clinic_may_email(client, 
     # waitlist is, and whom the first times are with.
     assert text.index('href="#waitlist"') < text.index('data-testid="book-times"')
     assert 'id="waitlist"' in text
-    assert f"The first times each day are with {plan.preferred_practitioner}." in text
+    assert f"Times with {plan.preferred_practitioner} come first" in text
 
 
 def test_a_patient_who_cannot_be_emailed_is_told_to_call(client, plan):
