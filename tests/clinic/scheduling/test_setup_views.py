@@ -210,6 +210,19 @@ def populate(count: int) -> None:
         AppointmentType.objects.create(name=f"Type {n}", kind="treatment", duration_minutes=30)
 
 
+def test_the_overview_says_which_location_has_no_phone_number(manager_client, clinic):
+    # A location made before the number was required.
+    Location.objects.create(name="Bristol", time_zone="Europe/London")
+    Location.objects.filter(pk=clinic["location"].pk).update(phone="+441174960123")
+
+    page = manager_client.get(reverse("setup:overview")).content.decode()
+
+    assert page.count('data-testid="location-no-phone"') == 1
+    bristol = page[page.index('id="location-{}"'.format(Location.objects.get(name="Bristol").pk)) :]
+    assert "No phone number" in bristol.split("</section>")[0]
+    assert "0117 496 0123" in page
+
+
 def test_the_overview_costs_the_same_for_one_or_five_of_everything(
     manager_client, django_assert_num_queries
 ):
