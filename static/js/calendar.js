@@ -126,14 +126,24 @@
       };
     }
 
+    // The grid keeps whatever its data function answers, even for a range it has left
+    // since it asked. So each new range drops the request before it: an answer that came
+    // late for yesterday must not replace today's cards.
+    var asking = null;
+
     function fetchBook(info) {
+      if (asking) { asking.abort(); }
+      var mine = new AbortController();
+      asking = mine;
       var params = new URLSearchParams({
         start: dayOf(info.start), end: dayOf(info.end), by: config.by,
         location: config.location || ""
       });
       if (config.type) { params.set("type", config.type); }
       if (config.only) { params.set("only", config.only); }
-      return fetch(config.dataUrl + "?" + params.toString(), { credentials: "same-origin" })
+      return fetch(config.dataUrl + "?" + params.toString(), {
+        credentials: "same-origin", signal: mine.signal
+      })
         .then(function (response) {
           return response.json().then(function (data) {
             if (!response.ok) { throw new Error(data.error || "The book could not be loaded."); }
@@ -141,6 +151,7 @@
           });
         })
         .then(function (data) {
+          if (mine !== asking) { throw new Error("A newer range was asked for."); }
           latest = data;
           fillFilter(data.everyColumn);
           var columns = data.columns.map(function (c) { return c[0]; });
@@ -162,7 +173,12 @@
             .concat(data.shades.map(function (row) { return shadeEvent(row, columns); }))
             .concat(data.free.map(function (row) { return freeEvent(row, data); }));
         })
-        .catch(function (error) { say(error.message, "danger"); return []; });
+        .catch(function (error) {
+          // Dropped for a newer range: failing leaves the grid's events to that one.
+          if (mine !== asking) { throw error; }
+          say(error.message, "danger");
+          return [];
+        });
     }
 
     // The column filter lists every practitioner (or room) the data names; the choice is
