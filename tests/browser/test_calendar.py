@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from clinic.messaging.models import PatientMessage
 from clinic.scheduling.models import (
@@ -123,7 +123,7 @@ def test_a_late_answer_for_the_day_left_does_not_replace_the_day_shown(
     _clinic()
     today = timezone.localdate()
     _sign_in(page, live_server.url)
-    held = []
+    held: list[Route] = []
 
     def hold_today(route):
         if f"start={today:%Y-%m-%d}" in route.request.url and not held:
