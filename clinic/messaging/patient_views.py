@@ -46,7 +46,7 @@ def link_trouble(
     token: str,
     purpose: str,
     *,
-    phone_of: Callable[[int], str],
+    phone_of: Callable[[int | None], str],
     scale: int = 1,
 ) -> tuple[int, int] | HttpResponse:
     """(object id, version) for a link that may be used now, or the page that says why not
@@ -61,10 +61,10 @@ def link_trouble(
     try:
         return purpose_object(purpose, token)
     except LinkExpired as expired:
-        phone = phone_of(expired.object_id) if expired.object_id else ""
         return patient_plain(
             request, "This link has expired",
-            "Please call the clinic, or use the link in a newer email.", 410, phone,
+            "Please call the clinic, or use the link in a newer email.", 410,
+            phone_of(expired.object_id),
         )  # fmt: skip
     except LinkInvalid:
         return patient_plain(

@@ -171,11 +171,14 @@ def cancel_requests() -> QuerySet[PatientMessage]:
     )
 
 
-def phone_by(model: type[Model], path: str) -> Callable[[int], str]:
+def phone_by(model: type[Model], path: str) -> Callable[[int | None], str]:
     """How to find the number of the location one ``model`` row belongs to, ``path``
-    leading from the row to the stored number: for an expired link's page."""
+    leading from the row to the stored number: for an expired link's page (which may
+    name no row: then no number)."""
 
-    def phone_of(object_id: int) -> str:
+    def phone_of(object_id: int | None) -> str:
+        if object_id is None:
+            return ""
         stored = model._default_manager.filter(pk=object_id).values_list(path, flat=True).first()
         return display_phone(stored) if stored else ""
 

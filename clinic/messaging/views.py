@@ -184,10 +184,10 @@ def reply(request: HttpRequest, token: str) -> HttpResponse:
     try:
         message_id = message_id_from(token)
     except LinkExpired as expired:
-        phone = MESSAGE_PHONE(expired.object_id) if expired.object_id else ""
         return patient_plain(
             request, "This link has expired",
-            "Please call or email the clinic about your appointment.", 410, phone,
+            "Please call or email the clinic about your appointment.", 410,
+            MESSAGE_PHONE(expired.object_id),
         )  # fmt: skip
     except LinkInvalid:
         message_id = None

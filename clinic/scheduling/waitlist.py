@@ -403,13 +403,9 @@ def offer_decline(*, offer: WaitlistOffer, now: datetime) -> None:
     offer_next(slot=current.slot, now=now)
 
 
-def hold_minutes() -> int:
-    return int(settings.WAITLIST_HOLD / timedelta(minutes=1))
-
-
 def hold_words() -> str:
     """How long an offer is held, as people say it: "2 hours", "90 minutes"."""
-    minutes = hold_minutes()
+    minutes = int(settings.WAITLIST_HOLD / timedelta(minutes=1))
     hours, rest = divmod(minutes, 60)
     if hours and not rest:
         return f"{hours} hour{'' if hours == 1 else 's'}"
